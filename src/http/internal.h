@@ -1,0 +1,114 @@
+/*
+ * internal.h - what the HTTP layer's files share: the server, a request,
+ * the route table, and helpers for handlers.
+ */
+#ifndef FDL_HTTP_INTERNAL_H
+#define FDL_HTTP_INTERNAL_H
+
+#include "http/http.h"
+
+#include "base/error.h"
+#include "base/json.h"
+#include "service/service.h"
+#include "service/writer.h"
+
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stdint.h>
+
+#define HTTP_MAX_PARAMS     3
+#define HTTP_PARAM_MAX      80
+#define HTTP_READER_POOL    64
+
+struct http_request;
+
+/* Route flags */
+#define ROUTE_PUBLIC     1u /* no API key */
+#define ROUTE_WRITE      2u /* mutating: goes through the writer, idempotent */
+#define ROUTE_TEST_CLOCK 4u /* only with --test-clock */
+
+struct http_route {
+    const char *method;
+    const char *path; /* segments; "{x}" captures one */
+    int (*handle)(struct http_request *r);
+    unsigned scope; /* FDL_SCOPE_* needed (any of) */
+    unsigned flags;
+    size_t body_limit_bytes;
+    const char *name; /* for metrics and logs */
+};
+
+extern const struct http_route http_routes[];
+extern const size_t http_route_count;
+
+struct http_server {
+    struct fdl_http_config cfg;
+    struct fdl_service svc;
+    struct fdl_writer *writer;
+    struct MHD_Daemon *daemon;
+    pthread_mutex_t pool_lock;
+    struct fdl_store *pool[HTTP_READER_POOL];
+    int pool_count;
+    char *openapi; /* the OpenAPI document, served as is */
+    size_t openapi_len;
+};
+
+struct http_request {
+    struct http_server *srv;
+    struct MHD_Connection *conn;
+    const struct http_route *route;
+    size_t route_index;
+    const char *method, *url;
+    char params[HTTP_MAX_PARAMS][HTTP_PARAM_MAX];
+    int param_count;
+    struct fdl_actor actor;
+    uint64_t start_ns;
+    char *body;
+    size_t body_len;
+    int body_too_large;
+    int responded;
+    /* The answer: either json (owned) or raw bytes (owned), with status. */
+    int status;
+    json_t *json;
+    char *raw;
+    size_t raw_len;
+    const char *content_type;
+    int replayed;
+    struct fdl_error err;
+};
+
+/* Sets r's answer to status with json (reference stolen). Returns 0. */
+int http_reply(struct http_request *r, int status, json_t *json);
+
+/* Sets r's answer to the problem for err (err->code must be set). Returns err->code. */
+int http_fail(struct http_request *r, const struct fdl_error *err);
+
+/* Shortcut: fdl_error_set on r->err then http_fail. */
+int http_failf(struct http_request *r, int code, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* A read connection from the pool (opened on demand), and its return. */
+struct fdl_store *http_reader_get(struct http_server *srv, struct fdl_error *err);
+void http_reader_put(struct http_server *srv, struct fdl_store *st);
+
+/* Query argument, or NULL. */
+const char *http_query(struct http_request *r, const char *name);
+
+/* Parses r's body as a JSON object (strict; see base/json.h). */
+int http_body_json(struct http_request *r, json_t **out);
+
+/*
+ * Runs a write: hashes the request, takes the idempotency key (natural_key
+ * if given, else the Idempotency-Key header, which is then required), hands
+ * run/arg to the writer and turns its outcome into r's answer.
+ */
+int http_write(struct http_request *r, const char *natural_key,
+               int (*run)(struct fdl_store *st, struct fdl_job *job), void *arg);
+
+/* Sets job's answer: status and the compact JSON of obj (reference stolen). */
+int http_job_answer(struct fdl_job *job, int status, json_t *obj);
+
+/* Metrics: count a finished request; render the exposition text (malloc'd). */
+void http_metrics_observe(size_t route_index, int status, uint64_t elapsed_ns);
+char *http_metrics_render(struct http_server *srv, size_t *len);
+
+#endif

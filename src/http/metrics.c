@@ -1,0 +1,150 @@
+/*
+ * metrics.c - Prometheus text exposition: requests by route and status
+ * class, a latency histogram per route, writer batching, ledger totals.
+ * Counters are atomics indexed by route; no lock on the request path.
+ */
+#include "http/internal.h"
+
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define METRICS_MAX_ROUTES 64
+#define METRICS_BUCKETS    12
+#define METRICS_TEXT_MAX   (256 * 1024)
+
+static const double bucket_bounds_s[METRICS_BUCKETS - 1] = {
+    0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0};
+
+struct route_metrics {
+    _Atomic uint64_t by_class[6]; /* index status / 100 */
+    _Atomic uint64_t buckets[METRICS_BUCKETS];
+    _Atomic uint64_t sum_ns;
+};
+
+static struct route_metrics route_metrics[METRICS_MAX_ROUTES + 1]; /* last: unmatched */
+
+void http_metrics_observe(size_t route_index, int status, uint64_t elapsed_ns)
+{
+    if (route_index > METRICS_MAX_ROUTES)
+        route_index = METRICS_MAX_ROUTES;
+    struct route_metrics *m = &route_metrics[route_index];
+    int cls = status / 100;
+    atomic_fetch_add(&m->by_class[cls >= 1 && cls <= 5 ? cls : 0], 1);
+    double s = (double)elapsed_ns / 1e9;
+    int b = 0;
+    while (b < METRICS_BUCKETS - 1 && s > bucket_bounds_s[b])
+        b++;
+    atomic_fetch_add(&m->buckets[b], 1);
+    atomic_fetch_add(&m->sum_ns, elapsed_ns);
+}
+
+struct text {
+    char *buf;
+    size_t len;
+};
+
+static void put(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void put(struct text *t, const char *fmt, ...)
+{
+    if (t->len >= METRICS_TEXT_MAX)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(t->buf + t->len, METRICS_TEXT_MAX - t->len, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        t->len += (size_t)n < METRICS_TEXT_MAX - t->len ? (size_t)n : METRICS_TEXT_MAX - t->len;
+}
+
+static void render_requests(struct text *t)
+{
+    put(t, "# HELP fidelis_http_requests_total HTTP requests by route and status class.\n"
+           "# TYPE fidelis_http_requests_total counter\n");
+    for (size_t i = 0; i <= http_route_count && i <= METRICS_MAX_ROUTES; i++) {
+        const char *name = i < http_route_count ? http_routes[i].name : "unmatched";
+        for (int c = 1; c <= 5; c++) {
+            uint64_t n = atomic_load(&route_metrics[i].by_class[c]);
+            if (n)
+                put(t, "fidelis_http_requests_total{route=\"%s\",code=\"%dxx\"} %llu\n", name, c,
+                    (unsigned long long)n);
+        }
+    }
+    put(t, "# HELP fidelis_http_request_duration_seconds Request latency by route.\n"
+           "# TYPE fidelis_http_request_duration_seconds histogram\n");
+    for (size_t i = 0; i <= http_route_count && i <= METRICS_MAX_ROUTES; i++) {
+        const struct route_metrics *m = &route_metrics[i];
+        const char *name = i < http_route_count ? http_routes[i].name : "unmatched";
+        uint64_t cumulative = 0;
+        for (int b = 0; b < METRICS_BUCKETS; b++)
+            cumulative += atomic_load(&m->buckets[b]);
+        if (cumulative == 0)
+            continue;
+        cumulative = 0;
+        for (int b = 0; b < METRICS_BUCKETS; b++) {
+            cumulative += atomic_load(&m->buckets[b]);
+            if (b < METRICS_BUCKETS - 1)
+                put(t, "fidelis_http_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} %llu\n",
+                    name, bucket_bounds_s[b], (unsigned long long)cumulative);
+            else
+                put(t, "fidelis_http_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} %llu\n",
+                    name, (unsigned long long)cumulative);
+        }
+        put(t, "fidelis_http_request_duration_seconds_sum{route=\"%s\"} %.6f\n", name,
+            (double)atomic_load(&m->sum_ns) / 1e9);
+        put(t, "fidelis_http_request_duration_seconds_count{route=\"%s\"} %llu\n", name,
+            (unsigned long long)cumulative);
+    }
+}
+
+static void render_ledger(struct http_server *srv, struct text *t)
+{
+    struct fdl_error err;
+    struct fdl_store *st = http_reader_get(srv, &err);
+    if (!st)
+        return;
+    put(t, "# HELP fidelis_points Ledger totals in points by program and account.\n"
+           "# TYPE fidelis_points gauge\n");
+    for (int i = 0; i < srv->svc.program_count; i++) {
+        struct fdl_totals tot;
+        int64_t pid = srv->svc.programs[i].program.id;
+        if (FDL_STORE_CALL(st, totals, pid, &tot, &err) != 0)
+            continue;
+        put(t,
+            "fidelis_points{program=\"%lld\",account=\"issued\"} %lld\n"
+            "fidelis_points{program=\"%lld\",account=\"redeemed\"} %lld\n"
+            "fidelis_points{program=\"%lld\",account=\"expired\"} %lld\n"
+            "fidelis_points{program=\"%lld\",account=\"adjusted\"} %lld\n"
+            "fidelis_points{program=\"%lld\",account=\"outstanding\"} %lld\n"
+            "fidelis_members{program=\"%lld\"} %lld\n"
+            "fidelis_purchases{program=\"%lld\"} %lld\n",
+            (long long)pid, (long long)tot.issued, (long long)pid, (long long)tot.redeemed,
+            (long long)pid, (long long)tot.expired, (long long)pid, (long long)tot.adjusted,
+            (long long)pid, (long long)tot.outstanding, (long long)pid, (long long)tot.members,
+            (long long)pid, (long long)tot.purchases);
+    }
+    http_reader_put(srv, st);
+}
+
+char *http_metrics_render(struct http_server *srv, size_t *len)
+{
+    struct text t = {malloc(METRICS_TEXT_MAX + 1), 0};
+    if (!t.buf)
+        return NULL;
+    render_requests(&t);
+    uint64_t batches, jobs;
+    fdl_writer_stats(srv->writer, &batches, &jobs);
+    put(&t,
+        "# HELP fidelis_writer_batches_total Durable commits (each may hold many writes).\n"
+        "# TYPE fidelis_writer_batches_total counter\nfidelis_writer_batches_total %llu\n"
+        "# HELP fidelis_writer_jobs_total Writes run by the writer.\n"
+        "# TYPE fidelis_writer_jobs_total counter\nfidelis_writer_jobs_total %llu\n",
+        (unsigned long long)batches, (unsigned long long)jobs);
+    render_ledger(srv, &t);
+    t.buf[t.len] = '\0';
+    *len = t.len;
+    return t.buf;
+}

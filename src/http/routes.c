@@ -1,0 +1,789 @@
+/*
+ * routes.c - the route table and its handlers. A handler decodes the
+ * request, calls the service, encodes the answer; nothing else.
+ */
+#include "http/internal.h"
+
+#include "base/clock.h"
+#include "base/limits.h"
+#include "service/keys.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int http_expire_all(struct http_server *srv, int64_t *members, int64_t *points,
+                    struct fdl_error *err);
+
+/* ---- encoders ---- */
+
+static json_t *time_json(int64_t t_s)
+{
+    char text[FDL_TIME_TEXT_MAX];
+    fdl_time_format(t_s, text);
+    return json_string(text);
+}
+
+static json_t *opt_string(const char *s)
+{
+    return s && *s ? json_string(s) : json_null();
+}
+
+static json_t *member_json(const struct fdl_member *m)
+{
+    char birthday[16];
+    if (m->has_birthday)
+        fdl_date_format(m->birthday_days, birthday);
+    return json_pack("{s:I, s:s, s:o, s:o, s:o, s:b, s:o, s:I, s:o}", "id", (json_int_t)m->id,
+                     "name", m->name, "email", opt_string(m->email), "phone",
+                     opt_string(m->phone), "birthday",
+                     m->has_birthday ? json_string(birthday) : json_null(),
+                     "marketing_consent", m->marketing_consent, "home_store",
+                     opt_string(m->home_store), "balance", (json_int_t)m->balance,
+                     "enrolled_at", time_json(m->created_at_s));
+}
+
+static json_t *card_json(const struct fdl_card *c)
+{
+    char pretty[24];
+    fdl_card_format(c->number, pretty);
+    return json_pack("{s:s, s:s, s:I, s:s, s:o, s:o, s:o, s:o}", "number", c->number,
+                     "display", pretty, "member_id", (json_int_t)c->member_id, "status",
+                     c->status == FDL_CARD_ACTIVE ? "active" : "blocked", "issued_at",
+                     time_json(c->issued_at_s), "blocked_at",
+                     c->blocked_at_s ? time_json(c->blocked_at_s) : json_null(),
+                     "block_reason", opt_string(c->block_reason), "replaced_by",
+                     opt_string(c->replaced_by));
+}
+
+static json_t *balance_json(const struct fdl_balance *b)
+{
+    json_t *expiring = json_array();
+    for (int i = 0; i < b->expiring_count; i++)
+        json_array_append_new(expiring,
+                              json_pack("{s:o, s:I}", "expires_at",
+                                        time_json(b->expiring[i].expires_at_s), "points",
+                                        (json_int_t)b->expiring[i].points));
+    return json_pack("{s:I, s:I, s:I, s:o}", "total", (json_int_t)b->total, "available",
+                     (json_int_t)b->available, "pending", (json_int_t)b->pending, "expiring",
+                     expiring);
+}
+
+static json_t *messages_json(char (*messages)[FDL_MESSAGE_MAX], int count)
+{
+    json_t *a = json_array();
+    for (int i = 0; i < count; i++)
+        json_array_append_new(a, json_string(messages[i]));
+    return a;
+}
+
+static json_t *purchase_json(struct fdl_purchase_result *res)
+{
+    const struct fdl_purchase *p = &res->purchase;
+    json_t *lines = json_array();
+    for (int i = 0; i < p->line_count; i++) {
+        const struct fdl_purchase_line *l = &res->lines[i];
+        json_array_append_new(
+            lines, json_pack("{s:i, s:s, s:o, s:I, s:I, s:I, s:I, s:I, s:I}", "line", l->line_no,
+                             "sku", l->sku, "category", opt_string(l->category), "quantity",
+                             (json_int_t)l->quantity, "unit_price", (json_int_t)l->unit_price_minor,
+                             "amount", (json_int_t)l->amount_minor, "points",
+                             (json_int_t)l->points, "redeemed_points",
+                             (json_int_t)l->redeemed_points, "refunded_quantity",
+                             (json_int_t)l->refunded_quantity));
+    }
+    return json_pack("{s:I, s:s, s:I, s:o, s:s, s:s, s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:I, "
+                     "s:I, s:o, s:o, s:o}",
+                     "id", (json_int_t)p->id, "txn_id", p->txn_id, "member_id",
+                     (json_int_t)p->member_id, "store", opt_string(p->store_code), "channel",
+                     p->channel, "currency", p->currency, "time", time_json(p->occurred_at_s),
+                     "recorded_at", time_json(p->recorded_at_s), "total",
+                     (json_int_t)p->total_minor, "discount", (json_int_t)p->discount_minor,
+                     "points_earned", (json_int_t)p->points_earned, "points_redeemed",
+                     (json_int_t)p->points_redeemed, "refunded", (json_int_t)p->refunded_minor,
+                     "points_clawed_back", (json_int_t)p->points_clawed, "points_returned",
+                     (json_int_t)p->points_restored, "lines", lines, "balance",
+                     balance_json(&res->balance), "messages",
+                     messages_json(res->messages, res->message_count));
+}
+
+/* ---- small helpers ---- */
+
+static int param_id(struct http_request *r, int i, const char *field, int64_t *out)
+{
+    char *end;
+    long long v = strtoll(r->params[i], &end, 10);
+    if (*end || v <= 0 || r->params[i][0] == '+' || r->params[i][0] == '0')
+        return http_failf(r, FDL_ENOT_FOUND, field, "no such id");
+    *out = v;
+    return 0;
+}
+
+static int query_int(struct http_request *r, const char *name, int64_t min, int64_t max,
+                     int64_t *out)
+{
+    const char *v = http_query(r, name);
+    if (!v)
+        return 0;
+    char *end;
+    long long n = strtoll(v, &end, 10);
+    if (!*v || *end || n < min || n > max)
+        return http_failf(r, FDL_ERANGE, name, "must be an integer from %lld to %lld",
+                          (long long)min, (long long)max);
+    *out = n;
+    return 0;
+}
+
+/* Runs fn on a read connection inside a read transaction. */
+#define WITH_READER(r, st, call)                                                              \
+    do {                                                                                      \
+        struct fdl_store *st = http_reader_get((r)->srv, &(r)->err);                          \
+        if (!st)                                                                              \
+            return http_fail((r), &(r)->err);                                                 \
+        int rc_ = FDL_STORE_CALL(st, begin, 0, &(r)->err);                                    \
+        if (rc_ == 0)                                                                         \
+            rc_ = (call);                                                                     \
+        FDL_STORE_CALL0(st, rollback);                                                        \
+        http_reader_put((r)->srv, st);                                                        \
+        if (rc_)                                                                              \
+            return http_fail((r), &(r)->err);                                                 \
+    } while (0)
+
+/* ---- public routes ---- */
+
+static int handle_healthz(struct http_request *r)
+{
+    return http_reply(r, 200, json_pack("{s:s}", "status", "ok"));
+}
+
+static int handle_metrics(struct http_request *r)
+{
+    r->raw = http_metrics_render(r->srv, &r->raw_len);
+    if (!r->raw)
+        return http_failf(r, FDL_ENOMEM, NULL, "out of memory");
+    r->status = 200;
+    r->content_type = "text/plain; version=0.0.4";
+    return 0;
+}
+
+static int handle_openapi(struct http_request *r)
+{
+    if (!r->srv->openapi)
+        return http_failf(r, FDL_ENOT_FOUND, NULL, "the OpenAPI document was not found");
+    r->raw = malloc(r->srv->openapi_len + 1);
+    if (!r->raw)
+        return http_failf(r, FDL_ENOMEM, NULL, "out of memory");
+    memcpy(r->raw, r->srv->openapi, r->srv->openapi_len + 1);
+    r->raw_len = r->srv->openapi_len;
+    r->status = 200;
+    r->content_type = "application/json";
+    return 0;
+}
+
+/* Static pages: web/<name> for a fixed set of names; no path traversal possible. */
+static int handle_page(struct http_request *r)
+{
+    static const struct {
+        const char *url, *file, *type;
+    } pages[] = {
+        {"/", "index.html", "text/html; charset=utf-8"},
+        {"/till", "till.html", "text/html; charset=utf-8"},
+        {"/web/app.js", "app.js", "text/javascript"},
+        {"/web/style.css", "style.css", "text/css"},
+    };
+    for (size_t i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
+        if (strcmp(r->url, pages[i].url) != 0)
+            continue;
+        char path[1024];
+        snprintf(path, sizeof(path), "%s/%s", r->srv->cfg.web_dir, pages[i].file);
+        FILE *f = fopen(path, "rb");
+        if (!f)
+            break;
+        char *buf = malloc(1024 * 1024);
+        size_t n = buf ? fread(buf, 1, 1024 * 1024, f) : 0;
+        fclose(f);
+        if (!buf)
+            return http_failf(r, FDL_ENOMEM, NULL, "out of memory");
+        r->raw = buf;
+        r->raw_len = n;
+        r->status = 200;
+        r->content_type = pages[i].type;
+        return 0;
+    }
+    return http_failf(r, FDL_ENOT_FOUND, NULL, "no page %s", r->url);
+}
+
+/* ---- members ---- */
+
+struct enrol_input {
+    struct fdl_enrol_request req;
+};
+
+#define EI(f) offsetof(struct enrol_input, req.f)
+static const struct fdl_json_field enrol_fields[] = {
+    {"name", FDL_JSON_STRING, 1, 1, FDL_MAX_NAME_LEN, EI(name)},
+    {"email", FDL_JSON_STRING, 0, 3, FDL_MAX_EMAIL_LEN, EI(email)},
+    {"phone", FDL_JSON_STRING, 0, 6, FDL_MAX_PHONE_LEN, EI(phone)},
+    {"birthday", FDL_JSON_DATE, 0, 0, 0, EI(birthday_days)},
+    {"marketing_consent", FDL_JSON_BOOL, 0, 0, 1, EI(marketing_consent)},
+    {"home_store", FDL_JSON_STRING, 0, 1, FDL_MAX_ID_LEN, EI(home_store)},
+};
+#undef EI
+
+static int run_enrol(struct fdl_store *st, struct fdl_job *job)
+{
+    struct http_request *r = job->arg;
+    struct enrol_input *in = (struct enrol_input *)r->raw; /* see handle_enrol */
+    struct fdl_member m;
+    struct fdl_card c;
+    int rc = fdl_svc_enrol(&r->srv->svc, st, &r->actor, &in->req, &m, &c, &job->err);
+    if (rc)
+        return rc;
+    return http_job_answer(job, 201, json_pack("{s:o, s:o}", "member", member_json(&m), "card",
+                                               card_json(&c)));
+}
+
+static int handle_enrol(struct http_request *r)
+{
+    json_t *body;
+    if (http_body_json(r, &body))
+        return r->err.code;
+    struct enrol_input in;
+    memset(&in, 0, sizeof(in));
+    in.req.birthday_days = INT64_MIN;
+    int rc = fdl_json_decode(body, enrol_fields, sizeof(enrol_fields) / sizeof(*enrol_fields),
+                             &in, "", &r->err);
+    if (rc == 0) {
+        in.req.has_birthday = in.req.birthday_days != INT64_MIN;
+        if (in.req.has_birthday &&
+            (in.req.birthday_days > fdl_clock_now_s() / 86400 ||
+             in.req.birthday_days < fdl_days_from_civil(1900, 1, 1)))
+            rc = fdl_error_set(&r->err, FDL_ERANGE, "birthday", "must be between 1900 and today");
+    }
+    if (rc) {
+        json_decref(body);
+        return http_fail(r, &r->err);
+    }
+    r->raw = (char *)&in; /* borrowed for run_enrol; cleared below */
+    rc = http_write(r, NULL, run_enrol, r);
+    if (r->raw == (char *)&in)
+        r->raw = NULL;
+    json_decref(body);
+    return rc;
+}
+
+static int handle_member_lookup(struct http_request *r)
+{
+    const char *card = http_query(r, "card"), *phone = http_query(r, "phone");
+    const char *email = http_query(r, "email"), *q = http_query(r, "q");
+    int given = !!card + !!phone + !!email + !!q;
+    if (given != 1)
+        return http_failf(r, FDL_EINVALID, "q", "give exactly one of card, phone, email or q");
+    int64_t limit = FDL_DEFAULT_PAGE_SIZE, after = 0;
+    if (query_int(r, "limit", 1, FDL_MAX_PAGE_SIZE, &limit) ||
+        query_int(r, "after", 0, INT64_MAX, &after))
+        return r->err.code;
+    struct fdl_member found[FDL_MAX_PAGE_SIZE];
+    int count = 0;
+    struct fdl_service *svc = &r->srv->svc;
+    if (q) {
+        WITH_READER(r, st,
+                    fdl_svc_member_search(svc, st, &r->actor, q, after, (int)limit, found,
+                                          &count, &r->err));
+    } else {
+        int rc_found;
+        WITH_READER(r, st,
+                    (rc_found = card ? fdl_svc_member_by_card(svc, st, &r->actor, card, found,
+                                                              &r->err)
+                                     : fdl_svc_member_by_contact(
+                                           svc, st, &r->actor,
+                                           phone ? FDL_LOOKUP_PHONE : FDL_LOOKUP_EMAIL,
+                                           phone ? phone : email, found, &r->err)));
+        count = 1;
+    }
+    json_t *items = json_array();
+    for (int i = 0; i < count; i++)
+        json_array_append_new(items, member_json(&found[i]));
+    json_t *page = json_pack("{s:o}", "members", items);
+    if (q && count == limit)
+        json_object_set_new(page, "next_after", json_integer(found[count - 1].id));
+    return http_reply(r, 200, page);
+}
+
+static int handle_member_get(struct http_request *r)
+{
+    int64_t id;
+    if (param_id(r, 0, "member_id", &id))
+        return r->err.code;
+    struct fdl_member m;
+    struct fdl_balance b;
+    struct fdl_card cards[FDL_MAX_CARDS_LISTED];
+    int count = 0;
+    struct fdl_service *svc = &r->srv->svc;
+    int64_t now_s = fdl_clock_now_s();
+    WITH_READER(r, st,
+                fdl_svc_member_get(svc, st, &r->actor, id, &m, &r->err) ||
+                        fdl_svc_balance(svc, st, &r->actor, id, now_s, &b, &r->err) ||
+                        fdl_svc_cards_of(svc, st, &r->actor, id, cards, &count, &r->err)
+                    ? (r->err.code ? r->err.code : FDL_EINTERNAL)
+                    : 0);
+    json_t *cj = json_array();
+    for (int i = 0; i < count; i++)
+        json_array_append_new(cj, card_json(&cards[i]));
+    json_t *out = member_json(&m);
+    json_object_set_new(out, "points", balance_json(&b));
+    json_object_set_new(out, "cards", cj);
+    return http_reply(r, 200, out);
+}
+
+static int handle_balance(struct http_request *r)
+{
+    int64_t id;
+    if (param_id(r, 0, "member_id", &id))
+        return r->err.code;
+    struct fdl_balance b;
+    int64_t now_s = fdl_clock_now_s();
+    WITH_READER(r, st, fdl_svc_balance(&r->srv->svc, st, &r->actor, id, now_s, &b, &r->err));
+    json_t *out = balance_json(&b);
+    json_object_set_new(out, "member_id", json_integer(id));
+    return http_reply(r, 200, out);
+}
+
+static int handle_history(struct http_request *r)
+{
+    int64_t id, limit = FDL_DEFAULT_PAGE_SIZE, before = 0;
+    if (param_id(r, 0, "member_id", &id) || query_int(r, "limit", 1, FDL_MAX_PAGE_SIZE, &limit) ||
+        query_int(r, "before", 0, INT64_MAX, &before))
+        return r->err.code;
+    struct fdl_history_row rows[FDL_MAX_PAGE_SIZE];
+    int count = 0;
+    WITH_READER(r, st,
+                fdl_svc_history(&r->srv->svc, st, &r->actor, id, before, (int)limit, rows,
+                                &count, &r->err));
+    json_t *items = json_array();
+    for (int i = 0; i < count; i++) {
+        const struct fdl_history_row *h = &rows[i];
+        json_array_append_new(
+            items, json_pack("{s:I, s:s, s:I, s:o, s:o, s:o, s:o}", "entry_id",
+                             (json_int_t)h->entry_id, "kind", fdl_entry_kind_name(h->kind),
+                             "points", (json_int_t)h->points, "time", time_json(h->created_at_s),
+                             "txn_id", opt_string(h->txn_id), "reason", opt_string(h->reason),
+                             "actor", opt_string(h->actor)));
+    }
+    json_t *page = json_pack("{s:I, s:o}", "member_id", (json_int_t)id, "entries", items);
+    if (count == limit)
+        json_object_set_new(page, "next_before", json_integer(rows[count - 1].entry_id));
+    return http_reply(r, 200, page);
+}
+
+/* ---- cards ---- */
+
+static int run_card_issue(struct fdl_store *st, struct fdl_job *job)
+{
+    struct http_request *r = job->arg;
+    int64_t id = 0;
+    param_id(r, 0, "member_id", &id);
+    struct fdl_card c;
+    int rc = fdl_svc_card_issue(&r->srv->svc, st, &r->actor, id, &c, &job->err);
+    return rc ? rc : http_job_answer(job, 201, card_json(&c));
+}
+
+static int handle_card_issue(struct http_request *r)
+{
+    int64_t id;
+    if (param_id(r, 0, "member_id", &id))
+        return r->err.code;
+    return http_write(r, NULL, run_card_issue, r);
+}
+
+struct block_input {
+    const char *reason;
+    int replace;
+};
+
+static const struct fdl_json_field block_fields[] = {
+    {"reason", FDL_JSON_STRING, 1, 1, FDL_MAX_REASON_LEN, offsetof(struct block_input, reason)},
+    {"replace", FDL_JSON_BOOL, 0, 0, 1, offsetof(struct block_input, replace)},
+};
+
+struct block_arg {
+    struct http_request *r;
+    struct block_input in;
+};
+
+static int run_card_block(struct fdl_store *st, struct fdl_job *job)
+{
+    struct block_arg *a = job->arg;
+    struct fdl_card blocked, fresh;
+    int rc = fdl_svc_card_block(&a->r->srv->svc, st, &a->r->actor, a->r->params[0], a->in.reason,
+                                a->in.replace, &blocked, &fresh, &job->err);
+    if (rc)
+        return rc;
+    return http_job_answer(job, 200,
+                           json_pack("{s:o, s:o}", "blocked", card_json(&blocked), "replacement",
+                                     a->in.replace ? card_json(&fresh) : json_null()));
+}
+
+static int handle_card_block(struct http_request *r)
+{
+    json_t *body;
+    if (http_body_json(r, &body))
+        return r->err.code;
+    struct block_arg a = {r, {NULL, 0}};
+    int rc = fdl_json_decode(body, block_fields, 2, &a.in, "", &r->err);
+    rc = rc ? http_fail(r, &r->err) : http_write(r, NULL, run_card_block, &a);
+    json_decref(body);
+    return rc;
+}
+
+static int handle_card_get(struct http_request *r)
+{
+    struct fdl_card c;
+    WITH_READER(r, st, fdl_svc_card_get(&r->srv->svc, st, &r->actor, r->params[0], &c, &r->err));
+    return http_reply(r, 200, card_json(&c));
+}
+
+/* ---- purchases and refunds ---- */
+
+struct purchase_arg {
+    struct http_request *r;
+    struct fdl_purchase_request req;
+    json_t *lines;
+    const char *card;
+};
+
+#define PA(f) offsetof(struct purchase_arg, f)
+static const struct fdl_json_field purchase_fields[] = {
+    {"txn_id", FDL_JSON_STRING, 1, 1, FDL_MAX_ID_LEN, PA(req.txn_id)},
+    {"member_id", FDL_JSON_INT, 0, 1, INT64_MAX, PA(req.member_id)},
+    {"card", FDL_JSON_STRING, 0, 1, 64, PA(card)},
+    {"store", FDL_JSON_STRING, 0, 1, FDL_MAX_ID_LEN, PA(req.store_code)},
+    {"channel", FDL_JSON_STRING, 0, 1, 15, PA(req.channel)},
+    {"time", FDL_JSON_TIME, 0, 0, 40, PA(req.occurred_at_s)},
+    {"currency", FDL_JSON_STRING, 1, 3, 3, PA(req.currency)},
+    {"redeem_points", FDL_JSON_INT, 0, 0, FDL_MAX_POINTS, PA(req.redeem_points)},
+    {"lines", FDL_JSON_ARRAY, 1, 1, FDL_MAX_BASKET_LINES, PA(lines)},
+};
+#undef PA
+
+#define LR(f) offsetof(struct fdl_line_request, f)
+static const struct fdl_json_field line_fields[] = {
+    {"sku", FDL_JSON_STRING, 1, 1, FDL_MAX_ID_LEN, LR(sku)},
+    {"category", FDL_JSON_STRING, 0, 1, FDL_MAX_ID_LEN, LR(category)},
+    {"quantity", FDL_JSON_INT, 1, 1, FDL_MAX_LINE_QUANTITY, LR(quantity)},
+    {"unit_price", FDL_JSON_INT, 1, 0, FDL_MAX_UNIT_PRICE_MINOR, LR(unit_price_minor)},
+};
+#undef LR
+
+static const char *const channels[] = {"till", "web", "app", NULL};
+
+static int decode_purchase(struct http_request *r, json_t *body, struct purchase_arg *a,
+                           struct fdl_line_request *lines)
+{
+    int rc = fdl_json_decode(body, purchase_fields, sizeof(purchase_fields) / sizeof(*purchase_fields),
+                             a, "", &r->err);
+    if (rc)
+        return rc;
+    if (!!a->card == !!a->req.member_id)
+        return fdl_error_set(&r->err, FDL_EINVALID, "card", "give exactly one of card or member_id");
+    a->req.card_number = a->card;
+    if (a->req.channel) {
+        int known = 0;
+        for (int i = 0; channels[i]; i++)
+            known |= strcmp(channels[i], a->req.channel) == 0;
+        if (!known)
+            return fdl_error_set(&r->err, FDL_EINVALID, "channel", "must be till, web or app");
+    }
+    size_t i;
+    json_t *line;
+    json_array_foreach(a->lines, i, line)
+    {
+        char path[32];
+        snprintf(path, sizeof(path), "lines[%zu]", i);
+        if (!json_is_object(line))
+            return fdl_error_set(&r->err, FDL_EFIELD_TYPE, path, "expected an object");
+        memset(&lines[i], 0, sizeof(lines[i]));
+        if ((rc = fdl_json_decode(line, line_fields, 4, &lines[i], path, &r->err)))
+            return rc;
+    }
+    a->req.lines = lines;
+    a->req.line_count = json_array_size(a->lines);
+    return 0;
+}
+
+static int run_purchase(struct fdl_store *st, struct fdl_job *job)
+{
+    struct purchase_arg *a = job->arg;
+    struct fdl_purchase_result res;
+    int rc = fdl_svc_purchase(&a->r->srv->svc, st, &a->r->actor, &a->req, fdl_clock_now_s(), &res,
+                              &job->err);
+    if (rc)
+        return rc;
+    rc = http_job_answer(job, 201, purchase_json(&res));
+    fdl_purchase_result_release(&res);
+    return rc;
+}
+
+static int handle_purchase(struct http_request *r)
+{
+    json_t *body;
+    if (http_body_json(r, &body))
+        return r->err.code;
+    struct purchase_arg a;
+    memset(&a, 0, sizeof(a));
+    a.r = r;
+    struct fdl_line_request lines[FDL_MAX_BASKET_LINES];
+    int rc = decode_purchase(r, body, &a, lines);
+    if (rc == 0) {
+        char key[FDL_MAX_ID_LEN + 8];
+        snprintf(key, sizeof(key), "txn:%s", a.req.txn_id);
+        rc = http_write(r, key, run_purchase, &a);
+    } else {
+        rc = http_fail(r, &r->err);
+    }
+    json_decref(body);
+    return rc;
+}
+
+static int handle_purchase_get(struct http_request *r)
+{
+    struct fdl_purchase_result res;
+    int64_t now_s = fdl_clock_now_s();
+    WITH_READER(r, st,
+                fdl_svc_purchase_get(&r->srv->svc, st, &r->actor, r->params[0], now_s, &res,
+                                     &r->err));
+    json_t *out = purchase_json(&res);
+    json_object_del(out, "messages");
+    fdl_purchase_result_release(&res);
+    return http_reply(r, 200, out);
+}
+
+struct refund_arg {
+    struct http_request *r;
+    struct fdl_refund_request req;
+    json_t *lines;
+};
+
+static const struct fdl_json_field refund_fields[] = {
+    {"refund_id", FDL_JSON_STRING, 1, 1, FDL_MAX_ID_LEN, offsetof(struct refund_arg, req.refund_id)},
+    {"lines", FDL_JSON_ARRAY, 0, 1, FDL_MAX_BASKET_LINES, offsetof(struct refund_arg, lines)},
+};
+
+static const struct fdl_json_field refund_line_fields[] = {
+    {"line", FDL_JSON_INT, 1, 1, FDL_MAX_BASKET_LINES, offsetof(struct fdl_refund_line, line_no)},
+    {"quantity", FDL_JSON_INT, 1, 1, FDL_MAX_LINE_QUANTITY,
+     offsetof(struct fdl_refund_line, quantity)},
+};
+
+static int run_refund(struct fdl_store *st, struct fdl_job *job)
+{
+    struct refund_arg *a = job->arg;
+    struct fdl_refund_result res;
+    int rc = fdl_svc_refund(&a->r->srv->svc, st, &a->r->actor, &a->req, fdl_clock_now_s(), &res,
+                            &job->err);
+    if (rc)
+        return rc;
+    const struct fdl_refund *f = &res.refund;
+    return http_job_answer(
+        job, 201,
+        json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:o, s:o}", "refund_id", f->refund_id,
+                  "txn_id", a->req.txn_id, "member_id", (json_int_t)f->member_id, "amount",
+                  (json_int_t)f->amount_minor, "points_clawed_back",
+                  (json_int_t)f->points_clawed, "points_returned",
+                  (json_int_t)f->points_restored, "balance", balance_json(&res.balance),
+                  "messages", messages_json(res.messages, res.message_count)));
+}
+
+static int handle_refund(struct http_request *r)
+{
+    json_t *body;
+    if (http_body_json(r, &body))
+        return r->err.code;
+    struct refund_arg a;
+    memset(&a, 0, sizeof(a));
+    a.r = r;
+    a.req.txn_id = r->params[0];
+    struct fdl_refund_line lines[FDL_MAX_BASKET_LINES];
+    int rc = fdl_json_decode(body, refund_fields, 2, &a, "", &r->err);
+    size_t i;
+    json_t *line;
+    if (a.lines)
+        json_array_foreach(a.lines, i, line)
+        {
+            if (rc)
+                break;
+            char path[32];
+            snprintf(path, sizeof(path), "lines[%zu]", i);
+            memset(&lines[i], 0, sizeof(lines[i]));
+            rc = json_is_object(line)
+                     ? fdl_json_decode(line, refund_line_fields, 2, &lines[i], path, &r->err)
+                     : fdl_error_set(&r->err, FDL_EFIELD_TYPE, path, "expected an object");
+        }
+    a.req.lines = lines;
+    a.req.line_count = a.lines ? json_array_size(a.lines) : 0;
+    if (rc == 0) {
+        char key[FDL_MAX_ID_LEN + 8];
+        snprintf(key, sizeof(key), "refund:%s", a.req.refund_id);
+        rc = http_write(r, key, run_refund, &a);
+    } else {
+        rc = http_fail(r, &r->err);
+    }
+    json_decref(body);
+    return rc;
+}
+
+/* ---- staff and admin ---- */
+
+struct adjust_arg {
+    struct http_request *r;
+    int64_t member_id, points;
+    const char *reason;
+};
+
+static const struct fdl_json_field adjust_fields[] = {
+    {"points", FDL_JSON_INT, 1, -FDL_MAX_POINTS, FDL_MAX_POINTS, offsetof(struct adjust_arg, points)},
+    {"reason", FDL_JSON_STRING, 1, 1, FDL_MAX_REASON_LEN, offsetof(struct adjust_arg, reason)},
+};
+
+static int run_adjust(struct fdl_store *st, struct fdl_job *job)
+{
+    struct adjust_arg *a = job->arg;
+    int64_t entry_id;
+    struct fdl_balance b;
+    int rc = fdl_svc_adjust(&a->r->srv->svc, st, &a->r->actor, a->member_id, a->points, a->reason,
+                            fdl_clock_now_s(), &entry_id, &b, &job->err);
+    if (rc)
+        return rc;
+    return http_job_answer(job, 201,
+                           json_pack("{s:I, s:I, s:I, s:s, s:o}", "entry_id", (json_int_t)entry_id,
+                                     "member_id", (json_int_t)a->member_id, "points",
+                                     (json_int_t)a->points, "reason", a->reason, "balance",
+                                     balance_json(&b)));
+}
+
+static int handle_adjust(struct http_request *r)
+{
+    struct adjust_arg a = {r, 0, 0, NULL};
+    if (param_id(r, 0, "member_id", &a.member_id))
+        return r->err.code;
+    json_t *body;
+    if (http_body_json(r, &body))
+        return r->err.code;
+    int rc = fdl_json_decode(body, adjust_fields, 2, &a, "", &r->err);
+    if (rc == 0 && a.points == 0)
+        rc = fdl_error_set(&r->err, FDL_ERANGE, "points", "must not be zero");
+    rc = rc ? http_fail(r, &r->err) : http_write(r, NULL, run_adjust, &a);
+    json_decref(body);
+    return rc;
+}
+
+struct key_arg {
+    struct http_request *r;
+    const char *name, *scopes;
+};
+
+static const struct fdl_json_field key_fields[] = {
+    {"name", FDL_JSON_STRING, 1, 1, FDL_MAX_NAME_LEN, offsetof(struct key_arg, name)},
+    {"scopes", FDL_JSON_STRING, 1, 3, 9, offsetof(struct key_arg, scopes)},
+};
+
+static int run_key_create(struct fdl_store *st, struct fdl_job *job)
+{
+    struct key_arg *a = job->arg;
+    char text[FDL_KEY_TEXT_LEN + 1];
+    int rc = fdl_key_create(st, a->r->actor.program_id, a->name,
+                            (unsigned)fdl_scopes_parse(a->scopes), text, &job->err);
+    if (rc)
+        return rc;
+    /* The key is shown once; a replay of this request gets the same answer,
+     * which the idempotency record holds. */
+    return http_job_answer(job, 201,
+                           json_pack("{s:s, s:s, s:s}", "key", text, "name", a->name, "scopes",
+                                     a->scopes));
+}
+
+static int handle_key_create(struct http_request *r)
+{
+    json_t *body;
+    if (http_body_json(r, &body))
+        return r->err.code;
+    struct key_arg a = {r, NULL, NULL};
+    int rc = fdl_json_decode(body, key_fields, 2, &a, "", &r->err);
+    if (rc == 0 && fdl_scopes_parse(a.scopes) < 0)
+        rc = fdl_error_set(&r->err, FDL_EINVALID, "scopes", "must be pos, admin or pos,admin");
+    rc = rc ? http_fail(r, &r->err) : http_write(r, NULL, run_key_create, &a);
+    json_decref(body);
+    return rc;
+}
+
+static int handle_expire(struct http_request *r)
+{
+    int64_t members, points;
+    if (http_expire_all(r->srv, &members, &points, &r->err))
+        return http_fail(r, &r->err);
+    return http_reply(r, 200, json_pack("{s:I, s:I}", "members", (json_int_t)members,
+                                        "points_expired", (json_int_t)points));
+}
+
+static int handle_program(struct http_request *r)
+{
+    const struct fdl_program_state *ps = fdl_service_program(&r->srv->svc, r->actor.program_id);
+    if (!ps)
+        return http_failf(r, FDL_ENOT_FOUND, NULL, "no program");
+    json_t *out = fdl_program_to_json(&ps->program);
+    json_object_set_new(out, "id", json_integer(ps->program.id));
+    return http_reply(r, 200, out);
+}
+
+static int handle_clock(struct http_request *r)
+{
+    json_t *body;
+    if (http_body_json(r, &body))
+        return r->err.code;
+    struct {
+        int64_t now;
+    } in = {0};
+    static const struct fdl_json_field fields[] = {{"now", FDL_JSON_TIME, 1, 0, 40, 0}};
+    int rc = fdl_json_decode(body, fields, 1, &in, "", &r->err);
+    json_decref(body);
+    if (rc)
+        return http_fail(r, &r->err);
+    fdl_clock_set(in.now);
+    return http_reply(r, 200, json_pack("{s:o}", "now", time_json(fdl_clock_now_s())));
+}
+
+/* ---- the table ---- */
+
+#define POS   FDL_SCOPE_POS | FDL_SCOPE_ADMIN
+#define ADMIN FDL_SCOPE_ADMIN
+#define SMALL FDL_MAX_SMALL_BODY_BYTES
+#define BIG   FDL_MAX_BODY_BYTES
+
+const struct http_route http_routes[] = {
+    {"GET", "/healthz", handle_healthz, 0, ROUTE_PUBLIC, 0, "healthz"},
+    {"GET", "/metrics", handle_metrics, 0, ROUTE_PUBLIC, 0, "metrics"},
+    {"GET", "/openapi.json", handle_openapi, 0, ROUTE_PUBLIC, 0, "openapi"},
+    {"GET", "/", handle_page, 0, ROUTE_PUBLIC, 0, "page"},
+    {"GET", "/till", handle_page, 0, ROUTE_PUBLIC, 0, "page"},
+    {"GET", "/web/app.js", handle_page, 0, ROUTE_PUBLIC, 0, "page"},
+    {"GET", "/web/style.css", handle_page, 0, ROUTE_PUBLIC, 0, "page"},
+    {"GET", "/v1/program", handle_program, POS, 0, 0, "program_get"},
+    {"POST", "/v1/members", handle_enrol, POS, ROUTE_WRITE, SMALL, "member_enrol"},
+    {"GET", "/v1/members", handle_member_lookup, POS, 0, 0, "member_lookup"},
+    {"GET", "/v1/members/{id}", handle_member_get, POS, 0, 0, "member_get"},
+    {"GET", "/v1/members/{id}/balance", handle_balance, POS, 0, 0, "balance_get"},
+    {"GET", "/v1/members/{id}/ledger", handle_history, POS, 0, 0, "ledger_get"},
+    {"POST", "/v1/members/{id}/cards", handle_card_issue, POS, ROUTE_WRITE, SMALL, "card_issue"},
+    {"POST", "/v1/members/{id}/adjustments", handle_adjust, ADMIN, ROUTE_WRITE, SMALL,
+     "adjustment_create"},
+    {"GET", "/v1/cards/{number}", handle_card_get, POS, 0, 0, "card_get"},
+    {"POST", "/v1/cards/{number}/block", handle_card_block, POS, ROUTE_WRITE, SMALL, "card_block"},
+    {"POST", "/v1/purchases", handle_purchase, POS, ROUTE_WRITE, BIG, "purchase_create"},
+    {"GET", "/v1/purchases/{txn_id}", handle_purchase_get, POS, 0, 0, "purchase_get"},
+    {"POST", "/v1/purchases/{txn_id}/refunds", handle_refund, POS, ROUTE_WRITE, BIG,
+     "refund_create"},
+    {"POST", "/v1/keys", handle_key_create, ADMIN, ROUTE_WRITE, SMALL, "key_create"},
+    {"POST", "/v1/admin/expire", handle_expire, ADMIN, 0, SMALL, "expire_run"},
+    {"PUT", "/v1/test/clock", handle_clock, ADMIN, ROUTE_TEST_CLOCK, SMALL, "test_clock"},
+};
+const size_t http_route_count = sizeof(http_routes) / sizeof(http_routes[0]);

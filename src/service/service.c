@@ -1,0 +1,941 @@
+/*
+ * service.c - the use cases. Each public function validates, loads the
+ * member's state, lets the ledger and engine decide, and writes the result
+ * through the store. Callers own the transaction (see service.h).
+ */
+#include "service/service.h"
+
+#include "base/clock.h"
+#include "base/text.h"
+#include "engine/earn.h"
+
+#include <assert.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CARD_ISSUE_ATTEMPTS 5
+
+int fdl_service_init(struct fdl_service *svc, struct fdl_store *st, int create_key,
+                     struct fdl_error *err)
+{
+    memset(svc, 0, sizeof(*svc));
+    pthread_mutex_init(&svc->lock, NULL);
+    char hex[2 * FDL_CARD_KEY_BYTES + 1];
+    int rc = FDL_STORE_CALL(st, meta_get, "card_key", hex, sizeof(hex), err);
+    if (rc == FDL_ENOT_FOUND && create_key) {
+        fdl_card_key_generate(&svc->card_key);
+        fdl_card_key_to_hex(&svc->card_key, hex);
+        rc = FDL_STORE_CALL(st, meta_set, "card_key", hex, err);
+    } else if (rc == 0 && fdl_card_key_from_hex(hex, &svc->card_key) != 0) {
+        rc = fdl_error_set(err, FDL_ESTORE, "card_key", "the stored card secret is corrupt");
+    } else if (rc == FDL_ENOT_FOUND) {
+        rc = fdl_error_set(err, FDL_ENOT_FOUND, "db",
+                           "the database is not initialised; run `fidelis init` first");
+    }
+    if (rc)
+        return rc;
+    for (int64_t id = 1; id <= FDL_MAX_PROGRAMS; id++) {
+        char *json_text = NULL;
+        rc = FDL_STORE_CALL(st, program_get, id, &json_text, err);
+        if (rc == FDL_ENOT_FOUND)
+            continue;
+        if (rc)
+            return rc;
+        json_error_t jerr;
+        json_t *obj = json_loads(json_text, 0, &jerr);
+        free(json_text);
+        struct fdl_program p;
+        fdl_program_default(&p);
+        p.id = id;
+        rc = obj ? fdl_program_from_json(obj, &p, err)
+                 : fdl_error_set(err, FDL_ESTORE, "program", "stored program is not JSON");
+        json_decref(obj);
+        if (rc == 0)
+            rc = fdl_service_put_program(svc, NULL, &p, err);
+        if (rc)
+            return rc;
+    }
+    fdl_error_clear(err);
+    return 0;
+}
+
+void fdl_service_release(struct fdl_service *svc)
+{
+    for (int i = 0; i < svc->program_count; i++)
+        fdl_tz_free(svc->programs[i].tz);
+    pthread_mutex_destroy(&svc->lock);
+    sodium_memzero(&svc->card_key, sizeof(svc->card_key));
+}
+
+const struct fdl_program_state *fdl_service_program(struct fdl_service *svc, int64_t id)
+{
+    for (int i = 0; i < svc->program_count; i++)
+        if (svc->programs[i].program.id == id)
+            return &svc->programs[i];
+    return NULL;
+}
+
+/* With st NULL only the in-memory table changes (used while loading). */
+int fdl_service_put_program(struct fdl_service *svc, struct fdl_store *st,
+                            const struct fdl_program *p, struct fdl_error *err)
+{
+    if (p->id < 1 || p->id > FDL_MAX_PROGRAMS)
+        return fdl_error_set(err, FDL_ERANGE, "id", "program ids are 1 to %d", FDL_MAX_PROGRAMS);
+    struct fdl_tz *tz;
+    int rc = fdl_tz_load(p->time_zone, &tz, err);
+    if (rc)
+        return rc;
+    if (st) {
+        json_t *obj = fdl_program_to_json(p);
+        char *text = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
+        json_decref(obj);
+        rc = text ? FDL_STORE_CALL(st, program_put, p->id, text, err) : FDL_ENOMEM;
+        free(text);
+        if (rc) {
+            fdl_tz_free(tz);
+            return rc;
+        }
+    }
+    pthread_mutex_lock(&svc->lock);
+    struct fdl_program_state *slot = (struct fdl_program_state *)fdl_service_program(svc, p->id);
+    if (!slot)
+        slot = &svc->programs[svc->program_count++];
+    else
+        fdl_tz_free(slot->tz);
+    slot->program = *p;
+    slot->tz = tz;
+    pthread_mutex_unlock(&svc->lock);
+    return 0;
+}
+
+static const struct fdl_program_state *program_of(struct fdl_service *svc,
+                                                  const struct fdl_actor *a,
+                                                  struct fdl_error *err)
+{
+    const struct fdl_program_state *ps = fdl_service_program(svc, a->program_id);
+    if (!ps)
+        fdl_error_set(err, FDL_ENOT_FOUND, "program", "no program %lld",
+                      (long long)a->program_id);
+    return ps;
+}
+
+/* ---- time ---- */
+
+/* The instant points earned at now_s expire: the start of the local day after
+ * the same date expiry_months later, in the program's time zone. */
+static int64_t expiry_for(const struct fdl_program_state *ps, int64_t now_s)
+{
+    if (ps->program.expiry_months == 0)
+        return FDL_LOT_NEVER;
+    int64_t local_s = now_s + fdl_tz_offset_s(ps->tz, now_s);
+    int64_t days = local_s >= 0 ? local_s / 86400 : (local_s - 86399) / 86400;
+    int64_t y;
+    int m, d;
+    fdl_civil_from_days(days, &y, &m, &d);
+    fdl_add_months(&y, &m, &d, ps->program.expiry_months);
+    return fdl_tz_local_to_utc(ps->tz, (fdl_days_from_civil(y, m, d) + 1) * 86400);
+}
+
+/* Local calendar date (day number) of instant t_s in the program's zone. */
+static int64_t local_day(const struct fdl_program_state *ps, int64_t t_s)
+{
+    int64_t local_s = t_s + fdl_tz_offset_s(ps->tz, t_s);
+    return local_s >= 0 ? local_s / 86400 : (local_s - 86399) / 86400;
+}
+
+/* ---- text normalisation ---- */
+
+static int normalize_email(const char *in, char *out, size_t cap, struct fdl_error *err)
+{
+    while (*in == ' ')
+        in++;
+    size_t len = strlen(in);
+    while (len && in[len - 1] == ' ')
+        len--;
+    if (len == 0 || len >= cap)
+        return fdl_error_set(err, FDL_EINVALID, "email", "is empty or too long");
+    const char *at = memchr(in, '@', len);
+    const char *dot = at ? memchr(at, '.', len - (size_t)(at - in)) : NULL;
+    if (!at || at == in || !dot || dot == at + 1 || in[len - 1] == '.' ||
+        memchr(in, ' ', len) || memchr(at + 1, '@', len - (size_t)(at - in) - 1))
+        return fdl_error_set(err, FDL_EINVALID, "email", "is not an e-mail address");
+    for (size_t i = 0; i < len; i++) {
+        char c = in[i];
+        out[i] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+    }
+    out[len] = '\0';
+    return 0;
+}
+
+static int normalize_phone(const char *in, char *out, size_t cap, struct fdl_error *err)
+{
+    size_t n = 0, digits = 0;
+    for (const char *p = in; *p; p++) {
+        if (*p == '+' && n == 0) {
+            out[n++] = '+';
+        } else if (*p >= '0' && *p <= '9') {
+            if (n + 1 >= cap)
+                return fdl_error_set(err, FDL_EINVALID, "phone", "has too many digits");
+            out[n++] = *p;
+            digits++;
+        } else if (!strchr(" .-()/", *p)) {
+            return fdl_error_set(err, FDL_EINVALID, "phone",
+                                 "may hold only digits, a leading +, spaces, dots, dashes "
+                                 "and brackets");
+        }
+    }
+    out[n] = '\0';
+    if (digits < 6 || digits > 15)
+        return fdl_error_set(err, FDL_EINVALID, "phone", "must have 6 to 15 digits");
+    return 0;
+}
+
+/* ---- members and cards ---- */
+
+static int card_issue(struct fdl_service *svc, struct fdl_store *st, int64_t program_id,
+                      int64_t member_id, int64_t now_s, struct fdl_card *card,
+                      struct fdl_error *err)
+{
+    struct fdl_card c;
+    memset(&c, 0, sizeof(c));
+    c.program_id = program_id;
+    c.member_id = member_id;
+    c.status = FDL_CARD_ACTIVE;
+    c.issued_at_s = now_s;
+    int rc = FDL_EDUPLICATE;
+    for (int i = 0; i < CARD_ISSUE_ATTEMPTS && rc == FDL_EDUPLICATE; i++) {
+        fdl_card_generate(&svc->card_key, (uint32_t)program_id, c.number);
+        rc = FDL_STORE_CALL(st, card_insert, &c, err);
+    }
+    if (rc == 0)
+        *card = c;
+    return rc;
+}
+
+int fdl_svc_enrol(struct fdl_service *svc, struct fdl_store *st, const struct fdl_actor *a,
+                  const struct fdl_enrol_request *req, struct fdl_member *member,
+                  struct fdl_card *card, struct fdl_error *err)
+{
+    if (!program_of(svc, a, err))
+        return err->code;
+    struct fdl_member m;
+    memset(&m, 0, sizeof(m));
+    m.program_id = a->program_id;
+    snprintf(m.name, sizeof(m.name), "%s", req->name);
+    int key_len = fdl_text_fold(req->name, strlen(req->name), m.name_key, sizeof(m.name_key));
+    if (key_len < 0)
+        return fdl_error_set(err, FDL_EINVALID, "name", "is not valid UTF-8");
+    if (key_len == 0)
+        return fdl_error_set(err, FDL_EINVALID, "name", "must contain a letter or digit");
+    int rc;
+    if (req->email && (rc = normalize_email(req->email, m.email, sizeof(m.email), err)))
+        return rc;
+    if (req->phone && (rc = normalize_phone(req->phone, m.phone, sizeof(m.phone), err)))
+        return rc;
+    m.has_birthday = req->has_birthday;
+    m.birthday_days = req->birthday_days;
+    m.marketing_consent = req->marketing_consent;
+    snprintf(m.home_store, sizeof(m.home_store), "%s", req->home_store ? req->home_store : "");
+    m.created_at_s = fdl_clock_now_s();
+    if ((rc = FDL_STORE_CALL(st, member_insert, &m, err)))
+        return rc;
+    struct fdl_card c;
+    if ((rc = card_issue(svc, st, a->program_id, m.id, m.created_at_s, &c, err)))
+        return rc;
+    *member = m;
+    *card = c;
+    return 0;
+}
+
+int fdl_svc_member_get(struct fdl_service *svc, struct fdl_store *st,
+                       const struct fdl_actor *a, int64_t member_id, struct fdl_member *out,
+                       struct fdl_error *err)
+{
+    (void)svc;
+    int rc = FDL_STORE_CALL(st, member_get, a->program_id, member_id, out, err);
+    if (rc == FDL_ENOT_FOUND)
+        fdl_error_set(err, rc, "member_id", "no member %lld", (long long)member_id);
+    return rc;
+}
+
+int fdl_svc_card_get(struct fdl_service *svc, struct fdl_store *st, const struct fdl_actor *a,
+                     const char *number, struct fdl_card *out, struct fdl_error *err)
+{
+    char digits[FDL_CARD_DIGITS + 1];
+    int rc = fdl_card_check(&svc->card_key, (uint32_t)a->program_id, number, "card", digits,
+                            err);
+    if (rc)
+        return rc;
+    rc = FDL_STORE_CALL(st, card_get, a->program_id, digits, out, err);
+    if (rc == FDL_ENOT_FOUND)
+        fdl_error_set(err, rc, "card", "no such card");
+    return rc;
+}
+
+int fdl_svc_member_by_card(struct fdl_service *svc, struct fdl_store *st,
+                           const struct fdl_actor *a, const char *card_number,
+                           struct fdl_member *out, struct fdl_error *err)
+{
+    struct fdl_card card;
+    int rc = fdl_svc_card_get(svc, st, a, card_number, &card, err);
+    if (rc)
+        return rc;
+    if (card.status != FDL_CARD_ACTIVE)
+        return fdl_error_set(err, FDL_ECARD_BLOCKED, "card",
+                             "this card is blocked; ask for the member's current card");
+    return fdl_svc_member_get(svc, st, a, card.member_id, out, err);
+}
+
+int fdl_svc_member_by_contact(struct fdl_service *svc, struct fdl_store *st,
+                              const struct fdl_actor *a, enum fdl_member_lookup by,
+                              const char *value, struct fdl_member *out,
+                              struct fdl_error *err)
+{
+    (void)svc;
+    char normal[FDL_MAX_EMAIL_LEN + 1];
+    int rc = by == FDL_LOOKUP_EMAIL ? normalize_email(value, normal, sizeof(normal), err)
+                                    : normalize_phone(value, normal, FDL_MAX_PHONE_LEN + 1, err);
+    if (rc)
+        return rc;
+    rc = FDL_STORE_CALL(st, member_find, a->program_id, by, normal, out, err);
+    if (rc == FDL_ENOT_FOUND)
+        fdl_error_set(err, rc, by == FDL_LOOKUP_EMAIL ? "email" : "phone", "no member has it");
+    return rc;
+}
+
+int fdl_svc_member_search(struct fdl_service *svc, struct fdl_store *st,
+                          const struct fdl_actor *a, const char *query, int64_t after_id,
+                          int limit, struct fdl_member *out, int *count,
+                          struct fdl_error *err)
+{
+    (void)svc;
+    char folded[FDL_MAX_NAME_LEN * 2 + 1];
+    if (strlen(query) > FDL_MAX_NAME_LEN)
+        return fdl_error_set(err, FDL_ERANGE, "q", "is longer than %d bytes", FDL_MAX_NAME_LEN);
+    if (fdl_text_fold(query, strlen(query), folded, sizeof(folded)) < 0)
+        return fdl_error_set(err, FDL_EINVALID, "q", "is not valid UTF-8");
+    char *words[FDL_MAX_SEARCH_WORDS + 1];
+    int n = fdl_text_words(folded, words, FDL_MAX_SEARCH_WORDS + 1);
+    if (n == 0)
+        return fdl_error_set(err, FDL_EINVALID, "q", "must contain a letter or digit");
+    if (n > FDL_MAX_SEARCH_WORDS)
+        return fdl_error_set(err, FDL_ERANGE, "q", "at most %d words", FDL_MAX_SEARCH_WORDS);
+    return FDL_STORE_CALL(st, member_search, a->program_id, words, n, after_id, limit, out,
+                          count, err);
+}
+
+int fdl_svc_card_issue(struct fdl_service *svc, struct fdl_store *st, const struct fdl_actor *a,
+                       int64_t member_id, struct fdl_card *card, struct fdl_error *err)
+{
+    struct fdl_member m;
+    int rc = fdl_svc_member_get(svc, st, a, member_id, &m, err);
+    if (rc)
+        return rc;
+    return card_issue(svc, st, a->program_id, member_id, fdl_clock_now_s(), card, err);
+}
+
+int fdl_svc_card_block(struct fdl_service *svc, struct fdl_store *st, const struct fdl_actor *a,
+                       const char *number, const char *reason, int replace,
+                       struct fdl_card *blocked, struct fdl_card *replacement,
+                       struct fdl_error *err)
+{
+    struct fdl_card card, fresh;
+    int rc = fdl_svc_card_get(svc, st, a, number, &card, err);
+    if (rc)
+        return rc;
+    if (card.status == FDL_CARD_BLOCKED)
+        return fdl_error_set(err, FDL_ECARD_BLOCKED, "card", "the card is already blocked");
+    int64_t now_s = fdl_clock_now_s();
+    card.status = FDL_CARD_BLOCKED;
+    card.blocked_at_s = now_s;
+    snprintf(card.block_reason, sizeof(card.block_reason), "%s", reason ? reason : "");
+    if (replace) {
+        rc = card_issue(svc, st, a->program_id, card.member_id, now_s, &fresh, err);
+        if (rc)
+            return rc;
+        memcpy(card.replaced_by, fresh.number, sizeof(card.replaced_by));
+    }
+    if ((rc = FDL_STORE_CALL(st, card_update, &card, err)))
+        return rc;
+    *blocked = card;
+    if (replace)
+        *replacement = fresh;
+    return 0;
+}
+
+int fdl_svc_cards_of(struct fdl_service *svc, struct fdl_store *st, const struct fdl_actor *a,
+                     int64_t member_id, struct fdl_card *out, int *count,
+                     struct fdl_error *err)
+{
+    (void)svc;
+    return FDL_STORE_CALL(st, card_list, a->program_id, member_id, out, FDL_MAX_CARDS_LISTED,
+                          count, err);
+}
+
+/* ---- member state and writing ledger movements ---- */
+
+struct member_state {
+    struct fdl_member member;
+    struct fdl_lots lots;
+    struct fdl_moves moves;
+};
+
+static int state_load(struct fdl_store *st, int64_t program_id, int64_t member_id,
+                      struct member_state *s, struct fdl_error *err)
+{
+    fdl_lots_init(&s->lots);
+    fdl_moves_init(&s->moves);
+    int rc = FDL_STORE_CALL(st, member_get, program_id, member_id, &s->member, err);
+    if (rc == FDL_ENOT_FOUND)
+        return fdl_error_set(err, rc, "member_id", "no member %lld", (long long)member_id);
+    if (rc)
+        return rc;
+    return FDL_STORE_CALL(st, lots_load, program_id, member_id, &s->lots, err);
+}
+
+static void state_release(struct member_state *s)
+{
+    fdl_lots_release(&s->lots);
+    fdl_moves_release(&s->moves);
+}
+
+/*
+ * Writes one journal entry of kind for `points` with the moves the ledger
+ * made since the last call: new lots are inserted, changed ones updated,
+ * then the entry, its postings and its moves. Updates the cached balance in
+ * s->member (the caller stores it once at the end).
+ */
+static int post_entry(struct fdl_store *st, struct member_state *s, enum fdl_entry_kind kind,
+                      int64_t points, int64_t purchase_id, const char *reason,
+                      const struct fdl_actor *a, int64_t now_s, int64_t *entry_id,
+                      struct fdl_error *err)
+{
+    int64_t pid = s->member.program_id, mid = s->member.id;
+    struct fdl_entry entry;
+    if (fdl_entry_build(&entry, kind, mid, points))
+        return fdl_error_set(err, FDL_EINTERNAL, NULL, "bad ledger movement");
+    int rc = 0;
+    for (size_t i = 0; i < s->lots.count && rc == 0; i++) {
+        struct fdl_lot *l = &s->lots.items[i];
+        if (l->id == 0)
+            rc = FDL_STORE_CALL(st, lot_insert, pid, mid, l, err);
+        else if (l->dirty)
+            rc = FDL_STORE_CALL(st, lot_update, pid, mid, l, err);
+        l->dirty = 0;
+    }
+    int64_t id = 0;
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, entry_insert, pid, &entry, purchase_id, reason, a->name, now_s,
+                            &id, err);
+    for (size_t i = 0; i < s->moves.count && rc == 0; i++) {
+        const struct fdl_move *mv = &s->moves.items[i];
+        rc = FDL_STORE_CALL(st, move_insert, pid, mid, id, s->lots.items[mv->lot_index].id,
+                            mv->delta, err);
+    }
+    s->moves.count = 0;
+    if (rc)
+        return rc;
+    s->member.balance += fdl_entry_member_delta(&entry);
+    assert(s->member.balance == fdl_lots_total(&s->lots));
+    if (entry_id)
+        *entry_id = id;
+    return 0;
+}
+
+static int state_save_balance(struct fdl_store *st, struct member_state *s,
+                              struct fdl_error *err)
+{
+    return FDL_STORE_CALL(st, member_set_balance, s->member.program_id, s->member.id,
+                          s->member.balance, err);
+}
+
+static void balance_of(const struct fdl_program_state *ps, const struct fdl_lots *lots,
+                       int64_t now_s, struct fdl_balance *b)
+{
+    (void)ps;
+    memset(b, 0, sizeof(*b));
+    b->total = fdl_lots_total(lots);
+    b->available = fdl_lots_available(lots, now_s);
+    b->pending = fdl_lots_pending(lots, now_s);
+    int64_t horizon = now_s + (int64_t)FDL_EXPIRING_WINDOW_DAYS * 86400;
+    for (size_t i = 0; i < lots->count; i++) {
+        const struct fdl_lot *l = &lots->items[i];
+        if (l->remaining <= 0 || l->expires_at_s > horizon)
+            continue;
+        int k = 0;
+        while (k < b->expiring_count && b->expiring[k].expires_at_s != l->expires_at_s)
+            k++;
+        if (k < b->expiring_count) {
+            b->expiring[k].points += l->remaining;
+            continue;
+        }
+        /* insert in order, dropping the latest if full */
+        k = b->expiring_count;
+        while (k > 0 && b->expiring[k - 1].expires_at_s > l->expires_at_s)
+            k--;
+        if (k >= FDL_MAX_EXPIRING_SHOWN)
+            continue;
+        int last = b->expiring_count < FDL_MAX_EXPIRING_SHOWN ? b->expiring_count
+                                                              : FDL_MAX_EXPIRING_SHOWN - 1;
+        memmove(&b->expiring[k + 1], &b->expiring[k], (size_t)(last - k) * sizeof(b->expiring[0]));
+        b->expiring[k].expires_at_s = l->expires_at_s;
+        b->expiring[k].points = l->remaining;
+        if (b->expiring_count < FDL_MAX_EXPIRING_SHOWN)
+            b->expiring_count++;
+    }
+}
+
+int fdl_svc_balance(struct fdl_service *svc, struct fdl_store *st, const struct fdl_actor *a,
+                    int64_t member_id, int64_t now_s, struct fdl_balance *out,
+                    struct fdl_error *err)
+{
+    const struct fdl_program_state *ps = program_of(svc, a, err);
+    if (!ps)
+        return err->code;
+    struct member_state s;
+    int rc = state_load(st, a->program_id, member_id, &s, err);
+    if (rc == 0)
+        balance_of(ps, &s.lots, now_s, out);
+    state_release(&s);
+    return rc;
+}
+
+int fdl_svc_history(struct fdl_service *svc, struct fdl_store *st, const struct fdl_actor *a,
+                    int64_t member_id, int64_t before_entry_id, int limit,
+                    struct fdl_history_row *out, int *count, struct fdl_error *err)
+{
+    struct fdl_member m;
+    int rc = fdl_svc_member_get(svc, st, a, member_id, &m, err);
+    if (rc)
+        return rc;
+    return FDL_STORE_CALL(st, history, a->program_id, member_id, before_entry_id, limit, out,
+                          count, err);
+}
+
+/* ---- receipt messages ---- */
+
+static void format_money(const struct fdl_program *p, int64_t minor, char *out, size_t cap)
+{
+    int decimals = p->minor_per_unit >= 1000 ? 3 : p->minor_per_unit >= 100 ? 2
+                                               : p->minor_per_unit >= 10  ? 1
+                                                                          : 0;
+    if (decimals == 0)
+        snprintf(out, cap, "%lld %s", (long long)minor, p->currency);
+    else
+        snprintf(out, cap, "%lld.%0*lld %s", (long long)(minor / p->minor_per_unit), decimals,
+                 (long long)(minor % p->minor_per_unit), p->currency);
+}
+
+static void add_message(char (*messages)[FDL_MESSAGE_MAX], int *count, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void add_message(char (*messages)[FDL_MESSAGE_MAX], int *count, const char *fmt, ...)
+{
+    if (*count >= FDL_MAX_MESSAGES)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(messages[*count], FDL_MESSAGE_MAX, fmt, ap);
+    va_end(ap);
+    (*count)++;
+}
+
+static void balance_messages(const struct fdl_program_state *ps, const struct fdl_balance *b,
+                             char (*messages)[FDL_MESSAGE_MAX], int *count)
+{
+    if (b->total < 0)
+        add_message(messages, count, "Balance: %lld points (owed after a refund).",
+                    (long long)b->total);
+    else
+        add_message(messages, count, "Balance: %lld points.", (long long)b->total);
+    if (b->pending > 0)
+        add_message(messages, count, "%lld of them can be spent after the return period.",
+                    (long long)b->pending);
+    if (b->expiring_count > 0) {
+        char date[16];
+        /* Lots expire at the start of a local day: the last valid day is the one before. */
+        fdl_date_format(local_day(ps, b->expiring[0].expires_at_s - 1), date);
+        add_message(messages, count, "%lld points expire after %s.",
+                    (long long)b->expiring[0].points, date);
+    }
+}
+
+/* ---- purchases ---- */
+
+void fdl_purchase_result_release(struct fdl_purchase_result *res)
+{
+    free(res->lines);
+    res->lines = NULL;
+}
+
+static int purchase_member(struct fdl_service *svc, struct fdl_store *st,
+                           const struct fdl_actor *a, const struct fdl_purchase_request *req,
+                           int64_t *member_id, struct fdl_error *err)
+{
+    struct fdl_member m;
+    int rc = req->card_number ? fdl_svc_member_by_card(svc, st, a, req->card_number, &m, err)
+                              : fdl_svc_member_get(svc, st, a, req->member_id, &m, err);
+    if (rc == 0)
+        *member_id = m.id;
+    return rc;
+}
+
+static int purchase_lines(const struct fdl_purchase_request *req,
+                          struct fdl_purchase_line *lines, int64_t *total,
+                          struct fdl_error *err)
+{
+    *total = 0;
+    for (size_t i = 0; i < req->line_count; i++) {
+        const struct fdl_line_request *in = &req->lines[i];
+        struct fdl_purchase_line *l = &lines[i];
+        memset(l, 0, sizeof(*l));
+        l->line_no = (int)i + 1;
+        snprintf(l->sku, sizeof(l->sku), "%s", in->sku);
+        snprintf(l->category, sizeof(l->category), "%s", in->category ? in->category : "");
+        l->quantity = in->quantity;
+        l->unit_price_minor = in->unit_price_minor;
+        l->amount_minor = in->quantity * in->unit_price_minor;
+        *total += l->amount_minor;
+    }
+    if (*total < 0)
+        return fdl_error_set(err, FDL_ERANGE, "lines", "the basket total is negative");
+    return 0;
+}
+
+static void allocate_to_lines(struct fdl_purchase_line *lines, size_t n, int64_t points,
+                              int64_t redeemed)
+{
+    int64_t *weights = malloc(n * sizeof(*weights) * 3);
+    if (!weights) /* allocation for <= FDL_MAX_BASKET_LINES; treated as fatal */
+        abort();
+    int64_t *earned = weights + n, *spent = weights + 2 * n;
+    for (size_t i = 0; i < n; i++)
+        weights[i] = lines[i].amount_minor;
+    fdl_allocate(points, weights, n, earned);
+    fdl_allocate(redeemed, weights, n, spent);
+    for (size_t i = 0; i < n; i++) {
+        lines[i].points = earned[i];
+        lines[i].redeemed_points = spent[i];
+    }
+    free(weights);
+}
+
+int fdl_svc_purchase(struct fdl_service *svc, struct fdl_store *st, const struct fdl_actor *a,
+                     const struct fdl_purchase_request *req, int64_t now_s,
+                     struct fdl_purchase_result *res, struct fdl_error *err)
+{
+    const struct fdl_program_state *ps = program_of(svc, a, err);
+    if (!ps)
+        return err->code;
+    const struct fdl_program *prog = &ps->program;
+    if (strcmp(req->currency, prog->currency) != 0)
+        return fdl_error_set(err, FDL_EINVALID, "currency", "this program takes %s",
+                             prog->currency);
+    if (req->occurred_at_s > now_s + FDL_MAX_FUTURE_SKEW_S)
+        return fdl_error_set(err, FDL_ERANGE, "time", "is more than a day in the future");
+    int64_t member_id, total;
+    int rc = purchase_member(svc, st, a, req, &member_id, err);
+    if (rc)
+        return rc;
+    struct fdl_purchase_line *lines = calloc(req->line_count, sizeof(*lines));
+    if (!lines)
+        return fdl_error_set(err, FDL_ENOMEM, NULL, "out of memory");
+    struct member_state s;
+    if ((rc = purchase_lines(req, lines, &total, err)) ||
+        (rc = state_load(st, a->program_id, member_id, &s, err))) {
+        free(lines);
+        return rc;
+    }
+    struct fdl_purchase p;
+    memset(&p, 0, sizeof(p));
+    p.program_id = a->program_id;
+    p.member_id = member_id;
+    snprintf(p.txn_id, sizeof(p.txn_id), "%s", req->txn_id);
+    snprintf(p.store_code, sizeof(p.store_code), "%s", req->store_code ? req->store_code : "");
+    snprintf(p.channel, sizeof(p.channel), "%s", req->channel ? req->channel : "till");
+    snprintf(p.currency, sizeof(p.currency), "%s", req->currency);
+    p.occurred_at_s = req->occurred_at_s ? req->occurred_at_s : now_s;
+    p.recorded_at_s = now_s;
+    p.total_minor = total;
+    p.line_count = (int)req->line_count;
+    p.points_redeemed = fdl_redeemable_points(prog, req->redeem_points, total);
+    p.discount_minor = p.points_redeemed * prog->point_value_minor;
+    p.points_earned = fdl_earn_points(prog, total - p.discount_minor);
+    allocate_to_lines(lines, req->line_count, p.points_earned, p.points_redeemed);
+
+    if (p.points_redeemed > 0)
+        rc = fdl_lots_spend(&s.lots, p.points_redeemed, now_s, &s.moves, err);
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, purchase_insert, &p, lines, err);
+    if (rc == 0 && p.points_redeemed > 0)
+        rc = post_entry(st, &s, FDL_ENTRY_REDEEM, p.points_redeemed, p.id, NULL, a, now_s,
+                        &p.redeem_entry_id, err);
+    if (rc == 0 && p.points_earned > 0) {
+        int64_t available_at = now_s + (int64_t)prog->pending_days * 86400;
+        rc = fdl_lots_earn(&s.lots, p.points_earned, available_at, expiry_for(ps, now_s), p.id,
+                           &s.moves);
+        if (rc == 0)
+            rc = post_entry(st, &s, FDL_ENTRY_EARN, p.points_earned, p.id, NULL, a, now_s, NULL,
+                            err);
+    }
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, purchase_update, &p, lines, err);
+    if (rc == 0)
+        rc = state_save_balance(st, &s, err);
+    if (rc == 0) {
+        memset(res, 0, sizeof(*res));
+        res->purchase = p;
+        res->lines = lines;
+        balance_of(ps, &s.lots, now_s, &res->balance);
+        char money[48];
+        if (p.points_redeemed > 0) {
+            format_money(prog, p.discount_minor, money, sizeof(money));
+            add_message(res->messages, &res->message_count, "You used %lld points: %s off.",
+                        (long long)p.points_redeemed, money);
+        }
+        add_message(res->messages, &res->message_count, "You earned %lld points.",
+                    (long long)p.points_earned);
+        balance_messages(ps, &res->balance, res->messages, &res->message_count);
+    } else {
+        free(lines);
+    }
+    state_release(&s);
+    return rc;
+}
+
+int fdl_svc_purchase_get(struct fdl_service *svc, struct fdl_store *st,
+                         const struct fdl_actor *a, const char *txn_id, int64_t now_s,
+                         struct fdl_purchase_result *res, struct fdl_error *err)
+{
+    const struct fdl_program_state *ps = program_of(svc, a, err);
+    if (!ps)
+        return err->code;
+    memset(res, 0, sizeof(*res));
+    int rc = FDL_STORE_CALL(st, purchase_get, a->program_id, txn_id, &res->purchase,
+                            &res->lines, err);
+    if (rc == FDL_ENOT_FOUND)
+        return fdl_error_set(err, rc, "txn_id", "no purchase with this transaction id");
+    if (rc == 0)
+        rc = fdl_svc_balance(svc, st, a, res->purchase.member_id, now_s, &res->balance, err);
+    if (rc)
+        fdl_purchase_result_release(res);
+    return rc;
+}
+
+/* ---- refunds ---- */
+
+/* Applies the refund request to lines in memory, adding up amount and points. */
+static int refund_plan(const struct fdl_refund_request *req, struct fdl_purchase *p,
+                       struct fdl_purchase_line *lines, int64_t *amount, int64_t *clawed,
+                       int64_t *restored, struct fdl_error *err)
+{
+    int64_t *qty = calloc((size_t)p->line_count + 1, sizeof(*qty));
+    if (!qty)
+        return fdl_error_set(err, FDL_ENOMEM, NULL, "out of memory");
+    int rc = 0;
+    char field[FDL_ERROR_FIELD_MAX];
+    for (size_t i = 0; i < req->line_count && rc == 0; i++) {
+        const struct fdl_refund_line *r = &req->lines[i];
+        snprintf(field, sizeof(field), "lines[%zu].line", i);
+        if (r->line_no < 1 || r->line_no > p->line_count)
+            rc = fdl_error_set(err, FDL_EINVALID, field, "the purchase has no line %lld",
+                               (long long)r->line_no);
+        else if (qty[r->line_no])
+            rc = fdl_error_set(err, FDL_EINVALID, field, "line %lld is listed twice",
+                               (long long)r->line_no);
+        else
+            qty[r->line_no] = r->quantity;
+    }
+    for (int n = 1; n <= p->line_count && req->line_count == 0; n++)
+        qty[n] = lines[n - 1].quantity - lines[n - 1].refunded_quantity;
+    *amount = *clawed = *restored = 0;
+    for (int n = 1; n <= p->line_count && rc == 0; n++) {
+        struct fdl_purchase_line *l = &lines[n - 1];
+        if (qty[n] == 0)
+            continue;
+        if (l->refunded_quantity + qty[n] > l->quantity) {
+            rc = fdl_error_set(err, FDL_EREFUND_EXCEEDS, "lines",
+                               "line %d: %lld bought, %lld already refunded, %lld asked", n,
+                               (long long)l->quantity, (long long)l->refunded_quantity,
+                               (long long)qty[n]);
+            break;
+        }
+        l->refunded_quantity += qty[n];
+        int64_t claw = fdl_share(l->points, l->refunded_quantity, l->quantity) - l->clawed_points;
+        int64_t back = fdl_share(l->redeemed_points, l->refunded_quantity, l->quantity) -
+                       l->restored_points;
+        l->clawed_points += claw;
+        l->restored_points += back;
+        *amount += qty[n] * l->unit_price_minor;
+        *clawed += claw;
+        *restored += back;
+    }
+    free(qty);
+    if (rc == 0 && *amount == 0)
+        rc = fdl_error_set(err, FDL_EREFUND_EXCEEDS, "lines",
+                           "nothing left to refund on this purchase");
+    return rc;
+}
+
+/* Returns restored points to the lots the purchase's redemption took them from. */
+static int restore_redemption(struct fdl_store *st, struct member_state *s,
+                              const struct fdl_purchase *p, int64_t points, int64_t expires_at,
+                              struct fdl_error *err)
+{
+    struct fdl_stored_move *stored = NULL;
+    size_t n = 0;
+    int rc = FDL_STORE_CALL(st, moves_of_entry, p->program_id, p->member_id, p->redeem_entry_id,
+                            &stored, &n, err);
+    struct fdl_move *spent = rc == 0 ? calloc(n + 1, sizeof(*spent)) : NULL;
+    if (rc == 0 && !spent)
+        rc = fdl_error_set(err, FDL_ENOMEM, NULL, "out of memory");
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        long index = fdl_lots_find(&s->lots, stored[i].lot_id);
+        if (index < 0) {
+            struct fdl_lot lot;
+            size_t at;
+            rc = FDL_STORE_CALL(st, lot_get, p->program_id, p->member_id, stored[i].lot_id,
+                                &lot, err);
+            if (rc == 0)
+                rc = fdl_lots_push(&s->lots, &lot, &at);
+            index = (long)at;
+        }
+        spent[i] = (struct fdl_move){(size_t)index, stored[i].delta};
+    }
+    if (rc == 0)
+        rc = fdl_lots_restore(&s->lots, points, spent, n, expires_at, &s->moves);
+    free(spent);
+    free(stored);
+    return rc;
+}
+
+int fdl_svc_refund(struct fdl_service *svc, struct fdl_store *st, const struct fdl_actor *a,
+                   const struct fdl_refund_request *req, int64_t now_s,
+                   struct fdl_refund_result *res, struct fdl_error *err)
+{
+    const struct fdl_program_state *ps = program_of(svc, a, err);
+    if (!ps)
+        return err->code;
+    struct fdl_purchase p;
+    struct fdl_purchase_line *lines = NULL;
+    int rc = FDL_STORE_CALL(st, purchase_get, a->program_id, req->txn_id, &p, &lines, err);
+    if (rc == FDL_ENOT_FOUND)
+        return fdl_error_set(err, rc, "txn_id", "no purchase with this transaction id");
+    if (rc)
+        return rc;
+    struct fdl_refund r;
+    memset(&r, 0, sizeof(r));
+    struct member_state s;
+    fdl_lots_init(&s.lots);
+    fdl_moves_init(&s.moves);
+    rc = refund_plan(req, &p, lines, &r.amount_minor, &r.points_clawed, &r.points_restored, err);
+    if (rc == 0)
+        rc = state_load(st, a->program_id, p.member_id, &s, err);
+    if (rc == 0 && r.points_clawed > 0) {
+        rc = fdl_lots_clawback(&s.lots, r.points_clawed, p.id, &s.moves);
+        if (rc == 0)
+            rc = post_entry(st, &s, FDL_ENTRY_CLAWBACK, r.points_clawed, p.id, req->refund_id, a,
+                            now_s, NULL, err);
+    }
+    if (rc == 0 && r.points_restored > 0) {
+        rc = restore_redemption(st, &s, &p, r.points_restored, expiry_for(ps, now_s), err);
+        if (rc == 0)
+            rc = post_entry(st, &s, FDL_ENTRY_RESTORE, r.points_restored, p.id, req->refund_id,
+                            a, now_s, NULL, err);
+    }
+    if (rc == 0) {
+        r.program_id = a->program_id;
+        r.purchase_id = p.id;
+        r.member_id = p.member_id;
+        r.created_at_s = now_s;
+        snprintf(r.refund_id, sizeof(r.refund_id), "%s", req->refund_id);
+        p.refunded_minor += r.amount_minor;
+        p.points_clawed += r.points_clawed;
+        p.points_restored += r.points_restored;
+        rc = FDL_STORE_CALL(st, refund_insert, &r, err);
+    }
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, purchase_update, &p, lines, err);
+    if (rc == 0)
+        rc = state_save_balance(st, &s, err);
+    if (rc == 0) {
+        memset(res, 0, sizeof(*res));
+        res->refund = r;
+        balance_of(ps, &s.lots, now_s, &res->balance);
+        if (r.points_clawed > 0)
+            add_message(res->messages, &res->message_count,
+                        "%lld points taken back for the returned items.",
+                        (long long)r.points_clawed);
+        if (r.points_restored > 0)
+            add_message(res->messages, &res->message_count, "%lld points given back.",
+                        (long long)r.points_restored);
+        balance_messages(ps, &res->balance, res->messages, &res->message_count);
+    }
+    state_release(&s);
+    free(lines);
+    return rc;
+}
+
+/* ---- adjustments and expiry ---- */
+
+int fdl_svc_adjust(struct fdl_service *svc, struct fdl_store *st, const struct fdl_actor *a,
+                   int64_t member_id, int64_t points, const char *reason, int64_t now_s,
+                   int64_t *entry_id, struct fdl_balance *balance, struct fdl_error *err)
+{
+    const struct fdl_program_state *ps = program_of(svc, a, err);
+    if (!ps)
+        return err->code;
+    if (!(a->scopes & FDL_SCOPE_ADMIN))
+        return fdl_error_set(err, FDL_EFORBIDDEN, NULL, "adjustments need the admin scope");
+    if (points == 0)
+        return fdl_error_set(err, FDL_ERANGE, "points", "must not be zero");
+    struct member_state s;
+    int rc = state_load(st, a->program_id, member_id, &s, err);
+    if (rc == 0 && points > 0)
+        rc = fdl_lots_earn(&s.lots, points, now_s, expiry_for(ps, now_s), 0, &s.moves);
+    else if (rc == 0 && fdl_lots_total(&s.lots) < -points)
+        rc = fdl_error_set(err, FDL_EINSUFFICIENT_POINTS, "points",
+                           "the balance is %lld points", (long long)fdl_lots_total(&s.lots));
+    else if (rc == 0)
+        rc = fdl_lots_clawback(&s.lots, -points, 0, &s.moves);
+    if (rc == 0)
+        rc = post_entry(st, &s, FDL_ENTRY_ADJUST, points, 0, reason, a, now_s, entry_id, err);
+    if (rc == 0)
+        rc = state_save_balance(st, &s, err);
+    if (rc == 0)
+        balance_of(ps, &s.lots, now_s, balance);
+    state_release(&s);
+    return rc;
+}
+
+int fdl_svc_expire_batch(struct fdl_service *svc, struct fdl_store *st, int64_t program_id,
+                         int64_t now_s, int64_t *members, int64_t *points,
+                         struct fdl_error *err)
+{
+    (void)svc;
+    int64_t ids[FDL_EXPIRE_BATCH_MEMBERS];
+    int count = 0;
+    int rc = FDL_STORE_CALL(st, members_with_expired_lots, program_id, now_s,
+                            FDL_EXPIRE_BATCH_MEMBERS, ids, &count, err);
+    struct fdl_actor system = {program_id, FDL_SCOPE_ADMIN, "expiry"};
+    *members = *points = 0;
+    for (int i = 0; i < count && rc == 0; i++) {
+        struct member_state s;
+        int64_t expired = 0;
+        rc = state_load(st, program_id, ids[i], &s, err);
+        if (rc == 0)
+            rc = fdl_lots_expire(&s.lots, now_s, &s.moves, &expired);
+        if (rc == 0 && expired > 0)
+            rc = post_entry(st, &s, FDL_ENTRY_EXPIRE, expired, 0, NULL, &system, now_s, NULL,
+                            err);
+        if (rc == 0)
+            rc = state_save_balance(st, &s, err);
+        state_release(&s);
+        *members += 1;
+        *points += expired;
+    }
+    return rc;
+}

@@ -1,0 +1,235 @@
+/*
+ * service.h - one function per use case: enrol, identify, purchase, refund,
+ * adjust, cards, balance, history, expiry, audit.
+ *
+ * A service function runs inside a store transaction its caller opened (the
+ * writer's savepoint for writes, a read transaction for reads), loads state,
+ * asks the ledger and engine what to do, and applies it. It never commits:
+ * on error the caller rolls back, so a failed call changes nothing. Results
+ * are plain structs; encoding them is the caller's business.
+ */
+#ifndef FDL_SERVICE_H
+#define FDL_SERVICE_H
+
+#include "base/tz.h"
+#include "engine/card.h"
+#include "engine/program.h"
+#include "store/store.h"
+
+#include <pthread.h>
+
+#define FDL_MAX_PROGRAMS       64
+#define FDL_MAX_MESSAGES       4
+#define FDL_MESSAGE_MAX        200
+#define FDL_MAX_CARDS_LISTED   20
+#define FDL_MAX_EXPIRING_SHOWN 5
+#define FDL_EXPIRING_WINDOW_DAYS 90
+#define FDL_EXPIRE_BATCH_MEMBERS 200
+
+/* A loaded program: settings, its time zone. Immutable while loaded. */
+struct fdl_program_state {
+    struct fdl_program program;
+    struct fdl_tz *tz;
+};
+
+/* Shared, read-mostly service context: the installation's card secret and programs. */
+struct fdl_service {
+    struct fdl_card_key card_key;
+    pthread_mutex_t lock; /* guards programs[] while loading */
+    int program_count;
+    struct fdl_program_state programs[FDL_MAX_PROGRAMS];
+};
+
+/* Who is calling: the program the key belongs to and the key's scopes. */
+struct fdl_actor {
+    int64_t program_id;
+    unsigned scopes;
+    char name[FDL_MAX_ID_LEN + 1]; /* key id or "cli" — recorded on ledger entries */
+};
+
+/*
+ * Initialises svc from the store: the card secret (meta "card_key", created
+ * on first use when create_key is set) and every program. Call once per
+ * process before any other service function.
+ */
+int fdl_service_init(struct fdl_service *svc, struct fdl_store *st, int create_key,
+                     struct fdl_error *err);
+void fdl_service_release(struct fdl_service *svc);
+
+/* The loaded program with this id, or NULL. */
+const struct fdl_program_state *fdl_service_program(struct fdl_service *svc, int64_t id);
+
+/*
+ * Creates or replaces program p in the store and in svc (loading its time
+ * zone, which must exist). Inside a write transaction.
+ */
+int fdl_service_put_program(struct fdl_service *svc, struct fdl_store *st,
+                            const struct fdl_program *p, struct fdl_error *err);
+
+struct fdl_balance {
+    int64_t total, available, pending;
+    int expiring_count;
+    struct {
+        int64_t expires_at_s;
+        int64_t points;
+    } expiring[FDL_MAX_EXPIRING_SHOWN]; /* next expiries within the window, soonest first */
+};
+
+/* ---- members and cards ---- */
+
+struct fdl_enrol_request {
+    const char *name, *email, *phone, *home_store;
+    int has_birthday;
+    int64_t birthday_days;
+    int marketing_consent;
+};
+
+/*
+ * Enrols a member and issues their first card. Normalises the e-mail
+ * (trimmed, lower case, must look like a@b.c) and the phone ("+" and digits,
+ * 6 to 15 digits; spaces, dots, dashes and brackets dropped). A taken e-mail
+ * or phone is FDL_EDUPLICATE naming the field.
+ */
+int fdl_svc_enrol(struct fdl_service *svc, struct fdl_store *st, const struct fdl_actor *a,
+                  const struct fdl_enrol_request *req, struct fdl_member *member,
+                  struct fdl_card *card, struct fdl_error *err);
+
+/* Looks a member up by card number (checked cryptographically first; a
+ * blocked card is FDL_ECARD_BLOCKED), phone or e-mail. */
+int fdl_svc_member_by_card(struct fdl_service *svc, struct fdl_store *st,
+                           const struct fdl_actor *a, const char *card_number,
+                           struct fdl_member *out, struct fdl_error *err);
+int fdl_svc_member_by_contact(struct fdl_service *svc, struct fdl_store *st,
+                              const struct fdl_actor *a, enum fdl_member_lookup by,
+                              const char *value, struct fdl_member *out,
+                              struct fdl_error *err);
+int fdl_svc_member_get(struct fdl_service *svc, struct fdl_store *st,
+                       const struct fdl_actor *a, int64_t member_id, struct fdl_member *out,
+                       struct fdl_error *err);
+
+/* Name search: prefix, case- and accent-insensitive, every word must match.
+ * Members with id > after_id, by id, at most limit. */
+int fdl_svc_member_search(struct fdl_service *svc, struct fdl_store *st,
+                          const struct fdl_actor *a, const char *query, int64_t after_id,
+                          int limit, struct fdl_member *out, int *count,
+                          struct fdl_error *err);
+
+/* Issues another card to a member. */
+int fdl_svc_card_issue(struct fdl_service *svc, struct fdl_store *st, const struct fdl_actor *a,
+                       int64_t member_id, struct fdl_card *card, struct fdl_error *err);
+
+/*
+ * Blocks a card (lost, stolen). With replace set, issues a new card to the
+ * same member and records it on the old one; the balance belongs to the
+ * member, so it moves with them. Blocking a blocked card is FDL_ECARD_BLOCKED.
+ */
+int fdl_svc_card_block(struct fdl_service *svc, struct fdl_store *st, const struct fdl_actor *a,
+                       const char *number, const char *reason, int replace,
+                       struct fdl_card *blocked, struct fdl_card *replacement,
+                       struct fdl_error *err);
+
+/* A card by number (checked cryptographically first). */
+int fdl_svc_card_get(struct fdl_service *svc, struct fdl_store *st, const struct fdl_actor *a,
+                     const char *number, struct fdl_card *out, struct fdl_error *err);
+
+int fdl_svc_cards_of(struct fdl_service *svc, struct fdl_store *st, const struct fdl_actor *a,
+                     int64_t member_id, struct fdl_card *out, int *count,
+                     struct fdl_error *err);
+
+/* ---- points ---- */
+
+/* The member's balance and next expiries at now_s. */
+int fdl_svc_balance(struct fdl_service *svc, struct fdl_store *st, const struct fdl_actor *a,
+                    int64_t member_id, int64_t now_s, struct fdl_balance *out,
+                    struct fdl_error *err);
+
+/* Ledger history, newest first, entries before before_entry_id (0: newest). */
+int fdl_svc_history(struct fdl_service *svc, struct fdl_store *st, const struct fdl_actor *a,
+                    int64_t member_id, int64_t before_entry_id, int limit,
+                    struct fdl_history_row *out, int *count, struct fdl_error *err);
+
+struct fdl_line_request {
+    const char *sku, *category;
+    int64_t quantity, unit_price_minor;
+};
+
+struct fdl_purchase_request {
+    int64_t member_id;       /* or 0 and card_number */
+    const char *card_number; /* NULL if member_id given */
+    const char *txn_id, *store_code, *channel, *currency;
+    int64_t occurred_at_s;
+    int64_t redeem_points; /* 0: no redemption */
+    size_t line_count;
+    const struct fdl_line_request *lines;
+};
+
+struct fdl_purchase_result {
+    struct fdl_purchase purchase;
+    struct fdl_purchase_line *lines; /* malloc'd, purchase.line_count; free() */
+    struct fdl_balance balance;
+    int message_count;
+    char messages[FDL_MAX_MESSAGES][FDL_MESSAGE_MAX];
+};
+
+/*
+ * Records a purchase: identifies the member, redeems points if asked (at
+ * most what the basket can absorb; more than available is
+ * FDL_EINSUFFICIENT_POINTS), computes the points the paid amount earns (the
+ * till never says how many), allocates them and the redemption to lines,
+ * and writes lots and entries. The txn_id is unique per program.
+ */
+int fdl_svc_purchase(struct fdl_service *svc, struct fdl_store *st, const struct fdl_actor *a,
+                     const struct fdl_purchase_request *req, int64_t now_s,
+                     struct fdl_purchase_result *res, struct fdl_error *err);
+
+/* Reads a recorded purchase (lines malloc'd in res->lines). */
+int fdl_svc_purchase_get(struct fdl_service *svc, struct fdl_store *st,
+                         const struct fdl_actor *a, const char *txn_id, int64_t now_s,
+                         struct fdl_purchase_result *res, struct fdl_error *err);
+
+void fdl_purchase_result_release(struct fdl_purchase_result *res);
+
+struct fdl_refund_line {
+    int64_t line_no, quantity;
+};
+
+struct fdl_refund_request {
+    const char *txn_id, *refund_id;
+    size_t line_count; /* 0: refund everything not yet refunded */
+    const struct fdl_refund_line *lines;
+};
+
+struct fdl_refund_result {
+    struct fdl_refund refund;
+    struct fdl_balance balance;
+    int message_count;
+    char messages[FDL_MAX_MESSAGES][FDL_MESSAGE_MAX];
+};
+
+/*
+ * Refunds lines of a purchase (or all that remains). Each line's earned
+ * points come back in proportion to the quantity refunded, cumulatively, so
+ * refunding every unit claws back exactly what was earned; redeemed points
+ * return the same way. More than was bought is FDL_EREFUND_EXCEEDS. Clawed
+ * points the member already spent become a visible negative balance.
+ */
+int fdl_svc_refund(struct fdl_service *svc, struct fdl_store *st, const struct fdl_actor *a,
+                   const struct fdl_refund_request *req, int64_t now_s,
+                   struct fdl_refund_result *res, struct fdl_error *err);
+
+/* Manual adjustment by staff (needs admin scope); points != 0. A debit
+ * larger than the balance is FDL_EINSUFFICIENT_POINTS. */
+int fdl_svc_adjust(struct fdl_service *svc, struct fdl_store *st, const struct fdl_actor *a,
+                   int64_t member_id, int64_t points, const char *reason, int64_t now_s,
+                   int64_t *entry_id, struct fdl_balance *balance, struct fdl_error *err);
+
+/*
+ * Expires due lots of up to FDL_EXPIRE_BATCH_MEMBERS members of program_id
+ * at now_s. *members and *points say how much was done; call again until
+ * *members is 0. Each expiry is posted exactly once.
+ */
+int fdl_svc_expire_batch(struct fdl_service *svc, struct fdl_store *st, int64_t program_id,
+                         int64_t now_s, int64_t *members, int64_t *points,
+                         struct fdl_error *err);
+
+#endif

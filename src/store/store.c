@@ -1,0 +1,40 @@
+/* store.c - backend selection and the pieces every backend shares. */
+#include "store/store.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void fdl_idem_release(struct fdl_idem *idem)
+{
+    free(idem->body);
+    idem->body = NULL;
+}
+
+const struct fdl_store_ops *fdl_store_ops_of(struct fdl_store *st)
+{
+    return ((struct fdl_store_base *)st)->ops;
+}
+
+int fdl_store_open(const char *uri, int migrate, struct fdl_store **out, struct fdl_error *err)
+{
+    if (strncmp(uri, "postgres://", 11) == 0 || strncmp(uri, "postgresql://", 13) == 0)
+        return fdl_error_set(err, FDL_EINVALID, "db",
+                             "this build has no PostgreSQL backend; use an SQLite file path");
+    const struct fdl_store_ops *ops = &fdl_store_sqlite;
+    struct fdl_store *st;
+    int rc = ops->open(uri, &st, err);
+    if (rc)
+        return rc;
+    if (migrate && (rc = ops->migrate(st, err)) != 0) {
+        ops->close(st);
+        return rc;
+    }
+    *out = st;
+    return 0;
+}
+
+void fdl_store_close(struct fdl_store *st)
+{
+    if (st)
+        fdl_store_ops_of(st)->close(st);
+}

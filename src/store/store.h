@@ -1,0 +1,279 @@
+/*
+ * store.h - the one interface to persistent state.
+ *
+ * A store is a connection to a database; each thread opens its own. Every
+ * backend (sqlite.c now, pg.c later) fills a `const struct fdl_store_ops`
+ * table, and callers go only through the fdl_store_*() wrappers below, which
+ * dispatch through it. All functions return 0 or a negative FDL_E* code
+ * (FDL_ENOT_FOUND when a looked-up row does not exist, FDL_EDUPLICATE on a
+ * unique-key clash, FDL_ESTORE for anything the database reported, with the
+ * message in err). Output parameters are untouched on failure.
+ *
+ * Every hot table is keyed by (program_id, member_id) first, so the schema
+ * can be distributed by member later. Nothing here knows about HTTP or JSON
+ * wire formats; the engine and ledger know nothing of this file.
+ */
+#ifndef FDL_STORE_H
+#define FDL_STORE_H
+
+#include "base/error.h"
+#include "base/limits.h"
+#include "ledger/ledger.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct fdl_store; /* a backend connection; opaque */
+
+enum fdl_card_status { FDL_CARD_ACTIVE = 1, FDL_CARD_BLOCKED = 2 };
+
+struct fdl_member {
+    int64_t id;
+    int64_t program_id;
+    char name[FDL_MAX_NAME_LEN + 1];
+    char name_key[FDL_MAX_NAME_LEN * 2 + 1]; /* folded words, space-separated (base/text.h) */
+    char email[FDL_MAX_EMAIL_LEN + 1];       /* "" if none; normalised lower case */
+    char phone[FDL_MAX_PHONE_LEN + 1];       /* "" if none; "+" and digits only */
+    int has_birthday;
+    int64_t birthday_days; /* day number (base/clock.h) */
+    int marketing_consent;
+    char home_store[FDL_MAX_ID_LEN + 1];
+    int64_t balance; /* cached: equals the sum of member postings (audited) */
+    int64_t created_at_s;
+};
+
+struct fdl_card {
+    char number[FDL_CARD_DIGITS + 1];
+    int64_t program_id;
+    int64_t member_id;
+    enum fdl_card_status status;
+    int64_t issued_at_s;
+    int64_t blocked_at_s; /* 0 while active */
+    char block_reason[FDL_MAX_REASON_LEN + 1];
+    char replaced_by[FDL_CARD_DIGITS + 1]; /* "" unless replaced */
+};
+
+struct fdl_purchase {
+    int64_t id;
+    int64_t program_id;
+    int64_t member_id;
+    char txn_id[FDL_MAX_ID_LEN + 1]; /* the till's transaction id, unique per program */
+    char store_code[FDL_MAX_ID_LEN + 1];
+    char channel[16];
+    char currency[4];
+    int64_t occurred_at_s; /* the till's time */
+    int64_t recorded_at_s; /* ours */
+    int64_t total_minor;
+    int64_t discount_minor;
+    int64_t points_earned;
+    int64_t points_redeemed;
+    int64_t refunded_minor;
+    int64_t points_clawed;
+    int64_t points_restored;
+    int64_t redeem_entry_id; /* 0 if nothing was redeemed */
+    int line_count;
+};
+
+struct fdl_purchase_line {
+    int line_no; /* 1-based, as sent */
+    char sku[FDL_MAX_ID_LEN + 1];
+    char category[FDL_MAX_ID_LEN + 1];
+    int64_t quantity;
+    int64_t unit_price_minor;
+    int64_t amount_minor;
+    int64_t points;          /* points this line earned */
+    int64_t redeemed_points; /* share of the redemption on this line */
+    int64_t refunded_quantity;
+    int64_t clawed_points;
+    int64_t restored_points;
+};
+
+struct fdl_refund {
+    int64_t id;
+    int64_t program_id;
+    int64_t purchase_id;
+    int64_t member_id;
+    char refund_id[FDL_MAX_ID_LEN + 1]; /* the till's id, unique per program */
+    int64_t amount_minor;
+    int64_t points_clawed;
+    int64_t points_restored;
+    int64_t created_at_s;
+};
+
+/* One row of a member's history. */
+struct fdl_history_row {
+    int64_t entry_id;
+    enum fdl_entry_kind kind;
+    int64_t points; /* signed change to the member's balance */
+    int64_t created_at_s;
+    char txn_id[FDL_MAX_ID_LEN + 1]; /* purchase it belongs to, or "" */
+    char reason[FDL_MAX_REASON_LEN + 1];
+    char actor[FDL_MAX_ID_LEN + 1];
+};
+
+/* A stored lot move, as read back (for restoring a redemption). */
+struct fdl_stored_move {
+    int64_t lot_id;
+    int64_t delta;
+};
+
+#define FDL_SCOPE_POS   1u
+#define FDL_SCOPE_ADMIN 2u
+#define FDL_KEY_ID_LEN  12
+#define FDL_KEY_HASH_BYTES 32
+
+struct fdl_api_key {
+    char id[FDL_KEY_ID_LEN + 1];
+    int64_t program_id;
+    char name[FDL_MAX_NAME_LEN + 1];
+    unsigned scopes; /* FDL_SCOPE_* bits */
+    unsigned char hash[FDL_KEY_HASH_BYTES];
+    int64_t created_at_s;
+    int revoked;
+};
+
+/* A stored idempotent response. body is malloc'd; free with fdl_idem_release. */
+struct fdl_idem {
+    unsigned char request_hash[32];
+    int status;
+    char *body;
+};
+void fdl_idem_release(struct fdl_idem *idem);
+
+/* Ledger totals for reports and /metrics. */
+struct fdl_totals {
+    int64_t members, cards, purchases;
+    int64_t issued, redeemed, expired, adjusted; /* points, by counterpart account */
+    int64_t outstanding;                          /* sum of member balances */
+};
+
+/* What `fidelis audit` found; all counts zero means the ledger is sound. */
+struct fdl_audit {
+    int64_t entries, postings, members, lots; /* how much was checked */
+    int64_t unbalanced_entries;     /* entries whose postings do not sum to zero */
+    int64_t balance_mismatches;     /* members whose balance != sum of their postings */
+    int64_t lot_mismatches;         /* members whose postings != sum of their lots */
+    int64_t move_mismatches;        /* lots whose remainder != sum of their moves */
+    int64_t first_bad_entry, first_bad_member, first_bad_lot; /* examples, or 0 */
+};
+
+enum fdl_member_lookup { FDL_LOOKUP_EMAIL, FDL_LOOKUP_PHONE };
+
+struct fdl_store_ops {
+    const char *name;
+    int (*open)(const char *uri, struct fdl_store **out, struct fdl_error *err);
+    void (*close)(struct fdl_store *st);
+    int (*migrate)(struct fdl_store *st, struct fdl_error *err);
+
+    int (*begin)(struct fdl_store *st, int write, struct fdl_error *err);
+    int (*commit)(struct fdl_store *st, struct fdl_error *err);
+    int (*rollback)(struct fdl_store *st);
+    int (*savepoint)(struct fdl_store *st, struct fdl_error *err);
+    int (*release)(struct fdl_store *st, struct fdl_error *err);
+    int (*rollback_to)(struct fdl_store *st);
+
+    int (*meta_get)(struct fdl_store *st, const char *key, char *buf, size_t cap,
+                    struct fdl_error *err);
+    int (*meta_set)(struct fdl_store *st, const char *key, const char *value,
+                    struct fdl_error *err);
+    int (*program_get)(struct fdl_store *st, int64_t id, char **json, struct fdl_error *err);
+    int (*program_put)(struct fdl_store *st, int64_t id, const char *json,
+                       struct fdl_error *err);
+
+    int (*key_get)(struct fdl_store *st, const char *id, struct fdl_api_key *out,
+                   struct fdl_error *err);
+    int (*key_insert)(struct fdl_store *st, const struct fdl_api_key *key,
+                      struct fdl_error *err);
+
+    int (*idem_get)(struct fdl_store *st, int64_t program_id, const char *key,
+                    struct fdl_idem *out, struct fdl_error *err);
+    int (*idem_put)(struct fdl_store *st, int64_t program_id, const char *key,
+                    const struct fdl_idem *idem, int64_t now_s, struct fdl_error *err);
+
+    int (*member_insert)(struct fdl_store *st, struct fdl_member *m, struct fdl_error *err);
+    int (*member_get)(struct fdl_store *st, int64_t program_id, int64_t id,
+                      struct fdl_member *out, struct fdl_error *err);
+    int (*member_find)(struct fdl_store *st, int64_t program_id, enum fdl_member_lookup by,
+                       const char *value, struct fdl_member *out, struct fdl_error *err);
+    int (*member_search)(struct fdl_store *st, int64_t program_id, char **words, int n_words,
+                         int64_t after_id, int limit, struct fdl_member *out, int *count,
+                         struct fdl_error *err);
+    int (*member_set_balance)(struct fdl_store *st, int64_t program_id, int64_t member_id,
+                              int64_t balance, struct fdl_error *err);
+
+    int (*card_insert)(struct fdl_store *st, const struct fdl_card *card,
+                       struct fdl_error *err);
+    int (*card_get)(struct fdl_store *st, int64_t program_id, const char *number,
+                    struct fdl_card *out, struct fdl_error *err);
+    int (*card_update)(struct fdl_store *st, const struct fdl_card *card,
+                       struct fdl_error *err);
+    int (*card_list)(struct fdl_store *st, int64_t program_id, int64_t member_id,
+                     struct fdl_card *out, int max, int *count, struct fdl_error *err);
+
+    int (*lots_load)(struct fdl_store *st, int64_t program_id, int64_t member_id,
+                     struct fdl_lots *lots, struct fdl_error *err);
+    int (*lot_get)(struct fdl_store *st, int64_t program_id, int64_t member_id, int64_t lot_id,
+                   struct fdl_lot *out, struct fdl_error *err);
+    int (*lot_insert)(struct fdl_store *st, int64_t program_id, int64_t member_id,
+                      struct fdl_lot *lot, struct fdl_error *err);
+    int (*lot_update)(struct fdl_store *st, int64_t program_id, int64_t member_id,
+                      const struct fdl_lot *lot, struct fdl_error *err);
+    int (*move_insert)(struct fdl_store *st, int64_t program_id, int64_t member_id,
+                       int64_t entry_id, int64_t lot_id, int64_t delta, struct fdl_error *err);
+    int (*moves_of_entry)(struct fdl_store *st, int64_t program_id, int64_t member_id,
+                          int64_t entry_id, struct fdl_stored_move **out, size_t *count,
+                          struct fdl_error *err);
+
+    int (*entry_insert)(struct fdl_store *st, int64_t program_id, const struct fdl_entry *e,
+                        int64_t purchase_id, const char *reason, const char *actor,
+                        int64_t now_s, int64_t *entry_id, struct fdl_error *err);
+    int (*history)(struct fdl_store *st, int64_t program_id, int64_t member_id,
+                   int64_t before_entry_id, int limit, struct fdl_history_row *out,
+                   int *count, struct fdl_error *err);
+
+    int (*purchase_insert)(struct fdl_store *st, struct fdl_purchase *p,
+                           const struct fdl_purchase_line *lines, struct fdl_error *err);
+    int (*purchase_get)(struct fdl_store *st, int64_t program_id, const char *txn_id,
+                        struct fdl_purchase *out, struct fdl_purchase_line **lines,
+                        struct fdl_error *err);
+    int (*purchase_update)(struct fdl_store *st, const struct fdl_purchase *p,
+                           const struct fdl_purchase_line *lines, struct fdl_error *err);
+    int (*refund_insert)(struct fdl_store *st, struct fdl_refund *r, struct fdl_error *err);
+
+    int (*members_with_expired_lots)(struct fdl_store *st, int64_t program_id, int64_t now_s,
+                                     int limit, int64_t *member_ids, int *count,
+                                     struct fdl_error *err);
+    int (*totals)(struct fdl_store *st, int64_t program_id, struct fdl_totals *out,
+                  struct fdl_error *err);
+    int (*audit)(struct fdl_store *st, struct fdl_audit *out, struct fdl_error *err);
+};
+
+/* The SQLite backend's table. */
+extern const struct fdl_store_ops fdl_store_sqlite;
+
+/*
+ * Opens the store named by uri: "postgres://..." would select PostgreSQL
+ * (not built yet: FDL_EINVALID), anything else is an SQLite file path.
+ * Applies pending migrations when migrate is set. *out is untouched on error.
+ */
+int fdl_store_open(const char *uri, int migrate, struct fdl_store **out, struct fdl_error *err);
+
+/* Closes st (NULL is fine). */
+void fdl_store_close(struct fdl_store *st);
+
+/* The backend table of an open store (for the wrappers below). */
+const struct fdl_store_ops *fdl_store_ops_of(struct fdl_store *st);
+
+/* Every backend's struct starts with this header so the wrappers can dispatch. */
+struct fdl_store_base {
+    const struct fdl_store_ops *ops;
+};
+
+/*
+ * The wrappers: fdl_store_X(st, ...) calls ops->X(st, ...). Declared by one
+ * macro per signature; see the ops table for each function's contract.
+ */
+#define FDL_STORE_CALL(st, fn, ...) (((struct fdl_store_base *)(st))->ops->fn((st), __VA_ARGS__))
+#define FDL_STORE_CALL0(st, fn)     (((struct fdl_store_base *)(st))->ops->fn((st)))
+
+#endif
