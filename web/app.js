@@ -42,6 +42,12 @@
     return node;
   }
 
+  /* Replaces node's children, skipping null/false ones (DOM replaceChildren would print "null"). */
+  function fill(node, ...children) {
+    node.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
+    return node;
+  }
+
   const utf8Length = (s) => new TextEncoder().encode(s).length;
 
   function uuid() {
@@ -235,7 +241,7 @@
       }
       if (e.field || e.detail) {
         items.push(el('li', null,
-          e.field ? el('span', { class: 'problem-field' }, label ? `${label} ` : '', el('code', { text: e.field })) : null,
+          e.field ? el('span', { class: 'problem-field' }, label ? `${label} (` : '', el('code', { text: e.field }), label ? ')' : '') : null,
           !e.field && label ? el('span', { class: 'problem-field', text: label }) : null,
           (e.field || label) && e.detail ? ': ' : '',
           e.detail || ''));
@@ -244,7 +250,7 @@
     const box = $('.problem', container);
     if (box) {
       const meta = [problem.status ? `HTTP ${problem.status}` : '', problem.slug || ''].filter(Boolean).join(', ');
-      box.replaceChildren(
+      fill(box,
         el('p', { class: 'problem-title' }, el('strong', { text: problem.title }), meta ? el('span', { class: 'muted', text: ` (${meta})` }) : null),
         items.length ? el('ul', { class: 'problem-list' }, items) : null);
       box.hidden = false;
@@ -466,7 +472,7 @@
           ' ',
           el('span', { class: `badge ${c.status === 'active' ? 'ok' : 'bad'}`, text: c.status }),
           c.block_reason ? el('span', { class: 'muted', text: ` ${c.block_reason}` }) : null));
-      details.replaceChildren(
+      fill(details,
         el('p', { class: 'member-name', id: 'member-name', text: m.name }),
         el('p', { class: 'muted', text: [memberSummary(m), m.birthday ? `born ${m.birthday}` : '', m.enrolled_at ? `since ${fmtTime(m.enrolled_at)}` : ''].filter(Boolean).join(' · ') }),
         el('dl', { class: 'stats' },
@@ -475,6 +481,9 @@
           stat('Pending', pts.pending, 'member-points-pending')),
         expiring.length ? el('div', null, el('h3', { text: 'Expiring soon' }), el('ul', { class: 'plain' }, expiring)) : null,
         cards.length ? el('div', null, el('h3', { text: cards.length === 1 ? 'Card' : 'Cards' }), el('ul', { class: 'plain' }, cards)) : null);
+      for (const li of $$(`#find-results li[data-member-id="${m.id}"]`)) {
+        $('.result-points', li).textContent = `${fmtInt(pts.total)} pts`;
+      }
       const value = state.program ? fmtMoney(pts.available * state.program.point_value_minor, state.program) : '';
       $('#sale-redeem-hint').textContent = `${fmtInt(pts.available)} points available${value ? ` (worth ${value})` : ''}.`;
     }
@@ -736,7 +745,7 @@
         el('td', { class: 'num', text: money(l.amount) }),
         el('td', { class: 'num', text: fmtInt(l.points) })));
       const line = (label, value, id) => el('div', { class: 'total-row' }, el('dt', { text: label }), el('dd', { id, text: value }));
-      $('#receipt').replaceChildren(
+      fill($('#receipt'),
         el('ul', { class: 'messages', id: 'receipt-messages' }, (res.messages || []).map((m) => el('li', { text: m }))),
         el('p', { class: 'muted' }, `${member.name} · sale `, el('code', { text: res.txn_id }), ` · ${fmtTime(res.time)}`),
         el('table', { class: 'lines' },

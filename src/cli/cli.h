@@ -41,6 +41,10 @@ int cli_member(int argc, char **argv);
 int cli_card(int argc, char **argv);
 int cli_purchase(int argc, char **argv);
 
+/* Expires every due lot of every program at now_s, batch by batch, each
+ * batch in its own durable transaction. */
+int cli_expire_all(struct cli *c, int64_t now_s, int64_t *members, int64_t *points);
+
 /* Creates the default program and a pos and an admin key, printing them. */
 int cli_setup_program(struct cli *c, int quiet_keys, char *admin_key_out, char *pos_key_out);
 

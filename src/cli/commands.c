@@ -211,6 +211,25 @@ int cli_audit(int argc, char **argv)
     return bad ? 1 : 0;
 }
 
+int cli_expire_all(struct cli *c, int64_t now_s, int64_t *total_members, int64_t *total_points)
+{
+    int rc = 0;
+    *total_members = *total_points = 0;
+    for (int i = 0; i < c->svc.program_count && rc == 0; i++) {
+        int64_t members = 1, points;
+        while (members > 0 && rc == 0) {
+            if ((rc = cli_begin(c, 1)))
+                break;
+            rc = fdl_svc_expire_batch(&c->svc, c->st, c->svc.programs[i].program.id, now_s,
+                                      &members, &points, &c->err);
+            rc = cli_end(c, rc);
+            *total_members += members;
+            *total_points += points;
+        }
+    }
+    return rc;
+}
+
 int cli_expire(int argc, char **argv)
 {
     static const struct option opts[] = {{"db", required_argument, 0, 'd'},
@@ -236,24 +255,11 @@ int cli_expire(int argc, char **argv)
     struct cli c;
     if (cli_open(&c, db, 0))
         return 1;
-    int64_t total_members = 0, total_points = 0;
-    int rc = 0;
-    for (int i = 0; i < c.svc.program_count && rc == 0; i++) {
-        int64_t members = 1, points;
-        while (members > 0 && rc == 0) {
-            if ((rc = cli_begin(&c, 1)))
-                break;
-            rc = fdl_svc_expire_batch(&c.svc, c.st, c.svc.programs[i].program.id, now_s, &members,
-                                      &points, &c.err);
-            rc = cli_end(&c, rc);
-            total_members += members;
-            total_points += points;
-        }
-    }
+    int64_t members, points;
+    int rc = cli_expire_all(&c, now_s, &members, &points);
     cli_close(&c);
     if (rc == 0)
-        printf("expired %lld points of %lld members\n", (long long)total_points,
-               (long long)total_members);
+        printf("expired %lld points of %lld members\n", (long long)points, (long long)members);
     return rc;
 }
 

@@ -19,7 +19,7 @@
 #define FDL_SOURCE_DIR "."
 #endif
 
-#define DEMO_DAYS 365
+#define DEMO_DAYS 456 /* fifteen months: the oldest points have already expired */
 #define DEMO_MAX_MEMBERS 5000
 
 static const char *const first_names[] = {
@@ -106,7 +106,7 @@ static int demo_purchase(struct cli *c, struct demo_member *dm, int64_t day, int
     fdl_clock_set(now_s);
     struct fdl_purchase_request req = {
         dm->id, NULL, txn, rng_below(3) ? "BCN-01" : "MAD-01", rng_below(5) ? "till" : "web",
-        "EUR", now_s, dm->available >= 500 && rng_below(4) == 0 ? 500 : 0, (size_t)n, lines};
+        "EUR", now_s, dm->available >= 500 && rng_below(8) == 0 ? 500 : 0, (size_t)n, lines};
     struct fdl_purchase_result res;
     int rc = fdl_svc_purchase(&c->svc, c->st, &c->actor, &req, now_s, &res, &c->err);
     if (rc)
@@ -146,9 +146,12 @@ static int demo_generate(struct cli *c, int members)
     }
     fdl_clock_set(0);
     free(dm);
+    int64_t expired_members = 0, expired_points = 0;
     if (rc == 0)
-        printf("demo: %d members, %lld purchases over %d days\n", members, (long long)seq,
-               DEMO_DAYS);
+        rc = cli_expire_all(c, fdl_clock_now_s(), &expired_members, &expired_points);
+    if (rc == 0)
+        printf("demo: %d members, %lld purchases over %d days; %lld points expired\n", members,
+               (long long)seq, DEMO_DAYS, (long long)expired_points);
     return rc;
 }
 

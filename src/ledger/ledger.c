@@ -159,7 +159,7 @@ int64_t fdl_lots_available(const struct fdl_lots *lots, int64_t now_s)
     int64_t sum = 0;
     for (size_t i = 0; i < lots->count; i++) {
         const struct fdl_lot *l = &lots->items[i];
-        if (l->remaining < 0 || l->available_at_s <= now_s)
+        if (l->remaining < 0 || (l->available_at_s <= now_s && l->expires_at_s > now_s))
             sum += l->remaining;
     }
     return sum;
@@ -184,7 +184,8 @@ static long next_to_take(const struct fdl_lots *lots, int64_t now_s, int availab
     long best = -1;
     for (size_t i = 0; i < lots->count; i++) {
         const struct fdl_lot *l = &lots->items[i];
-        if (l->remaining <= 0 || (available_only && l->available_at_s > now_s))
+        if (l->remaining <= 0 ||
+            (available_only && (l->available_at_s > now_s || l->expires_at_s <= now_s)))
             continue;
         if (best < 0)
             best = (long)i;

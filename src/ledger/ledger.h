@@ -114,13 +114,16 @@ int fdl_lots_push(struct fdl_lots *lots, const struct fdl_lot *lot, size_t *inde
 /* Index of the lot with this id, or -1. */
 long fdl_lots_find(const struct fdl_lots *lots, int64_t id);
 
-/* Totals: all points, those spendable at now_s, those still pending. */
+/* Totals: all points (including due lots the expiry job has not yet taken),
+ * those spendable at now_s (past their pending period and not yet due to
+ * expire; debt counts against them), and those still pending. */
 int64_t fdl_lots_total(const struct fdl_lots *lots);
 int64_t fdl_lots_available(const struct fdl_lots *lots, int64_t now_s);
 int64_t fdl_lots_pending(const struct fdl_lots *lots, int64_t now_s);
 
 /*
- * Spends amount points from lots available at now_s, earliest expiry first
+ * Spends amount points from lots available at now_s (past their pending
+ * period, not yet due to expire), earliest expiry first
  * (then oldest id). Fails with FDL_EINSUFFICIENT_POINTS, changing nothing,
  * if fewer are available. Appends one move per lot touched.
  */
