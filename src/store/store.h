@@ -236,6 +236,8 @@ struct fdl_store_ops {
     int (*purchase_get)(struct fdl_store *st, int64_t program_id, const char *txn_id,
                         struct fdl_purchase *out, struct fdl_purchase_line **lines,
                         struct fdl_error *err);
+    /* Writes redeem_entry_id and the refund totals of p, and each line's
+     * refunded_quantity, clawed_points and restored_points. */
     int (*purchase_update)(struct fdl_store *st, const struct fdl_purchase *p,
                            const struct fdl_purchase_line *lines, struct fdl_error *err);
     int (*refund_insert)(struct fdl_store *st, struct fdl_refund *r, struct fdl_error *err);
