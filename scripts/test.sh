@@ -67,7 +67,7 @@ if scripts/build.sh build; then
   py_suite "$root/build/fidelis" tests/crash "crash"
   if [ -d tests/web ] && [ "${FIDELIS_WEB_TESTS:-1}" = 1 ]; then
     echo "== pages (Chromium)"
-    if (cd tests/web && [ -d node_modules ] || npm install --no-audit --no-fund --silent >/dev/null 2>&1); then
+    if (cd tests/web && [ -d node_modules ] || npm ci --no-audit --no-fund --silent >/dev/null 2>&1); then
       out=$(cd tests/web && FIDELIS_BIN="$root/build/fidelis" node --test 2>&1); rc=$?
       printf '%s\n' "$out" | tail -20
       p=$(printf '%s\n' "$out" | sed -n 's/^# pass \([0-9]*\)/\1/p' | tail -1)

@@ -666,8 +666,9 @@ int fdl_svc_purchase(struct fdl_service *svc, struct fdl_store *st, const struct
     p.points_earned = fdl_earn_points(prog, total - p.discount_minor);
     allocate_to_lines(lines, req->line_count, p.points_earned, p.points_redeemed);
 
-    if (p.points_redeemed > 0)
-        rc = fdl_lots_spend(&s.lots, p.points_redeemed, now_s, &s.moves, err);
+    if (p.points_redeemed > 0 &&
+        (rc = fdl_lots_spend(&s.lots, p.points_redeemed, now_s, &s.moves, err)) != 0)
+        snprintf(err->field, sizeof(err->field), "redeem_points");
     if (rc == 0)
         rc = FDL_STORE_CALL(st, purchase_insert, &p, lines, err);
     if (rc == 0 && p.points_redeemed > 0)
