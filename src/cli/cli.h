@@ -45,7 +45,9 @@ int cli_purchase(int argc, char **argv);
  * batch in its own durable transaction. */
 int cli_expire_all(struct cli *c, int64_t now_s, int64_t *members, int64_t *points);
 
-/* Creates the default program and a pos and an admin key, printing them. */
-int cli_setup_program(struct cli *c, int quiet_keys, char *admin_key_out, char *pos_key_out);
+/* Creates program_id with the default settings if it does not exist, and a
+ * pos and an admin key for it, printing them unless quiet_keys. */
+int cli_setup_program(struct cli *c, int64_t program_id, int quiet_keys, char *admin_key_out,
+                      char *pos_key_out);
 
 #endif

@@ -91,22 +91,24 @@ static int simple_options(int argc, char **argv, const char *help, const char **
     return 0;
 }
 
-int cli_setup_program(struct cli *c, int quiet_keys, char *admin_out, char *pos_out)
+int cli_setup_program(struct cli *c, int64_t program_id, int quiet_keys, char *admin_out,
+                      char *pos_out)
 {
     char admin[FDL_KEY_TEXT_LEN + 1], pos[FDL_KEY_TEXT_LEN + 1];
     if (cli_begin(c, 1))
         return 1;
     int rc = 0;
-    if (!fdl_service_program(&c->svc, 1)) {
+    if (!fdl_service_program(&c->svc, program_id)) {
         struct fdl_program p;
         fdl_program_default(&p);
+        p.id = program_id;
         rc = fdl_service_put_program(&c->svc, c->st, &p, &c->err);
     }
     if (rc == 0)
-        rc = fdl_key_create(c->st, 1, "admin (init)", FDL_SCOPE_ADMIN | FDL_SCOPE_POS, admin,
-                            &c->err);
+        rc = fdl_key_create(c->st, program_id, "admin (init)", FDL_SCOPE_ADMIN | FDL_SCOPE_POS,
+                            admin, &c->err);
     if (rc == 0)
-        rc = fdl_key_create(c->st, 1, "till (init)", FDL_SCOPE_POS, pos, &c->err);
+        rc = fdl_key_create(c->st, program_id, "till (init)", FDL_SCOPE_POS, pos, &c->err);
     if (cli_end(c, rc))
         return 1;
     if (!quiet_keys)
@@ -120,18 +122,32 @@ int cli_setup_program(struct cli *c, int quiet_keys, char *admin_out, char *pos_
 
 int cli_init(int argc, char **argv)
 {
+    static const struct option opts[] = {{"db", required_argument, 0, 'd'},
+                                         {"program", required_argument, 0, 'p'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
     const char *db = NULL;
-    int rc = simple_options(argc, argv,
-                            "usage: fidelis init [--db PATH]\n"
-                            "Creates (or migrates) the database, the card secret, the default\n"
-                            "program if there is none, and prints a new admin and till key.\n",
-                            &db);
-    if (rc)
-        return rc < 0 ? 0 : rc;
+    int64_t program = 1;
+    int ch;
+    optind = 1;
+    while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (ch == 'd')
+            db = optarg;
+        else if (ch == 'p' && (program = atoll(optarg)) >= 1 && program <= FDL_MAX_PROGRAMS)
+            continue;
+        else {
+            printf("usage: fidelis init [--db PATH] [--program ID]\n"
+                   "Creates (or migrates) the database and the card secret, creates program\n"
+                   "ID (default 1, up to %d) with the default settings if it does not exist,\n"
+                   "and prints a new admin key and till key for it.\n",
+                   FDL_MAX_PROGRAMS);
+            return ch == 'h' ? 0 : 2;
+        }
+    }
     struct cli c;
     if (cli_open(&c, db, 1))
         return 1;
-    rc = cli_setup_program(&c, 0, NULL, NULL);
+    int rc = cli_setup_program(&c, program, 0, NULL, NULL);
     cli_close(&c);
     return rc;
 }

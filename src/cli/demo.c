@@ -192,7 +192,7 @@ int cli_demo(int argc, char **argv)
     struct fdl_totals totals = {0};
     int rc = FDL_STORE_CALL(c.st, totals, 1, &totals, &c.err);
     int fresh = rc != 0 || totals.members == 0;
-    rc = cli_setup_program(&c, 0, NULL, NULL);
+    rc = cli_setup_program(&c, 1, 0, NULL, NULL);
     if (rc == 0 && fresh)
         rc = demo_generate(&c, members);
     cli_close(&c);
