@@ -30,6 +30,53 @@ static int json_depth_exceeds(const char *buf, size_t len, int max_depth)
     return 0;
 }
 
+/* Finds a number in v beyond the int64 range (parsed as a real) and writes
+ * its path ("lines[0].quantity") to path. Returns 1 if found. */
+static int find_big_number(json_t *v, char *path, size_t cap)
+{
+    size_t len = strlen(path);
+    if (json_is_real(v)) {
+        double d = json_real_value(v);
+        return d >= 9223372036854775807.0 || d < -9223372036854775807.0;
+    }
+    if (json_is_object(v)) {
+        const char *key;
+        json_t *child;
+        json_object_foreach(v, key, child)
+        {
+            snprintf(path + len, cap - len, "%s%s", len ? "." : "", key);
+            if (find_big_number(child, path, cap))
+                return 1;
+        }
+    } else if (json_is_array(v)) {
+        size_t i;
+        json_t *child;
+        json_array_foreach(v, i, child)
+        {
+            snprintf(path + len, cap - len, "[%zu]", i);
+            if (find_big_number(child, path, cap))
+                return 1;
+        }
+    }
+    path[len] = '\0';
+    return 0;
+}
+
+/* After jansson refused an integer too large for it: parse again reading
+ * integers as reals, to name the field in the error. */
+static int big_number_error(const char *buf, size_t len, const json_error_t *first,
+                            struct fdl_error *err)
+{
+    char path[FDL_ERROR_FIELD_MAX] = "";
+    json_error_t jerr;
+    json_t *root = json_loadb(buf, len, JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL, &jerr);
+    if (root)
+        find_big_number(root, path, sizeof(path));
+    json_decref(root);
+    return fdl_error_set(err, FDL_ERANGE, path, "a number too large at line %d column %d",
+                         first->line, first->column);
+}
+
 int fdl_json_parse(const char *buf, size_t len, int max_depth, json_t **out,
                    struct fdl_error *err)
 {
@@ -38,6 +85,8 @@ int fdl_json_parse(const char *buf, size_t len, int max_depth, json_t **out,
                              max_depth);
     json_error_t jerr;
     json_t *root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!root && json_error_code(&jerr) == json_error_numeric_overflow)
+        return big_number_error(buf, len, &jerr, err);
     if (!root)
         return fdl_error_set(err, FDL_EJSON, NULL, "%s at line %d column %d", jerr.text,
                              jerr.line, jerr.column);
@@ -80,7 +129,7 @@ static int decode_string(json_t *v, const struct fdl_json_field *f, void *slot,
                              fdl_json_type_name(v));
     size_t len = json_string_length(v);
     /* Only plain strings have length bounds: times and dates have their format. */
-    if (f->kind == FDL_JSON_STRING && ((int64_t)len < f->min || (int64_t)len > f->max))
+    if ((f->kind == FDL_JSON_STRING || f->kind == FDL_JSON_ID) && ((int64_t)len < f->min || (int64_t)len > f->max))
         return fdl_error_set(err, FDL_ERANGE, where, "length must be %lld to %lld bytes",
                              (long long)f->min, (long long)f->max);
     const char *s = json_string_value(v);
@@ -96,6 +145,11 @@ static int decode_string(json_t *v, const struct fdl_json_field *f, void *slot,
                                  "expected a date like 1990-05-17");
         memcpy(slot, &t, sizeof(t));
     } else {
+        for (size_t i = 0; f->kind == FDL_JSON_ID && i < len; i++)
+            if (s[i] <= ' ' || s[i] > '~' || strchr("/?#%", s[i]))
+                return fdl_error_set(err, FDL_EINVALID, where,
+                                     "may hold only printable ASCII other than / ? # %% "
+                                     "and spaces");
         memcpy(slot, &s, sizeof(s));
     }
     return 0;
@@ -108,6 +162,7 @@ static int decode_value(json_t *v, const struct fdl_json_field *f, void *slot,
     int b;
     switch (f->kind) {
     case FDL_JSON_STRING:
+    case FDL_JSON_ID:
     case FDL_JSON_TIME:
     case FDL_JSON_DATE:
         return decode_string(v, f, slot, where, err);

@@ -17,6 +17,8 @@
 
 enum fdl_json_kind {
     FDL_JSON_STRING, /* const char *; min/max bound the length in bytes */
+    FDL_JSON_ID,     /* like STRING, but only printable ASCII other than / ? # % and space
+                        (identifiers that travel in URL paths: transaction ids, ...) */
     FDL_JSON_INT,    /* int64_t; min/max bound the value */
     FDL_JSON_BOOL,   /* int (0 or 1) */
     FDL_JSON_TIME,   /* int64_t UTC seconds from an RFC 3339 string */
@@ -47,7 +49,9 @@ int fdl_json_parse(const char *buf, size_t len, int max_depth, json_t **out,
  * Decodes object obj into target by the table fields[0..n). path prefixes
  * field names in errors ("lines[2]" gives "lines[2].sku"). Unknown keys are
  * FDL_EUNKNOWN_FIELD, missing required ones FDL_EMISSING_FIELD, a wrong JSON
- * type FDL_EFIELD_TYPE and values out of [min, max] FDL_ERANGE. Absent
+ * type FDL_EFIELD_TYPE and values out of [min, max] FDL_ERANGE. An integer
+ * too large for 64 bits is refused by fdl_json_parse with FDL_ERANGE naming
+ * the key it belonged to where it can tell. Absent
  * optional fields leave their target untouched. A JSON null counts as absent.
  */
 int fdl_json_decode(json_t *obj, const struct fdl_json_field *fields, size_t n, void *target,

@@ -73,6 +73,7 @@ struct http_request {
     size_t raw_len;
     const char *content_type;
     int replayed;
+    char allow[32]; /* methods the path accepts, for 405 answers */
     struct fdl_error err;
 };
 
@@ -97,11 +98,13 @@ const char *http_query(struct http_request *r, const char *name);
 int http_body_json(struct http_request *r, json_t **out);
 
 /*
- * Runs a write: hashes the request, takes the idempotency key (natural_key
- * if given, else the Idempotency-Key header, which is then required), hands
- * run/arg to the writer and turns its outcome into r's answer.
+ * Runs a write: hashes the request, takes the idempotency key (natural_key,
+ * the value of body field natural_field, if given; else the Idempotency-Key
+ * header, which is then required), hands run/arg to the writer and turns
+ * its outcome into r's answer. A reused key names natural_field (or the
+ * header) in the 409 problem.
  */
-int http_write(struct http_request *r, const char *natural_key,
+int http_write(struct http_request *r, const char *natural_field, const char *natural_key,
                int (*run)(struct fdl_store *st, struct fdl_job *job), void *arg);
 
 /* Sets job's answer: status and the compact JSON of obj (reference stolen). */

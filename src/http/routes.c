@@ -8,6 +8,9 @@
 #include "base/limits.h"
 #include "service/keys.h"
 
+#include <sodium.h>
+
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,13 +112,24 @@ static json_t *purchase_json(struct fdl_purchase_result *res)
 
 /* ---- small helpers ---- */
 
-static int param_id(struct http_request *r, int i, const char *field, int64_t *out)
+/* Parses a decimal integer in [min, max], all of text, no sign or leading zero
+ * tricks beyond what strtoll accepts; 0 or -1. */
+static int parse_int(const char *text, int64_t min, int64_t max, int64_t *out)
 {
     char *end;
-    long long v = strtoll(r->params[i], &end, 10);
-    if (*end || v <= 0 || r->params[i][0] == '+' || r->params[i][0] == '0')
-        return http_failf(r, FDL_ENOT_FOUND, field, "no such id");
+    errno = 0;
+    long long v = strtoll(text, &end, 10);
+    if (!*text || *end || errno == ERANGE || v < min || v > max)
+        return -1;
     *out = v;
+    return 0;
+}
+
+static int param_id(struct http_request *r, int i, const char *field, int64_t *out)
+{
+    const char *p = r->params[i];
+    if (p[0] == '+' || p[0] == '0' || parse_int(p, 1, INT64_MAX, out))
+        return http_failf(r, FDL_ENOT_FOUND, field, "no such id");
     return 0;
 }
 
@@ -123,15 +137,23 @@ static int query_int(struct http_request *r, const char *name, int64_t min, int6
                      int64_t *out)
 {
     const char *v = http_query(r, name);
-    if (!v)
-        return 0;
-    char *end;
-    long long n = strtoll(v, &end, 10);
-    if (!*v || *end || n < min || n > max)
+    if (v && parse_int(v, min, max, out))
         return http_failf(r, FDL_ERANGE, name, "must be an integer from %lld to %lld",
                           (long long)min, (long long)max);
-    *out = n;
     return 0;
+}
+
+/* For writes that take no fields: no body, or an empty JSON object. */
+static int no_fields(struct http_request *r)
+{
+    if (r->body_len == 0)
+        return 0;
+    json_t *body;
+    if (http_body_json(r, &body))
+        return r->err.code;
+    int rc = fdl_json_decode(body, NULL, 0, NULL, "", &r->err);
+    json_decref(body);
+    return rc ? http_fail(r, &r->err) : 0;
 }
 
 /* Runs fn on a read connection inside a read transaction. */
@@ -265,7 +287,7 @@ static int handle_enrol(struct http_request *r)
         return http_fail(r, &r->err);
     }
     r->raw = (char *)&in; /* borrowed for run_enrol; cleared below */
-    rc = http_write(r, NULL, run_enrol, r);
+    rc = http_write(r, NULL, NULL, run_enrol, r);
     if (r->raw == (char *)&in)
         r->raw = NULL;
     json_decref(body);
@@ -391,9 +413,9 @@ static int run_card_issue(struct fdl_store *st, struct fdl_job *job)
 static int handle_card_issue(struct http_request *r)
 {
     int64_t id;
-    if (param_id(r, 0, "member_id", &id))
+    if (param_id(r, 0, "member_id", &id) || no_fields(r))
         return r->err.code;
-    return http_write(r, NULL, run_card_issue, r);
+    return http_write(r, NULL, NULL, run_card_issue, r);
 }
 
 struct block_input {
@@ -431,7 +453,7 @@ static int handle_card_block(struct http_request *r)
         return r->err.code;
     struct block_arg a = {r, {NULL, 0}};
     int rc = fdl_json_decode(body, block_fields, 2, &a.in, "", &r->err);
-    rc = rc ? http_fail(r, &r->err) : http_write(r, NULL, run_card_block, &a);
+    rc = rc ? http_fail(r, &r->err) : http_write(r, NULL, NULL, run_card_block, &a);
     json_decref(body);
     return rc;
 }
@@ -454,7 +476,7 @@ struct purchase_arg {
 
 #define PA(f) offsetof(struct purchase_arg, f)
 static const struct fdl_json_field purchase_fields[] = {
-    {"txn_id", FDL_JSON_STRING, 1, 1, FDL_MAX_ID_LEN, PA(req.txn_id)},
+    {"txn_id", FDL_JSON_ID, 1, 1, FDL_MAX_ID_LEN, PA(req.txn_id)},
     {"member_id", FDL_JSON_INT, 0, 1, INT64_MAX, PA(req.member_id)},
     {"card", FDL_JSON_STRING, 0, 1, 64, PA(card)},
     {"store", FDL_JSON_STRING, 0, 1, FDL_MAX_ID_LEN, PA(req.store_code)},
@@ -537,7 +559,7 @@ static int handle_purchase(struct http_request *r)
     if (rc == 0) {
         char key[FDL_MAX_ID_LEN + 8];
         snprintf(key, sizeof(key), "txn:%s", a.req.txn_id);
-        rc = http_write(r, key, run_purchase, &a);
+        rc = http_write(r, "txn_id", key, run_purchase, &a);
     } else {
         rc = http_fail(r, &r->err);
     }
@@ -565,7 +587,7 @@ struct refund_arg {
 };
 
 static const struct fdl_json_field refund_fields[] = {
-    {"refund_id", FDL_JSON_STRING, 1, 1, FDL_MAX_ID_LEN, offsetof(struct refund_arg, req.refund_id)},
+    {"refund_id", FDL_JSON_ID, 1, 1, FDL_MAX_ID_LEN, offsetof(struct refund_arg, req.refund_id)},
     {"lines", FDL_JSON_ARRAY, 0, 1, FDL_MAX_BASKET_LINES, offsetof(struct refund_arg, lines)},
 };
 
@@ -624,7 +646,7 @@ static int handle_refund(struct http_request *r)
     if (rc == 0) {
         char key[FDL_MAX_ID_LEN + 8];
         snprintf(key, sizeof(key), "refund:%s", a.req.refund_id);
-        rc = http_write(r, key, run_refund, &a);
+        rc = http_write(r, "refund_id", key, run_refund, &a);
     } else {
         rc = http_fail(r, &r->err);
     }
@@ -672,7 +694,7 @@ static int handle_adjust(struct http_request *r)
     int rc = fdl_json_decode(body, adjust_fields, 2, &a, "", &r->err);
     if (rc == 0 && a.points == 0)
         rc = fdl_error_set(&r->err, FDL_ERANGE, "points", "must not be zero");
-    rc = rc ? http_fail(r, &r->err) : http_write(r, NULL, run_adjust, &a);
+    rc = rc ? http_fail(r, &r->err) : http_write(r, NULL, NULL, run_adjust, &a);
     json_decref(body);
     return rc;
 }
@@ -695,11 +717,22 @@ static int run_key_create(struct fdl_store *st, struct fdl_job *job)
                             (unsigned)fdl_scopes_parse(a->scopes), text, &job->err);
     if (rc)
         return rc;
-    /* The key is shown once; a replay of this request gets the same answer,
-     * which the idempotency record holds. */
-    return http_job_answer(job, 201,
-                           json_pack("{s:s, s:s, s:s}", "key", text, "name", a->name, "scopes",
-                                     a->scopes));
+    /* The key is shown once. The idempotency record keeps the answer without
+     * it, so a replay says the key exists but cannot show it again. */
+    char id[FDL_KEY_ID_LEN + 1];
+    memcpy(id, text + 4, FDL_KEY_ID_LEN);
+    id[FDL_KEY_ID_LEN] = '\0';
+    json_t *recorded = json_pack("{s:n, s:s, s:s, s:s, s:b}", "key", "key_id", id, "name",
+                                 a->name, "scopes", a->scopes, "shown", 0);
+    job->record_body = recorded ? json_dumps(recorded, JSON_COMPACT) : NULL;
+    json_decref(recorded);
+    if (!job->record_body)
+        return fdl_error_set(&job->err, FDL_ENOMEM, NULL, "out of memory");
+    rc = http_job_answer(job, 201,
+                         json_pack("{s:s, s:s, s:s, s:s, s:b}", "key", text, "key_id", id, "name",
+                                   a->name, "scopes", a->scopes, "shown", 1));
+    sodium_memzero(text, sizeof(text));
+    return rc;
 }
 
 static int handle_key_create(struct http_request *r)
@@ -711,7 +744,7 @@ static int handle_key_create(struct http_request *r)
     int rc = fdl_json_decode(body, key_fields, 2, &a, "", &r->err);
     if (rc == 0 && fdl_scopes_parse(a.scopes) < 0)
         rc = fdl_error_set(&r->err, FDL_EINVALID, "scopes", "must be pos, admin or pos,admin");
-    rc = rc ? http_fail(r, &r->err) : http_write(r, NULL, run_key_create, &a);
+    rc = rc ? http_fail(r, &r->err) : http_write(r, NULL, NULL, run_key_create, &a);
     json_decref(body);
     return rc;
 }
@@ -719,6 +752,8 @@ static int handle_key_create(struct http_request *r)
 static int handle_expire(struct http_request *r)
 {
     int64_t members, points;
+    if (no_fields(r))
+        return r->err.code;
     if (http_expire_all(r->srv, &members, &points, &r->err))
         return http_fail(r, &r->err);
     return http_reply(r, 200, json_pack("{s:I, s:I}", "members", (json_int_t)members,
@@ -727,9 +762,8 @@ static int handle_expire(struct http_request *r)
 
 static int handle_program(struct http_request *r)
 {
-    const struct fdl_program_state *ps = fdl_service_program(&r->srv->svc, r->actor.program_id);
-    if (!ps)
-        return http_failf(r, FDL_ENOT_FOUND, NULL, "no program");
+    const struct fdl_program_state *ps = NULL;
+    WITH_READER(r, st, fdl_svc_program(&r->srv->svc, st, &r->actor, &ps, &r->err));
     json_t *out = fdl_program_to_json(&ps->program);
     json_object_set_new(out, "id", json_integer(ps->program.id));
     return http_reply(r, 200, out);

@@ -118,7 +118,7 @@ int http_job_answer(struct fdl_job *job, int status, json_t *obj)
     return job->body ? 0 : fdl_error_set(&job->err, FDL_ENOMEM, NULL, "out of memory");
 }
 
-int http_write(struct http_request *r, const char *natural_key,
+int http_write(struct http_request *r, const char *natural_field, const char *natural_key,
                int (*run)(struct fdl_store *st, struct fdl_job *job), void *arg)
 {
     char key[FDL_MAX_IDEMPOTENCY_KEY_LEN + 16];
@@ -147,8 +147,11 @@ int http_write(struct http_request *r, const char *natural_key,
     crypto_generichash_final(&h, job.request_hash, sizeof(job.request_hash));
     job.run = run;
     job.arg = arg;
-    if (fdl_writer_submit(r->srv->writer, &job) != 0)
+    if (fdl_writer_submit(r->srv->writer, &job) != 0) {
+        if (job.rc == FDL_EIDEMPOTENCY_MISMATCH && natural_field)
+            snprintf(job.err.field, sizeof(job.err.field), "%s", natural_field);
         return http_fail(r, &job.err);
+    }
     r->status = job.status;
     r->raw = job.body;
     r->raw_len = strlen(job.body);
@@ -185,10 +188,11 @@ static int route_match(const char *pattern, const char *url, struct http_request
     return 1;
 }
 
-/* Finds the route; 0 found, FDL_ENOT_FOUND, or FDL_EMETHOD (path known). */
+/* Finds the route; 0 found, FDL_ENOT_FOUND, or FDL_EMETHOD (path known,
+ * with the methods it accepts in r->allow). */
 static int route_find(struct http_request *r)
 {
-    int path_known = 0;
+    size_t allow_len = 0;
     for (size_t i = 0; i < http_route_count; i++) {
         const struct http_route *rt = &http_routes[i];
         if ((rt->flags & ROUTE_TEST_CLOCK) && !r->srv->cfg.test_clock)
@@ -200,9 +204,11 @@ static int route_find(struct http_request *r)
             r->route_index = i;
             return 0;
         }
-        path_known = 1;
+        if (!strstr(r->allow, rt->method))
+            allow_len += (size_t)snprintf(r->allow + allow_len, sizeof(r->allow) - allow_len,
+                                          "%s%s", allow_len ? ", " : "", rt->method);
     }
-    return path_known ? FDL_EMETHOD : FDL_ENOT_FOUND;
+    return allow_len ? FDL_EMETHOD : FDL_ENOT_FOUND;
 }
 
 static const char *presented_key(struct MHD_Connection *c)
@@ -242,6 +248,8 @@ static int check_length(struct http_request *r)
         return 0;
     char *end;
     unsigned long long n = strtoull(len, &end, 10);
+    if (*end == '\0' && n > 0 && r->route->body_limit_bytes == 0)
+        return http_failf(r, FDL_EINVALID, NULL, "this request takes no body");
     if (*end || n > r->route->body_limit_bytes)
         return http_failf(r, FDL_ETOO_LARGE, NULL, "the body may be at most %zu bytes",
                           r->route->body_limit_bytes);
@@ -268,8 +276,8 @@ static enum MHD_Result send_answer(struct http_request *r)
         MHD_add_response_header(resp, "Content-Type", r->content_type);
     if (r->replayed)
         MHD_add_response_header(resp, "Idempotent-Replayed", "true");
-    if (r->status == 405)
-        MHD_add_response_header(resp, "Allow", "GET, POST, PUT");
+    if (r->status == 405 && r->allow[0])
+        MHD_add_response_header(resp, "Allow", r->allow);
     enum MHD_Result ok = MHD_queue_response(r->conn, (unsigned)r->status, resp);
     MHD_destroy_response(resp);
     r->responded = 1;
@@ -331,7 +339,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         *upload_data_size = 0;
         return MHD_YES;
     }
-    if (r->body_too_large)
+    if (r->body_too_large && r->route->body_limit_bytes == 0)
+        http_failf(r, FDL_EINVALID, NULL, "this request takes no body");
+    else if (r->body_too_large)
         http_failf(r, FDL_ETOO_LARGE, NULL, "the body may be at most %zu bytes",
                    r->route->body_limit_bytes);
     else if (r->route->handle(r) == 0 && r->status == 0)

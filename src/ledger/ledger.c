@@ -248,46 +248,63 @@ int fdl_lots_earn(struct fdl_lots *lots, int64_t amount, int64_t available_at_s,
         return FDL_ENOMEM;
     if (amount == 0)
         return 0;
-    struct fdl_lot lot = {0, 0, available_at_s, expires_at_s, purchase_id, 1};
+    struct fdl_lot lot = {0, 0, available_at_s, expires_at_s, purchase_id, 1, 0};
     size_t index;
     if (fdl_lots_push(lots, &lot, &index))
         return FDL_ENOMEM;
     return move(lots, index, amount, moves);
 }
 
-int fdl_lots_clawback(struct fdl_lots *lots, int64_t amount, int64_t purchase_id,
-                      struct fdl_moves *moves)
+/* Appends amount (> 0) of debt: to the existing debt lot, or a new one. */
+static int add_debt(struct fdl_lots *lots, int64_t amount, struct fdl_moves *moves)
 {
-    assert(amount > 0);
-    for (size_t i = 0; i < lots->count && amount > 0 && purchase_id; i++) {
-        struct fdl_lot *l = &lots->items[i];
-        if (l->purchase_id != purchase_id || l->remaining <= 0)
-            continue;
-        int64_t take = min64(amount, l->remaining);
-        if (move(lots, i, -take, moves))
-            return FDL_ENOMEM;
-        amount -= take;
-    }
-    while (amount > 0) {
-        long i = next_to_take(lots, 0, 0);
-        if (i < 0)
-            break;
-        int64_t take = min64(amount, lots->items[i].remaining);
-        if (move(lots, (size_t)i, -take, moves))
-            return FDL_ENOMEM;
-        amount -= take;
-    }
-    if (amount == 0)
-        return 0;
     for (size_t i = 0; i < lots->count; i++)
         if (lots->items[i].expires_at_s == FDL_LOT_NEVER && lots->items[i].remaining <= 0 &&
             lots->items[i].purchase_id == 0)
             return move(lots, i, -amount, moves);
-    struct fdl_lot debt = {0, 0, 0, FDL_LOT_NEVER, 0, 1};
+    struct fdl_lot debt = {0, 0, 0, FDL_LOT_NEVER, 0, 1, 0};
     size_t index;
     if (fdl_lots_push(lots, &debt, &index))
         return FDL_ENOMEM;
     return move(lots, index, -amount, moves);
+}
+
+int fdl_lots_clawback(struct fdl_lots *lots, int64_t amount, int64_t purchase_id,
+                      struct fdl_moves *moves, int64_t *taken)
+{
+    assert(amount > 0);
+    int64_t written_off = 0, left = amount;
+    for (size_t i = 0; i < lots->count && left > 0 && purchase_id; i++) {
+        struct fdl_lot *l = &lots->items[i];
+        if (l->purchase_id != purchase_id)
+            continue;
+        if (l->remaining > 0) {
+            int64_t take = min64(left, l->remaining);
+            if (move(lots, i, -take, moves))
+                return FDL_ENOMEM;
+            left -= take;
+        }
+        int64_t forgive = min64(left, l->expired);
+        if (forgive > 0) {
+            l->expired -= forgive;
+            l->dirty = 1;
+            left -= forgive;
+            written_off += forgive;
+        }
+    }
+    while (left > 0) {
+        long i = next_to_take(lots, 0, 0);
+        if (i < 0)
+            break;
+        int64_t take = min64(left, lots->items[i].remaining);
+        if (move(lots, (size_t)i, -take, moves))
+            return FDL_ENOMEM;
+        left -= take;
+    }
+    if (left > 0 && add_debt(lots, left, moves))
+        return FDL_ENOMEM;
+    *taken = amount - written_off;
+    return 0;
 }
 
 int fdl_lots_restore(struct fdl_lots *lots, int64_t amount, const struct fdl_move *spent,
@@ -305,7 +322,7 @@ int fdl_lots_restore(struct fdl_lots *lots, int64_t amount, const struct fdl_mov
     }
     if (amount == 0)
         return 0;
-    struct fdl_lot lot = {0, 0, 0, expires_at_s, 0, 1};
+    struct fdl_lot lot = {0, 0, 0, expires_at_s, 0, 1, 0};
     size_t index;
     if (fdl_lots_push(lots, &lot, &index))
         return FDL_ENOMEM;
@@ -321,6 +338,7 @@ int fdl_lots_expire(struct fdl_lots *lots, int64_t now_s, struct fdl_moves *move
         if (l->remaining <= 0 || l->expires_at_s > now_s)
             continue;
         total += l->remaining;
+        l->expired += l->remaining;
         if (move(lots, i, -l->remaining, moves))
             return FDL_ENOMEM;
     }

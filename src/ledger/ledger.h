@@ -84,6 +84,7 @@ struct fdl_lot {
     int64_t expires_at_s;   /* FDL_LOT_NEVER for no expiry */
     int64_t purchase_id;    /* the purchase that earned it, or 0 */
     int dirty;              /* changed by a plan; the caller writes it back */
+    int64_t expired;        /* points of it that expired and no refund has written off */
 };
 
 /* A member's lots in memory. Lots appended by a plan have id 0. */
@@ -139,12 +140,15 @@ int fdl_lots_earn(struct fdl_lots *lots, int64_t amount, int64_t available_at_s,
 
 /*
  * Takes amount points back (refund of earned points, negative adjustment):
- * first from the lots purchase_id earned (if not 0), then from any other lot
- * with points, earliest expiry first, pending or not; what is still missing
- * becomes debt. Never fails except on FDL_ENOMEM.
+ * first from the lots purchase_id earned (if not 0) — what is left in them,
+ * then what of them expired unspent, which is written off rather than taken
+ * twice — then from any other lot with points, earliest expiry first,
+ * pending or not; what is still missing becomes debt. Sets *taken to the
+ * points actually taken from the balance (amount less what was written
+ * off). Never fails except on FDL_ENOMEM.
  */
 int fdl_lots_clawback(struct fdl_lots *lots, int64_t amount, int64_t purchase_id,
-                      struct fdl_moves *moves);
+                      struct fdl_moves *moves, int64_t *taken);
 
 /*
  * Gives back amount points spent earlier: first pays off debt, then returns
@@ -157,7 +161,8 @@ int fdl_lots_restore(struct fdl_lots *lots, int64_t amount, const struct fdl_mov
                      size_t n, int64_t expires_at_s, struct fdl_moves *moves);
 
 /*
- * Expires every lot with points whose expiry is at or before now_s. Sets
+ * Expires every lot with points whose expiry is at or before now_s, adding
+ * what each lost to its `expired`. Sets
  * *expired to the total (0 if none) and appends the moves.
  */
 int fdl_lots_expire(struct fdl_lots *lots, int64_t now_s, struct fdl_moves *moves,

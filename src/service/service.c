@@ -18,6 +18,28 @@
 
 #define CARD_ISSUE_ATTEMPTS 5
 
+/* Loads program id from the store into svc. FDL_ENOT_FOUND if absent. */
+static int program_load(struct fdl_service *svc, struct fdl_store *st, int64_t id,
+                        struct fdl_error *err)
+{
+    char *json_text = NULL;
+    int rc = FDL_STORE_CALL(st, program_get, id, &json_text, err);
+    if (rc)
+        return rc;
+    json_error_t jerr;
+    json_t *obj = json_loads(json_text, 0, &jerr);
+    free(json_text);
+    struct fdl_program p;
+    fdl_program_default(&p);
+    p.id = id;
+    rc = obj ? fdl_program_from_json(obj, &p, err)
+             : fdl_error_set(err, FDL_ESTORE, "program", "stored program is not JSON");
+    json_decref(obj);
+    if (rc == 0)
+        rc = fdl_service_put_program(svc, NULL, &p, err);
+    return rc;
+}
+
 int fdl_service_init(struct fdl_service *svc, struct fdl_store *st, int create_key,
                      struct fdl_error *err)
 {
@@ -38,24 +60,8 @@ int fdl_service_init(struct fdl_service *svc, struct fdl_store *st, int create_k
     if (rc)
         return rc;
     for (int64_t id = 1; id <= FDL_MAX_PROGRAMS; id++) {
-        char *json_text = NULL;
-        rc = FDL_STORE_CALL(st, program_get, id, &json_text, err);
-        if (rc == FDL_ENOT_FOUND)
-            continue;
-        if (rc)
-            return rc;
-        json_error_t jerr;
-        json_t *obj = json_loads(json_text, 0, &jerr);
-        free(json_text);
-        struct fdl_program p;
-        fdl_program_default(&p);
-        p.id = id;
-        rc = obj ? fdl_program_from_json(obj, &p, err)
-                 : fdl_error_set(err, FDL_ESTORE, "program", "stored program is not JSON");
-        json_decref(obj);
-        if (rc == 0)
-            rc = fdl_service_put_program(svc, NULL, &p, err);
-        if (rc)
+        rc = program_load(svc, st, id, err);
+        if (rc && rc != FDL_ENOT_FOUND)
             return rc;
     }
     fdl_error_clear(err);
@@ -72,10 +78,28 @@ void fdl_service_release(struct fdl_service *svc)
 
 const struct fdl_program_state *fdl_service_program(struct fdl_service *svc, int64_t id)
 {
-    for (int i = 0; i < svc->program_count; i++)
+    const struct fdl_program_state *found = NULL;
+    pthread_mutex_lock(&svc->lock);
+    for (int i = 0; i < svc->program_count && !found; i++)
         if (svc->programs[i].program.id == id)
-            return &svc->programs[i];
-    return NULL;
+            found = &svc->programs[i];
+    pthread_mutex_unlock(&svc->lock);
+    return found;
+}
+
+int fdl_svc_program(struct fdl_service *svc, struct fdl_store *st, const struct fdl_actor *a,
+                    const struct fdl_program_state **out, struct fdl_error *err)
+{
+    const struct fdl_program_state *ps = fdl_service_program(svc, a->program_id);
+    int rc = 0;
+    if (!ps && (rc = program_load(svc, st, a->program_id, err)) == 0)
+        ps = fdl_service_program(svc, a->program_id);
+    if (rc == FDL_ENOT_FOUND || (rc == 0 && !ps))
+        return fdl_error_set(err, FDL_ENOT_FOUND, "program", "no program %lld",
+                             (long long)a->program_id);
+    if (rc == 0)
+        *out = ps;
+    return rc;
 }
 
 /* With st NULL only the in-memory table changes (used while loading). */
@@ -100,26 +124,32 @@ int fdl_service_put_program(struct fdl_service *svc, struct fdl_store *st,
         }
     }
     pthread_mutex_lock(&svc->lock);
-    struct fdl_program_state *slot = (struct fdl_program_state *)fdl_service_program(svc, p->id);
-    if (!slot)
-        slot = &svc->programs[svc->program_count++];
-    else
-        fdl_tz_free(slot->tz);
-    slot->program = *p;
-    slot->tz = tz;
+    struct fdl_program_state *slot = NULL;
+    for (int i = 0; i < svc->program_count && !slot; i++)
+        if (svc->programs[i].program.id == p->id)
+            slot = &svc->programs[i];
+    if (slot) {
+        /* Replacing a loaded program while requests may read it: keep the old
+         * zone alive (a few bytes per change) rather than free it under them. */
+        slot->program = *p;
+        slot->tz = tz;
+    } else if (svc->program_count < FDL_MAX_PROGRAMS) {
+        slot = &svc->programs[svc->program_count];
+        slot->program = *p;
+        slot->tz = tz;
+        svc->program_count++;
+    }
     pthread_mutex_unlock(&svc->lock);
     return 0;
 }
 
 static const struct fdl_program_state *program_of(struct fdl_service *svc,
+                                                  struct fdl_store *st,
                                                   const struct fdl_actor *a,
                                                   struct fdl_error *err)
 {
-    const struct fdl_program_state *ps = fdl_service_program(svc, a->program_id);
-    if (!ps)
-        fdl_error_set(err, FDL_ENOT_FOUND, "program", "no program %lld",
-                      (long long)a->program_id);
-    return ps;
+    const struct fdl_program_state *ps = NULL;
+    return fdl_svc_program(svc, st, a, &ps, err) == 0 ? ps : NULL;
 }
 
 /* ---- time ---- */
@@ -219,7 +249,7 @@ int fdl_svc_enrol(struct fdl_service *svc, struct fdl_store *st, const struct fd
                   const struct fdl_enrol_request *req, struct fdl_member *member,
                   struct fdl_card *card, struct fdl_error *err)
 {
-    if (!program_of(svc, a, err))
+    if (!program_of(svc, st, a, err))
         return err->code;
     struct fdl_member m;
     memset(&m, 0, sizeof(m));
@@ -402,6 +432,22 @@ static void state_release(struct member_state *s)
     fdl_moves_release(&s->moves);
 }
 
+/* Inserts the lots a plan created and writes back the ones it changed. */
+static int flush_lots(struct fdl_store *st, struct member_state *s, struct fdl_error *err)
+{
+    int64_t pid = s->member.program_id, mid = s->member.id;
+    int rc = 0;
+    for (size_t i = 0; i < s->lots.count && rc == 0; i++) {
+        struct fdl_lot *l = &s->lots.items[i];
+        if (l->id == 0)
+            rc = FDL_STORE_CALL(st, lot_insert, pid, mid, l, err);
+        else if (l->dirty)
+            rc = FDL_STORE_CALL(st, lot_update, pid, mid, l, err);
+        l->dirty = 0;
+    }
+    return rc;
+}
+
 /*
  * Writes one journal entry of kind for `points` with the moves the ledger
  * made since the last call: new lots are inserted, changed ones updated,
@@ -417,15 +463,7 @@ static int post_entry(struct fdl_store *st, struct member_state *s, enum fdl_ent
     struct fdl_entry entry;
     if (fdl_entry_build(&entry, kind, mid, points))
         return fdl_error_set(err, FDL_EINTERNAL, NULL, "bad ledger movement");
-    int rc = 0;
-    for (size_t i = 0; i < s->lots.count && rc == 0; i++) {
-        struct fdl_lot *l = &s->lots.items[i];
-        if (l->id == 0)
-            rc = FDL_STORE_CALL(st, lot_insert, pid, mid, l, err);
-        else if (l->dirty)
-            rc = FDL_STORE_CALL(st, lot_update, pid, mid, l, err);
-        l->dirty = 0;
-    }
+    int rc = flush_lots(st, s, err);
     int64_t id = 0;
     if (rc == 0)
         rc = FDL_STORE_CALL(st, entry_insert, pid, &entry, purchase_id, reason, a->name, now_s,
@@ -492,7 +530,7 @@ int fdl_svc_balance(struct fdl_service *svc, struct fdl_store *st, const struct 
                     int64_t member_id, int64_t now_s, struct fdl_balance *out,
                     struct fdl_error *err)
 {
-    const struct fdl_program_state *ps = program_of(svc, a, err);
+    const struct fdl_program_state *ps = program_of(svc, st, a, err);
     if (!ps)
         return err->code;
     struct member_state s;
@@ -627,7 +665,7 @@ int fdl_svc_purchase(struct fdl_service *svc, struct fdl_store *st, const struct
                      const struct fdl_purchase_request *req, int64_t now_s,
                      struct fdl_purchase_result *res, struct fdl_error *err)
 {
-    const struct fdl_program_state *ps = program_of(svc, a, err);
+    const struct fdl_program_state *ps = program_of(svc, st, a, err);
     if (!ps)
         return err->code;
     const struct fdl_program *prog = &ps->program;
@@ -711,7 +749,7 @@ int fdl_svc_purchase_get(struct fdl_service *svc, struct fdl_store *st,
                          const struct fdl_actor *a, const char *txn_id, int64_t now_s,
                          struct fdl_purchase_result *res, struct fdl_error *err)
 {
-    const struct fdl_program_state *ps = program_of(svc, a, err);
+    const struct fdl_program_state *ps = program_of(svc, st, a, err);
     if (!ps)
         return err->code;
     memset(res, 0, sizeof(*res));
@@ -817,7 +855,7 @@ int fdl_svc_refund(struct fdl_service *svc, struct fdl_store *st, const struct f
                    const struct fdl_refund_request *req, int64_t now_s,
                    struct fdl_refund_result *res, struct fdl_error *err)
 {
-    const struct fdl_program_state *ps = program_of(svc, a, err);
+    const struct fdl_program_state *ps = program_of(svc, st, a, err);
     if (!ps)
         return err->code;
     struct fdl_purchase p;
@@ -836,10 +874,13 @@ int fdl_svc_refund(struct fdl_service *svc, struct fdl_store *st, const struct f
     if (rc == 0)
         rc = state_load(st, a->program_id, p.member_id, &s, err);
     if (rc == 0 && r.points_clawed > 0) {
-        rc = fdl_lots_clawback(&s.lots, r.points_clawed, p.id, &s.moves);
-        if (rc == 0)
+        /* Points that expired unspent are written off, not taken twice. */
+        rc = fdl_lots_clawback(&s.lots, r.points_clawed, p.id, &s.moves, &r.points_clawed);
+        if (rc == 0 && r.points_clawed > 0)
             rc = post_entry(st, &s, FDL_ENTRY_CLAWBACK, r.points_clawed, p.id, req->refund_id, a,
                             now_s, NULL, err);
+        else if (rc == 0)
+            rc = flush_lots(st, &s, err);
     }
     if (rc == 0 && r.points_restored > 0) {
         rc = restore_redemption(st, &s, &p, r.points_restored, expiry_for(ps, now_s), err);
@@ -886,7 +927,7 @@ int fdl_svc_adjust(struct fdl_service *svc, struct fdl_store *st, const struct f
                    int64_t member_id, int64_t points, const char *reason, int64_t now_s,
                    int64_t *entry_id, struct fdl_balance *balance, struct fdl_error *err)
 {
-    const struct fdl_program_state *ps = program_of(svc, a, err);
+    const struct fdl_program_state *ps = program_of(svc, st, a, err);
     if (!ps)
         return err->code;
     if (!(a->scopes & FDL_SCOPE_ADMIN))
@@ -894,6 +935,7 @@ int fdl_svc_adjust(struct fdl_service *svc, struct fdl_store *st, const struct f
     if (points == 0)
         return fdl_error_set(err, FDL_ERANGE, "points", "must not be zero");
     struct member_state s;
+    int64_t taken;
     int rc = state_load(st, a->program_id, member_id, &s, err);
     if (rc == 0 && points > 0)
         rc = fdl_lots_earn(&s.lots, points, now_s, expiry_for(ps, now_s), 0, &s.moves);
@@ -901,7 +943,7 @@ int fdl_svc_adjust(struct fdl_service *svc, struct fdl_store *st, const struct f
         rc = fdl_error_set(err, FDL_EINSUFFICIENT_POINTS, "points",
                            "the balance is %lld points", (long long)fdl_lots_total(&s.lots));
     else if (rc == 0)
-        rc = fdl_lots_clawback(&s.lots, -points, 0, &s.moves);
+        rc = fdl_lots_clawback(&s.lots, -points, 0, &s.moves, &taken);
     if (rc == 0)
         rc = post_entry(st, &s, FDL_ENTRY_ADJUST, points, 0, reason, a, now_s, entry_id, err);
     if (rc == 0)

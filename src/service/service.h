@@ -19,7 +19,7 @@
 #include <pthread.h>
 
 #define FDL_MAX_PROGRAMS       64
-#define FDL_MAX_MESSAGES       4
+#define FDL_MAX_MESSAGES       6
 #define FDL_MESSAGE_MAX        200
 #define FDL_MAX_CARDS_LISTED   20
 #define FDL_MAX_EXPIRING_SHOWN 5
@@ -58,6 +58,14 @@ void fdl_service_release(struct fdl_service *svc);
 
 /* The loaded program with this id, or NULL. */
 const struct fdl_program_state *fdl_service_program(struct fdl_service *svc, int64_t id);
+
+/*
+ * The caller's program: from memory, or loaded from the store the first
+ * time it is asked for (a program created by another process since this
+ * one started). FDL_ENOT_FOUND if it does not exist.
+ */
+int fdl_svc_program(struct fdl_service *svc, struct fdl_store *st, const struct fdl_actor *a,
+                    const struct fdl_program_state **out, struct fdl_error *err);
 
 /*
  * Creates or replaces program p in the store and in svc (loading its time

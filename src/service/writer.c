@@ -61,11 +61,13 @@ static void job_run(struct fdl_store *st, struct fdl_job *job)
             struct fdl_idem idem;
             memcpy(idem.request_hash, job->request_hash, sizeof(idem.request_hash));
             idem.status = job->status;
-            idem.body = job->body;
+            idem.body = job->record_body ? job->record_body : job->body;
             job->rc = FDL_STORE_CALL(st, idem_put, job->program_id, job->idempotency_key, &idem,
                                      fdl_clock_now_s(), &job->err);
         }
     }
+    free(job->record_body);
+    job->record_body = NULL;
     if (job->rc == 0 && !job->replayed) {
         job->rc = FDL_STORE_CALL(st, release, &job->err);
     } else if (job->rc) {
@@ -174,6 +176,7 @@ int fdl_writer_submit(struct fdl_writer *w, struct fdl_job *job)
     job->next = NULL;
     job->done = 0;
     job->body = NULL;
+    job->record_body = NULL;
     job->replayed = 0;
     pthread_mutex_lock(&w->lock);
     if (w->queued >= FDL_MAX_QUEUED_JOBS || w->stopping) {

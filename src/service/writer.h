@@ -40,6 +40,9 @@ struct fdl_job {
     int status;
     char *body;   /* malloc'd; the submitter frees it */
     int replayed; /* the response came from the idempotency record */
+    char *record_body; /* if run sets it (malloc'd): what the idempotency record
+                          keeps instead of body (e.g. without a secret); freed
+                          by the writer */
 
     struct fdl_job *next; /* queue link, private */
     int done;             /* private */

@@ -161,11 +161,12 @@ static const char schema_v1[] =
     "    remaining INTEGER NOT NULL,\n"
     "    available_at INTEGER NOT NULL,\n"
     "    expires_at INTEGER NOT NULL, -- INT64_MAX: never\n"
-    "    purchase_id INTEGER REFERENCES purchases (id)\n"
+    "    purchase_id INTEGER REFERENCES purchases (id),\n"
+    "    expired INTEGER NOT NULL DEFAULT 0 -- expired and not yet written off by a refund\n"
     ");\n"
     "-- a member's live lots, already in spending order (expiry, then id)\n"
     "CREATE INDEX lots_member ON lots (program_id, member_id, expires_at)\n"
-    "    WHERE remaining != 0;\n"
+    "    WHERE remaining != 0 OR expired != 0;\n"
     "CREATE INDEX lots_expiry ON lots (program_id, expires_at, member_id)\n"
     "    WHERE remaining > 0;\n"
     "CREATE TABLE entries (\n"
@@ -273,7 +274,7 @@ _Static_assert(FDL_MAX_SEARCH_WORDS == 4, "one search statement per number of wo
 #define CARD_COLUMNS                                                                     \
     "number, program_id, member_id, status, issued_at, blocked_at, block_reason, "       \
     "replaced_by"
-#define LOT_COLUMNS "id, remaining, available_at, expires_at, purchase_id"
+#define LOT_COLUMNS "id, remaining, available_at, expires_at, purchase_id, expired"
 #define PURCHASE_COLUMNS                                                                 \
     "id, program_id, member_id, txn_id, store_code, channel, currency, occurred_at, "    \
     "recorded_at, total_minor, discount_minor, points_earned, points_redeemed, "         \
@@ -362,17 +363,18 @@ static const char *const stmt_sql[STMT_COUNT] = {
         " replaced_by = ?6 WHERE program_id = ?1 AND number = ?2",
     [STMT_CARD_LIST] = "SELECT " CARD_COLUMNS " FROM cards"
                        " WHERE program_id = ?1 AND member_id = ?2"
-                       " ORDER BY issued_at, number LIMIT ?3",
+                       " ORDER BY status, issued_at DESC, number LIMIT ?3",
 
     [STMT_LOTS_LOAD] = "SELECT " LOT_COLUMNS " FROM lots"
-                       " WHERE program_id = ?1 AND member_id = ?2 AND remaining != 0"
+                       " WHERE program_id = ?1 AND member_id = ?2"
+                       " AND (remaining != 0 OR expired != 0)"
                        " ORDER BY expires_at, id",
     [STMT_LOT_GET] = "SELECT " LOT_COLUMNS " FROM lots"
                      " WHERE id = ?3 AND program_id = ?1 AND member_id = ?2",
     [STMT_LOT_INSERT] =
         "INSERT INTO lots (program_id, member_id, remaining, available_at,"
-        " expires_at, purchase_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    [STMT_LOT_UPDATE] = "UPDATE lots SET remaining = ?4"
+        " expires_at, purchase_id, expired) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [STMT_LOT_UPDATE] = "UPDATE lots SET remaining = ?4, expired = ?5"
                         " WHERE id = ?3 AND program_id = ?1 AND member_id = ?2",
     [STMT_MOVE_INSERT] = "INSERT INTO lot_moves (program_id, member_id, entry_id, lot_id,"
                          " delta) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -1305,6 +1307,7 @@ static void lot_read(sqlite3_stmt *q, struct fdl_lot *lot)
     lot->available_at_s = column_int(q, 2);
     lot->expires_at_s = column_int(q, 3);
     lot->purchase_id = column_int(q, 4);
+    lot->expired = column_int(q, 5);
 }
 
 /* Appends the member's live lots (remaining != 0) in spending order. */
@@ -1372,14 +1375,15 @@ static int sqlite_lot_insert(struct fdl_store *st, int64_t program_id, int64_t m
         return rc;
     if (bind_int(q, 1, program_id) || bind_int(q, 2, member_id) ||
         bind_int(q, 3, lot->remaining) || bind_int(q, 4, lot->available_at_s) ||
-        bind_int(q, 5, lot->expires_at_s) || bind_optional(q, 6, lot->purchase_id))
+        bind_int(q, 5, lot->expires_at_s) || bind_optional(q, 6, lot->purchase_id) ||
+        bind_int(q, 7, lot->expired))
         return bind_failed(s, q, err);
     if ((rc = stmt_finish(s, q, NULL, err)) == 0)
         lot->id = sqlite3_last_insert_rowid(s->db);
     return rc;
 }
 
-/* Writes lot->remaining (the only thing about a lot that changes). */
+/* Writes lot->remaining and lot->expired (the only things about a lot that change). */
 static int sqlite_lot_update(struct fdl_store *st, int64_t program_id, int64_t member_id,
                              const struct fdl_lot *lot, struct fdl_error *err)
 {
@@ -1390,7 +1394,8 @@ static int sqlite_lot_update(struct fdl_store *st, int64_t program_id, int64_t m
     if (rc)
         return rc;
     if (bind_int(q, 1, program_id) || bind_int(q, 2, member_id) ||
-        bind_int(q, 3, lot->id) || bind_int(q, 4, lot->remaining))
+        bind_int(q, 3, lot->id) || bind_int(q, 4, lot->remaining) ||
+        bind_int(q, 5, lot->expired))
         return bind_failed(s, q, err);
     if ((rc = stmt_finish(s, q, NULL, err)) == 0 && sqlite3_changes(s->db) == 0)
         rc = fdl_error_set(err, FDL_ENOT_FOUND, NULL, "no lot %lld", (long long)lot->id);

@@ -164,8 +164,11 @@ static void test_parse_does_not_count_brackets_inside_strings(void)
 static void test_parse_refuses_integer_too_big_for_int64(void)
 {
     struct fdl_error err;
-    CHECK_INT(parse_code("{\"a\": 9223372036854775808}", 8, &err), FDL_EJSON);
-    CHECK_INT(parse_code("{\"a\": -9223372036854775809}", 8, &err), FDL_EJSON);
+    CHECK_INT(parse_code("{\"a\": 9223372036854775808}", 8, &err), FDL_ERANGE);
+    CHECK_STR(err.field, "a");
+    CHECK_INT(parse_code("{\"a\": -9223372036854775809}", 8, &err), FDL_ERANGE);
+    CHECK_INT(parse_code("{\"l\": [1, {\"q\": 99999999999999999999}]}", 8, &err), FDL_ERANGE);
+    CHECK_STR(err.field, "l[1].q");
     json_t *root = NULL;
     const char *text = "{\"a\": 9223372036854775807, \"b\": -9223372036854775808}";
     CHECK_INT(fdl_json_parse(text, strlen(text), 8, &root, &err), 0);

@@ -18,13 +18,15 @@
 
 #define DAY_S 86400
 
+static int64_t clawback_taken; /* what the last clawback took from the balance */
+
 /* ---- helpers ---- */
 
 /* Appends a lot as loaded from storage (not dirty); returns its index. */
 static size_t add_lot(struct fdl_lots *lots, int64_t id, int64_t remaining,
                       int64_t available_at_s, int64_t expires_at_s, int64_t purchase_id)
 {
-    struct fdl_lot lot = {id, remaining, available_at_s, expires_at_s, purchase_id, 0};
+    struct fdl_lot lot = {id, remaining, available_at_s, expires_at_s, purchase_id, 0, 0};
     size_t index = 0;
     if (fdl_lots_push(lots, &lot, &index) != 0)
         abort();
@@ -325,6 +327,37 @@ static void test_spend_skips_pending_lots(void)
     fdl_moves_release(&moves);
 }
 
+static void test_clawback_writes_off_points_that_expired_unspent(void)
+{
+    struct fdl_lots lots;
+    struct fdl_moves moves;
+    int64_t expired;
+    fdl_lots_init(&lots);
+    fdl_moves_init(&moves);
+    /* purchase 7 earned 50: 20 spent, 30 expired; another lot holds 100 */
+    struct fdl_lot own = {1, 30, 0, 10 * DAY_S, 7, 0, 0};
+    struct fdl_lot other = {2, 100, 0, 400 * DAY_S, 0, 0, 0};
+    CHECK(fdl_lots_push(&lots, &own, NULL) == 0 && fdl_lots_push(&lots, &other, NULL) == 0);
+    CHECK_INT(fdl_lots_expire(&lots, 10 * DAY_S, &moves, &expired), 0);
+    CHECK_INT(expired, 30);
+    CHECK_INT(lots.items[0].expired, 30);
+    moves.count = 0;
+    /* refunding all 50 takes only the 20 that were spent; 30 are written off */
+    CHECK_INT(fdl_lots_clawback(&lots, 50, 7, &moves, &clawback_taken), 0);
+    CHECK_INT(clawback_taken, 20);
+    CHECK_INT(lots.items[0].expired, 0);
+    CHECK(lots.items[0].dirty);
+    CHECK_INT(lots.items[1].remaining, 80);
+    CHECK_INT(fdl_lots_total(&lots), 80);
+    /* a second refund of the same purchase finds nothing left to write off */
+    moves.count = 0;
+    CHECK_INT(fdl_lots_clawback(&lots, 5, 7, &moves, &clawback_taken), 0);
+    CHECK_INT(clawback_taken, 5);
+    CHECK_INT(lots.items[1].remaining, 75);
+    fdl_lots_release(&lots);
+    fdl_moves_release(&moves);
+}
+
 static void test_spend_skips_lots_due_to_expire_before_the_job_runs(void)
 {
     struct fdl_lots lots;
@@ -332,8 +365,8 @@ static void test_spend_skips_lots_due_to_expire_before_the_job_runs(void)
     struct fdl_error err;
     fdl_lots_init(&lots);
     fdl_moves_init(&moves);
-    struct fdl_lot due = {1, 100, 0, 10 * DAY_S, 0, 0};
-    struct fdl_lot fresh = {2, 30, 0, 400 * DAY_S, 0, 0};
+    struct fdl_lot due = {1, 100, 0, 10 * DAY_S, 0, 0, 0};
+    struct fdl_lot fresh = {2, 30, 0, 400 * DAY_S, 0, 0, 0};
     CHECK(fdl_lots_push(&lots, &due, NULL) == 0 && fdl_lots_push(&lots, &fresh, NULL) == 0);
     /* at the expiry instant the first lot no longer counts as spendable */
     CHECK_INT(fdl_lots_available(&lots, 10 * DAY_S - 1), 130);
@@ -461,13 +494,15 @@ static void test_clawback_takes_from_the_purchase_lot_first(void)
     size_t own = add_lot(&lots, 2, 50, 0, 300 * DAY_S, 7);        /* purchase 7 */
     size_t pending = add_lot(&lots, 3, 40, DAY_S, 20 * DAY_S, 8); /* pending */
     struct snap s = take_snap(&lots, &moves);
-    CHECK_INT(fdl_lots_clawback(&lots, 30, 7, &moves), 0);
+    CHECK_INT(fdl_lots_clawback(&lots, 30, 7, &moves, &clawback_taken), 0);
+    CHECK_INT(clawback_taken, 30);
     CHECK(moves_explain_changes(&s, &lots, &moves));
     CHECK(MOVES_ARE(&moves, 0, {own, -30}));
 
     /* then the others, earliest expiry first, pending ones included */
     s = take_snap(&lots, &moves);
-    CHECK_INT(fdl_lots_clawback(&lots, 150, 7, &moves), 0);
+    CHECK_INT(fdl_lots_clawback(&lots, 150, 7, &moves, &clawback_taken), 0);
+    CHECK_INT(clawback_taken, 150);
     CHECK(moves_explain_changes(&s, &lots, &moves));
     CHECK(MOVES_ARE(&moves, s.move_count, {own, -20}, {other, -100}, {pending, -30}));
     CHECK_INT(fdl_lots_total(&lots), 10);
@@ -485,7 +520,8 @@ static void test_clawback_takes_pending_points(void)
     size_t ready = add_lot(&lots, 1, 10, 0, 300 * DAY_S, 1);
     size_t pending = add_lot(&lots, 2, 50, 30 * DAY_S, 100 * DAY_S, 2);
     struct snap s = take_snap(&lots, &moves);
-    CHECK_INT(fdl_lots_clawback(&lots, 55, 0, &moves), 0);
+    CHECK_INT(fdl_lots_clawback(&lots, 55, 0, &moves, &clawback_taken), 0);
+    CHECK_INT(clawback_taken, 55);
     CHECK(moves_explain_changes(&s, &lots, &moves));
     CHECK(MOVES_ARE(&moves, 0, {pending, -50}, {ready, -5}));
     fdl_lots_release(&lots);
@@ -501,7 +537,8 @@ static void test_clawback_beyond_balance_creates_debt(void)
     size_t own = add_lot(&lots, 1, 20, 0, 300 * DAY_S, 7);
     size_t other = add_lot(&lots, 2, 30, 0, 100 * DAY_S, 6);
     struct snap s = take_snap(&lots, &moves);
-    CHECK_INT(fdl_lots_clawback(&lots, 80, 7, &moves), 0);
+    CHECK_INT(fdl_lots_clawback(&lots, 80, 7, &moves, &clawback_taken), 0);
+    CHECK_INT(clawback_taken, 80);
     CHECK(moves_explain_changes(&s, &lots, &moves));
     CHECK_INT(lots.count, 3);
     CHECK(MOVES_ARE(&moves, 0, {own, -20}, {other, -30}, {2, -30}));
@@ -514,7 +551,8 @@ static void test_clawback_beyond_balance_creates_debt(void)
 
     /* A second clawback deepens the same debt. */
     s = take_snap(&lots, &moves);
-    CHECK_INT(fdl_lots_clawback(&lots, 5, 7, &moves), 0);
+    CHECK_INT(fdl_lots_clawback(&lots, 5, 7, &moves, &clawback_taken), 0);
+    CHECK_INT(clawback_taken, 5);
     CHECK(moves_explain_changes(&s, &lots, &moves));
     CHECK_INT(debt_lot_count(&lots), 1);
     CHECK_INT(fdl_lots_total(&lots), -35);
@@ -540,7 +578,8 @@ static void test_clawback_with_no_lots_creates_debt(void)
     struct fdl_moves moves;
     fdl_lots_init(&lots);
     fdl_moves_init(&moves);
-    CHECK_INT(fdl_lots_clawback(&lots, 15, 3, &moves), 0);
+    CHECK_INT(fdl_lots_clawback(&lots, 15, 3, &moves, &clawback_taken), 0);
+    CHECK_INT(clawback_taken, 15);
     CHECK_INT(lots.count, 1);
     CHECK(lots.items[0].remaining == -15 && lots.items[0].expires_at_s == FDL_LOT_NEVER);
     CHECK(MOVES_ARE(&moves, 0, {0, -15}));
@@ -631,7 +670,8 @@ static void test_restore_pays_off_debt_first(void)
     setup_spent(&lots, &spent, &a, &b);
     fdl_moves_init(&moves);
     /* a refund of another purchase took everything and 20 more */
-    CHECK_INT(fdl_lots_clawback(&lots, 90, 0, &moves), 0);
+    CHECK_INT(fdl_lots_clawback(&lots, 90, 0, &moves, &clawback_taken), 0);
+    CHECK_INT(clawback_taken, 90);
     CHECK_INT(fdl_lots_total(&lots), -20);
     size_t debt = lots.count - 1;
     CHECK_INT(lots.items[debt].remaining, -20);
@@ -845,9 +885,12 @@ static int random_step(struct world *w, int64_t now)
     if (op < 77) {
         int64_t amount = rng_range(1, 300);
         int64_t purchase = w->purchases ? rng_range(0, w->purchases) : 0;
-        if (fdl_lots_clawback(&w->lots, amount, purchase, &w->moves))
+        int64_t taken;
+        if (fdl_lots_clawback(&w->lots, amount, purchase, &w->moves, &taken))
             return 0;
-        return post(w, FDL_ENTRY_CLAWBACK, amount);
+        if (taken == 0) /* all written off: expired points, no movement */
+            return 1;
+        return post(w, FDL_ENTRY_CLAWBACK, taken);
     }
     if (op < 90) {
         if (w->spend_count == 0)
@@ -927,6 +970,7 @@ int main(void)
     RUN(test_spend_skips_pending_lots);
     RUN(test_spend_refuses_more_than_available_and_changes_nothing);
     RUN(test_spend_skips_lots_due_to_expire_before_the_job_runs);
+    RUN(test_clawback_writes_off_points_that_expired_unspent);
     RUN(test_spend_refuses_with_no_lots);
     RUN(test_earn_creates_lot_with_its_dates_and_purchase);
     RUN(test_earn_pays_off_debt_first);

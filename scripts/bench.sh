@@ -1,0 +1,206 @@
+#!/usr/bin/env bash
+# Runs the benchmarks and their peers (docs/performance.md explains them):
+#
+#  1. build/bench/bench_writer: durable purchases/s through the group-commit
+#     writer from 1, 4, 16, 64 threads, beside a raw SQLite loop writing the
+#     same rows one transaction per purchase (the peer) and batched. Then a
+#     shorter pass with FIDELIS_SQLITE_SYNC=NORMAL: what the fsyncs cost.
+#  2. HTTP: `fidelis serve` on a fresh database with members; wrk POSTs
+#     purchases (bench/purchase.lua) at 1, 16 and 64 keep-alive connections,
+#     and, in the same runs, GETs /healthz (the server's static answer) at the
+#     same connection counts: the peer. Runs alternate so a shared machine's
+#     load falls on both alike. Keep-alive is checked, not assumed: the TCP
+#     connections accepted during a run (PassiveOpens in /proc/net/snmp) must
+#     stay near the connection count while requests number thousands, and the
+#     server's own request count (/metrics) must match wrk's.
+#
+# Prints the machine, both tables and a summary; exits non-zero if a check
+# fails. Never part of the tests. Takes about 6 minutes with the defaults.
+# Environment: BENCH_RUNS (5), BENCH_WRITER_SECONDS (2), BENCH_HTTP_SECONDS (8),
+# BENCH_MEMBERS (1000), TMPDIR (where the databases go).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+RUNS=${BENCH_RUNS:-5}
+WRITER_SECONDS=${BENCH_WRITER_SECONDS:-2}
+HTTP_SECONDS=${BENCH_HTTP_SECONDS:-8}
+MEMBERS=${BENCH_MEMBERS:-1000}
+CONNECTIONS=(1 16 64)
+PY=/usr/bin/python3
+
+command -v wrk >/dev/null || { echo "bench.sh: wrk is missing (apt-get install wrk)"; exit 1; }
+scripts/build.sh
+bin=$root/build/fidelis
+bench_writer=$root/build/bench/bench_writer
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/fidelis-bench.XXXXXX")
+server_pid=""
+cleanup() {
+  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# ---- the machine ----
+echo "== machine"
+echo "cores:  $(nproc)"
+echo "cpu:    $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
+echo "kernel: $(uname -r)"
+dev=$(df --output=source "$work" | tail -1)
+echo "disk:   $dev ($(df -h --output=fstype,size "$work" | tail -1 | xargs)), databases in $work"
+# One 4 KiB write + fsync per line, as a WAL commit does: the floor under every commit.
+sync_rate=$(dd if=/dev/zero of="$work/dsync" bs=4k count=500 oflag=dsync 2>&1 |
+  awk '/copied/ {for (i = 1; i <= NF; i++) if ($i ~ /^s,?$/) s = $(i - 1); print int(500 / s)}')
+rm -f "$work/dsync"
+echo "fsync:  ${sync_rate} synchronous 4 KiB writes/s (dd oflag=dsync)"
+echo "load:   $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min) at start"
+
+# ---- 1. the writer, in process ----
+echo
+echo "== 1. group-commit writer vs raw SQLite (in process, $RUNS runs x ${WRITER_SECONDS} s)"
+"$bench_writer" --runs "$RUNS" --seconds "$WRITER_SECONDS" --members "$MEMBERS" \
+  --dir "$work/writer-full" | tee "$work/writer-full.txt"
+echo
+echo "-- the same with FIDELIS_SQLITE_SYNC=NORMAL (no fsync per commit; 3 runs x 1 s)"
+FIDELIS_SQLITE_SYNC=NORMAL "$bench_writer" --runs 3 --seconds 1 --members "$MEMBERS" \
+  --dir "$work/writer-normal" | tee "$work/writer-normal.txt"
+
+# ---- 2. over HTTP ----
+echo
+echo "== 2. HTTP: purchases vs /healthz (wrk, keep-alive, $RUNS runs x ${HTTP_SECONDS} s)"
+db=$work/http.db
+till_key=$("$bin" init --db "$db" | sed -n 's/^till key:[[:space:]]*//p')
+"$bin" serve --db "$db" --port 0 --expire-interval 0 2>"$work/serve.log" &
+server_pid=$!
+port=""
+for _ in $(seq 100); do
+  port=$(sed -n 's/.*"event":"listening".*"port":"\([0-9]*\)".*/\1/p' "$work/serve.log")
+  [ -n "$port" ] && break
+  sleep 0.05
+done
+[ -n "$port" ] || { cat "$work/serve.log"; echo "bench.sh: the server did not start"; exit 1; }
+base=http://127.0.0.1:$port
+
+# Members, over one keep-alive connection.
+$PY - "$port" "$till_key" "$MEMBERS" <<'EOF'
+import http.client, json, sys
+port, key, members = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+c = http.client.HTTPConnection("127.0.0.1", port)
+for i in range(1, members + 1):
+    c.request("POST", "/v1/members", json.dumps({"name": "Bench Member %d" % i}),
+              {"Authorization": "Bearer " + key, "Content-Type": "application/json",
+               "Idempotency-Key": "bench-enrol-%d" % i})
+    r = c.getresponse(); r.read()
+    assert r.status == 201, r.status
+EOF
+
+metric() { # metric NAME_REGEX: sums the matching /metrics samples
+  curl -s "$base/metrics" | awk -v re="$1" '$0 !~ /^#/ && $1 ~ re {s += $2} END {printf "%d\n", s}'
+}
+# run_wrk ARGS...: runs wrk, output in $work/wrk.out; meanwhile samples the
+# server's TCP sockets every 0.2 s and prints how many distinct client
+# connections it saw. Keep-alive: c connections for the whole run. Without
+# it, thousands (one per request, each lingering in the socket table).
+run_wrk() {
+  wrk "$@" >"$work/wrk.out" &
+  local wrk_pid=$!
+  : >"$work/peers"
+  while kill -0 "$wrk_pid" 2>/dev/null; do
+    ss -Htn "( sport = :$port )" | awk '{print $5}' >>"$work/peers"
+    sleep 0.2
+  done
+  wait "$wrk_pid"
+  sort -u "$work/peers" | grep -c . || true
+}
+
+results=$work/http.tsv
+printf 'kind\tconns\trun\trps\tp50_ms\tp99_ms\trequests\tsocket_errors\tnon2xx\tserver_requests\tconnections\tjobs\tbatches\n' >"$results"
+for run in $(seq "$RUNS"); do
+  for c in "${CONNECTIONS[@]}"; do
+    threads=$((c < 2 ? c : 2))
+    for kind in purchase healthz; do
+      if [ "$kind" = purchase ]; then
+        route='fidelis_http_requests_total\\{route="purchase_create"'
+        args=(-s "$root/bench/purchase.lua" "$base/v1/purchases" -- "$till_key" "$MEMBERS" "r$run-c$c")
+      else
+        route='fidelis_http_requests_total\\{route="healthz"'
+        args=(-s "$root/bench/report.lua" "$base/healthz")
+      fi
+      req0=$(metric "$route"); jobs0=$(metric '^fidelis_writer_jobs_total$')
+      batches0=$(metric '^fidelis_writer_batches_total$')
+      peers=$(run_wrk -t "$threads" -c "$c" -d "${HTTP_SECONDS}s" --timeout 10s "${args[@]}")
+      out=$(cat "$work/wrk.out")
+      req1=$(metric "$route"); jobs1=$(metric '^fidelis_writer_jobs_total$')
+      batches1=$(metric '^fidelis_writer_batches_total$')
+      line=$(printf '%s\n' "$out" | grep '^WRK ') || { printf '%s\n' "$out"; exit 1; }
+      v() { printf '%s\n' "$line" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
+      errors=$(( $(v connect) + $(v read) + $(v write) + $(v timeout) ))
+      printf '%s\t%d\t%d\t%s\t%s\t%s\t%s\t%d\t%s\t%d\t%d\t%d\t%d\n' "$kind" "$c" "$run" \
+        "$(v rps)" "$(v p50_ms)" "$(v p99_ms)" "$(v requests)" "$errors" "$(v status)" \
+        $((req1 - req0)) "$peers" $((jobs1 - jobs0)) $((batches1 - batches0)) >>"$results"
+      printf '  run %d/%d  %-8s c=%-3d %9s req/s  p50 %7s ms  p99 %7s ms\n' "$run" "$RUNS" "$kind" \
+        "$c" "$(v rps)" "$(v p50_ms)" "$(v p99_ms)"
+    done
+  done
+done
+
+kill "$server_pid"
+wait "$server_pid" 2>/dev/null || true
+server_pid=""
+audit=$("$bin" audit --db "$db" | tail -1)
+
+# ---- summary ----
+echo
+$PY - "$results" "$work/writer-full.txt" "$work/writer-normal.txt" "$audit" <<'EOF'
+import csv, statistics, sys
+rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
+med = lambda xs: statistics.median(float(x) for x in xs)
+problems = []
+
+print("== summary: HTTP (medians of %d runs; peer = GET /healthz in the same runs)"
+      % len({r["run"] for r in rows}))
+print("%-6s %12s %8s %8s %7s %12s %8s %8s %10s %11s"
+      % ("conns", "purchases/s", "p50 ms", "p99 ms", "batch", "healthz/s", "p50 ms", "p99 ms",
+         "x healthz", "conns seen"))
+for c in sorted({int(r["conns"]) for r in rows}):
+    p = [r for r in rows if r["kind"] == "purchase" and int(r["conns"]) == c]
+    h = [r for r in rows if r["kind"] == "healthz" and int(r["conns"]) == c]
+    batch = med(int(r["jobs"]) / max(1, int(r["batches"])) for r in p)
+    opened = max(int(r["connections"]) for r in p + h)
+    print("%-6d %12.0f %8.2f %8.2f %7.1f %12.0f %8.2f %8.2f %10.3f %11d"
+          % (c, med(r["rps"] for r in p), med(r["p50_ms"] for r in p),
+             med(r["p99_ms"] for r in p), batch, med(r["rps"] for r in h),
+             med(r["p50_ms"] for r in h), med(r["p99_ms"] for r in h),
+             med(r["rps"] for r in p) / med(r["rps"] for r in h), opened))
+    for r in p + h:
+        where = "%s c=%s run %s" % (r["kind"], r["conns"], r["run"])
+        if int(r["socket_errors"]) or int(r["non2xx"]):
+            problems.append("%s: %s socket errors, %s non-2xx" % (where, r["socket_errors"],
+                                                                  r["non2xx"]))
+        # Keep-alive: the server answered every request wrk counted (and at
+        # most one more per connection, cut off when wrk stopped) ...
+        extra = int(r["server_requests"]) - int(r["requests"])
+        if not 0 <= extra <= c:
+            problems.append("%s: wrk counted %s requests, the server %s"
+                            % (where, r["requests"], r["server_requests"]))
+        # ... over c connections (the sampling may catch the /metrics call
+        # just before the run closing).
+        if not c <= int(r["connections"]) <= c + 1:
+            problems.append("%s: %s client connections seen for %s requests on %d keep-alive "
+                            "connections" % (where, r["connections"], r["requests"], c))
+
+print("\n== summary: writer (in process)")
+for path in sys.argv[2:4]:
+    for line in open(path):
+        if line.startswith(("configuration", "raw", "writer")):
+            print("   " + line.rstrip())
+    print()
+print("ledger after the HTTP runs: " + sys.argv[4])
+if "audit clean" not in sys.argv[4]:
+    problems.append("audit: " + sys.argv[4])
+for p in problems:
+    print("CHECK FAILED: " + p)
+print("checks: %s" % ("all passed (no errors, keep-alive held, audit clean)" if not problems
+                      else "%d failed" % len(problems)))
+sys.exit(1 if problems else 0)
+EOF
