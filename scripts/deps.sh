@@ -7,10 +7,13 @@ packages=(
   build-essential meson ninja-build pkg-config clang clang-format
   libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev
   sqlite3 tzdata wrk valgrind
-  python3 python3-pytest python3-requests python3-jsonschema
+  python3 python3-pytest python3-requests python3-jsonschema libyaml-dev
 )
 if [ "${FIDELIS_WEB_TESTS:-1}" = 1 ]; then
-  packages+=(chromium nodejs npm)
+  packages+=(chromium)
+  # Node may come from elsewhere than Debian (this image ships its own, with
+  # npm); only ask Debian for it when there is none.
+  command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 fi
 
 missing=()
