@@ -86,8 +86,8 @@ static int parse_digits(const char *s, int n, int *out)
 
 static int parse_date_part(const char *s, int *y, int *m, int *d)
 {
-    if (parse_digits(s, 4, y) || s[4] != '-' || parse_digits(s + 5, 2, m) || s[7] != '-' ||
-        parse_digits(s + 8, 2, d))
+    if (parse_digits(s, 4, y) || s[4] != '-' || parse_digits(s + 5, 2, m) ||
+        s[7] != '-' || parse_digits(s + 8, 2, d))
         return -1;
     if (*y < 1 || *m < 1 || *m > 12 || *d < 1 || *d > fdl_days_in_month(*y, *m))
         return -1;
@@ -150,8 +150,8 @@ void fdl_time_format(int64_t t_s, char out[FDL_TIME_TEXT_MAX])
     int64_t y;
     int m, d;
     fdl_civil_from_days(days, &y, &m, &d);
-    snprintf(out, FDL_TIME_TEXT_MAX, "%04lld-%02d-%02dT%02d:%02d:%02dZ", (long long)y, m, d,
-             (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60));
+    snprintf(out, FDL_TIME_TEXT_MAX, "%04lld-%02d-%02dT%02d:%02d:%02dZ", (long long)y, m,
+             d, (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60));
 }
 
 void fdl_date_format(int64_t days, char out[16])

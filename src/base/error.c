@@ -26,7 +26,8 @@ static const struct error_info *error_find(int code)
     return &error_infos[n - 1]; /* INTERNAL is last */
 }
 
-int fdl_error_set(struct fdl_error *err, int code, const char *field, const char *fmt, ...)
+int fdl_error_set(struct fdl_error *err, int code, const char *field, const char *fmt,
+                  ...)
 {
     if (!err)
         return code;

@@ -69,7 +69,8 @@ static int big_number_error(const char *buf, size_t len, const json_error_t *fir
 {
     char path[FDL_ERROR_FIELD_MAX] = "";
     json_error_t jerr;
-    json_t *root = json_loadb(buf, len, JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL, &jerr);
+    json_t *root =
+        json_loadb(buf, len, JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL, &jerr);
     if (root)
         find_big_number(root, path, sizeof(path));
     json_decref(root);
@@ -101,14 +102,21 @@ int fdl_json_parse(const char *buf, size_t len, int max_depth, json_t **out,
 const char *fdl_json_type_name(const json_t *v)
 {
     switch (json_typeof(v)) {
-    case JSON_OBJECT: return "object";
-    case JSON_ARRAY: return "array";
-    case JSON_STRING: return "string";
-    case JSON_INTEGER: return "integer";
-    case JSON_REAL: return "number";
+    case JSON_OBJECT:
+        return "object";
+    case JSON_ARRAY:
+        return "array";
+    case JSON_STRING:
+        return "string";
+    case JSON_INTEGER:
+        return "integer";
+    case JSON_REAL:
+        return "number";
     case JSON_TRUE:
-    case JSON_FALSE: return "boolean";
-    case JSON_NULL: return "null";
+    case JSON_FALSE:
+        return "boolean";
+    case JSON_NULL:
+        return "null";
     }
     return "unknown";
 }
@@ -129,15 +137,17 @@ static int decode_string(json_t *v, const struct fdl_json_field *f, void *slot,
                              fdl_json_type_name(v));
     size_t len = json_string_length(v);
     /* Only plain strings have length bounds: times and dates have their format. */
-    if ((f->kind == FDL_JSON_STRING || f->kind == FDL_JSON_ID) && ((int64_t)len < f->min || (int64_t)len > f->max))
+    if ((f->kind == FDL_JSON_STRING || f->kind == FDL_JSON_ID) &&
+        ((int64_t)len < f->min || (int64_t)len > f->max))
         return fdl_error_set(err, FDL_ERANGE, where, "length must be %lld to %lld bytes",
                              (long long)f->min, (long long)f->max);
     const char *s = json_string_value(v);
     int64_t t;
     if (f->kind == FDL_JSON_TIME) {
         if (fdl_time_parse(s, &t))
-            return fdl_error_set(err, FDL_EFIELD_TYPE, where,
-                                 "expected an RFC 3339 timestamp like 2026-11-23T18:30:00Z");
+            return fdl_error_set(
+                err, FDL_EFIELD_TYPE, where,
+                "expected an RFC 3339 timestamp like 2026-11-23T18:30:00Z");
         memcpy(slot, &t, sizeof(t));
     } else if (f->kind == FDL_JSON_DATE) {
         if (fdl_date_parse(s, &t))
@@ -168,8 +178,8 @@ static int decode_value(json_t *v, const struct fdl_json_field *f, void *slot,
         return decode_string(v, f, slot, where, err);
     case FDL_JSON_INT:
         if (!json_is_integer(v))
-            return fdl_error_set(err, FDL_EFIELD_TYPE, where, "expected an integer, got %s",
-                                 fdl_json_type_name(v));
+            return fdl_error_set(err, FDL_EFIELD_TYPE, where,
+                                 "expected an integer, got %s", fdl_json_type_name(v));
         i = json_integer_value(v);
         if (i < f->min || i > f->max)
             return fdl_error_set(err, FDL_ERANGE, where, "must be between %lld and %lld",
@@ -178,8 +188,8 @@ static int decode_value(json_t *v, const struct fdl_json_field *f, void *slot,
         return 0;
     case FDL_JSON_BOOL:
         if (!json_is_boolean(v))
-            return fdl_error_set(err, FDL_EFIELD_TYPE, where, "expected true or false, got %s",
-                                 fdl_json_type_name(v));
+            return fdl_error_set(err, FDL_EFIELD_TYPE, where,
+                                 "expected true or false, got %s", fdl_json_type_name(v));
         b = json_is_true(v);
         memcpy(slot, &b, sizeof(b));
         return 0;
@@ -188,22 +198,23 @@ static int decode_value(json_t *v, const struct fdl_json_field *f, void *slot,
             return fdl_error_set(err, FDL_EFIELD_TYPE, where, "expected an array, got %s",
                                  fdl_json_type_name(v));
         if ((int64_t)json_array_size(v) < f->min || (int64_t)json_array_size(v) > f->max)
-            return fdl_error_set(err, FDL_ERANGE, where, "must have %lld to %lld elements",
-                                 (long long)f->min, (long long)f->max);
+            return fdl_error_set(err, FDL_ERANGE, where,
+                                 "must have %lld to %lld elements", (long long)f->min,
+                                 (long long)f->max);
         memcpy(slot, &v, sizeof(v));
         return 0;
     case FDL_JSON_OBJECT:
         if (!json_is_object(v))
-            return fdl_error_set(err, FDL_EFIELD_TYPE, where, "expected an object, got %s",
-                                 fdl_json_type_name(v));
+            return fdl_error_set(err, FDL_EFIELD_TYPE, where,
+                                 "expected an object, got %s", fdl_json_type_name(v));
         memcpy(slot, &v, sizeof(v));
         return 0;
     }
     return fdl_error_set(err, FDL_EINTERNAL, where, "bad decoder table");
 }
 
-int fdl_json_decode(json_t *obj, const struct fdl_json_field *fields, size_t n, void *target,
-                    const char *path, struct fdl_error *err)
+int fdl_json_decode(json_t *obj, const struct fdl_json_field *fields, size_t n,
+                    void *target, const char *path, struct fdl_error *err)
 {
     char where[FDL_ERROR_FIELD_MAX];
     const char *key;

@@ -54,8 +54,8 @@ int fdl_json_parse(const char *buf, size_t len, int max_depth, json_t **out,
  * the key it belonged to where it can tell. Absent
  * optional fields leave their target untouched. A JSON null counts as absent.
  */
-int fdl_json_decode(json_t *obj, const struct fdl_json_field *fields, size_t n, void *target,
-                    const char *path, struct fdl_error *err);
+int fdl_json_decode(json_t *obj, const struct fdl_json_field *fields, size_t n,
+                    void *target, const char *path, struct fdl_error *err);
 
 /* Returns the JSON type name of v ("string", "integer", ...) for messages. */
 const char *fdl_json_type_name(const json_t *v);

@@ -45,8 +45,9 @@ void fdl_log(enum fdl_log_level level, const char *event, ...)
     char buf[LOG_LINE_MAX + 2];
     char ts[FDL_TIME_TEXT_MAX];
     fdl_time_format(fdl_clock_now_s(), ts);
-    size_t len = (size_t)snprintf(buf, LOG_LINE_MAX, "{\"ts\":\"%s\",\"level\":\"%s\",\"event\":",
-                                  ts, log_level_names[level]);
+    size_t len = (size_t)snprintf(buf, LOG_LINE_MAX,
+                                  "{\"ts\":\"%s\",\"level\":\"%s\",\"event\":", ts,
+                                  log_level_names[level]);
     len = log_append(buf, len, event, 1);
     va_list ap;
     va_start(ap, event);

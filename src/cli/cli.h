@@ -47,7 +47,7 @@ int cli_expire_all(struct cli *c, int64_t now_s, int64_t *members, int64_t *poin
 
 /* Creates program_id with the default settings if it does not exist, and a
  * pos and an admin key for it, printing them unless quiet_keys. */
-int cli_setup_program(struct cli *c, int64_t program_id, int quiet_keys, char *admin_key_out,
-                      char *pos_key_out);
+int cli_setup_program(struct cli *c, int64_t program_id, int quiet_keys,
+                      char *admin_key_out, char *pos_key_out);
 
 #endif

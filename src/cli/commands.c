@@ -21,7 +21,8 @@ int cli_fail(const struct fdl_error *err)
     if (err->field[0])
         fprintf(stderr, "fidelis: %s: %s\n", err->field, err->message);
     else
-        fprintf(stderr, "fidelis: %s\n", err->message[0] ? err->message : fdl_error_title(err->code));
+        fprintf(stderr, "fidelis: %s\n",
+                err->message[0] ? err->message : fdl_error_title(err->code));
     return 1;
 }
 
@@ -105,14 +106,16 @@ int cli_setup_program(struct cli *c, int64_t program_id, int quiet_keys, char *a
         rc = fdl_service_put_program(&c->svc, c->st, &p, &c->err);
     }
     if (rc == 0)
-        rc = fdl_key_create(c->st, program_id, "admin (init)", FDL_SCOPE_ADMIN | FDL_SCOPE_POS,
-                            admin, &c->err);
+        rc = fdl_key_create(c->st, program_id, "admin (init)",
+                            FDL_SCOPE_ADMIN | FDL_SCOPE_POS, admin, &c->err);
     if (rc == 0)
-        rc = fdl_key_create(c->st, program_id, "till (init)", FDL_SCOPE_POS, pos, &c->err);
+        rc =
+            fdl_key_create(c->st, program_id, "till (init)", FDL_SCOPE_POS, pos, &c->err);
     if (cli_end(c, rc))
         return 1;
     if (!quiet_keys)
-        printf("admin key: %s\ntill key:  %s\n(shown once; store them safely)\n", admin, pos);
+        printf("admin key: %s\ntill key:  %s\n(shown once; store them safely)\n", admin,
+               pos);
     if (admin_out)
         memcpy(admin_out, admin, sizeof(admin));
     if (pos_out)
@@ -133,12 +136,15 @@ int cli_init(int argc, char **argv)
     while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (ch == 'd')
             db = optarg;
-        else if (ch == 'p' && (program = atoll(optarg)) >= 1 && program <= FDL_MAX_PROGRAMS)
+        else if (ch == 'p' && (program = atoll(optarg)) >= 1 &&
+                 program <= FDL_MAX_PROGRAMS)
             continue;
         else {
             printf("usage: fidelis init [--db PATH] [--program ID]\n"
-                   "Creates (or migrates) the database and the card secret, creates program\n"
-                   "ID (default 1, up to %d) with the default settings if it does not exist,\n"
+                   "Creates (or migrates) the database and the card secret, creates "
+                   "program\n"
+                   "ID (default 1, up to %d) with the default settings if it does not "
+                   "exist,\n"
                    "and prints a new admin key and till key for it.\n",
                    FDL_MAX_PROGRAMS);
             return ch == 'h' ? 0 : 2;
@@ -154,11 +160,14 @@ int cli_init(int argc, char **argv)
 
 int cli_serve(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"db", required_argument, 0, 'd'},   {"port", required_argument, 0, 'p'},
-        {"bind", required_argument, 0, 'b'}, {"web", required_argument, 0, 'w'},
-        {"test-clock", no_argument, 0, 't'}, {"expire-interval", required_argument, 0, 'e'},
-        {"help", no_argument, 0, 'h'},       {0, 0, 0, 0}};
+    static const struct option opts[] = {{"db", required_argument, 0, 'd'},
+                                         {"port", required_argument, 0, 'p'},
+                                         {"bind", required_argument, 0, 'b'},
+                                         {"web", required_argument, 0, 'w'},
+                                         {"test-clock", no_argument, 0, 't'},
+                                         {"expire-interval", required_argument, 0, 'e'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
     struct fdl_http_config cfg = {
         .db_uri = default_db(NULL),
         .bind_address = getenv("FIDELIS_BIND") ? getenv("FIDELIS_BIND") : "127.0.0.1",
@@ -171,18 +180,31 @@ int cli_serve(int argc, char **argv)
     optind = 1;
     while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (ch) {
-        case 'd': cfg.db_uri = optarg; break;
-        case 'p': cfg.port = atoi(optarg); break;
-        case 'b': cfg.bind_address = optarg; break;
-        case 'w': cfg.web_dir = optarg; break;
-        case 't': cfg.test_clock = 1; break;
-        case 'e': cfg.expire_interval_s = atoi(optarg); break;
+        case 'd':
+            cfg.db_uri = optarg;
+            break;
+        case 'p':
+            cfg.port = atoi(optarg);
+            break;
+        case 'b':
+            cfg.bind_address = optarg;
+            break;
+        case 'w':
+            cfg.web_dir = optarg;
+            break;
+        case 't':
+            cfg.test_clock = 1;
+            break;
+        case 'e':
+            cfg.expire_interval_s = atoi(optarg);
+            break;
         default:
-            printf("usage: fidelis serve [--db PATH] [--port N] [--bind ADDR] [--web DIR]\n"
-                   "                     [--expire-interval SECONDS] [--test-clock]\n"
-                   "Serves the JSON API, /healthz, /metrics, /openapi.json and the pages.\n"
-                   "Environment: FIDELIS_DB, FIDELIS_PORT, FIDELIS_BIND.\n"
-                   "--test-clock enables PUT /v1/test/clock (for tests only).\n");
+            printf(
+                "usage: fidelis serve [--db PATH] [--port N] [--bind ADDR] [--web DIR]\n"
+                "                     [--expire-interval SECONDS] [--test-clock]\n"
+                "Serves the JSON API, /healthz, /metrics, /openapi.json and the pages.\n"
+                "Environment: FIDELIS_DB, FIDELIS_PORT, FIDELIS_BIND.\n"
+                "--test-clock enables PUT /v1/test/clock (for tests only).\n");
             return ch == 'h' ? 0 : 2;
         }
     }
@@ -196,11 +218,12 @@ int cli_serve(int argc, char **argv)
 int cli_audit(int argc, char **argv)
 {
     const char *db = NULL;
-    int rc = simple_options(argc, argv,
-                            "usage: fidelis audit [--db PATH]\n"
-                            "Checks that every journal entry balances and every member's\n"
-                            "balance equals their postings and their open lots. Exit 0 if so.\n",
-                            &db);
+    int rc = simple_options(
+        argc, argv,
+        "usage: fidelis audit [--db PATH]\n"
+        "Checks that every journal entry balances and every member's\n"
+        "balance equals their postings and their open lots. Exit 0 if so.\n",
+        &db);
     if (rc)
         return rc < 0 ? 0 : rc;
     struct cli c;
@@ -214,20 +237,23 @@ int cli_audit(int argc, char **argv)
     int bad = a.unbalanced_entries || a.balance_mismatches || a.lot_mismatches ||
               a.move_mismatches;
     printf("checked %lld entries, %lld postings, %lld members, %lld lots\n",
-           (long long)a.entries, (long long)a.postings, (long long)a.members, (long long)a.lots);
+           (long long)a.entries, (long long)a.postings, (long long)a.members,
+           (long long)a.lots);
     printf("unbalanced entries: %lld%s\n", (long long)a.unbalanced_entries,
            a.first_bad_entry ? " (see entry)" : "");
     printf("balance != postings: %lld\npostings != lots: %lld\nlot != moves: %lld\n",
            (long long)a.balance_mismatches, (long long)a.lot_mismatches,
            (long long)a.move_mismatches);
     if (bad)
-        printf("first bad entry %lld, member %lld, lot %lld\n", (long long)a.first_bad_entry,
-               (long long)a.first_bad_member, (long long)a.first_bad_lot);
+        printf("first bad entry %lld, member %lld, lot %lld\n",
+               (long long)a.first_bad_entry, (long long)a.first_bad_member,
+               (long long)a.first_bad_lot);
     printf("%s\n", bad ? "AUDIT FAILED" : "audit clean");
     return bad ? 1 : 0;
 }
 
-int cli_expire_all(struct cli *c, int64_t now_s, int64_t *total_members, int64_t *total_points)
+int cli_expire_all(struct cli *c, int64_t now_s, int64_t *total_members,
+                   int64_t *total_points)
 {
     int rc = 0;
     *total_members = *total_points = 0;
@@ -236,8 +262,8 @@ int cli_expire_all(struct cli *c, int64_t now_s, int64_t *total_members, int64_t
         while (members > 0 && rc == 0) {
             if ((rc = cli_begin(c, 1)))
                 break;
-            rc = fdl_svc_expire_batch(&c->svc, c->st, c->svc.programs[i].program.id, now_s,
-                                      &members, &points, &c->err);
+            rc = fdl_svc_expire_batch(&c->svc, c->st, c->svc.programs[i].program.id,
+                                      now_s, &members, &points, &c->err);
             rc = cli_end(c, rc);
             *total_members += members;
             *total_points += points;
@@ -275,7 +301,8 @@ int cli_expire(int argc, char **argv)
     int rc = cli_expire_all(&c, now_s, &members, &points);
     cli_close(&c);
     if (rc == 0)
-        printf("expired %lld points of %lld members\n", (long long)points, (long long)members);
+        printf("expired %lld points of %lld members\n", (long long)points,
+               (long long)members);
     return rc;
 }
 
@@ -291,18 +318,28 @@ int cli_keys(int argc, char **argv)
     optind = 1;
     while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (ch) {
-        case 'd': db = optarg; break;
-        case 's': scope = optarg; break;
-        case 'n': name = optarg; break;
-        case 'p': program = atoll(optarg); break;
+        case 'd':
+            db = optarg;
+            break;
+        case 's':
+            scope = optarg;
+            break;
+        case 'n':
+            name = optarg;
+            break;
+        case 'p':
+            program = atoll(optarg);
+            break;
         default:
-            printf("usage: fidelis keys create [--scope pos|admin|pos,admin] [--name NAME]\n"
-                   "                           [--program ID] [--db PATH]\n"
-                   "Prints a new API key once; only its hash is stored.\n");
+            printf(
+                "usage: fidelis keys create [--scope pos|admin|pos,admin] [--name NAME]\n"
+                "                           [--program ID] [--db PATH]\n"
+                "Prints a new API key once; only its hash is stored.\n");
             return ch == 'h' ? 0 : 2;
         }
     }
-    if (optind >= argc || strcmp(argv[optind], "create") != 0 || fdl_scopes_parse(scope) < 0) {
+    if (optind >= argc || strcmp(argv[optind], "create") != 0 ||
+        fdl_scopes_parse(scope) < 0) {
         fprintf(stderr, "usage: fidelis keys create [--scope pos|admin|pos,admin]\n");
         return 2;
     }
@@ -315,7 +352,8 @@ int cli_keys(int argc, char **argv)
         rc = fdl_error_set(&c.err, FDL_ENOT_FOUND, "program", "no program %lld",
                            (long long)program);
     if (rc == 0)
-        rc = fdl_key_create(c.st, program, name, (unsigned)fdl_scopes_parse(scope), key, &c.err);
+        rc = fdl_key_create(c.st, program, name, (unsigned)fdl_scopes_parse(scope), key,
+                            &c.err);
     rc = cli_end(&c, rc);
     cli_close(&c);
     if (rc == 0)
@@ -326,7 +364,8 @@ int cli_keys(int argc, char **argv)
 static void print_member(const struct fdl_member *m)
 {
     printf("member %lld  %s  email=%s phone=%s balance=%lld\n", (long long)m->id, m->name,
-           m->email[0] ? m->email : "-", m->phone[0] ? m->phone : "-", (long long)m->balance);
+           m->email[0] ? m->email : "-", m->phone[0] ? m->phone : "-",
+           (long long)m->balance);
 }
 
 int cli_member(int argc, char **argv)
@@ -341,10 +380,18 @@ int cli_member(int argc, char **argv)
     optind = 1;
     while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (ch) {
-        case 'd': db = optarg; break;
-        case 'n': req.name = optarg; break;
-        case 'e': req.email = optarg; break;
-        case 'p': req.phone = optarg; break;
+        case 'd':
+            db = optarg;
+            break;
+        case 'n':
+            req.name = optarg;
+            break;
+        case 'e':
+            req.email = optarg;
+            break;
+        case 'p':
+            req.phone = optarg;
+            break;
         default:
             printf("usage: fidelis member enrol --name NAME [--email E] [--phone P]\n"
                    "       fidelis member show ID\n"
@@ -360,8 +407,8 @@ int cli_member(int argc, char **argv)
     if (strcmp(verb, "enrol") == 0 && req.name) {
         struct fdl_member m;
         struct fdl_card card;
-        rc = cli_begin(&c, 1) || cli_end(&c, fdl_svc_enrol(&c.svc, c.st, &c.actor, &req, &m,
-                                                            &card, &c.err));
+        rc = cli_begin(&c, 1) ||
+             cli_end(&c, fdl_svc_enrol(&c.svc, c.st, &c.actor, &req, &m, &card, &c.err));
         if (rc == 0) {
             print_member(&m);
             printf("card %s\n", card.number);
@@ -369,16 +416,17 @@ int cli_member(int argc, char **argv)
     } else if (strcmp(verb, "show") == 0 && optind + 1 < argc) {
         struct fdl_member m;
         rc = cli_begin(&c, 0) ||
-             cli_end(&c, fdl_svc_member_get(&c.svc, c.st, &c.actor, atoll(argv[optind + 1]), &m,
-                                            &c.err));
+             cli_end(&c, fdl_svc_member_get(&c.svc, c.st, &c.actor,
+                                            atoll(argv[optind + 1]), &m, &c.err));
         if (rc == 0)
             print_member(&m);
     } else if (strcmp(verb, "find") == 0 && optind + 1 < argc) {
         struct fdl_member found[FDL_MAX_PAGE_SIZE];
         int count = 0;
-        rc = cli_begin(&c, 0) ||
-             cli_end(&c, fdl_svc_member_search(&c.svc, c.st, &c.actor, argv[optind + 1], 0,
-                                               FDL_MAX_PAGE_SIZE, found, &count, &c.err));
+        rc =
+            cli_begin(&c, 0) ||
+            cli_end(&c, fdl_svc_member_search(&c.svc, c.st, &c.actor, argv[optind + 1], 0,
+                                              FDL_MAX_PAGE_SIZE, found, &count, &c.err));
         for (int i = 0; rc == 0 && i < count; i++)
             print_member(&found[i]);
     } else {
@@ -401,9 +449,15 @@ int cli_card(int argc, char **argv)
     optind = 1;
     while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (ch) {
-        case 'd': db = optarg; break;
-        case 'r': reason = optarg; break;
-        case 'R': replace = 1; break;
+        case 'd':
+            db = optarg;
+            break;
+        case 'r':
+            reason = optarg;
+            break;
+        case 'R':
+            replace = 1;
+            break;
         default:
             printf("usage: fidelis card issue MEMBER_ID\n"
                    "       fidelis card block NUMBER [--reason TEXT] [--replace]\n");
@@ -421,14 +475,14 @@ int cli_card(int argc, char **argv)
     int rc;
     if (strcmp(argv[optind], "issue") == 0) {
         rc = cli_begin(&c, 1) ||
-             cli_end(&c, fdl_svc_card_issue(&c.svc, c.st, &c.actor, atoll(argv[optind + 1]),
-                                            &card, &c.err));
+             cli_end(&c, fdl_svc_card_issue(&c.svc, c.st, &c.actor,
+                                            atoll(argv[optind + 1]), &card, &c.err));
         if (rc == 0)
             printf("card %s for member %lld\n", card.number, (long long)card.member_id);
     } else if (strcmp(argv[optind], "block") == 0) {
         rc = cli_begin(&c, 1) ||
-             cli_end(&c, fdl_svc_card_block(&c.svc, c.st, &c.actor, argv[optind + 1], reason,
-                                            replace, &card, &fresh, &c.err));
+             cli_end(&c, fdl_svc_card_block(&c.svc, c.st, &c.actor, argv[optind + 1],
+                                            reason, replace, &card, &fresh, &c.err));
         if (rc == 0)
             printf("blocked %s%s%s\n", card.number, replace ? "; new card " : "",
                    replace ? fresh.number : "");
@@ -456,21 +510,35 @@ int cli_purchase(int argc, char **argv)
     optind = 1;
     while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (ch) {
-        case 'd': db = optarg; break;
-        case 'm': req.member_id = atoll(optarg); break;
-        case 'c': req.card_number = optarg; break;
-        case 't': req.txn_id = optarg; break;
-        case 'a': line.unit_price_minor = atoll(optarg); break;
-        case 'r': req.redeem_points = atoll(optarg); break;
+        case 'd':
+            db = optarg;
+            break;
+        case 'm':
+            req.member_id = atoll(optarg);
+            break;
+        case 'c':
+            req.card_number = optarg;
+            break;
+        case 't':
+            req.txn_id = optarg;
+            break;
+        case 'a':
+            line.unit_price_minor = atoll(optarg);
+            break;
+        case 'r':
+            req.redeem_points = atoll(optarg);
+            break;
         default:
             printf("usage: fidelis purchase (--member ID | --card NUMBER) --txn ID\n"
                    "                        --amount MINOR_UNITS [--redeem POINTS]\n");
             return ch == 'h' ? 0 : 2;
         }
     }
-    if (!req.txn_id || (!req.member_id && !req.card_number) || line.unit_price_minor <= 0 ||
-        line.unit_price_minor > FDL_MAX_UNIT_PRICE_MINOR || req.redeem_points < 0) {
-        fprintf(stderr, "fidelis: give --txn, --member or --card, and a positive --amount\n");
+    if (!req.txn_id || (!req.member_id && !req.card_number) ||
+        line.unit_price_minor <= 0 || line.unit_price_minor > FDL_MAX_UNIT_PRICE_MINOR ||
+        req.redeem_points < 0) {
+        fprintf(stderr,
+                "fidelis: give --txn, --member or --card, and a positive --amount\n");
         return 2;
     }
     struct cli c;
@@ -480,8 +548,8 @@ int cli_purchase(int argc, char **argv)
     req.currency = ps ? ps->program.currency : "EUR";
     struct fdl_purchase_result res;
     int rc = cli_begin(&c, 1) ||
-             cli_end(&c, fdl_svc_purchase(&c.svc, c.st, &c.actor, &req, fdl_clock_now_s(), &res,
-                                          &c.err));
+             cli_end(&c, fdl_svc_purchase(&c.svc, c.st, &c.actor, &req, fdl_clock_now_s(),
+                                          &res, &c.err));
     if (rc == 0) {
         for (int i = 0; i < res.message_count; i++)
             printf("%s\n", res.messages[i]);

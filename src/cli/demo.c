@@ -19,17 +19,19 @@
 #define FDL_SOURCE_DIR "."
 #endif
 
-#define DEMO_DAYS 456 /* fifteen months: the oldest points have already expired */
+#define DEMO_DAYS        456 /* fifteen months: the oldest points have already expired */
 #define DEMO_MAX_MEMBERS 5000
 
 static const char *const first_names[] = {
-    "José",  "María",  "Jordi",  "Núria",  "Lucía",  "Àlex",   "Pau",    "Mònica", "Carmen",
-    "Iñaki", "Ольга",  "Иван",   "Елена",  "Сергей", "Anna",   "Joan",   "Marta",  "Sofía",
-    "Pablo", "Laia",   "Ángel",  "Montse", "Dmitri", "Наталья", "Òscar", "Andreu", "Raquel"};
+    "José",   "María",  "Jordi",   "Núria", "Lucía",  "Àlex",  "Pau",
+    "Mònica", "Carmen", "Iñaki",   "Ольга", "Иван",   "Елена", "Сергей",
+    "Anna",   "Joan",   "Marta",   "Sofía", "Pablo",  "Laia",  "Ángel",
+    "Montse", "Dmitri", "Наталья", "Òscar", "Andreu", "Raquel"};
 static const char *const last_names[] = {
-    "García",  "Martínez", "Puig",    "Vallès", "Ferrer",   "López",   "Sánchez", "Иванов",
-    "Петрова", "Соколов",  "Casals",  "Rovira", "Fernández", "Muñoz",  "Serra",   "Pérez",
-    "Gómez",   "Font",     "Кузнецов", "Ruiz",  "Giménez",  "Torrent", "Navarro", "Soler"};
+    "García",    "Martínez", "Puig",    "Vallès",  "Ferrer",  "López",
+    "Sánchez",   "Иванов",   "Петрова", "Соколов", "Casals",  "Rovira",
+    "Fernández", "Muñoz",    "Serra",   "Pérez",   "Gómez",   "Font",
+    "Кузнецов",  "Ruiz",     "Giménez", "Torrent", "Navarro", "Soler"};
 
 struct demo_product {
     const char *sku, *category;
@@ -37,14 +39,18 @@ struct demo_product {
 };
 
 static const struct demo_product products[] = {
-    {"COF-ESP", "coffee", 150},    {"COF-LAT", "coffee", 260},    {"BAK-CRO", "bakery", 180},
-    {"BAK-PAN", "bakery", 240},    {"DAI-MLK", "dairy", 119},     {"DAI-YOG", "dairy", 245},
-    {"DAI-CHE", "dairy", 450},     {"FRU-APL", "produce", 289},   {"FRU-ORA", "produce", 199},
-    {"VEG-TOM", "produce", 235},   {"MEA-CHK", "meat", 699},      {"MEA-HAM", "meat", 1250},
-    {"FIS-SAL", "fish", 1190},     {"PAN-RIC", "pantry", 165},    {"PAN-OIL", "pantry", 895},
-    {"PAN-PAS", "pantry", 99},     {"DRI-WAT", "drinks", 65},     {"DRI-WIN", "drinks", 790},
-    {"DRI-CAV", "drinks", 1150},   {"HOM-DET", "household", 1099}, {"HOM-PAP", "household", 499},
-    {"BTY-SHA", "beauty", 389},    {"BTY-CRE", "beauty", 1590},   {"SWE-CHO", "sweets", 215},
+    {"COF-ESP", "coffee", 150},    {"COF-LAT", "coffee", 260},
+    {"BAK-CRO", "bakery", 180},    {"BAK-PAN", "bakery", 240},
+    {"DAI-MLK", "dairy", 119},     {"DAI-YOG", "dairy", 245},
+    {"DAI-CHE", "dairy", 450},     {"FRU-APL", "produce", 289},
+    {"FRU-ORA", "produce", 199},   {"VEG-TOM", "produce", 235},
+    {"MEA-CHK", "meat", 699},      {"MEA-HAM", "meat", 1250},
+    {"FIS-SAL", "fish", 1190},     {"PAN-RIC", "pantry", 165},
+    {"PAN-OIL", "pantry", 895},    {"PAN-PAS", "pantry", 99},
+    {"DRI-WAT", "drinks", 65},     {"DRI-WIN", "drinks", 790},
+    {"DRI-CAV", "drinks", 1150},   {"HOM-DET", "household", 1099},
+    {"HOM-PAP", "household", 499}, {"BTY-SHA", "beauty", 389},
+    {"BTY-CRE", "beauty", 1590},   {"SWE-CHO", "sweets", 215},
 };
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -77,10 +83,14 @@ static int demo_enrol(struct cli *c, struct demo_member *dm, int i, int64_t day0
     snprintf(name, sizeof(name), "%s %s", first, last);
     snprintf(email, sizeof(email), "member%d@example.com", i + 1);
     snprintf(phone, sizeof(phone), "+3460%07d", 1000000 + i);
-    struct fdl_enrol_request req = {name, email, phone, i % 3 ? "BCN-01" : "MAD-01", 1,
-                                    fdl_days_from_civil(1950 + rng_below(55), 1 + rng_below(12),
-                                                        1 + rng_below(28)),
-                                    rng_below(3) != 0};
+    struct fdl_enrol_request req = {
+        name,
+        email,
+        phone,
+        i % 3 ? "BCN-01" : "MAD-01",
+        1,
+        fdl_days_from_civil(1950 + rng_below(55), 1 + rng_below(12), 1 + rng_below(28)),
+        rng_below(3) != 0};
     dm->since_day = rng_below(60);
     fdl_clock_set((day0 + dm->since_day) * 86400 + 9 * 3600 + rng_below(36000));
     dm->visits_per_100_days = 2 + rng_below(40);
@@ -98,15 +108,24 @@ static int demo_purchase(struct cli *c, struct demo_member *dm, int64_t day, int
     int n = 1 + rng_below(6);
     for (int k = 0; k < n; k++) {
         const struct demo_product *p = &products[rng_below(N(products))];
-        lines[k] = (struct fdl_line_request){p->sku, p->category, 1 + rng_below(3), p->price_minor};
+        lines[k] = (struct fdl_line_request){p->sku, p->category, 1 + rng_below(3),
+                                             p->price_minor};
     }
     char txn[40];
     snprintf(txn, sizeof(txn), "DEMO-%06lld", (long long)++*seq);
     int64_t now_s = day * 86400 + 8 * 3600 + rng_below(12 * 3600);
     fdl_clock_set(now_s);
-    struct fdl_purchase_request req = {
-        dm->id, NULL, txn, rng_below(3) ? "BCN-01" : "MAD-01", rng_below(5) ? "till" : "web",
-        "EUR", now_s, dm->available >= 500 && rng_below(8) == 0 ? 500 : 0, (size_t)n, lines};
+    struct fdl_purchase_request req = {dm->id,
+                                       NULL,
+                                       txn,
+                                       rng_below(3) ? "BCN-01" : "MAD-01",
+                                       rng_below(5) ? "till" : "web",
+                                       "EUR",
+                                       now_s,
+                                       dm->available >= 500 && rng_below(8) == 0 ? 500
+                                                                                 : 0,
+                                       (size_t)n,
+                                       lines};
     struct fdl_purchase_result res;
     int rc = fdl_svc_purchase(&c->svc, c->st, &c->actor, &req, now_s, &res, &c->err);
     if (rc)
@@ -150,35 +169,49 @@ static int demo_generate(struct cli *c, int members)
     if (rc == 0)
         rc = cli_expire_all(c, fdl_clock_now_s(), &expired_members, &expired_points);
     if (rc == 0)
-        printf("demo: %d members, %lld purchases over %d days; %lld points expired\n", members,
-               (long long)seq, DEMO_DAYS, (long long)expired_points);
+        printf("demo: %d members, %lld purchases over %d days; %lld points expired\n",
+               members, (long long)seq, DEMO_DAYS, (long long)expired_points);
     return rc;
 }
 
 int cli_demo(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"db", required_argument, 0, 'd'},      {"members", required_argument, 0, 'm'},
-        {"seed", required_argument, 0, 's'},    {"port", required_argument, 0, 'p'},
-        {"no-serve", no_argument, 0, 'n'},      {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
+    static const struct option opts[] = {{"db", required_argument, 0, 'd'},
+                                         {"members", required_argument, 0, 'm'},
+                                         {"seed", required_argument, 0, 's'},
+                                         {"port", required_argument, 0, 'p'},
+                                         {"no-serve", no_argument, 0, 'n'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
     const char *db = "fidelis-demo.db";
     int members = 300, port = 8080, serve = 1, ch;
     rng_state = 0x9E3779B97F4A7C15ULL;
     optind = 1;
     while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (ch) {
-        case 'd': db = optarg; break;
-        case 'm': members = atoi(optarg); break;
-        case 's': rng_state ^= (uint64_t)strtoull(optarg, NULL, 10) * 0xBF58476D1CE4E5B9ULL; break;
-        case 'p': port = atoi(optarg); break;
-        case 'n': serve = 0; break;
+        case 'd':
+            db = optarg;
+            break;
+        case 'm':
+            members = atoi(optarg);
+            break;
+        case 's':
+            rng_state ^= (uint64_t)strtoull(optarg, NULL, 10) * 0xBF58476D1CE4E5B9ULL;
+            break;
+        case 'p':
+            port = atoi(optarg);
+            break;
+        case 'n':
+            serve = 0;
+            break;
         default:
-            printf("usage: fidelis demo [--db PATH] [--members N] [--seed S] [--port N]\n"
-                   "                    [--no-serve]\n"
-                   "Creates PATH (default fidelis-demo.db) with the demo program, N members\n"
-                   "(default 300) and a year of history, prints API keys, and serves it.\n"
-                   "An existing demo database is reused as it is.\n");
+            printf(
+                "usage: fidelis demo [--db PATH] [--members N] [--seed S] [--port N]\n"
+                "                    [--no-serve]\n"
+                "Creates PATH (default fidelis-demo.db) with the demo program, N "
+                "members\n"
+                "(default 300) and a year of history, prints API keys, and serves it.\n"
+                "An existing demo database is reused as it is.\n");
             return ch == 'h' ? 0 : 2;
         }
     }

@@ -9,9 +9,12 @@ int64_t fdl_earn_points(const struct fdl_program *p, int64_t amount_minor)
     __int128 num = (__int128)amount_minor * p->points_per_unit;
     __int128 den = p->minor_per_unit;
     switch (p->rounding) {
-    case FDL_ROUND_HALF_UP: return (int64_t)((num * 2 + den) / (den * 2));
-    case FDL_ROUND_UP: return (int64_t)((num + den - 1) / den);
-    case FDL_ROUND_DOWN: break;
+    case FDL_ROUND_HALF_UP:
+        return (int64_t)((num * 2 + den) / (den * 2));
+    case FDL_ROUND_UP:
+        return (int64_t)((num + den - 1) / den);
+    case FDL_ROUND_DOWN:
+        break;
     }
     return (int64_t)(num / den);
 }

@@ -40,7 +40,8 @@ void fdl_program_default(struct fdl_program *p)
 
 struct program_input {
     const char *name, *currency, *time_zone, *rounding, *language;
-    int64_t minor_per_unit, points_per_unit, expiry_months, pending_days, point_value_minor;
+    int64_t minor_per_unit, points_per_unit, expiry_months, pending_days,
+        point_value_minor;
 };
 
 #define PI(f) offsetof(struct program_input, f)
@@ -71,21 +72,30 @@ int fdl_program_from_json(json_t *obj, struct fdl_program *p, struct fdl_error *
     struct fdl_program next = *p;
     /* Absent keys point at p's strings, not next's: copying next.name onto
      * itself with snprintf overlaps (undefined; glibc empties it). */
-    struct program_input in = {
-        p->name, p->currency, p->time_zone, fdl_rounding_name(next.rounding),
-        p->language, next.minor_per_unit, next.points_per_unit, next.expiry_months,
-        next.pending_days, next.point_value_minor};
-    int rc = fdl_json_decode(obj, program_fields, sizeof(program_fields) / sizeof(*program_fields),
-                             &in, "", err);
+    struct program_input in = {p->name,
+                               p->currency,
+                               p->time_zone,
+                               fdl_rounding_name(next.rounding),
+                               p->language,
+                               next.minor_per_unit,
+                               next.points_per_unit,
+                               next.expiry_months,
+                               next.pending_days,
+                               next.point_value_minor};
+    int rc =
+        fdl_json_decode(obj, program_fields,
+                        sizeof(program_fields) / sizeof(*program_fields), &in, "", err);
     if (rc)
         return rc;
     if (!valid_currency(in.currency))
-        return fdl_error_set(err, FDL_EINVALID, "currency", "must be an ISO 4217 code like EUR");
+        return fdl_error_set(err, FDL_EINVALID, "currency",
+                             "must be an ISO 4217 code like EUR");
     int rounding = fdl_rounding_parse(in.rounding);
     if (rounding < 0)
-        return fdl_error_set(err, FDL_EINVALID, "rounding", "must be down, half-up or up");
-    if (strcmp(in.language, "en") && strcmp(in.language, "es") && strcmp(in.language, "ca") &&
-        strcmp(in.language, "ru"))
+        return fdl_error_set(err, FDL_EINVALID, "rounding",
+                             "must be down, half-up or up");
+    if (strcmp(in.language, "en") && strcmp(in.language, "es") &&
+        strcmp(in.language, "ca") && strcmp(in.language, "ru"))
         return fdl_error_set(err, FDL_EINVALID, "language", "must be en, es, ca or ru");
     snprintf(next.name, sizeof(next.name), "%s", in.name);
     snprintf(next.currency, sizeof(next.currency), "%s", in.currency);
@@ -103,10 +113,11 @@ int fdl_program_from_json(json_t *obj, struct fdl_program *p, struct fdl_error *
 
 json_t *fdl_program_to_json(const struct fdl_program *p)
 {
-    return json_pack("{s:s, s:s, s:i, s:s, s:I, s:s, s:i, s:i, s:I, s:s}", "name", p->name,
-                     "currency", p->currency, "minor_per_unit", p->minor_per_unit, "time_zone",
-                     p->time_zone, "points_per_unit", (json_int_t)p->points_per_unit,
-                     "rounding", fdl_rounding_name(p->rounding), "expiry_months",
-                     p->expiry_months, "pending_days", p->pending_days, "point_value_minor",
+    return json_pack("{s:s, s:s, s:i, s:s, s:I, s:s, s:i, s:i, s:I, s:s}", "name",
+                     p->name, "currency", p->currency, "minor_per_unit",
+                     p->minor_per_unit, "time_zone", p->time_zone, "points_per_unit",
+                     (json_int_t)p->points_per_unit, "rounding",
+                     fdl_rounding_name(p->rounding), "expiry_months", p->expiry_months,
+                     "pending_days", p->pending_days, "point_value_minor",
                      (json_int_t)p->point_value_minor, "language", p->language);
 }

@@ -12,12 +12,12 @@
 #include <jansson.h>
 #include <stdint.h>
 
-#define FDL_PROGRAM_NAME_MAX     100
-#define FDL_CURRENCY_LEN         3
-#define FDL_TIME_ZONE_MAX        64
-#define FDL_MAX_POINTS_PER_UNIT  1000
-#define FDL_MAX_EXPIRY_MONTHS    120
-#define FDL_MAX_PENDING_DAYS     365
+#define FDL_PROGRAM_NAME_MAX    100
+#define FDL_CURRENCY_LEN        3
+#define FDL_TIME_ZONE_MAX       64
+#define FDL_MAX_POINTS_PER_UNIT 1000
+#define FDL_MAX_EXPIRY_MONTHS   120
+#define FDL_MAX_PENDING_DAYS    365
 
 /* How a fractional point is rounded; the names are the configuration values. */
 enum fdl_rounding {
@@ -32,12 +32,12 @@ struct fdl_program {
     char currency[FDL_CURRENCY_LEN + 1]; /* ISO 4217, e.g. "EUR" */
     int minor_per_unit;                  /* 100 for EUR, 1 for JPY */
     char time_zone[FDL_TIME_ZONE_MAX + 1];
-    int64_t points_per_unit;     /* points earned per whole currency unit */
+    int64_t points_per_unit; /* points earned per whole currency unit */
     enum fdl_rounding rounding;
-    int expiry_months;           /* 0: points never expire */
-    int pending_days;            /* 0: points spendable at once */
-    int64_t point_value_minor;   /* discount in minor units one point buys */
-    char language[3];            /* receipt messages: "en", "es", "ca", "ru" */
+    int expiry_months;         /* 0: points never expire */
+    int pending_days;          /* 0: points spendable at once */
+    int64_t point_value_minor; /* discount in minor units one point buys */
+    char language[3];          /* receipt messages: "en", "es", "ca", "ru" */
 };
 
 /* The demo program: 1 point per whole unit, EUR, 12-month expiry. */

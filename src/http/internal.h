@@ -16,9 +16,9 @@
 #include <pthread.h>
 #include <stdint.h>
 
-#define HTTP_MAX_PARAMS     3
-#define HTTP_PARAM_MAX      80
-#define HTTP_READER_POOL    64
+#define HTTP_MAX_PARAMS  3
+#define HTTP_PARAM_MAX   80
+#define HTTP_READER_POOL 64
 
 struct http_request;
 

@@ -46,7 +46,8 @@ struct text {
     size_t len;
 };
 
-static void put(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put(struct text *t, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static void put(struct text *t, const char *fmt, ...)
 {
@@ -57,7 +58,8 @@ static void put(struct text *t, const char *fmt, ...)
     int n = vsnprintf(t->buf + t->len, METRICS_TEXT_MAX - t->len, fmt, ap);
     va_end(ap);
     if (n > 0)
-        t->len += (size_t)n < METRICS_TEXT_MAX - t->len ? (size_t)n : METRICS_TEXT_MAX - t->len;
+        t->len +=
+            (size_t)n < METRICS_TEXT_MAX - t->len ? (size_t)n : METRICS_TEXT_MAX - t->len;
 }
 
 static void render_requests(struct text *t)
@@ -69,8 +71,8 @@ static void render_requests(struct text *t)
         for (int c = 1; c <= 5; c++) {
             uint64_t n = atomic_load(&route_metrics[i].by_class[c]);
             if (n)
-                put(t, "fidelis_http_requests_total{route=\"%s\",code=\"%dxx\"} %llu\n", name, c,
-                    (unsigned long long)n);
+                put(t, "fidelis_http_requests_total{route=\"%s\",code=\"%dxx\"} %llu\n",
+                    name, c, (unsigned long long)n);
         }
     }
     put(t, "# HELP fidelis_http_request_duration_seconds Request latency by route.\n"
@@ -87,10 +89,14 @@ static void render_requests(struct text *t)
         for (int b = 0; b < METRICS_BUCKETS; b++) {
             cumulative += atomic_load(&m->buckets[b]);
             if (b < METRICS_BUCKETS - 1)
-                put(t, "fidelis_http_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} %llu\n",
+                put(t,
+                    "fidelis_http_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"}"
+                    " %llu\n",
                     name, bucket_bounds_s[b], (unsigned long long)cumulative);
             else
-                put(t, "fidelis_http_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} %llu\n",
+                put(t,
+                    "fidelis_http_request_duration_seconds_bucket{route=\"%s\",le=\"+"
+                    "Inf\"} %llu\n",
                     name, (unsigned long long)cumulative);
         }
         put(t, "fidelis_http_request_duration_seconds_sum{route=\"%s\"} %.6f\n", name,
@@ -121,9 +127,10 @@ static void render_ledger(struct http_server *srv, struct text *t)
             "fidelis_points{program=\"%lld\",account=\"outstanding\"} %lld\n"
             "fidelis_members{program=\"%lld\"} %lld\n"
             "fidelis_purchases{program=\"%lld\"} %lld\n",
-            (long long)pid, (long long)tot.issued, (long long)pid, (long long)tot.redeemed,
-            (long long)pid, (long long)tot.expired, (long long)pid, (long long)tot.adjusted,
-            (long long)pid, (long long)tot.outstanding, (long long)pid, (long long)tot.members,
+            (long long)pid, (long long)tot.issued, (long long)pid,
+            (long long)tot.redeemed, (long long)pid, (long long)tot.expired,
+            (long long)pid, (long long)tot.adjusted, (long long)pid,
+            (long long)tot.outstanding, (long long)pid, (long long)tot.members,
             (long long)pid, (long long)tot.purchases);
     }
     http_reader_put(srv, st);
@@ -138,7 +145,8 @@ char *http_metrics_render(struct http_server *srv, size_t *len)
     uint64_t batches, jobs;
     fdl_writer_stats(srv->writer, &batches, &jobs);
     put(&t,
-        "# HELP fidelis_writer_batches_total Durable commits (each may hold many writes).\n"
+        "# HELP fidelis_writer_batches_total Durable commits (each may hold many "
+        "writes).\n"
         "# TYPE fidelis_writer_batches_total counter\nfidelis_writer_batches_total %llu\n"
         "# HELP fidelis_writer_jobs_total Writes run by the writer.\n"
         "# TYPE fidelis_writer_jobs_total counter\nfidelis_writer_jobs_total %llu\n",

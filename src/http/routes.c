@@ -37,13 +37,12 @@ static json_t *member_json(const struct fdl_member *m)
     char birthday[16];
     if (m->has_birthday)
         fdl_date_format(m->birthday_days, birthday);
-    return json_pack("{s:I, s:s, s:o, s:o, s:o, s:b, s:o, s:I, s:o}", "id", (json_int_t)m->id,
-                     "name", m->name, "email", opt_string(m->email), "phone",
-                     opt_string(m->phone), "birthday",
-                     m->has_birthday ? json_string(birthday) : json_null(),
-                     "marketing_consent", m->marketing_consent, "home_store",
-                     opt_string(m->home_store), "balance", (json_int_t)m->balance,
-                     "enrolled_at", time_json(m->created_at_s));
+    return json_pack(
+        "{s:I, s:s, s:o, s:o, s:o, s:b, s:o, s:I, s:o}", "id", (json_int_t)m->id, "name",
+        m->name, "email", opt_string(m->email), "phone", opt_string(m->phone), "birthday",
+        m->has_birthday ? json_string(birthday) : json_null(), "marketing_consent",
+        m->marketing_consent, "home_store", opt_string(m->home_store), "balance",
+        (json_int_t)m->balance, "enrolled_at", time_json(m->created_at_s));
 }
 
 static json_t *card_json(const struct fdl_card *c)
@@ -68,8 +67,8 @@ static json_t *balance_json(const struct fdl_balance *b)
                                         time_json(b->expiring[i].expires_at_s), "points",
                                         (json_int_t)b->expiring[i].points));
     return json_pack("{s:I, s:I, s:I, s:o}", "total", (json_int_t)b->total, "available",
-                     (json_int_t)b->available, "pending", (json_int_t)b->pending, "expiring",
-                     expiring);
+                     (json_int_t)b->available, "pending", (json_int_t)b->pending,
+                     "expiring", expiring);
 }
 
 static json_t *messages_json(char (*messages)[FDL_MESSAGE_MAX], int count)
@@ -87,27 +86,27 @@ static json_t *purchase_json(struct fdl_purchase_result *res)
     for (int i = 0; i < p->line_count; i++) {
         const struct fdl_purchase_line *l = &res->lines[i];
         json_array_append_new(
-            lines, json_pack("{s:i, s:s, s:o, s:I, s:I, s:I, s:I, s:I, s:I}", "line", l->line_no,
-                             "sku", l->sku, "category", opt_string(l->category), "quantity",
-                             (json_int_t)l->quantity, "unit_price", (json_int_t)l->unit_price_minor,
-                             "amount", (json_int_t)l->amount_minor, "points",
-                             (json_int_t)l->points, "redeemed_points",
-                             (json_int_t)l->redeemed_points, "refunded_quantity",
-                             (json_int_t)l->refunded_quantity));
+            lines, json_pack("{s:i, s:s, s:o, s:I, s:I, s:I, s:I, s:I, s:I}", "line",
+                             l->line_no, "sku", l->sku, "category",
+                             opt_string(l->category), "quantity", (json_int_t)l->quantity,
+                             "unit_price", (json_int_t)l->unit_price_minor, "amount",
+                             (json_int_t)l->amount_minor, "points", (json_int_t)l->points,
+                             "redeemed_points", (json_int_t)l->redeemed_points,
+                             "refunded_quantity", (json_int_t)l->refunded_quantity));
     }
-    return json_pack("{s:I, s:s, s:I, s:o, s:s, s:s, s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:I, "
-                     "s:I, s:o, s:o, s:o}",
-                     "id", (json_int_t)p->id, "txn_id", p->txn_id, "member_id",
-                     (json_int_t)p->member_id, "store", opt_string(p->store_code), "channel",
-                     p->channel, "currency", p->currency, "time", time_json(p->occurred_at_s),
-                     "recorded_at", time_json(p->recorded_at_s), "total",
-                     (json_int_t)p->total_minor, "discount", (json_int_t)p->discount_minor,
-                     "points_earned", (json_int_t)p->points_earned, "points_redeemed",
-                     (json_int_t)p->points_redeemed, "refunded", (json_int_t)p->refunded_minor,
-                     "points_clawed_back", (json_int_t)p->points_clawed, "points_returned",
-                     (json_int_t)p->points_restored, "lines", lines, "balance",
-                     balance_json(&res->balance), "messages",
-                     messages_json(res->messages, res->message_count));
+    return json_pack(
+        "{s:I, s:s, s:I, s:o, s:s, s:s, s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:I, "
+        "s:I, s:o, s:o, s:o}",
+        "id", (json_int_t)p->id, "txn_id", p->txn_id, "member_id",
+        (json_int_t)p->member_id, "store", opt_string(p->store_code), "channel",
+        p->channel, "currency", p->currency, "time", time_json(p->occurred_at_s),
+        "recorded_at", time_json(p->recorded_at_s), "total", (json_int_t)p->total_minor,
+        "discount", (json_int_t)p->discount_minor, "points_earned",
+        (json_int_t)p->points_earned, "points_redeemed", (json_int_t)p->points_redeemed,
+        "refunded", (json_int_t)p->refunded_minor, "points_clawed_back",
+        (json_int_t)p->points_clawed, "points_returned", (json_int_t)p->points_restored,
+        "lines", lines, "balance", balance_json(&res->balance), "messages",
+        messages_json(res->messages, res->message_count));
 }
 
 /* ---- small helpers ---- */
@@ -157,18 +156,18 @@ static int no_fields(struct http_request *r)
 }
 
 /* Runs fn on a read connection inside a read transaction. */
-#define WITH_READER(r, st, call)                                                              \
-    do {                                                                                      \
-        struct fdl_store *st = http_reader_get((r)->srv, &(r)->err);                          \
-        if (!st)                                                                              \
-            return http_fail((r), &(r)->err);                                                 \
-        int rc_ = FDL_STORE_CALL(st, begin, 0, &(r)->err);                                    \
-        if (rc_ == 0)                                                                         \
-            rc_ = (call);                                                                     \
-        FDL_STORE_CALL0(st, rollback);                                                        \
-        http_reader_put((r)->srv, st);                                                        \
-        if (rc_)                                                                              \
-            return http_fail((r), &(r)->err);                                                 \
+#define WITH_READER(r, st, call)                                                         \
+    do {                                                                                 \
+        struct fdl_store *st = http_reader_get((r)->srv, &(r)->err);                     \
+        if (!st)                                                                         \
+            return http_fail((r), &(r)->err);                                            \
+        int rc_ = FDL_STORE_CALL(st, begin, 0, &(r)->err);                               \
+        if (rc_ == 0)                                                                    \
+            rc_ = (call);                                                                \
+        FDL_STORE_CALL0(st, rollback);                                                   \
+        http_reader_put((r)->srv, st);                                                   \
+        if (rc_)                                                                         \
+            return http_fail((r), &(r)->err);                                            \
     } while (0)
 
 /* ---- public routes ---- */
@@ -261,8 +260,9 @@ static int run_enrol(struct fdl_store *st, struct fdl_job *job)
     int rc = fdl_svc_enrol(&r->srv->svc, st, &r->actor, &in->req, &m, &c, &job->err);
     if (rc)
         return rc;
-    return http_job_answer(job, 201, json_pack("{s:o, s:o}", "member", member_json(&m), "card",
-                                               card_json(&c)));
+    return http_job_answer(
+        job, 201,
+        json_pack("{s:o, s:o}", "member", member_json(&m), "card", card_json(&c)));
 }
 
 static int handle_enrol(struct http_request *r)
@@ -273,14 +273,16 @@ static int handle_enrol(struct http_request *r)
     struct enrol_input in;
     memset(&in, 0, sizeof(in));
     in.req.birthday_days = INT64_MIN;
-    int rc = fdl_json_decode(body, enrol_fields, sizeof(enrol_fields) / sizeof(*enrol_fields),
-                             &in, "", &r->err);
+    int rc =
+        fdl_json_decode(body, enrol_fields, sizeof(enrol_fields) / sizeof(*enrol_fields),
+                        &in, "", &r->err);
     if (rc == 0) {
         in.req.has_birthday = in.req.birthday_days != INT64_MIN;
         if (in.req.has_birthday &&
             (in.req.birthday_days > fdl_clock_now_s() / 86400 ||
              in.req.birthday_days < fdl_days_from_civil(1900, 1, 1)))
-            rc = fdl_error_set(&r->err, FDL_ERANGE, "birthday", "must be between 1900 and today");
+            rc = fdl_error_set(&r->err, FDL_ERANGE, "birthday",
+                               "must be between 1900 and today");
     }
     if (rc) {
         json_decref(body);
@@ -300,7 +302,8 @@ static int handle_member_lookup(struct http_request *r)
     const char *email = http_query(r, "email"), *q = http_query(r, "q");
     int given = !!card + !!phone + !!email + !!q;
     if (given != 1)
-        return http_failf(r, FDL_EINVALID, "q", "give exactly one of card, phone, email or q");
+        return http_failf(r, FDL_EINVALID, "q",
+                          "give exactly one of card, phone, email or q");
     int64_t limit = FDL_DEFAULT_PAGE_SIZE, after = 0;
     if (query_int(r, "limit", 1, FDL_MAX_PAGE_SIZE, &limit) ||
         query_int(r, "after", 0, INT64_MAX, &after))
@@ -315,8 +318,8 @@ static int handle_member_lookup(struct http_request *r)
     } else {
         int rc_found;
         WITH_READER(r, st,
-                    (rc_found = card ? fdl_svc_member_by_card(svc, st, &r->actor, card, found,
-                                                              &r->err)
+                    (rc_found = card ? fdl_svc_member_by_card(svc, st, &r->actor, card,
+                                                              found, &r->err)
                                      : fdl_svc_member_by_contact(
                                            svc, st, &r->actor,
                                            phone ? FDL_LOOKUP_PHONE : FDL_LOOKUP_EMAIL,
@@ -365,7 +368,8 @@ static int handle_balance(struct http_request *r)
         return r->err.code;
     struct fdl_balance b;
     int64_t now_s = fdl_clock_now_s();
-    WITH_READER(r, st, fdl_svc_balance(&r->srv->svc, st, &r->actor, id, now_s, &b, &r->err));
+    WITH_READER(r, st,
+                fdl_svc_balance(&r->srv->svc, st, &r->actor, id, now_s, &b, &r->err));
     json_t *out = balance_json(&b);
     json_object_set_new(out, "member_id", json_integer(id));
     return http_reply(r, 200, out);
@@ -374,7 +378,8 @@ static int handle_balance(struct http_request *r)
 static int handle_history(struct http_request *r)
 {
     int64_t id, limit = FDL_DEFAULT_PAGE_SIZE, before = 0;
-    if (param_id(r, 0, "member_id", &id) || query_int(r, "limit", 1, FDL_MAX_PAGE_SIZE, &limit) ||
+    if (param_id(r, 0, "member_id", &id) ||
+        query_int(r, "limit", 1, FDL_MAX_PAGE_SIZE, &limit) ||
         query_int(r, "before", 0, INT64_MAX, &before))
         return r->err.code;
     struct fdl_history_row rows[FDL_MAX_PAGE_SIZE];
@@ -386,11 +391,12 @@ static int handle_history(struct http_request *r)
     for (int i = 0; i < count; i++) {
         const struct fdl_history_row *h = &rows[i];
         json_array_append_new(
-            items, json_pack("{s:I, s:s, s:I, s:o, s:o, s:o, s:o}", "entry_id",
-                             (json_int_t)h->entry_id, "kind", fdl_entry_kind_name(h->kind),
-                             "points", (json_int_t)h->points, "time", time_json(h->created_at_s),
-                             "txn_id", opt_string(h->txn_id), "reason", opt_string(h->reason),
-                             "actor", opt_string(h->actor)));
+            items,
+            json_pack("{s:I, s:s, s:I, s:o, s:o, s:o, s:o}", "entry_id",
+                      (json_int_t)h->entry_id, "kind", fdl_entry_kind_name(h->kind),
+                      "points", (json_int_t)h->points, "time", time_json(h->created_at_s),
+                      "txn_id", opt_string(h->txn_id), "reason", opt_string(h->reason),
+                      "actor", opt_string(h->actor)));
     }
     json_t *page = json_pack("{s:I, s:o}", "member_id", (json_int_t)id, "entries", items);
     if (count == limit)
@@ -424,7 +430,8 @@ struct block_input {
 };
 
 static const struct fdl_json_field block_fields[] = {
-    {"reason", FDL_JSON_STRING, 1, 1, FDL_MAX_REASON_LEN, offsetof(struct block_input, reason)},
+    {"reason", FDL_JSON_STRING, 1, 1, FDL_MAX_REASON_LEN,
+     offsetof(struct block_input, reason)},
     {"replace", FDL_JSON_BOOL, 0, 0, 1, offsetof(struct block_input, replace)},
 };
 
@@ -437,12 +444,13 @@ static int run_card_block(struct fdl_store *st, struct fdl_job *job)
 {
     struct block_arg *a = job->arg;
     struct fdl_card blocked, fresh;
-    int rc = fdl_svc_card_block(&a->r->srv->svc, st, &a->r->actor, a->r->params[0], a->in.reason,
-                                a->in.replace, &blocked, &fresh, &job->err);
+    int rc = fdl_svc_card_block(&a->r->srv->svc, st, &a->r->actor, a->r->params[0],
+                                a->in.reason, a->in.replace, &blocked, &fresh, &job->err);
     if (rc)
         return rc;
     return http_job_answer(job, 200,
-                           json_pack("{s:o, s:o}", "blocked", card_json(&blocked), "replacement",
+                           json_pack("{s:o, s:o}", "blocked", card_json(&blocked),
+                                     "replacement",
                                      a->in.replace ? card_json(&fresh) : json_null()));
 }
 
@@ -461,7 +469,8 @@ static int handle_card_block(struct http_request *r)
 static int handle_card_get(struct http_request *r)
 {
     struct fdl_card c;
-    WITH_READER(r, st, fdl_svc_card_get(&r->srv->svc, st, &r->actor, r->params[0], &c, &r->err));
+    WITH_READER(r, st,
+                fdl_svc_card_get(&r->srv->svc, st, &r->actor, r->params[0], &c, &r->err));
     return http_reply(r, 200, card_json(&c));
 }
 
@@ -502,19 +511,22 @@ static const char *const channels[] = {"till", "web", "app", NULL};
 static int decode_purchase(struct http_request *r, json_t *body, struct purchase_arg *a,
                            struct fdl_line_request *lines)
 {
-    int rc = fdl_json_decode(body, purchase_fields, sizeof(purchase_fields) / sizeof(*purchase_fields),
-                             a, "", &r->err);
+    int rc = fdl_json_decode(body, purchase_fields,
+                             sizeof(purchase_fields) / sizeof(*purchase_fields), a, "",
+                             &r->err);
     if (rc)
         return rc;
     if (!!a->card == !!a->req.member_id)
-        return fdl_error_set(&r->err, FDL_EINVALID, "card", "give exactly one of card or member_id");
+        return fdl_error_set(&r->err, FDL_EINVALID, "card",
+                             "give exactly one of card or member_id");
     a->req.card_number = a->card;
     if (a->req.channel) {
         int known = 0;
         for (int i = 0; channels[i]; i++)
             known |= strcmp(channels[i], a->req.channel) == 0;
         if (!known)
-            return fdl_error_set(&r->err, FDL_EINVALID, "channel", "must be till, web or app");
+            return fdl_error_set(&r->err, FDL_EINVALID, "channel",
+                                 "must be till, web or app");
     }
     size_t i;
     json_t *line;
@@ -537,8 +549,8 @@ static int run_purchase(struct fdl_store *st, struct fdl_job *job)
 {
     struct purchase_arg *a = job->arg;
     struct fdl_purchase_result res;
-    int rc = fdl_svc_purchase(&a->r->srv->svc, st, &a->r->actor, &a->req, fdl_clock_now_s(), &res,
-                              &job->err);
+    int rc = fdl_svc_purchase(&a->r->srv->svc, st, &a->r->actor, &a->req,
+                              fdl_clock_now_s(), &res, &job->err);
     if (rc)
         return rc;
     rc = http_job_answer(job, 201, purchase_json(&res));
@@ -572,8 +584,8 @@ static int handle_purchase_get(struct http_request *r)
     struct fdl_purchase_result res;
     int64_t now_s = fdl_clock_now_s();
     WITH_READER(r, st,
-                fdl_svc_purchase_get(&r->srv->svc, st, &r->actor, r->params[0], now_s, &res,
-                                     &r->err));
+                fdl_svc_purchase_get(&r->srv->svc, st, &r->actor, r->params[0], now_s,
+                                     &res, &r->err));
     json_t *out = purchase_json(&res);
     json_object_del(out, "messages");
     fdl_purchase_result_release(&res);
@@ -587,12 +599,15 @@ struct refund_arg {
 };
 
 static const struct fdl_json_field refund_fields[] = {
-    {"refund_id", FDL_JSON_ID, 1, 1, FDL_MAX_ID_LEN, offsetof(struct refund_arg, req.refund_id)},
-    {"lines", FDL_JSON_ARRAY, 0, 1, FDL_MAX_BASKET_LINES, offsetof(struct refund_arg, lines)},
+    {"refund_id", FDL_JSON_ID, 1, 1, FDL_MAX_ID_LEN,
+     offsetof(struct refund_arg, req.refund_id)},
+    {"lines", FDL_JSON_ARRAY, 0, 1, FDL_MAX_BASKET_LINES,
+     offsetof(struct refund_arg, lines)},
 };
 
 static const struct fdl_json_field refund_line_fields[] = {
-    {"line", FDL_JSON_INT, 1, 1, FDL_MAX_BASKET_LINES, offsetof(struct fdl_refund_line, line_no)},
+    {"line", FDL_JSON_INT, 1, 1, FDL_MAX_BASKET_LINES,
+     offsetof(struct fdl_refund_line, line_no)},
     {"quantity", FDL_JSON_INT, 1, 1, FDL_MAX_LINE_QUANTITY,
      offsetof(struct fdl_refund_line, quantity)},
 };
@@ -601,16 +616,16 @@ static int run_refund(struct fdl_store *st, struct fdl_job *job)
 {
     struct refund_arg *a = job->arg;
     struct fdl_refund_result res;
-    int rc = fdl_svc_refund(&a->r->srv->svc, st, &a->r->actor, &a->req, fdl_clock_now_s(), &res,
-                            &job->err);
+    int rc = fdl_svc_refund(&a->r->srv->svc, st, &a->r->actor, &a->req, fdl_clock_now_s(),
+                            &res, &job->err);
     if (rc)
         return rc;
     const struct fdl_refund *f = &res.refund;
     return http_job_answer(
         job, 201,
         json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:o, s:o}", "refund_id", f->refund_id,
-                  "txn_id", a->req.txn_id, "member_id", (json_int_t)f->member_id, "amount",
-                  (json_int_t)f->amount_minor, "points_clawed_back",
+                  "txn_id", a->req.txn_id, "member_id", (json_int_t)f->member_id,
+                  "amount", (json_int_t)f->amount_minor, "points_clawed_back",
                   (json_int_t)f->points_clawed, "points_returned",
                   (json_int_t)f->points_restored, "balance", balance_json(&res.balance),
                   "messages", messages_json(res.messages, res.message_count)));
@@ -637,9 +652,10 @@ static int handle_refund(struct http_request *r)
             char path[32];
             snprintf(path, sizeof(path), "lines[%zu]", i);
             memset(&lines[i], 0, sizeof(lines[i]));
-            rc = json_is_object(line)
-                     ? fdl_json_decode(line, refund_line_fields, 2, &lines[i], path, &r->err)
-                     : fdl_error_set(&r->err, FDL_EFIELD_TYPE, path, "expected an object");
+            rc = json_is_object(line) ? fdl_json_decode(line, refund_line_fields, 2,
+                                                        &lines[i], path, &r->err)
+                                      : fdl_error_set(&r->err, FDL_EFIELD_TYPE, path,
+                                                      "expected an object");
         }
     a.req.lines = lines;
     a.req.line_count = a.lines ? json_array_size(a.lines) : 0;
@@ -663,8 +679,10 @@ struct adjust_arg {
 };
 
 static const struct fdl_json_field adjust_fields[] = {
-    {"points", FDL_JSON_INT, 1, -FDL_MAX_POINTS, FDL_MAX_POINTS, offsetof(struct adjust_arg, points)},
-    {"reason", FDL_JSON_STRING, 1, 1, FDL_MAX_REASON_LEN, offsetof(struct adjust_arg, reason)},
+    {"points", FDL_JSON_INT, 1, -FDL_MAX_POINTS, FDL_MAX_POINTS,
+     offsetof(struct adjust_arg, points)},
+    {"reason", FDL_JSON_STRING, 1, 1, FDL_MAX_REASON_LEN,
+     offsetof(struct adjust_arg, reason)},
 };
 
 static int run_adjust(struct fdl_store *st, struct fdl_job *job)
@@ -672,15 +690,15 @@ static int run_adjust(struct fdl_store *st, struct fdl_job *job)
     struct adjust_arg *a = job->arg;
     int64_t entry_id;
     struct fdl_balance b;
-    int rc = fdl_svc_adjust(&a->r->srv->svc, st, &a->r->actor, a->member_id, a->points, a->reason,
-                            fdl_clock_now_s(), &entry_id, &b, &job->err);
+    int rc = fdl_svc_adjust(&a->r->srv->svc, st, &a->r->actor, a->member_id, a->points,
+                            a->reason, fdl_clock_now_s(), &entry_id, &b, &job->err);
     if (rc)
         return rc;
-    return http_job_answer(job, 201,
-                           json_pack("{s:I, s:I, s:I, s:s, s:o}", "entry_id", (json_int_t)entry_id,
-                                     "member_id", (json_int_t)a->member_id, "points",
-                                     (json_int_t)a->points, "reason", a->reason, "balance",
-                                     balance_json(&b)));
+    return http_job_answer(
+        job, 201,
+        json_pack("{s:I, s:I, s:I, s:s, s:o}", "entry_id", (json_int_t)entry_id,
+                  "member_id", (json_int_t)a->member_id, "points", (json_int_t)a->points,
+                  "reason", a->reason, "balance", balance_json(&b)));
 }
 
 static int handle_adjust(struct http_request *r)
@@ -729,8 +747,8 @@ static int run_key_create(struct fdl_store *st, struct fdl_job *job)
     if (!job->record_body)
         return fdl_error_set(&job->err, FDL_ENOMEM, NULL, "out of memory");
     rc = http_job_answer(job, 201,
-                         json_pack("{s:s, s:s, s:s, s:s, s:b}", "key", text, "key_id", id, "name",
-                                   a->name, "scopes", a->scopes, "shown", 1));
+                         json_pack("{s:s, s:s, s:s, s:s, s:b}", "key", text, "key_id", id,
+                                   "name", a->name, "scopes", a->scopes, "shown", 1));
     sodium_memzero(text, sizeof(text));
     return rc;
 }
@@ -743,7 +761,8 @@ static int handle_key_create(struct http_request *r)
     struct key_arg a = {r, NULL, NULL};
     int rc = fdl_json_decode(body, key_fields, 2, &a, "", &r->err);
     if (rc == 0 && fdl_scopes_parse(a.scopes) < 0)
-        rc = fdl_error_set(&r->err, FDL_EINVALID, "scopes", "must be pos, admin or pos,admin");
+        rc = fdl_error_set(&r->err, FDL_EINVALID, "scopes",
+                           "must be pos, admin or pos,admin");
     rc = rc ? http_fail(r, &r->err) : http_write(r, NULL, NULL, run_key_create, &a);
     json_decref(body);
     return rc;
@@ -756,8 +775,9 @@ static int handle_expire(struct http_request *r)
         return r->err.code;
     if (http_expire_all(r->srv, &members, &points, &r->err))
         return http_fail(r, &r->err);
-    return http_reply(r, 200, json_pack("{s:I, s:I}", "members", (json_int_t)members,
-                                        "points_expired", (json_int_t)points));
+    return http_reply(r, 200,
+                      json_pack("{s:I, s:I}", "members", (json_int_t)members,
+                                "points_expired", (json_int_t)points));
 }
 
 static int handle_program(struct http_request *r)
@@ -807,11 +827,13 @@ const struct http_route http_routes[] = {
     {"GET", "/v1/members/{id}", handle_member_get, POS, 0, 0, "member_get"},
     {"GET", "/v1/members/{id}/balance", handle_balance, POS, 0, 0, "balance_get"},
     {"GET", "/v1/members/{id}/ledger", handle_history, POS, 0, 0, "ledger_get"},
-    {"POST", "/v1/members/{id}/cards", handle_card_issue, POS, ROUTE_WRITE, SMALL, "card_issue"},
+    {"POST", "/v1/members/{id}/cards", handle_card_issue, POS, ROUTE_WRITE, SMALL,
+     "card_issue"},
     {"POST", "/v1/members/{id}/adjustments", handle_adjust, ADMIN, ROUTE_WRITE, SMALL,
      "adjustment_create"},
     {"GET", "/v1/cards/{number}", handle_card_get, POS, 0, 0, "card_get"},
-    {"POST", "/v1/cards/{number}/block", handle_card_block, POS, ROUTE_WRITE, SMALL, "card_block"},
+    {"POST", "/v1/cards/{number}/block", handle_card_block, POS, ROUTE_WRITE, SMALL,
+     "card_block"},
     {"POST", "/v1/purchases", handle_purchase, POS, ROUTE_WRITE, BIG, "purchase_create"},
     {"GET", "/v1/purchases/{txn_id}", handle_purchase_get, POS, 0, 0, "purchase_get"},
     {"POST", "/v1/purchases/{txn_id}/refunds", handle_refund, POS, ROUTE_WRITE, BIG,

@@ -97,7 +97,8 @@ const char *http_query(struct http_request *r, const char *name)
 
 int http_body_json(struct http_request *r, json_t **out)
 {
-    const char *type = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Content-Type");
+    const char *type =
+        MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Content-Type");
     if (!type || strncmp(type, "application/json", 16) != 0 ||
         (type[16] && type[16] != ';' && type[16] != ' '))
         return http_failf(r, FDL_EMEDIA_TYPE, "Content-Type", "send application/json");
@@ -122,7 +123,8 @@ int http_write(struct http_request *r, const char *natural_field, const char *na
                int (*run)(struct fdl_store *st, struct fdl_job *job), void *arg)
 {
     char key[FDL_MAX_IDEMPOTENCY_KEY_LEN + 16];
-    const char *header = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Idempotency-Key");
+    const char *header =
+        MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Idempotency-Key");
     if (natural_key) {
         snprintf(key, sizeof(key), "%s", natural_key);
     } else if (!header || !*header) {
@@ -140,7 +142,8 @@ int http_write(struct http_request *r, const char *natural_field, const char *na
     job.idempotency_key = key;
     crypto_generichash_state h;
     crypto_generichash_init(&h, NULL, 0, sizeof(job.request_hash));
-    crypto_generichash_update(&h, (const unsigned char *)r->route->name, strlen(r->route->name));
+    crypto_generichash_update(&h, (const unsigned char *)r->route->name,
+                              strlen(r->route->name));
     crypto_generichash_update(&h, (const unsigned char *)r->url, strlen(r->url) + 1);
     if (r->body)
         crypto_generichash_update(&h, (const unsigned char *)r->body, r->body_len);
@@ -177,7 +180,8 @@ static int route_match(const char *pattern, const char *url, struct http_request
                 return 0;
             memcpy(r->params[n], url, len);
             r->params[n++][len] = '\0';
-        } else if (pe - pattern != ue - url || memcmp(pattern, url, (size_t)(pe - pattern))) {
+        } else if (pe - pattern != ue - url ||
+                   memcmp(pattern, url, (size_t)(pe - pattern))) {
             return 0;
         }
         pattern = pe, url = ue;
@@ -205,8 +209,9 @@ static int route_find(struct http_request *r)
             return 0;
         }
         if (!strstr(r->allow, rt->method))
-            allow_len += (size_t)snprintf(r->allow + allow_len, sizeof(r->allow) - allow_len,
-                                          "%s%s", allow_len ? ", " : "", rt->method);
+            allow_len +=
+                (size_t)snprintf(r->allow + allow_len, sizeof(r->allow) - allow_len,
+                                 "%s%s", allow_len ? ", " : "", rt->method);
     }
     return allow_len ? FDL_EMETHOD : FDL_ENOT_FOUND;
 }
@@ -243,7 +248,8 @@ static int authenticate(struct http_request *r)
 /* Refuses a declared body over the route's limit before reading any of it. */
 static int check_length(struct http_request *r)
 {
-    const char *len = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Content-Length");
+    const char *len =
+        MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Content-Length");
     if (!len)
         return 0;
     char *end;
@@ -268,8 +274,8 @@ static enum MHD_Result send_answer(struct http_request *r)
         r->raw = text;
         r->raw_len = len;
     }
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer(len, text ? text : (char *)"", MHD_RESPMEM_MUST_COPY);
+    struct MHD_Response *resp = MHD_create_response_from_buffer(
+        len, text ? text : (char *)"", MHD_RESPMEM_MUST_COPY);
     if (!resp)
         return MHD_NO;
     if (r->content_type)
@@ -298,7 +304,8 @@ static struct http_request *request_new(struct http_server *srv, struct MHD_Conn
     r->route_index = http_route_count; /* "unmatched" in metrics */
     int rc = route_find(r);
     if (rc)
-        http_failf(r, rc, NULL, rc == FDL_EMETHOD ? "%s is not allowed here" : "no route for %s",
+        http_failf(r, rc, NULL,
+                   rc == FDL_EMETHOD ? "%s is not allowed here" : "no route for %s",
                    rc == FDL_EMETHOD ? method : url);
     else if (authenticate(r) == 0)
         check_length(r);
@@ -361,8 +368,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
     if (r->status >= 500) {
         char status[16];
         snprintf(status, sizeof(status), "%d", r->status);
-        fdl_log(FDL_LOG_ERROR, "request_failed", "method", r->method, "path", r->url, "status",
-                status, "detail", r->err.message, NULL);
+        fdl_log(FDL_LOG_ERROR, "request_failed", "method", r->method, "path", r->url,
+                "status", status, "detail", r->err.message, NULL);
     }
     json_decref(r->json);
     free(r->raw);
@@ -456,11 +463,13 @@ int fdl_http_serve(const struct fdl_http_config *cfg)
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     if (server_start(&srv, &err) != 0) {
-        fdl_log(FDL_LOG_ERROR, "start_failed", "field", err.field, "detail", err.message, NULL);
+        fdl_log(FDL_LOG_ERROR, "start_failed", "field", err.field, "detail", err.message,
+                NULL);
         server_stop(&srv);
         return 1;
     }
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv.daemon, MHD_DAEMON_INFO_BIND_PORT);
+    const union MHD_DaemonInfo *info =
+        MHD_get_daemon_info(srv.daemon, MHD_DAEMON_INFO_BIND_PORT);
     char port[16];
     snprintf(port, sizeof(port), "%u", info ? info->port : (unsigned)cfg->port);
     fdl_log(FDL_LOG_INFO, "listening", "address", cfg->bind_address, "port", port, "db",

@@ -5,16 +5,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define LEDGER_MAX_POINTS 1000000000000000LL /* 1e15: no sum of movements can overflow */
+#define LEDGER_MAX_POINTS 1000000000000000LL /* 1e15: no sum of movements can overflow   \
+                                              */
 
 const char *fdl_account_name(enum fdl_account account)
 {
     switch (account) {
-    case FDL_ACCOUNT_MEMBER: return "member";
-    case FDL_ACCOUNT_ISSUED: return "issued";
-    case FDL_ACCOUNT_REDEEMED: return "redeemed";
-    case FDL_ACCOUNT_EXPIRED: return "expired";
-    case FDL_ACCOUNT_ADJUSTED: return "adjusted";
+    case FDL_ACCOUNT_MEMBER:
+        return "member";
+    case FDL_ACCOUNT_ISSUED:
+        return "issued";
+    case FDL_ACCOUNT_REDEEMED:
+        return "redeemed";
+    case FDL_ACCOUNT_EXPIRED:
+        return "expired";
+    case FDL_ACCOUNT_ADJUSTED:
+        return "adjusted";
     }
     return "unknown";
 }
@@ -22,12 +28,18 @@ const char *fdl_account_name(enum fdl_account account)
 const char *fdl_entry_kind_name(enum fdl_entry_kind kind)
 {
     switch (kind) {
-    case FDL_ENTRY_EARN: return "earn";
-    case FDL_ENTRY_REDEEM: return "redeem";
-    case FDL_ENTRY_CLAWBACK: return "clawback";
-    case FDL_ENTRY_RESTORE: return "restore";
-    case FDL_ENTRY_EXPIRE: return "expire";
-    case FDL_ENTRY_ADJUST: return "adjust";
+    case FDL_ENTRY_EARN:
+        return "earn";
+    case FDL_ENTRY_REDEEM:
+        return "redeem";
+    case FDL_ENTRY_CLAWBACK:
+        return "clawback";
+    case FDL_ENTRY_RESTORE:
+        return "restore";
+    case FDL_ENTRY_EXPIRE:
+        return "expire";
+    case FDL_ENTRY_ADJUST:
+        return "adjust";
     }
     return "unknown";
 }
@@ -42,13 +54,26 @@ int fdl_entry_build(struct fdl_entry *entry, enum fdl_entry_kind kind, int64_t m
     enum fdl_account other;
     int64_t member_delta;
     switch (kind) {
-    case FDL_ENTRY_EARN: other = FDL_ACCOUNT_ISSUED, member_delta = points; break;
-    case FDL_ENTRY_CLAWBACK: other = FDL_ACCOUNT_ISSUED, member_delta = -points; break;
-    case FDL_ENTRY_REDEEM: other = FDL_ACCOUNT_REDEEMED, member_delta = -points; break;
-    case FDL_ENTRY_RESTORE: other = FDL_ACCOUNT_REDEEMED, member_delta = points; break;
-    case FDL_ENTRY_EXPIRE: other = FDL_ACCOUNT_EXPIRED, member_delta = -points; break;
-    case FDL_ENTRY_ADJUST: other = FDL_ACCOUNT_ADJUSTED, member_delta = points; break;
-    default: return FDL_EINVALID;
+    case FDL_ENTRY_EARN:
+        other = FDL_ACCOUNT_ISSUED, member_delta = points;
+        break;
+    case FDL_ENTRY_CLAWBACK:
+        other = FDL_ACCOUNT_ISSUED, member_delta = -points;
+        break;
+    case FDL_ENTRY_REDEEM:
+        other = FDL_ACCOUNT_REDEEMED, member_delta = -points;
+        break;
+    case FDL_ENTRY_RESTORE:
+        other = FDL_ACCOUNT_REDEEMED, member_delta = points;
+        break;
+    case FDL_ENTRY_EXPIRE:
+        other = FDL_ACCOUNT_EXPIRED, member_delta = -points;
+        break;
+    case FDL_ENTRY_ADJUST:
+        other = FDL_ACCOUNT_ADJUSTED, member_delta = points;
+        break;
+    default:
+        return FDL_EINVALID;
     }
     memset(entry, 0, sizeof(*entry));
     entry->kind = kind;
@@ -229,7 +254,7 @@ int fdl_lots_spend(struct fdl_lots *lots, int64_t amount, int64_t now_s,
 /* Pays off debt lots with up to *amount points, reducing *amount. */
 static int pay_debt(struct fdl_lots *lots, int64_t *amount, struct fdl_moves *moves)
 {
-    for (size_t i = 0; i < lots->count && *amount > 0; i++) {
+    for (size_t i = 0; i<lots->count && * amount> 0; i++) {
         if (lots->items[i].remaining >= 0)
             continue;
         int64_t pay = min64(*amount, -lots->items[i].remaining);
@@ -259,8 +284,8 @@ int fdl_lots_earn(struct fdl_lots *lots, int64_t amount, int64_t available_at_s,
 static int add_debt(struct fdl_lots *lots, int64_t amount, struct fdl_moves *moves)
 {
     for (size_t i = 0; i < lots->count; i++)
-        if (lots->items[i].expires_at_s == FDL_LOT_NEVER && lots->items[i].remaining <= 0 &&
-            lots->items[i].purchase_id == 0)
+        if (lots->items[i].expires_at_s == FDL_LOT_NEVER &&
+            lots->items[i].remaining <= 0 && lots->items[i].purchase_id == 0)
             return move(lots, i, -amount, moves);
     struct fdl_lot debt = {0, 0, 0, FDL_LOT_NEVER, 0, 1, 0};
     size_t index;

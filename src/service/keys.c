@@ -8,7 +8,8 @@
 #include <string.h>
 
 #define KEY_SECRET_LEN 32
-static const char key_alphabet[] = "abcdefghijkmnpqrstuvwxyz23456789"; /* 32, no 0/o/1/l */
+static const char key_alphabet[] =
+    "abcdefghijkmnpqrstuvwxyz23456789"; /* 32, no 0/o/1/l */
 
 static void random_text(char *out, size_t n)
 {
@@ -19,12 +20,12 @@ static void random_text(char *out, size_t n)
 
 static void key_hash(const char *text, unsigned char hash[FDL_KEY_HASH_BYTES])
 {
-    crypto_generichash(hash, FDL_KEY_HASH_BYTES, (const unsigned char *)text, strlen(text),
-                       NULL, 0);
+    crypto_generichash(hash, FDL_KEY_HASH_BYTES, (const unsigned char *)text,
+                       strlen(text), NULL, 0);
 }
 
-int fdl_key_create(struct fdl_store *st, int64_t program_id, const char *name, unsigned scopes,
-                   char out[FDL_KEY_TEXT_LEN + 1], struct fdl_error *err)
+int fdl_key_create(struct fdl_store *st, int64_t program_id, const char *name,
+                   unsigned scopes, char out[FDL_KEY_TEXT_LEN + 1], struct fdl_error *err)
 {
     if (!(scopes & (FDL_SCOPE_POS | FDL_SCOPE_ADMIN)))
         return fdl_error_set(err, FDL_EINVALID, "scopes", "name at least one scope");
@@ -72,7 +73,8 @@ int fdl_key_verify(struct fdl_store *st, const char *text, struct fdl_api_key *k
         return rc;
     unsigned char hash[FDL_KEY_HASH_BYTES];
     key_hash(text, hash);
-    if (rc == FDL_ENOT_FOUND || found.revoked || sodium_memcmp(hash, found.hash, sizeof(hash)))
+    if (rc == FDL_ENOT_FOUND || found.revoked ||
+        sodium_memcmp(hash, found.hash, sizeof(hash)))
         return fdl_error_set(err, FDL_EUNAUTHENTICATED, NULL, "the API key is not valid");
     *key = found;
     return 0;

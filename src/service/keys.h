@@ -18,8 +18,9 @@
  * at least one) and writes its full text to out (FDL_KEY_TEXT_LEN + 1
  * bytes). Must run in a write transaction. The text is not stored anywhere.
  */
-int fdl_key_create(struct fdl_store *st, int64_t program_id, const char *name, unsigned scopes,
-                   char out[FDL_KEY_TEXT_LEN + 1], struct fdl_error *err);
+int fdl_key_create(struct fdl_store *st, int64_t program_id, const char *name,
+                   unsigned scopes, char out[FDL_KEY_TEXT_LEN + 1],
+                   struct fdl_error *err);
 
 /*
  * Checks presented key text: well-formed, known, not revoked, hash equal.

@@ -52,7 +52,8 @@ int fdl_service_init(struct fdl_service *svc, struct fdl_store *st, int create_k
         fdl_card_key_to_hex(&svc->card_key, hex);
         rc = FDL_STORE_CALL(st, meta_set, "card_key", hex, err);
     } else if (rc == 0 && fdl_card_key_from_hex(hex, &svc->card_key) != 0) {
-        rc = fdl_error_set(err, FDL_ESTORE, "card_key", "the stored card secret is corrupt");
+        rc = fdl_error_set(err, FDL_ESTORE, "card_key",
+                           "the stored card secret is corrupt");
     } else if (rc == FDL_ENOT_FOUND) {
         rc = fdl_error_set(err, FDL_ENOT_FOUND, "db",
                            "the database is not initialised; run `fidelis init` first");
@@ -87,8 +88,9 @@ const struct fdl_program_state *fdl_service_program(struct fdl_service *svc, int
     return found;
 }
 
-int fdl_svc_program(struct fdl_service *svc, struct fdl_store *st, const struct fdl_actor *a,
-                    const struct fdl_program_state **out, struct fdl_error *err)
+int fdl_svc_program(struct fdl_service *svc, struct fdl_store *st,
+                    const struct fdl_actor *a, const struct fdl_program_state **out,
+                    struct fdl_error *err)
 {
     const struct fdl_program_state *ps = fdl_service_program(svc, a->program_id);
     int rc = 0;
@@ -107,7 +109,8 @@ int fdl_service_put_program(struct fdl_service *svc, struct fdl_store *st,
                             const struct fdl_program *p, struct fdl_error *err)
 {
     if (p->id < 1 || p->id > FDL_MAX_PROGRAMS)
-        return fdl_error_set(err, FDL_ERANGE, "id", "program ids are 1 to %d", FDL_MAX_PROGRAMS);
+        return fdl_error_set(err, FDL_ERANGE, "id", "program ids are 1 to %d",
+                             FDL_MAX_PROGRAMS);
     struct fdl_tz *tz;
     int rc = fdl_tz_load(p->time_zone, &tz, err);
     if (rc)
@@ -212,9 +215,10 @@ static int normalize_phone(const char *in, char *out, size_t cap, struct fdl_err
             out[n++] = *p;
             digits++;
         } else if (!strchr(" .-()/", *p)) {
-            return fdl_error_set(err, FDL_EINVALID, "phone",
-                                 "may hold only digits, a leading +, spaces, dots, dashes "
-                                 "and brackets");
+            return fdl_error_set(
+                err, FDL_EINVALID, "phone",
+                "may hold only digits, a leading +, spaces, dots, dashes "
+                "and brackets");
         }
     }
     out[n] = '\0';
@@ -245,9 +249,9 @@ static int card_issue(struct fdl_service *svc, struct fdl_store *st, int64_t pro
     return rc;
 }
 
-int fdl_svc_enrol(struct fdl_service *svc, struct fdl_store *st, const struct fdl_actor *a,
-                  const struct fdl_enrol_request *req, struct fdl_member *member,
-                  struct fdl_card *card, struct fdl_error *err)
+int fdl_svc_enrol(struct fdl_service *svc, struct fdl_store *st,
+                  const struct fdl_actor *a, const struct fdl_enrol_request *req,
+                  struct fdl_member *member, struct fdl_card *card, struct fdl_error *err)
 {
     if (!program_of(svc, st, a, err))
         return err->code;
@@ -255,7 +259,8 @@ int fdl_svc_enrol(struct fdl_service *svc, struct fdl_store *st, const struct fd
     memset(&m, 0, sizeof(m));
     m.program_id = a->program_id;
     snprintf(m.name, sizeof(m.name), "%s", req->name);
-    int key_len = fdl_text_fold(req->name, strlen(req->name), m.name_key, sizeof(m.name_key));
+    int key_len =
+        fdl_text_fold(req->name, strlen(req->name), m.name_key, sizeof(m.name_key));
     if (key_len < 0)
         return fdl_error_set(err, FDL_EINVALID, "name", "is not valid UTF-8");
     if (key_len == 0)
@@ -268,7 +273,8 @@ int fdl_svc_enrol(struct fdl_service *svc, struct fdl_store *st, const struct fd
     m.has_birthday = req->has_birthday;
     m.birthday_days = req->birthday_days;
     m.marketing_consent = req->marketing_consent;
-    snprintf(m.home_store, sizeof(m.home_store), "%s", req->home_store ? req->home_store : "");
+    snprintf(m.home_store, sizeof(m.home_store), "%s",
+             req->home_store ? req->home_store : "");
     m.created_at_s = fdl_clock_now_s();
     if ((rc = FDL_STORE_CALL(st, member_insert, &m, err)))
         return rc;
@@ -281,8 +287,8 @@ int fdl_svc_enrol(struct fdl_service *svc, struct fdl_store *st, const struct fd
 }
 
 int fdl_svc_member_get(struct fdl_service *svc, struct fdl_store *st,
-                       const struct fdl_actor *a, int64_t member_id, struct fdl_member *out,
-                       struct fdl_error *err)
+                       const struct fdl_actor *a, int64_t member_id,
+                       struct fdl_member *out, struct fdl_error *err)
 {
     (void)svc;
     int rc = FDL_STORE_CALL(st, member_get, a->program_id, member_id, out, err);
@@ -291,12 +297,13 @@ int fdl_svc_member_get(struct fdl_service *svc, struct fdl_store *st,
     return rc;
 }
 
-int fdl_svc_card_get(struct fdl_service *svc, struct fdl_store *st, const struct fdl_actor *a,
-                     const char *number, struct fdl_card *out, struct fdl_error *err)
+int fdl_svc_card_get(struct fdl_service *svc, struct fdl_store *st,
+                     const struct fdl_actor *a, const char *number, struct fdl_card *out,
+                     struct fdl_error *err)
 {
     char digits[FDL_CARD_DIGITS + 1];
-    int rc = fdl_card_check(&svc->card_key, (uint32_t)a->program_id, number, "card", digits,
-                            err);
+    int rc = fdl_card_check(&svc->card_key, (uint32_t)a->program_id, number, "card",
+                            digits, err);
     if (rc)
         return rc;
     rc = FDL_STORE_CALL(st, card_get, a->program_id, digits, out, err);
@@ -326,13 +333,15 @@ int fdl_svc_member_by_contact(struct fdl_service *svc, struct fdl_store *st,
 {
     (void)svc;
     char normal[FDL_MAX_EMAIL_LEN + 1];
-    int rc = by == FDL_LOOKUP_EMAIL ? normalize_email(value, normal, sizeof(normal), err)
-                                    : normalize_phone(value, normal, FDL_MAX_PHONE_LEN + 1, err);
+    int rc = by == FDL_LOOKUP_EMAIL
+                 ? normalize_email(value, normal, sizeof(normal), err)
+                 : normalize_phone(value, normal, FDL_MAX_PHONE_LEN + 1, err);
     if (rc)
         return rc;
     rc = FDL_STORE_CALL(st, member_find, a->program_id, by, normal, out, err);
     if (rc == FDL_ENOT_FOUND)
-        fdl_error_set(err, rc, by == FDL_LOOKUP_EMAIL ? "email" : "phone", "no member has it");
+        fdl_error_set(err, rc, by == FDL_LOOKUP_EMAIL ? "email" : "phone",
+                      "no member has it");
     return rc;
 }
 
@@ -344,7 +353,8 @@ int fdl_svc_member_search(struct fdl_service *svc, struct fdl_store *st,
     (void)svc;
     char folded[FDL_MAX_NAME_LEN * 2 + 1];
     if (strlen(query) > FDL_MAX_NAME_LEN)
-        return fdl_error_set(err, FDL_ERANGE, "q", "is longer than %d bytes", FDL_MAX_NAME_LEN);
+        return fdl_error_set(err, FDL_ERANGE, "q", "is longer than %d bytes",
+                             FDL_MAX_NAME_LEN);
     if (fdl_text_fold(query, strlen(query), folded, sizeof(folded)) < 0)
         return fdl_error_set(err, FDL_EINVALID, "q", "is not valid UTF-8");
     char *words[FDL_MAX_SEARCH_WORDS + 1];
@@ -352,13 +362,15 @@ int fdl_svc_member_search(struct fdl_service *svc, struct fdl_store *st,
     if (n == 0)
         return fdl_error_set(err, FDL_EINVALID, "q", "must contain a letter or digit");
     if (n > FDL_MAX_SEARCH_WORDS)
-        return fdl_error_set(err, FDL_ERANGE, "q", "at most %d words", FDL_MAX_SEARCH_WORDS);
-    return FDL_STORE_CALL(st, member_search, a->program_id, words, n, after_id, limit, out,
-                          count, err);
+        return fdl_error_set(err, FDL_ERANGE, "q", "at most %d words",
+                             FDL_MAX_SEARCH_WORDS);
+    return FDL_STORE_CALL(st, member_search, a->program_id, words, n, after_id, limit,
+                          out, count, err);
 }
 
-int fdl_svc_card_issue(struct fdl_service *svc, struct fdl_store *st, const struct fdl_actor *a,
-                       int64_t member_id, struct fdl_card *card, struct fdl_error *err)
+int fdl_svc_card_issue(struct fdl_service *svc, struct fdl_store *st,
+                       const struct fdl_actor *a, int64_t member_id,
+                       struct fdl_card *card, struct fdl_error *err)
 {
     struct fdl_member m;
     int rc = fdl_svc_member_get(svc, st, a, member_id, &m, err);
@@ -367,17 +379,18 @@ int fdl_svc_card_issue(struct fdl_service *svc, struct fdl_store *st, const stru
     return card_issue(svc, st, a->program_id, member_id, fdl_clock_now_s(), card, err);
 }
 
-int fdl_svc_card_block(struct fdl_service *svc, struct fdl_store *st, const struct fdl_actor *a,
-                       const char *number, const char *reason, int replace,
-                       struct fdl_card *blocked, struct fdl_card *replacement,
-                       struct fdl_error *err)
+int fdl_svc_card_block(struct fdl_service *svc, struct fdl_store *st,
+                       const struct fdl_actor *a, const char *number, const char *reason,
+                       int replace, struct fdl_card *blocked,
+                       struct fdl_card *replacement, struct fdl_error *err)
 {
     struct fdl_card card, fresh;
     int rc = fdl_svc_card_get(svc, st, a, number, &card, err);
     if (rc)
         return rc;
     if (card.status == FDL_CARD_BLOCKED)
-        return fdl_error_set(err, FDL_ECARD_BLOCKED, "card", "the card is already blocked");
+        return fdl_error_set(err, FDL_ECARD_BLOCKED, "card",
+                             "the card is already blocked");
     int64_t now_s = fdl_clock_now_s();
     card.status = FDL_CARD_BLOCKED;
     card.blocked_at_s = now_s;
@@ -396,13 +409,13 @@ int fdl_svc_card_block(struct fdl_service *svc, struct fdl_store *st, const stru
     return 0;
 }
 
-int fdl_svc_cards_of(struct fdl_service *svc, struct fdl_store *st, const struct fdl_actor *a,
-                     int64_t member_id, struct fdl_card *out, int *count,
-                     struct fdl_error *err)
+int fdl_svc_cards_of(struct fdl_service *svc, struct fdl_store *st,
+                     const struct fdl_actor *a, int64_t member_id, struct fdl_card *out,
+                     int *count, struct fdl_error *err)
 {
     (void)svc;
-    return FDL_STORE_CALL(st, card_list, a->program_id, member_id, out, FDL_MAX_CARDS_LISTED,
-                          count, err);
+    return FDL_STORE_CALL(st, card_list, a->program_id, member_id, out,
+                          FDL_MAX_CARDS_LISTED, count, err);
 }
 
 /* ---- member state and writing ledger movements ---- */
@@ -420,7 +433,8 @@ static int state_load(struct fdl_store *st, int64_t program_id, int64_t member_i
     fdl_moves_init(&s->moves);
     int rc = FDL_STORE_CALL(st, member_get, program_id, member_id, &s->member, err);
     if (rc == FDL_ENOT_FOUND)
-        return fdl_error_set(err, rc, "member_id", "no member %lld", (long long)member_id);
+        return fdl_error_set(err, rc, "member_id", "no member %lld",
+                             (long long)member_id);
     if (rc)
         return rc;
     return FDL_STORE_CALL(st, lots_load, program_id, member_id, &s->lots, err);
@@ -454,10 +468,10 @@ static int flush_lots(struct fdl_store *st, struct member_state *s, struct fdl_e
  * then the entry, its postings and its moves. Updates the cached balance in
  * s->member (the caller stores it once at the end).
  */
-static int post_entry(struct fdl_store *st, struct member_state *s, enum fdl_entry_kind kind,
-                      int64_t points, int64_t purchase_id, const char *reason,
-                      const struct fdl_actor *a, int64_t now_s, int64_t *entry_id,
-                      struct fdl_error *err)
+static int post_entry(struct fdl_store *st, struct member_state *s,
+                      enum fdl_entry_kind kind, int64_t points, int64_t purchase_id,
+                      const char *reason, const struct fdl_actor *a, int64_t now_s,
+                      int64_t *entry_id, struct fdl_error *err)
 {
     int64_t pid = s->member.program_id, mid = s->member.id;
     struct fdl_entry entry;
@@ -466,12 +480,12 @@ static int post_entry(struct fdl_store *st, struct member_state *s, enum fdl_ent
     int rc = flush_lots(st, s, err);
     int64_t id = 0;
     if (rc == 0)
-        rc = FDL_STORE_CALL(st, entry_insert, pid, &entry, purchase_id, reason, a->name, now_s,
-                            &id, err);
+        rc = FDL_STORE_CALL(st, entry_insert, pid, &entry, purchase_id, reason, a->name,
+                            now_s, &id, err);
     for (size_t i = 0; i < s->moves.count && rc == 0; i++) {
         const struct fdl_move *mv = &s->moves.items[i];
-        rc = FDL_STORE_CALL(st, move_insert, pid, mid, id, s->lots.items[mv->lot_index].id,
-                            mv->delta, err);
+        rc = FDL_STORE_CALL(st, move_insert, pid, mid, id,
+                            s->lots.items[mv->lot_index].id, mv->delta, err);
     }
     s->moves.count = 0;
     if (rc)
@@ -516,9 +530,11 @@ static void balance_of(const struct fdl_program_state *ps, const struct fdl_lots
             k--;
         if (k >= FDL_MAX_EXPIRING_SHOWN)
             continue;
-        int last = b->expiring_count < FDL_MAX_EXPIRING_SHOWN ? b->expiring_count
-                                                              : FDL_MAX_EXPIRING_SHOWN - 1;
-        memmove(&b->expiring[k + 1], &b->expiring[k], (size_t)(last - k) * sizeof(b->expiring[0]));
+        int last = b->expiring_count < FDL_MAX_EXPIRING_SHOWN
+                       ? b->expiring_count
+                       : FDL_MAX_EXPIRING_SHOWN - 1;
+        memmove(&b->expiring[k + 1], &b->expiring[k],
+                (size_t)(last - k) * sizeof(b->expiring[0]));
         b->expiring[k].expires_at_s = l->expires_at_s;
         b->expiring[k].points = l->remaining;
         if (b->expiring_count < FDL_MAX_EXPIRING_SHOWN)
@@ -526,9 +542,9 @@ static void balance_of(const struct fdl_program_state *ps, const struct fdl_lots
     }
 }
 
-int fdl_svc_balance(struct fdl_service *svc, struct fdl_store *st, const struct fdl_actor *a,
-                    int64_t member_id, int64_t now_s, struct fdl_balance *out,
-                    struct fdl_error *err)
+int fdl_svc_balance(struct fdl_service *svc, struct fdl_store *st,
+                    const struct fdl_actor *a, int64_t member_id, int64_t now_s,
+                    struct fdl_balance *out, struct fdl_error *err)
 {
     const struct fdl_program_state *ps = program_of(svc, st, a, err);
     if (!ps)
@@ -541,36 +557,40 @@ int fdl_svc_balance(struct fdl_service *svc, struct fdl_store *st, const struct 
     return rc;
 }
 
-int fdl_svc_history(struct fdl_service *svc, struct fdl_store *st, const struct fdl_actor *a,
-                    int64_t member_id, int64_t before_entry_id, int limit,
-                    struct fdl_history_row *out, int *count, struct fdl_error *err)
+int fdl_svc_history(struct fdl_service *svc, struct fdl_store *st,
+                    const struct fdl_actor *a, int64_t member_id, int64_t before_entry_id,
+                    int limit, struct fdl_history_row *out, int *count,
+                    struct fdl_error *err)
 {
     struct fdl_member m;
     int rc = fdl_svc_member_get(svc, st, a, member_id, &m, err);
     if (rc)
         return rc;
-    return FDL_STORE_CALL(st, history, a->program_id, member_id, before_entry_id, limit, out,
-                          count, err);
+    return FDL_STORE_CALL(st, history, a->program_id, member_id, before_entry_id, limit,
+                          out, count, err);
 }
 
 /* ---- receipt messages ---- */
 
-static void format_money(const struct fdl_program *p, int64_t minor, char *out, size_t cap)
+static void format_money(const struct fdl_program *p, int64_t minor, char *out,
+                         size_t cap)
 {
-    int decimals = p->minor_per_unit >= 1000 ? 3 : p->minor_per_unit >= 100 ? 2
-                                               : p->minor_per_unit >= 10  ? 1
-                                                                          : 0;
+    int decimals = p->minor_per_unit >= 1000  ? 3
+                   : p->minor_per_unit >= 100 ? 2
+                   : p->minor_per_unit >= 10  ? 1
+                                              : 0;
     if (decimals == 0)
         snprintf(out, cap, "%lld %s", (long long)minor, p->currency);
     else
-        snprintf(out, cap, "%lld.%0*lld %s", (long long)(minor / p->minor_per_unit), decimals,
-                 (long long)(minor % p->minor_per_unit), p->currency);
+        snprintf(out, cap, "%lld.%0*lld %s", (long long)(minor / p->minor_per_unit),
+                 decimals, (long long)(minor % p->minor_per_unit), p->currency);
 }
 
-static void add_message(char (*messages)[FDL_MESSAGE_MAX], int *count, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static void add_message(char (*messages)[FDL_MESSAGE_MAX], int *count, const char *fmt,
+                        ...) __attribute__((format(printf, 3, 4)));
 
-static void add_message(char (*messages)[FDL_MESSAGE_MAX], int *count, const char *fmt, ...)
+static void add_message(char (*messages)[FDL_MESSAGE_MAX], int *count, const char *fmt,
+                        ...)
 {
     if (*count >= FDL_MAX_MESSAGES)
         return;
@@ -581,7 +601,8 @@ static void add_message(char (*messages)[FDL_MESSAGE_MAX], int *count, const cha
     (*count)++;
 }
 
-static void balance_messages(const struct fdl_program_state *ps, const struct fdl_balance *b,
+static void balance_messages(const struct fdl_program_state *ps,
+                             const struct fdl_balance *b,
                              char (*messages)[FDL_MESSAGE_MAX], int *count)
 {
     if (b->total < 0)
@@ -594,7 +615,8 @@ static void balance_messages(const struct fdl_program_state *ps, const struct fd
                     (long long)b->pending);
     if (b->expiring_count > 0) {
         char date[16];
-        /* Lots expire at the start of a local day: the last valid day is the one before. */
+        /* Lots expire at the start of a local day: the last valid day is the one before.
+         */
         fdl_date_format(local_day(ps, b->expiring[0].expires_at_s - 1), date);
         add_message(messages, count, "%lld points expire after %s.",
                     (long long)b->expiring[0].points, date);
@@ -610,12 +632,14 @@ void fdl_purchase_result_release(struct fdl_purchase_result *res)
 }
 
 static int purchase_member(struct fdl_service *svc, struct fdl_store *st,
-                           const struct fdl_actor *a, const struct fdl_purchase_request *req,
-                           int64_t *member_id, struct fdl_error *err)
+                           const struct fdl_actor *a,
+                           const struct fdl_purchase_request *req, int64_t *member_id,
+                           struct fdl_error *err)
 {
     struct fdl_member m;
-    int rc = req->card_number ? fdl_svc_member_by_card(svc, st, a, req->card_number, &m, err)
-                              : fdl_svc_member_get(svc, st, a, req->member_id, &m, err);
+    int rc = req->card_number
+                 ? fdl_svc_member_by_card(svc, st, a, req->card_number, &m, err)
+                 : fdl_svc_member_get(svc, st, a, req->member_id, &m, err);
     if (rc == 0)
         *member_id = m.id;
     return rc;
@@ -632,7 +656,8 @@ static int purchase_lines(const struct fdl_purchase_request *req,
         memset(l, 0, sizeof(*l));
         l->line_no = (int)i + 1;
         snprintf(l->sku, sizeof(l->sku), "%s", in->sku);
-        snprintf(l->category, sizeof(l->category), "%s", in->category ? in->category : "");
+        snprintf(l->category, sizeof(l->category), "%s",
+                 in->category ? in->category : "");
         l->quantity = in->quantity;
         l->unit_price_minor = in->unit_price_minor;
         l->amount_minor = in->quantity * in->unit_price_minor;
@@ -661,9 +686,10 @@ static void allocate_to_lines(struct fdl_purchase_line *lines, size_t n, int64_t
     free(weights);
 }
 
-int fdl_svc_purchase(struct fdl_service *svc, struct fdl_store *st, const struct fdl_actor *a,
-                     const struct fdl_purchase_request *req, int64_t now_s,
-                     struct fdl_purchase_result *res, struct fdl_error *err)
+int fdl_svc_purchase(struct fdl_service *svc, struct fdl_store *st,
+                     const struct fdl_actor *a, const struct fdl_purchase_request *req,
+                     int64_t now_s, struct fdl_purchase_result *res,
+                     struct fdl_error *err)
 {
     const struct fdl_program_state *ps = program_of(svc, st, a, err);
     if (!ps)
@@ -692,7 +718,8 @@ int fdl_svc_purchase(struct fdl_service *svc, struct fdl_store *st, const struct
     p.program_id = a->program_id;
     p.member_id = member_id;
     snprintf(p.txn_id, sizeof(p.txn_id), "%s", req->txn_id);
-    snprintf(p.store_code, sizeof(p.store_code), "%s", req->store_code ? req->store_code : "");
+    snprintf(p.store_code, sizeof(p.store_code), "%s",
+             req->store_code ? req->store_code : "");
     snprintf(p.channel, sizeof(p.channel), "%s", req->channel ? req->channel : "till");
     snprintf(p.currency, sizeof(p.currency), "%s", req->currency);
     p.occurred_at_s = req->occurred_at_s ? req->occurred_at_s : now_s;
@@ -714,11 +741,11 @@ int fdl_svc_purchase(struct fdl_service *svc, struct fdl_store *st, const struct
                         &p.redeem_entry_id, err);
     if (rc == 0 && p.points_earned > 0) {
         int64_t available_at = now_s + (int64_t)prog->pending_days * 86400;
-        rc = fdl_lots_earn(&s.lots, p.points_earned, available_at, expiry_for(ps, now_s), p.id,
-                           &s.moves);
+        rc = fdl_lots_earn(&s.lots, p.points_earned, available_at, expiry_for(ps, now_s),
+                           p.id, &s.moves);
         if (rc == 0)
-            rc = post_entry(st, &s, FDL_ENTRY_EARN, p.points_earned, p.id, NULL, a, now_s, NULL,
-                            err);
+            rc = post_entry(st, &s, FDL_ENTRY_EARN, p.points_earned, p.id, NULL, a, now_s,
+                            NULL, err);
     }
     if (rc == 0)
         rc = FDL_STORE_CALL(st, purchase_update, &p, lines, err);
@@ -732,8 +759,9 @@ int fdl_svc_purchase(struct fdl_service *svc, struct fdl_store *st, const struct
         char money[48];
         if (p.points_redeemed > 0) {
             format_money(prog, p.discount_minor, money, sizeof(money));
-            add_message(res->messages, &res->message_count, "You used %lld points: %s off.",
-                        (long long)p.points_redeemed, money);
+            add_message(res->messages, &res->message_count,
+                        "You used %lld points: %s off.", (long long)p.points_redeemed,
+                        money);
         }
         add_message(res->messages, &res->message_count, "You earned %lld points.",
                     (long long)p.points_earned);
@@ -758,7 +786,8 @@ int fdl_svc_purchase_get(struct fdl_service *svc, struct fdl_store *st,
     if (rc == FDL_ENOT_FOUND)
         return fdl_error_set(err, rc, "txn_id", "no purchase with this transaction id");
     if (rc == 0)
-        rc = fdl_svc_balance(svc, st, a, res->purchase.member_id, now_s, &res->balance, err);
+        rc = fdl_svc_balance(svc, st, a, res->purchase.member_id, now_s, &res->balance,
+                             err);
     if (rc)
         fdl_purchase_result_release(res);
     return rc;
@@ -797,13 +826,14 @@ static int refund_plan(const struct fdl_refund_request *req, struct fdl_purchase
             continue;
         if (l->refunded_quantity + qty[n] > l->quantity) {
             rc = fdl_error_set(err, FDL_EREFUND_EXCEEDS, "lines",
-                               "line %d: %lld bought, %lld already refunded, %lld asked", n,
-                               (long long)l->quantity, (long long)l->refunded_quantity,
+                               "line %d: %lld bought, %lld already refunded, %lld asked",
+                               n, (long long)l->quantity, (long long)l->refunded_quantity,
                                (long long)qty[n]);
             break;
         }
         l->refunded_quantity += qty[n];
-        int64_t claw = fdl_share(l->points, l->refunded_quantity, l->quantity) - l->clawed_points;
+        int64_t claw =
+            fdl_share(l->points, l->refunded_quantity, l->quantity) - l->clawed_points;
         int64_t back = fdl_share(l->redeemed_points, l->refunded_quantity, l->quantity) -
                        l->restored_points;
         l->clawed_points += claw;
@@ -821,13 +851,13 @@ static int refund_plan(const struct fdl_refund_request *req, struct fdl_purchase
 
 /* Returns restored points to the lots the purchase's redemption took them from. */
 static int restore_redemption(struct fdl_store *st, struct member_state *s,
-                              const struct fdl_purchase *p, int64_t points, int64_t expires_at,
-                              struct fdl_error *err)
+                              const struct fdl_purchase *p, int64_t points,
+                              int64_t expires_at, struct fdl_error *err)
 {
     struct fdl_stored_move *stored = NULL;
     size_t n = 0;
-    int rc = FDL_STORE_CALL(st, moves_of_entry, p->program_id, p->member_id, p->redeem_entry_id,
-                            &stored, &n, err);
+    int rc = FDL_STORE_CALL(st, moves_of_entry, p->program_id, p->member_id,
+                            p->redeem_entry_id, &stored, &n, err);
     struct fdl_move *spent = rc == 0 ? calloc(n + 1, sizeof(*spent)) : NULL;
     if (rc == 0 && !spent)
         rc = fdl_error_set(err, FDL_ENOMEM, NULL, "out of memory");
@@ -836,8 +866,8 @@ static int restore_redemption(struct fdl_store *st, struct member_state *s,
         if (index < 0) {
             struct fdl_lot lot;
             size_t at;
-            rc = FDL_STORE_CALL(st, lot_get, p->program_id, p->member_id, stored[i].lot_id,
-                                &lot, err);
+            rc = FDL_STORE_CALL(st, lot_get, p->program_id, p->member_id,
+                                stored[i].lot_id, &lot, err);
             if (rc == 0)
                 rc = fdl_lots_push(&s->lots, &lot, &at);
             index = (long)at;
@@ -851,16 +881,17 @@ static int restore_redemption(struct fdl_store *st, struct member_state *s,
     return rc;
 }
 
-int fdl_svc_refund(struct fdl_service *svc, struct fdl_store *st, const struct fdl_actor *a,
-                   const struct fdl_refund_request *req, int64_t now_s,
-                   struct fdl_refund_result *res, struct fdl_error *err)
+int fdl_svc_refund(struct fdl_service *svc, struct fdl_store *st,
+                   const struct fdl_actor *a, const struct fdl_refund_request *req,
+                   int64_t now_s, struct fdl_refund_result *res, struct fdl_error *err)
 {
     const struct fdl_program_state *ps = program_of(svc, st, a, err);
     if (!ps)
         return err->code;
     struct fdl_purchase p;
     struct fdl_purchase_line *lines = NULL;
-    int rc = FDL_STORE_CALL(st, purchase_get, a->program_id, req->txn_id, &p, &lines, err);
+    int rc =
+        FDL_STORE_CALL(st, purchase_get, a->program_id, req->txn_id, &p, &lines, err);
     if (rc == FDL_ENOT_FOUND)
         return fdl_error_set(err, rc, "txn_id", "no purchase with this transaction id");
     if (rc)
@@ -870,23 +901,26 @@ int fdl_svc_refund(struct fdl_service *svc, struct fdl_store *st, const struct f
     struct member_state s;
     fdl_lots_init(&s.lots);
     fdl_moves_init(&s.moves);
-    rc = refund_plan(req, &p, lines, &r.amount_minor, &r.points_clawed, &r.points_restored, err);
+    rc = refund_plan(req, &p, lines, &r.amount_minor, &r.points_clawed,
+                     &r.points_restored, err);
     if (rc == 0)
         rc = state_load(st, a->program_id, p.member_id, &s, err);
     if (rc == 0 && r.points_clawed > 0) {
         /* Points that expired unspent are written off, not taken twice. */
-        rc = fdl_lots_clawback(&s.lots, r.points_clawed, p.id, &s.moves, &r.points_clawed);
+        rc =
+            fdl_lots_clawback(&s.lots, r.points_clawed, p.id, &s.moves, &r.points_clawed);
         if (rc == 0 && r.points_clawed > 0)
-            rc = post_entry(st, &s, FDL_ENTRY_CLAWBACK, r.points_clawed, p.id, req->refund_id, a,
-                            now_s, NULL, err);
+            rc = post_entry(st, &s, FDL_ENTRY_CLAWBACK, r.points_clawed, p.id,
+                            req->refund_id, a, now_s, NULL, err);
         else if (rc == 0)
             rc = flush_lots(st, &s, err);
     }
     if (rc == 0 && r.points_restored > 0) {
-        rc = restore_redemption(st, &s, &p, r.points_restored, expiry_for(ps, now_s), err);
+        rc =
+            restore_redemption(st, &s, &p, r.points_restored, expiry_for(ps, now_s), err);
         if (rc == 0)
-            rc = post_entry(st, &s, FDL_ENTRY_RESTORE, r.points_restored, p.id, req->refund_id,
-                            a, now_s, NULL, err);
+            rc = post_entry(st, &s, FDL_ENTRY_RESTORE, r.points_restored, p.id,
+                            req->refund_id, a, now_s, NULL, err);
     }
     if (rc == 0) {
         r.program_id = a->program_id;
@@ -923,15 +957,17 @@ int fdl_svc_refund(struct fdl_service *svc, struct fdl_store *st, const struct f
 
 /* ---- adjustments and expiry ---- */
 
-int fdl_svc_adjust(struct fdl_service *svc, struct fdl_store *st, const struct fdl_actor *a,
-                   int64_t member_id, int64_t points, const char *reason, int64_t now_s,
-                   int64_t *entry_id, struct fdl_balance *balance, struct fdl_error *err)
+int fdl_svc_adjust(struct fdl_service *svc, struct fdl_store *st,
+                   const struct fdl_actor *a, int64_t member_id, int64_t points,
+                   const char *reason, int64_t now_s, int64_t *entry_id,
+                   struct fdl_balance *balance, struct fdl_error *err)
 {
     const struct fdl_program_state *ps = program_of(svc, st, a, err);
     if (!ps)
         return err->code;
     if (!(a->scopes & FDL_SCOPE_ADMIN))
-        return fdl_error_set(err, FDL_EFORBIDDEN, NULL, "adjustments need the admin scope");
+        return fdl_error_set(err, FDL_EFORBIDDEN, NULL,
+                             "adjustments need the admin scope");
     if (points == 0)
         return fdl_error_set(err, FDL_ERANGE, "points", "must not be zero");
     struct member_state s;
@@ -941,11 +977,13 @@ int fdl_svc_adjust(struct fdl_service *svc, struct fdl_store *st, const struct f
         rc = fdl_lots_earn(&s.lots, points, now_s, expiry_for(ps, now_s), 0, &s.moves);
     else if (rc == 0 && fdl_lots_total(&s.lots) < -points)
         rc = fdl_error_set(err, FDL_EINSUFFICIENT_POINTS, "points",
-                           "the balance is %lld points", (long long)fdl_lots_total(&s.lots));
+                           "the balance is %lld points",
+                           (long long)fdl_lots_total(&s.lots));
     else if (rc == 0)
         rc = fdl_lots_clawback(&s.lots, -points, 0, &s.moves, &taken);
     if (rc == 0)
-        rc = post_entry(st, &s, FDL_ENTRY_ADJUST, points, 0, reason, a, now_s, entry_id, err);
+        rc = post_entry(st, &s, FDL_ENTRY_ADJUST, points, 0, reason, a, now_s, entry_id,
+                        err);
     if (rc == 0)
         rc = state_save_balance(st, &s, err);
     if (rc == 0)
@@ -954,9 +992,9 @@ int fdl_svc_adjust(struct fdl_service *svc, struct fdl_store *st, const struct f
     return rc;
 }
 
-int fdl_svc_expire_batch(struct fdl_service *svc, struct fdl_store *st, int64_t program_id,
-                         int64_t now_s, int64_t *members, int64_t *points,
-                         struct fdl_error *err)
+int fdl_svc_expire_batch(struct fdl_service *svc, struct fdl_store *st,
+                         int64_t program_id, int64_t now_s, int64_t *members,
+                         int64_t *points, struct fdl_error *err)
 {
     (void)svc;
     int64_t ids[FDL_EXPIRE_BATCH_MEMBERS];
@@ -972,8 +1010,8 @@ int fdl_svc_expire_batch(struct fdl_service *svc, struct fdl_store *st, int64_t 
         if (rc == 0)
             rc = fdl_lots_expire(&s.lots, now_s, &s.moves, &expired);
         if (rc == 0 && expired > 0)
-            rc = post_entry(st, &s, FDL_ENTRY_EXPIRE, expired, 0, NULL, &system, now_s, NULL,
-                            err);
+            rc = post_entry(st, &s, FDL_ENTRY_EXPIRE, expired, 0, NULL, &system, now_s,
+                            NULL, err);
         if (rc == 0)
             rc = state_save_balance(st, &s, err);
         state_release(&s);

@@ -18,11 +18,11 @@
 
 #include <pthread.h>
 
-#define FDL_MAX_PROGRAMS       64
-#define FDL_MAX_MESSAGES       6
-#define FDL_MESSAGE_MAX        200
-#define FDL_MAX_CARDS_LISTED   20
-#define FDL_MAX_EXPIRING_SHOWN 5
+#define FDL_MAX_PROGRAMS         64
+#define FDL_MAX_MESSAGES         6
+#define FDL_MESSAGE_MAX          200
+#define FDL_MAX_CARDS_LISTED     20
+#define FDL_MAX_EXPIRING_SHOWN   5
 #define FDL_EXPIRING_WINDOW_DAYS 90
 #define FDL_EXPIRE_BATCH_MEMBERS 200
 
@@ -64,8 +64,9 @@ const struct fdl_program_state *fdl_service_program(struct fdl_service *svc, int
  * time it is asked for (a program created by another process since this
  * one started). FDL_ENOT_FOUND if it does not exist.
  */
-int fdl_svc_program(struct fdl_service *svc, struct fdl_store *st, const struct fdl_actor *a,
-                    const struct fdl_program_state **out, struct fdl_error *err);
+int fdl_svc_program(struct fdl_service *svc, struct fdl_store *st,
+                    const struct fdl_actor *a, const struct fdl_program_state **out,
+                    struct fdl_error *err);
 
 /*
  * Creates or replaces program p in the store and in svc (loading its time
@@ -80,7 +81,8 @@ struct fdl_balance {
     struct {
         int64_t expires_at_s;
         int64_t points;
-    } expiring[FDL_MAX_EXPIRING_SHOWN]; /* next expiries within the window, soonest first */
+    } expiring[FDL_MAX_EXPIRING_SHOWN]; /* next expiries within the window, soonest first
+                                         */
 };
 
 /* ---- members and cards ---- */
@@ -98,9 +100,10 @@ struct fdl_enrol_request {
  * 6 to 15 digits; spaces, dots, dashes and brackets dropped). A taken e-mail
  * or phone is FDL_EDUPLICATE naming the field.
  */
-int fdl_svc_enrol(struct fdl_service *svc, struct fdl_store *st, const struct fdl_actor *a,
-                  const struct fdl_enrol_request *req, struct fdl_member *member,
-                  struct fdl_card *card, struct fdl_error *err);
+int fdl_svc_enrol(struct fdl_service *svc, struct fdl_store *st,
+                  const struct fdl_actor *a, const struct fdl_enrol_request *req,
+                  struct fdl_member *member, struct fdl_card *card,
+                  struct fdl_error *err);
 
 /* Looks a member up by card number (checked cryptographically first; a
  * blocked card is FDL_ECARD_BLOCKED), phone or e-mail. */
@@ -112,8 +115,8 @@ int fdl_svc_member_by_contact(struct fdl_service *svc, struct fdl_store *st,
                               const char *value, struct fdl_member *out,
                               struct fdl_error *err);
 int fdl_svc_member_get(struct fdl_service *svc, struct fdl_store *st,
-                       const struct fdl_actor *a, int64_t member_id, struct fdl_member *out,
-                       struct fdl_error *err);
+                       const struct fdl_actor *a, int64_t member_id,
+                       struct fdl_member *out, struct fdl_error *err);
 
 /* Name search: prefix, case- and accent-insensitive, every word must match.
  * Members with id > after_id, by id, at most limit. */
@@ -123,38 +126,41 @@ int fdl_svc_member_search(struct fdl_service *svc, struct fdl_store *st,
                           struct fdl_error *err);
 
 /* Issues another card to a member. */
-int fdl_svc_card_issue(struct fdl_service *svc, struct fdl_store *st, const struct fdl_actor *a,
-                       int64_t member_id, struct fdl_card *card, struct fdl_error *err);
+int fdl_svc_card_issue(struct fdl_service *svc, struct fdl_store *st,
+                       const struct fdl_actor *a, int64_t member_id,
+                       struct fdl_card *card, struct fdl_error *err);
 
 /*
  * Blocks a card (lost, stolen). With replace set, issues a new card to the
  * same member and records it on the old one; the balance belongs to the
  * member, so it moves with them. Blocking a blocked card is FDL_ECARD_BLOCKED.
  */
-int fdl_svc_card_block(struct fdl_service *svc, struct fdl_store *st, const struct fdl_actor *a,
-                       const char *number, const char *reason, int replace,
-                       struct fdl_card *blocked, struct fdl_card *replacement,
-                       struct fdl_error *err);
+int fdl_svc_card_block(struct fdl_service *svc, struct fdl_store *st,
+                       const struct fdl_actor *a, const char *number, const char *reason,
+                       int replace, struct fdl_card *blocked,
+                       struct fdl_card *replacement, struct fdl_error *err);
 
 /* A card by number (checked cryptographically first). */
-int fdl_svc_card_get(struct fdl_service *svc, struct fdl_store *st, const struct fdl_actor *a,
-                     const char *number, struct fdl_card *out, struct fdl_error *err);
-
-int fdl_svc_cards_of(struct fdl_service *svc, struct fdl_store *st, const struct fdl_actor *a,
-                     int64_t member_id, struct fdl_card *out, int *count,
+int fdl_svc_card_get(struct fdl_service *svc, struct fdl_store *st,
+                     const struct fdl_actor *a, const char *number, struct fdl_card *out,
                      struct fdl_error *err);
+
+int fdl_svc_cards_of(struct fdl_service *svc, struct fdl_store *st,
+                     const struct fdl_actor *a, int64_t member_id, struct fdl_card *out,
+                     int *count, struct fdl_error *err);
 
 /* ---- points ---- */
 
 /* The member's balance and next expiries at now_s. */
-int fdl_svc_balance(struct fdl_service *svc, struct fdl_store *st, const struct fdl_actor *a,
-                    int64_t member_id, int64_t now_s, struct fdl_balance *out,
-                    struct fdl_error *err);
+int fdl_svc_balance(struct fdl_service *svc, struct fdl_store *st,
+                    const struct fdl_actor *a, int64_t member_id, int64_t now_s,
+                    struct fdl_balance *out, struct fdl_error *err);
 
 /* Ledger history, newest first, entries before before_entry_id (0: newest). */
-int fdl_svc_history(struct fdl_service *svc, struct fdl_store *st, const struct fdl_actor *a,
-                    int64_t member_id, int64_t before_entry_id, int limit,
-                    struct fdl_history_row *out, int *count, struct fdl_error *err);
+int fdl_svc_history(struct fdl_service *svc, struct fdl_store *st,
+                    const struct fdl_actor *a, int64_t member_id, int64_t before_entry_id,
+                    int limit, struct fdl_history_row *out, int *count,
+                    struct fdl_error *err);
 
 struct fdl_line_request {
     const char *sku, *category;
@@ -186,9 +192,10 @@ struct fdl_purchase_result {
  * till never says how many), allocates them and the redemption to lines,
  * and writes lots and entries. The txn_id is unique per program.
  */
-int fdl_svc_purchase(struct fdl_service *svc, struct fdl_store *st, const struct fdl_actor *a,
-                     const struct fdl_purchase_request *req, int64_t now_s,
-                     struct fdl_purchase_result *res, struct fdl_error *err);
+int fdl_svc_purchase(struct fdl_service *svc, struct fdl_store *st,
+                     const struct fdl_actor *a, const struct fdl_purchase_request *req,
+                     int64_t now_s, struct fdl_purchase_result *res,
+                     struct fdl_error *err);
 
 /* Reads a recorded purchase (lines malloc'd in res->lines). */
 int fdl_svc_purchase_get(struct fdl_service *svc, struct fdl_store *st,
@@ -221,23 +228,24 @@ struct fdl_refund_result {
  * return the same way. More than was bought is FDL_EREFUND_EXCEEDS. Clawed
  * points the member already spent become a visible negative balance.
  */
-int fdl_svc_refund(struct fdl_service *svc, struct fdl_store *st, const struct fdl_actor *a,
-                   const struct fdl_refund_request *req, int64_t now_s,
-                   struct fdl_refund_result *res, struct fdl_error *err);
+int fdl_svc_refund(struct fdl_service *svc, struct fdl_store *st,
+                   const struct fdl_actor *a, const struct fdl_refund_request *req,
+                   int64_t now_s, struct fdl_refund_result *res, struct fdl_error *err);
 
 /* Manual adjustment by staff (needs admin scope); points != 0. A debit
  * larger than the balance is FDL_EINSUFFICIENT_POINTS. */
-int fdl_svc_adjust(struct fdl_service *svc, struct fdl_store *st, const struct fdl_actor *a,
-                   int64_t member_id, int64_t points, const char *reason, int64_t now_s,
-                   int64_t *entry_id, struct fdl_balance *balance, struct fdl_error *err);
+int fdl_svc_adjust(struct fdl_service *svc, struct fdl_store *st,
+                   const struct fdl_actor *a, int64_t member_id, int64_t points,
+                   const char *reason, int64_t now_s, int64_t *entry_id,
+                   struct fdl_balance *balance, struct fdl_error *err);
 
 /*
  * Expires due lots of up to FDL_EXPIRE_BATCH_MEMBERS members of program_id
  * at now_s. *members and *points say how much was done; call again until
  * *members is 0. Each expiry is posted exactly once.
  */
-int fdl_svc_expire_batch(struct fdl_service *svc, struct fdl_store *st, int64_t program_id,
-                         int64_t now_s, int64_t *members, int64_t *points,
-                         struct fdl_error *err);
+int fdl_svc_expire_batch(struct fdl_service *svc, struct fdl_store *st,
+                         int64_t program_id, int64_t now_s, int64_t *members,
+                         int64_t *points, struct fdl_error *err);
 
 #endif

@@ -13,8 +13,8 @@ struct fdl_writer {
     struct fdl_store *st;
     pthread_t thread;
     pthread_mutex_t lock;
-    pthread_cond_t work;  /* signalled when a job is queued or on stop */
-    pthread_cond_t done;  /* broadcast when a batch finishes */
+    pthread_cond_t work; /* signalled when a job is queued or on stop */
+    pthread_cond_t done; /* broadcast when a batch finishes */
     struct fdl_job *head, *tail;
     int queued;
     int stopping;
@@ -62,8 +62,8 @@ static void job_run(struct fdl_store *st, struct fdl_job *job)
             memcpy(idem.request_hash, job->request_hash, sizeof(idem.request_hash));
             idem.status = job->status;
             idem.body = job->record_body ? job->record_body : job->body;
-            job->rc = FDL_STORE_CALL(st, idem_put, job->program_id, job->idempotency_key, &idem,
-                                     fdl_clock_now_s(), &job->err);
+            job->rc = FDL_STORE_CALL(st, idem_put, job->program_id, job->idempotency_key,
+                                     &idem, fdl_clock_now_s(), &job->err);
         }
     }
     free(job->record_body);

@@ -38,8 +38,8 @@ struct fdl_job {
     int rc;
     struct fdl_error err;
     int status;
-    char *body;   /* malloc'd; the submitter frees it */
-    int replayed; /* the response came from the idempotency record */
+    char *body;        /* malloc'd; the submitter frees it */
+    int replayed;      /* the response came from the idempotency record */
     char *record_body; /* if run sets it (malloc'd): what the idempotency record
                           keeps instead of body (e.g. without a secret); freed
                           by the writer */

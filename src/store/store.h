@@ -31,9 +31,10 @@ struct fdl_member {
     int64_t id;
     int64_t program_id;
     char name[FDL_MAX_NAME_LEN + 1];
-    char name_key[FDL_MAX_NAME_LEN * 2 + 1]; /* folded words, space-separated (base/text.h) */
-    char email[FDL_MAX_EMAIL_LEN + 1];       /* "" if none; normalised lower case */
-    char phone[FDL_MAX_PHONE_LEN + 1];       /* "" if none; "+" and digits only */
+    char name_key[FDL_MAX_NAME_LEN * 2 +
+                  1];                  /* folded words, space-separated (base/text.h) */
+    char email[FDL_MAX_EMAIL_LEN + 1]; /* "" if none; normalised lower case */
+    char phone[FDL_MAX_PHONE_LEN + 1]; /* "" if none; "+" and digits only */
     int has_birthday;
     int64_t birthday_days; /* day number (base/clock.h) */
     int marketing_consent;
@@ -117,9 +118,9 @@ struct fdl_stored_move {
     int64_t delta;
 };
 
-#define FDL_SCOPE_POS   1u
-#define FDL_SCOPE_ADMIN 2u
-#define FDL_KEY_ID_LEN  12
+#define FDL_SCOPE_POS      1u
+#define FDL_SCOPE_ADMIN    2u
+#define FDL_KEY_ID_LEN     12
 #define FDL_KEY_HASH_BYTES 32
 
 struct fdl_api_key {
@@ -144,16 +145,16 @@ void fdl_idem_release(struct fdl_idem *idem);
 struct fdl_totals {
     int64_t members, cards, purchases;
     int64_t issued, redeemed, expired, adjusted; /* points, by counterpart account */
-    int64_t outstanding;                          /* sum of member balances */
+    int64_t outstanding;                         /* sum of member balances */
 };
 
 /* What `fidelis audit` found; all counts zero means the ledger is sound. */
 struct fdl_audit {
     int64_t entries, postings, members, lots; /* how much was checked */
-    int64_t unbalanced_entries;     /* entries whose postings do not sum to zero */
-    int64_t balance_mismatches;     /* members whose balance != sum of their postings */
-    int64_t lot_mismatches;         /* members whose postings != sum of their lots */
-    int64_t move_mismatches;        /* lots whose remainder != sum of their moves */
+    int64_t unbalanced_entries; /* entries whose postings do not sum to zero */
+    int64_t balance_mismatches; /* members whose balance != sum of their postings */
+    int64_t lot_mismatches;     /* members whose postings != sum of their lots */
+    int64_t move_mismatches;    /* lots whose remainder != sum of their moves */
     int64_t first_bad_entry, first_bad_member, first_bad_lot; /* examples, or 0 */
 };
 
@@ -176,7 +177,8 @@ struct fdl_store_ops {
                     struct fdl_error *err);
     int (*meta_set)(struct fdl_store *st, const char *key, const char *value,
                     struct fdl_error *err);
-    int (*program_get)(struct fdl_store *st, int64_t id, char **json, struct fdl_error *err);
+    int (*program_get)(struct fdl_store *st, int64_t id, char **json,
+                       struct fdl_error *err);
     int (*program_put)(struct fdl_store *st, int64_t id, const char *json,
                        struct fdl_error *err);
 
@@ -190,14 +192,16 @@ struct fdl_store_ops {
     int (*idem_put)(struct fdl_store *st, int64_t program_id, const char *key,
                     const struct fdl_idem *idem, int64_t now_s, struct fdl_error *err);
 
-    int (*member_insert)(struct fdl_store *st, struct fdl_member *m, struct fdl_error *err);
+    int (*member_insert)(struct fdl_store *st, struct fdl_member *m,
+                         struct fdl_error *err);
     int (*member_get)(struct fdl_store *st, int64_t program_id, int64_t id,
                       struct fdl_member *out, struct fdl_error *err);
-    int (*member_find)(struct fdl_store *st, int64_t program_id, enum fdl_member_lookup by,
-                       const char *value, struct fdl_member *out, struct fdl_error *err);
-    int (*member_search)(struct fdl_store *st, int64_t program_id, char **words, int n_words,
-                         int64_t after_id, int limit, struct fdl_member *out, int *count,
-                         struct fdl_error *err);
+    int (*member_find)(struct fdl_store *st, int64_t program_id,
+                       enum fdl_member_lookup by, const char *value,
+                       struct fdl_member *out, struct fdl_error *err);
+    int (*member_search)(struct fdl_store *st, int64_t program_id, char **words,
+                         int n_words, int64_t after_id, int limit, struct fdl_member *out,
+                         int *count, struct fdl_error *err);
     int (*member_set_balance)(struct fdl_store *st, int64_t program_id, int64_t member_id,
                               int64_t balance, struct fdl_error *err);
 
@@ -212,21 +216,23 @@ struct fdl_store_ops {
 
     int (*lots_load)(struct fdl_store *st, int64_t program_id, int64_t member_id,
                      struct fdl_lots *lots, struct fdl_error *err);
-    int (*lot_get)(struct fdl_store *st, int64_t program_id, int64_t member_id, int64_t lot_id,
-                   struct fdl_lot *out, struct fdl_error *err);
+    int (*lot_get)(struct fdl_store *st, int64_t program_id, int64_t member_id,
+                   int64_t lot_id, struct fdl_lot *out, struct fdl_error *err);
     int (*lot_insert)(struct fdl_store *st, int64_t program_id, int64_t member_id,
                       struct fdl_lot *lot, struct fdl_error *err);
     int (*lot_update)(struct fdl_store *st, int64_t program_id, int64_t member_id,
                       const struct fdl_lot *lot, struct fdl_error *err);
     int (*move_insert)(struct fdl_store *st, int64_t program_id, int64_t member_id,
-                       int64_t entry_id, int64_t lot_id, int64_t delta, struct fdl_error *err);
+                       int64_t entry_id, int64_t lot_id, int64_t delta,
+                       struct fdl_error *err);
     int (*moves_of_entry)(struct fdl_store *st, int64_t program_id, int64_t member_id,
                           int64_t entry_id, struct fdl_stored_move **out, size_t *count,
                           struct fdl_error *err);
 
-    int (*entry_insert)(struct fdl_store *st, int64_t program_id, const struct fdl_entry *e,
-                        int64_t purchase_id, const char *reason, const char *actor,
-                        int64_t now_s, int64_t *entry_id, struct fdl_error *err);
+    int (*entry_insert)(struct fdl_store *st, int64_t program_id,
+                        const struct fdl_entry *e, int64_t purchase_id,
+                        const char *reason, const char *actor, int64_t now_s,
+                        int64_t *entry_id, struct fdl_error *err);
     int (*history)(struct fdl_store *st, int64_t program_id, int64_t member_id,
                    int64_t before_entry_id, int limit, struct fdl_history_row *out,
                    int *count, struct fdl_error *err);
@@ -240,11 +246,12 @@ struct fdl_store_ops {
      * refunded_quantity, clawed_points and restored_points. */
     int (*purchase_update)(struct fdl_store *st, const struct fdl_purchase *p,
                            const struct fdl_purchase_line *lines, struct fdl_error *err);
-    int (*refund_insert)(struct fdl_store *st, struct fdl_refund *r, struct fdl_error *err);
+    int (*refund_insert)(struct fdl_store *st, struct fdl_refund *r,
+                         struct fdl_error *err);
 
-    int (*members_with_expired_lots)(struct fdl_store *st, int64_t program_id, int64_t now_s,
-                                     int limit, int64_t *member_ids, int *count,
-                                     struct fdl_error *err);
+    int (*members_with_expired_lots)(struct fdl_store *st, int64_t program_id,
+                                     int64_t now_s, int limit, int64_t *member_ids,
+                                     int *count, struct fdl_error *err);
     int (*totals)(struct fdl_store *st, int64_t program_id, struct fdl_totals *out,
                   struct fdl_error *err);
     int (*audit)(struct fdl_store *st, struct fdl_audit *out, struct fdl_error *err);
@@ -258,7 +265,8 @@ extern const struct fdl_store_ops fdl_store_sqlite;
  * (not built yet: FDL_EINVALID), anything else is an SQLite file path.
  * Applies pending migrations when migrate is set. *out is untouched on error.
  */
-int fdl_store_open(const char *uri, int migrate, struct fdl_store **out, struct fdl_error *err);
+int fdl_store_open(const char *uri, int migrate, struct fdl_store **out,
+                   struct fdl_error *err);
 
 /* Closes st (NULL is fine). */
 void fdl_store_close(struct fdl_store *st);
@@ -275,7 +283,8 @@ struct fdl_store_base {
  * The wrappers: fdl_store_X(st, ...) calls ops->X(st, ...). Declared by one
  * macro per signature; see the ops table for each function's contract.
  */
-#define FDL_STORE_CALL(st, fn, ...) (((struct fdl_store_base *)(st))->ops->fn((st), __VA_ARGS__))
-#define FDL_STORE_CALL0(st, fn)     (((struct fdl_store_base *)(st))->ops->fn((st)))
+#define FDL_STORE_CALL(st, fn, ...)                                                      \
+    (((struct fdl_store_base *)(st))->ops->fn((st), __VA_ARGS__))
+#define FDL_STORE_CALL0(st, fn) (((struct fdl_store_base *)(st))->ops->fn((st)))
 
 #endif

@@ -125,11 +125,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     s[size - 1] = '\0';
     size_t n = size - 1;
     switch (data[0] % 5) {
-    case 0: fuzz_json(s, n); break;
-    case 1: fuzz_card(s); break;
-    case 2: fuzz_text(s, n); break;
-    case 3: fuzz_time(s); break;
-    case 4: fuzz_program(s, n); break;
+    case 0:
+        fuzz_json(s, n);
+        break;
+    case 1:
+        fuzz_card(s);
+        break;
+    case 2:
+        fuzz_text(s, n);
+        break;
+    case 3:
+        fuzz_time(s);
+        break;
+    case 4:
+        fuzz_program(s, n);
+        break;
     }
     free(s);
     return 0;

@@ -21,7 +21,7 @@ static int check_current_failed;
 #define CHECK(cond)                                                                      \
     do {                                                                                 \
         if (!(cond)) {                                                                   \
-            fprintf(stderr, "  %s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond);    \
+            fprintf(stderr, "  %s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond);   \
             check_current_failed = 1;                                                    \
             return;                                                                      \
         }                                                                                \
@@ -31,7 +31,7 @@ static int check_current_failed;
     do {                                                                                 \
         long long check_a_ = (long long)(a), check_b_ = (long long)(b);                  \
         if (check_a_ != check_b_) {                                                      \
-            fprintf(stderr, "  %s:%d: %s == %lld, expected %s == %lld\n", __FILE__,       \
+            fprintf(stderr, "  %s:%d: %s == %lld, expected %s == %lld\n", __FILE__,      \
                     __LINE__, #a, check_a_, #b, check_b_);                               \
             check_current_failed = 1;                                                    \
             return;                                                                      \
@@ -42,7 +42,7 @@ static int check_current_failed;
     do {                                                                                 \
         const char *check_a_ = (a), *check_b_ = (b);                                     \
         if (!check_a_ || !check_b_ || strcmp(check_a_, check_b_) != 0) {                 \
-            fprintf(stderr, "  %s:%d: %s == \"%s\", expected \"%s\"\n", __FILE__,         \
+            fprintf(stderr, "  %s:%d: %s == \"%s\", expected \"%s\"\n", __FILE__,        \
                     __LINE__, #a, check_a_ ? check_a_ : "(null)",                        \
                     check_b_ ? check_b_ : "(null)");                                     \
             check_current_failed = 1;                                                    \

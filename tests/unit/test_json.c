@@ -167,7 +167,8 @@ static void test_parse_refuses_integer_too_big_for_int64(void)
     CHECK_INT(parse_code("{\"a\": 9223372036854775808}", 8, &err), FDL_ERANGE);
     CHECK_STR(err.field, "a");
     CHECK_INT(parse_code("{\"a\": -9223372036854775809}", 8, &err), FDL_ERANGE);
-    CHECK_INT(parse_code("{\"l\": [1, {\"q\": 99999999999999999999}]}", 8, &err), FDL_ERANGE);
+    CHECK_INT(parse_code("{\"l\": [1, {\"q\": 99999999999999999999}]}", 8, &err),
+              FDL_ERANGE);
     CHECK_STR(err.field, "l[1].q");
     json_t *root = NULL;
     const char *text = "{\"a\": 9223372036854775807, \"b\": -9223372036854775808}";

@@ -337,7 +337,8 @@ static void test_clawback_writes_off_points_that_expired_unspent(void)
     /* purchase 7 earned 50: 20 spent, 30 expired; another lot holds 100 */
     struct fdl_lot own = {1, 30, 0, 10 * DAY_S, 7, 0, 0};
     struct fdl_lot other = {2, 100, 0, 400 * DAY_S, 0, 0, 0};
-    CHECK(fdl_lots_push(&lots, &own, NULL) == 0 && fdl_lots_push(&lots, &other, NULL) == 0);
+    CHECK(fdl_lots_push(&lots, &own, NULL) == 0 &&
+          fdl_lots_push(&lots, &other, NULL) == 0);
     CHECK_INT(fdl_lots_expire(&lots, 10 * DAY_S, &moves, &expired), 0);
     CHECK_INT(expired, 30);
     CHECK_INT(lots.items[0].expired, 30);
@@ -367,12 +368,14 @@ static void test_spend_skips_lots_due_to_expire_before_the_job_runs(void)
     fdl_moves_init(&moves);
     struct fdl_lot due = {1, 100, 0, 10 * DAY_S, 0, 0, 0};
     struct fdl_lot fresh = {2, 30, 0, 400 * DAY_S, 0, 0, 0};
-    CHECK(fdl_lots_push(&lots, &due, NULL) == 0 && fdl_lots_push(&lots, &fresh, NULL) == 0);
+    CHECK(fdl_lots_push(&lots, &due, NULL) == 0 &&
+          fdl_lots_push(&lots, &fresh, NULL) == 0);
     /* at the expiry instant the first lot no longer counts as spendable */
     CHECK_INT(fdl_lots_available(&lots, 10 * DAY_S - 1), 130);
     CHECK_INT(fdl_lots_available(&lots, 10 * DAY_S), 30);
     CHECK_INT(fdl_lots_total(&lots), 130);
-    CHECK_INT(fdl_lots_spend(&lots, 31, 10 * DAY_S, &moves, &err), FDL_EINSUFFICIENT_POINTS);
+    CHECK_INT(fdl_lots_spend(&lots, 31, 10 * DAY_S, &moves, &err),
+              FDL_EINSUFFICIENT_POINTS);
     CHECK_INT(fdl_lots_spend(&lots, 30, 10 * DAY_S, &moves, &err), 0);
     CHECK_INT(lots.items[0].remaining, 100);
     CHECK_INT(lots.items[1].remaining, 0);
