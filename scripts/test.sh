@@ -38,6 +38,17 @@ unit_suite() {
   [ $rc = 0 ] && add 1 0 || add 0 1
 }
 
+# Formatting is part of the build's contract: clang-format must be a no-op.
+format_check() {
+  echo "== clang-format"
+  if scripts/format.sh --check >/dev/null 2>&1; then
+    echo "format: 1 passed, 0 failed"; add 1 0
+  else
+    scripts/format.sh --check 2>&1 | head -20
+    echo "format: 0 passed, 1 failed (run scripts/format.sh)"; add 0 1
+  fi
+}
+
 # Runs pytest on $2 with FIDELIS_BIN=$1, counting from its JUnit report.
 py_suite() {
   local bin=$1 path=$2 label=$3
@@ -61,6 +72,7 @@ PYEOF
   add ${counts% *} ${counts#* }
 }
 
+format_check
 if scripts/build.sh build; then
   unit_suite build "release"
   py_suite "$root/build/fidelis" tests/api "api"
