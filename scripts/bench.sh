@@ -15,7 +15,7 @@
 #     server's own request count (/metrics) must match wrk's.
 #
 # Prints the machine, both tables and a summary; exits non-zero if a check
-# fails. Never part of the tests. Takes about 6 minutes with the defaults.
+# fails. Never part of the tests. Takes about 7 minutes with the defaults.
 # Environment: BENCH_RUNS (5), BENCH_WRITER_SECONDS (2), BENCH_HTTP_SECONDS (8),
 # BENCH_MEMBERS (1000), TMPDIR (where the databases go).
 set -euo pipefail
@@ -64,6 +64,11 @@ echo
 echo "-- the same with FIDELIS_SQLITE_SYNC=NORMAL (no fsync per commit; 3 runs x 1 s)"
 FIDELIS_SQLITE_SYNC=NORMAL "$bench_writer" --runs 3 --seconds 1 --members "$MEMBERS" \
   --dir "$work/writer-normal" | tee "$work/writer-normal.txt"
+
+echo
+echo "-- hot members: the same with --members 10 (each ends with hundreds of open lots; 3 runs x 1 s)"
+"$bench_writer" --runs 3 --seconds 1 --members 10 \
+  --dir "$work/writer-hot" | tee "$work/writer-hot.txt"
 
 # ---- 2. over HTTP ----
 echo
@@ -151,7 +156,7 @@ audit=$("$bin" audit --db "$db" | tail -1)
 
 # ---- summary ----
 echo
-$PY - "$results" "$work/writer-full.txt" "$work/writer-normal.txt" "$audit" <<'EOF'
+$PY - "$results" "$audit" "$work/writer-full.txt" "$work/writer-normal.txt" "$work/writer-hot.txt" <<'EOF'
 import csv, statistics, sys
 rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
 med = lambda xs: statistics.median(float(x) for x in xs)
@@ -190,14 +195,17 @@ for c in sorted({int(r["conns"]) for r in rows}):
                             "connections" % (where, r["connections"], r["requests"], c))
 
 print("\n== summary: writer (in process)")
-for path in sys.argv[2:4]:
+titles = ["synchronous=FULL (the product's setting)", "synchronous=NORMAL (no fsync per commit)",
+          "synchronous=FULL, 10 members (hot members)"]
+for title, path in zip(titles, sys.argv[3:]):
+    print("   -- " + title)
     for line in open(path):
         if line.startswith(("configuration", "raw", "writer")):
             print("   " + line.rstrip())
     print()
-print("ledger after the HTTP runs: " + sys.argv[4])
-if "audit clean" not in sys.argv[4]:
-    problems.append("audit: " + sys.argv[4])
+print("ledger after the HTTP runs: " + sys.argv[2])
+if "audit clean" not in sys.argv[2]:
+    problems.append("audit: " + sys.argv[2])
 for p in problems:
     print("CHECK FAILED: " + p)
 print("checks: %s" % ("all passed (no errors, keep-alive held, audit clean)" if not problems

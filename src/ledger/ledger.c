@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define LEDGER_MAX_POINTS 1000000000000000LL /* 1e15: no sum of movements can overflow   \
-                                              */
+/* 1e15: far above any real movement, and no sum of them can overflow. */
+#define LEDGER_MAX_POINTS 1000000000000000LL
 
 const char *fdl_account_name(enum fdl_account account)
 {
