@@ -502,7 +502,7 @@ int cli_purchase(int argc, char **argv)
         {"amount", required_argument, 0, 'a'}, {"redeem", required_argument, 0, 'r'},
         {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
     const char *db = NULL;
-    struct fdl_line_request line = {"ITEM", NULL, 1, 0};
+    struct fdl_line_request line = {.sku = "ITEM", .quantity = 1};
     struct fdl_purchase_request req = {0};
     req.lines = &line;
     req.line_count = 1;
@@ -555,6 +555,124 @@ int cli_purchase(int argc, char **argv)
             printf("%s\n", res.messages[i]);
         fdl_purchase_result_release(&res);
     }
+    cli_close(&c);
+    return rc;
+}
+
+/* Reads a whole file (at most FDL_MAX_PROGRAM_FILE_BYTES) into a malloc'd buffer. */
+static char *read_program_file(const char *path, size_t *len, struct fdl_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fdl_error_set(err, FDL_ENOT_FOUND, path, "cannot open the file");
+        return NULL;
+    }
+    char *buf = malloc(FDL_MAX_PROGRAM_FILE_BYTES + 1);
+    size_t n = buf ? fread(buf, 1, FDL_MAX_PROGRAM_FILE_BYTES + 1, f) : 0;
+    fclose(f);
+    if (!buf) {
+        fdl_error_set(err, FDL_ENOMEM, NULL, "out of memory");
+        return NULL;
+    }
+    if (n > FDL_MAX_PROGRAM_FILE_BYTES) {
+        free(buf);
+        fdl_error_set(err, FDL_ETOO_LARGE, path, "the file is over %d bytes",
+                      FDL_MAX_PROGRAM_FILE_BYTES);
+        return NULL;
+    }
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+static int program_usage(int status)
+{
+    fputs("usage: fidelis program check FILE\n"
+          "       fidelis program apply FILE [--effective RFC3339] [--program ID] [--db PATH]\n"
+          "       fidelis program versions [--program ID] [--db PATH]\n"
+          "check validates a program file (errors give line and column); apply installs\n"
+          "it as a new version effective from --effective (default now): purchases\n"
+          "from then on earn under it, earlier ones keep what they earned.\n",
+          status ? stderr : stdout);
+    return status;
+}
+
+int cli_program(int argc, char **argv)
+{
+    static const struct option opts[] = {{"db", required_argument, 0, 'd'},
+                                         {"effective", required_argument, 0, 'e'},
+                                         {"program", required_argument, 0, 'p'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    const char *db = NULL;
+    int64_t effective = 0, program = 1;
+    int ch;
+    optind = 1;
+    while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (ch == 'd')
+            db = optarg;
+        else if (ch == 'e' && fdl_time_parse(optarg, &effective) == 0)
+            continue;
+        else if (ch == 'p' && (program = atoll(optarg)) >= 1 && program <= FDL_MAX_PROGRAMS)
+            continue;
+        else
+            return program_usage(ch == 'h' ? 0 : 2);
+    }
+    const char *verb = optind < argc ? argv[optind] : "";
+    const char *path = optind + 1 < argc ? argv[optind + 1] : NULL;
+    struct fdl_error err;
+    fdl_error_clear(&err);
+    size_t len = 0;
+    char *text = NULL;
+    if (strcmp(verb, "check") == 0 || strcmp(verb, "apply") == 0) {
+        if (!path)
+            return program_usage(2);
+        if (!(text = read_program_file(path, &len, &err)))
+            return cli_fail(&err);
+    }
+    int rc;
+    if (strcmp(verb, "check") == 0) {
+        rc = fdl_svc_program_check(text, len, &err);
+        if (rc == 0)
+            printf("%s: valid\n", path);
+        else
+            fprintf(stderr, "%s: %s%s%s\n", path, err.field, err.field[0] ? ": " : "",
+                    err.message);
+        free(text);
+        return rc ? 1 : 0;
+    }
+    if (strcmp(verb, "apply") != 0 && strcmp(verb, "versions") != 0) {
+        free(text);
+        return program_usage(2);
+    }
+    struct cli c;
+    if (cli_open(&c, db, 0)) {
+        free(text);
+        return 1;
+    }
+    c.actor.program_id = program;
+    int64_t now_s = fdl_clock_now_s(), version = 0;
+    if (strcmp(verb, "apply") == 0) {
+        rc = cli_begin(&c, 1) ||
+             cli_end(&c, fdl_svc_program_apply(&c.svc, c.st, &c.actor, text, len,
+                                               effective ? effective : now_s, now_s, &version,
+                                               &c.err));
+        if (rc == 0)
+            printf("program %lld: version %lld applied\n", (long long)program,
+                   (long long)version);
+    } else {
+        const struct fdl_program_state *ps = NULL;
+        rc = cli_begin(&c, 0) || cli_end(&c, fdl_svc_program(&c.svc, c.st, &c.actor, &ps, &c.err));
+        const struct fdl_version_state *now = rc ? NULL : fdl_program_version_at(&c.svc, ps, now_s);
+        for (int i = 0; rc == 0 && i < ps->version_count; i++) {
+            char from[FDL_TIME_TEXT_MAX];
+            fdl_time_format(ps->versions[i].effective_from_s, from);
+            printf("version %lld  effective %s  %zu rules%s\n",
+                   (long long)ps->versions[i].version, from, ps->versions[i].def->n_rules,
+                   &ps->versions[i] == now ? "  (in force)" : "");
+        }
+    }
+    free(text);
     cli_close(&c);
     return rc;
 }

@@ -108,8 +108,10 @@ static int demo_purchase(struct cli *c, struct demo_member *dm, int64_t day, int
     int n = 1 + rng_below(6);
     for (int k = 0; k < n; k++) {
         const struct demo_product *p = &products[rng_below(N(products))];
-        lines[k] = (struct fdl_line_request){p->sku, p->category, 1 + rng_below(3),
-                                             p->price_minor};
+        lines[k] = (struct fdl_line_request){.sku = p->sku,
+                                             .category = p->category,
+                                             .quantity = 1 + rng_below(3),
+                                             .unit_price_minor = p->price_minor};
     }
     char txn[40];
     snprintf(txn, sizeof(txn), "DEMO-%06lld", (long long)++*seq);

@@ -15,6 +15,7 @@ static const struct command commands[] = {
     {"serve", cli_serve, "run the HTTP API and pages"},
     {"init", cli_init, "create or migrate a database, with a program and API keys"},
     {"demo", cli_demo, "create a demo database with a year of history and serve it"},
+    {"program", cli_program, "check and apply program files (versioned earn rules)"},
     {"member", cli_member, "enrol, show and find members"},
     {"card", cli_card, "issue and block cards"},
     {"purchase", cli_purchase, "record a purchase (as a till would)"},

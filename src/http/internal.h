@@ -107,6 +107,11 @@ int http_body_json(struct http_request *r, json_t **out);
 int http_write(struct http_request *r, const char *natural_field, const char *natural_key,
                int (*run)(struct fdl_store *st, struct fdl_job *job), void *arg);
 
+/* Like http_write, but the writer rolls the work back after answering: a dry
+ * run that sees exactly what a real write would, and changes nothing. */
+int http_dry_run(struct http_request *r, int (*run)(struct fdl_store *st, struct fdl_job *job),
+                 void *arg);
+
 /* Sets job's answer: status and the compact JSON of obj (reference stolen). */
 int http_job_answer(struct fdl_job *job, int status, json_t *obj);
 

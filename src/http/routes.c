@@ -79,6 +79,18 @@ static json_t *messages_json(char (*messages)[FDL_MESSAGE_MAX], int count)
     return a;
 }
 
+static json_t *awards_json(const struct fdl_purchase_result *res)
+{
+    json_t *a = json_array();
+    for (int i = 0; i < res->award_count; i++) {
+        const struct fdl_points_row *w = &res->awards[i];
+        json_array_append_new(a, json_pack("{s:s, s:o, s:I}", "rule", w->rule, "line",
+                                           w->line_no ? json_integer(w->line_no) : json_null(),
+                                           "points", (json_int_t)w->points));
+    }
+    return a;
+}
+
 static json_t *purchase_json(struct fdl_purchase_result *res)
 {
     const struct fdl_purchase *p = &res->purchase;
@@ -94,7 +106,7 @@ static json_t *purchase_json(struct fdl_purchase_result *res)
                              "redeemed_points", (json_int_t)l->redeemed_points,
                              "refunded_quantity", (json_int_t)l->refunded_quantity));
     }
-    return json_pack(
+    json_t *out = json_pack(
         "{s:I, s:s, s:I, s:o, s:s, s:s, s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:I, "
         "s:I, s:o, s:o, s:o}",
         "id", (json_int_t)p->id, "txn_id", p->txn_id, "member_id",
@@ -107,6 +119,11 @@ static json_t *purchase_json(struct fdl_purchase_result *res)
         (json_int_t)p->points_clawed, "points_returned", (json_int_t)p->points_restored,
         "lines", lines, "balance", balance_json(&res->balance), "messages",
         messages_json(res->messages, res->message_count));
+    if (out) {
+        json_object_set_new(out, "points_detail", awards_json(res));
+        json_object_set_new(out, "program_version", json_integer(p->program_version));
+    }
+    return out;
 }
 
 /* ---- small helpers ---- */
@@ -497,14 +514,51 @@ static const struct fdl_json_field purchase_fields[] = {
 };
 #undef PA
 
-#define LR(f) offsetof(struct fdl_line_request, f)
+struct line_input {
+    struct fdl_line_request req;
+    json_t *labels;
+};
+
+#define LR(f) offsetof(struct line_input, req.f)
 static const struct fdl_json_field line_fields[] = {
     {"sku", FDL_JSON_STRING, 1, 1, FDL_MAX_ID_LEN, LR(sku)},
     {"category", FDL_JSON_STRING, 0, 1, FDL_MAX_ID_LEN, LR(category)},
     {"quantity", FDL_JSON_INT, 1, 1, FDL_MAX_LINE_QUANTITY, LR(quantity)},
     {"unit_price", FDL_JSON_INT, 1, 0, FDL_MAX_UNIT_PRICE_MINOR, LR(unit_price_minor)},
+    {"labels", FDL_JSON_ARRAY, 0, 0, FDL_MAX_LINE_LABELS, offsetof(struct line_input, labels)},
 };
 #undef LR
+
+/* Decodes lines[i] of a purchase into *out (labels point into the tree). */
+static int decode_line(json_t *line, size_t i, struct fdl_line_request *out,
+                       struct fdl_error *err)
+{
+    char path[32];
+    snprintf(path, sizeof(path), "lines[%zu]", i);
+    if (!json_is_object(line))
+        return fdl_error_set(err, FDL_EFIELD_TYPE, path, "expected an object");
+    struct line_input in;
+    memset(&in, 0, sizeof(in));
+    int rc = fdl_json_decode(line, line_fields, sizeof(line_fields) / sizeof(*line_fields), &in,
+                             path, err);
+    size_t k;
+    json_t *label;
+    if (rc == 0 && in.labels)
+        json_array_foreach(in.labels, k, label)
+        {
+            size_t len = json_is_string(label) ? json_string_length(label) : 0;
+            if (len < 1 || len > FDL_MAX_ID_LEN) {
+                char where[FDL_ERROR_FIELD_MAX];
+                snprintf(where, sizeof(where), "%s.labels[%zu]", path, k);
+                return fdl_error_set(err, FDL_EFIELD_TYPE, where,
+                                     "expected a string of 1 to %d bytes", FDL_MAX_ID_LEN);
+            }
+            in.req.labels[in.req.label_count++] = json_string_value(label);
+        }
+    if (rc == 0)
+        *out = in.req;
+    return rc;
+}
 
 static const char *const channels[] = {"till", "web", "app", NULL};
 
@@ -532,12 +586,7 @@ static int decode_purchase(struct http_request *r, json_t *body, struct purchase
     json_t *line;
     json_array_foreach(a->lines, i, line)
     {
-        char path[32];
-        snprintf(path, sizeof(path), "lines[%zu]", i);
-        if (!json_is_object(line))
-            return fdl_error_set(&r->err, FDL_EFIELD_TYPE, path, "expected an object");
-        memset(&lines[i], 0, sizeof(lines[i]));
-        if ((rc = fdl_json_decode(line, line_fields, 4, &lines[i], path, &r->err)))
+        if ((rc = decode_line(line, i, &lines[i], &r->err)))
             return rc;
     }
     a->req.lines = lines;
@@ -575,6 +624,40 @@ static int handle_purchase(struct http_request *r)
     } else {
         rc = http_fail(r, &r->err);
     }
+    json_decref(body);
+    return rc;
+}
+
+static int run_purchase_dry(struct fdl_store *st, struct fdl_job *job)
+{
+    struct purchase_arg *a = job->arg;
+    struct fdl_purchase_result res;
+    int rc = fdl_svc_purchase(&a->r->srv->svc, st, &a->r->actor, &a->req, fdl_clock_now_s(),
+                              &res, &job->err);
+    if (rc)
+        return rc;
+    json_t *out = purchase_json(&res);
+    if (out) {
+        json_object_del(out, "id");
+        json_object_set_new(out, "dry_run", json_true());
+    }
+    rc = http_job_answer(job, 200, out);
+    fdl_purchase_result_release(&res);
+    return rc;
+}
+
+/* Evaluates a purchase exactly as POST /v1/purchases would, and keeps nothing. */
+static int handle_purchase_dry_run(struct http_request *r)
+{
+    json_t *body;
+    if (http_body_json(r, &body))
+        return r->err.code;
+    struct purchase_arg a;
+    memset(&a, 0, sizeof(a));
+    a.r = r;
+    struct fdl_line_request lines[FDL_MAX_BASKET_LINES];
+    int rc = decode_purchase(r, body, &a, lines);
+    rc = rc ? http_fail(r, &r->err) : http_dry_run(r, run_purchase_dry, &a);
     json_decref(body);
     return rc;
 }
@@ -789,6 +872,85 @@ static int handle_program(struct http_request *r)
     return http_reply(r, 200, out);
 }
 
+struct version_arg {
+    struct http_request *r;
+    const char *source;
+    int64_t effective_from;
+};
+
+static const struct fdl_json_field version_fields[] = {
+    {"source", FDL_JSON_STRING, 1, 1, FDL_MAX_PROGRAM_FILE_BYTES,
+     offsetof(struct version_arg, source)},
+    {"effective_from", FDL_JSON_TIME, 0, 0, 0, offsetof(struct version_arg, effective_from)},
+};
+
+static int run_version_apply(struct fdl_store *st, struct fdl_job *job)
+{
+    struct version_arg *a = job->arg;
+    int64_t version;
+    int64_t now_s = fdl_clock_now_s();
+    int64_t from = a->effective_from ? a->effective_from : now_s;
+    int rc = fdl_svc_program_apply(&a->r->srv->svc, st, &a->r->actor, a->source,
+                                   strlen(a->source), from, now_s, &version, &job->err);
+    if (rc)
+        return rc;
+    return http_job_answer(job, 201,
+                           json_pack("{s:I, s:I, s:o, s:o}", "program_id",
+                                     (json_int_t)a->r->actor.program_id, "version",
+                                     (json_int_t)version, "effective_from", time_json(from),
+                                     "created_at", time_json(now_s)));
+}
+
+static int handle_version_apply(struct http_request *r)
+{
+    json_t *body;
+    if (http_body_json(r, &body))
+        return r->err.code;
+    struct version_arg a = {r, NULL, 0};
+    int rc = fdl_json_decode(body, version_fields, 2, &a, "", &r->err);
+    rc = rc ? http_fail(r, &r->err) : http_write(r, NULL, NULL, run_version_apply, &a);
+    json_decref(body);
+    return rc;
+}
+
+static int list_versions(struct fdl_service *svc, struct fdl_store *st,
+                         const struct fdl_actor *a, json_t *out, struct fdl_error *err)
+{
+    const struct fdl_program_state *ps;
+    int rc = fdl_svc_program(svc, st, a, &ps, err);
+    if (rc)
+        return rc;
+    const struct fdl_version_state *now = fdl_program_version_at(svc, ps, fdl_clock_now_s());
+    for (int i = 0; i < ps->version_count; i++) {
+        const struct fdl_version_state *v = &ps->versions[i];
+        json_array_append_new(
+            out, json_pack("{s:I, s:o, s:o, s:I, s:b}", "version", (json_int_t)v->version,
+                           "effective_from", time_json(v->effective_from_s), "created_at",
+                           time_json(v->created_at_s), "rules", (json_int_t)v->def->n_rules,
+                           "in_force", v == now));
+    }
+    return 0;
+}
+
+static int handle_version_list(struct http_request *r)
+{
+    json_t *items = json_array();
+    struct fdl_service *svc = &r->srv->svc;
+    int rc = 0;
+    struct fdl_store *st = http_reader_get(r->srv, &r->err);
+    if (!st)
+        rc = r->err.code;
+    if (rc == 0) {
+        rc = list_versions(svc, st, &r->actor, items, &r->err);
+        http_reader_put(r->srv, st);
+    }
+    if (rc) {
+        json_decref(items);
+        return http_fail(r, &r->err);
+    }
+    return http_reply(r, 200, json_pack("{s:o}", "versions", items));
+}
+
 static int handle_clock(struct http_request *r)
 {
     json_t *body;
@@ -822,6 +984,9 @@ const struct http_route http_routes[] = {
     {"GET", "/web/app.js", handle_page, 0, ROUTE_PUBLIC, 0, "page"},
     {"GET", "/web/style.css", handle_page, 0, ROUTE_PUBLIC, 0, "page"},
     {"GET", "/v1/program", handle_program, POS, 0, 0, "program_get"},
+    {"GET", "/v1/program/versions", handle_version_list, POS, 0, 0, "program_versions"},
+    {"POST", "/v1/program/versions", handle_version_apply, ADMIN, ROUTE_WRITE,
+     FDL_MAX_PROGRAM_BODY_BYTES, "program_apply"},
     {"POST", "/v1/members", handle_enrol, POS, ROUTE_WRITE, SMALL, "member_enrol"},
     {"GET", "/v1/members", handle_member_lookup, POS, 0, 0, "member_lookup"},
     {"GET", "/v1/members/{id}", handle_member_get, POS, 0, 0, "member_get"},
@@ -835,6 +1000,7 @@ const struct http_route http_routes[] = {
     {"POST", "/v1/cards/{number}/block", handle_card_block, POS, ROUTE_WRITE, SMALL,
      "card_block"},
     {"POST", "/v1/purchases", handle_purchase, POS, ROUTE_WRITE, BIG, "purchase_create"},
+    {"POST", "/v1/purchases/dry-run", handle_purchase_dry_run, POS, 0, BIG, "purchase_dry_run"},
     {"GET", "/v1/purchases/{txn_id}", handle_purchase_get, POS, 0, 0, "purchase_get"},
     {"POST", "/v1/purchases/{txn_id}/refunds", handle_refund, POS, ROUTE_WRITE, BIG,
      "refund_create"},

@@ -163,6 +163,24 @@ int http_write(struct http_request *r, const char *natural_field, const char *na
     return 0;
 }
 
+int http_dry_run(struct http_request *r, int (*run)(struct fdl_store *st, struct fdl_job *job),
+                 void *arg)
+{
+    struct fdl_job job;
+    memset(&job, 0, sizeof(job));
+    job.program_id = r->actor.program_id;
+    job.run = run;
+    job.arg = arg;
+    job.discard = 1;
+    if (fdl_writer_submit(r->srv->writer, &job) != 0)
+        return http_fail(r, &job.err);
+    r->status = 200;
+    r->raw = job.body;
+    r->raw_len = strlen(job.body);
+    r->content_type = "application/json";
+    return 0;
+}
+
 /* ---- routing and authentication ---- */
 
 /* Matches url against pattern, capturing "{x}" segments. */

@@ -71,8 +71,14 @@ int fdl_service_init(struct fdl_service *svc, struct fdl_store *st, int create_k
 
 void fdl_service_release(struct fdl_service *svc)
 {
-    for (int i = 0; i < svc->program_count; i++)
-        fdl_tz_free(svc->programs[i].tz);
+    for (int i = 0; i < svc->program_count; i++) {
+        struct fdl_program_state *ps = &svc->programs[i];
+        fdl_tz_free(ps->tz);
+        for (int v = 0; v < ps->version_count; v++) {
+            fdl_program_def_free(ps->versions[v].def);
+            fdl_tz_free(ps->versions[v].tz);
+        }
+    }
     pthread_mutex_destroy(&svc->lock);
     sodium_memzero(&svc->card_key, sizeof(svc->card_key));
 }
@@ -88,9 +94,74 @@ const struct fdl_program_state *fdl_service_program(struct fdl_service *svc, int
     return found;
 }
 
-int fdl_svc_program(struct fdl_service *svc, struct fdl_store *st,
-                    const struct fdl_actor *a, const struct fdl_program_state **out,
-                    struct fdl_error *err)
+static const struct fdl_program_state *program_of(struct fdl_service *svc,
+                                                  struct fdl_store *st,
+                                                  const struct fdl_actor *a,
+                                                  struct fdl_error *err);
+
+/* Appends stored versions newer than those loaded (applied by this or
+ * another process). Compiling a stored file cannot fail unless the code
+ * changed under it; such a version is refused loudly. */
+static int versions_sync(struct fdl_service *svc, struct fdl_store *st,
+                         struct fdl_program_state *ps, struct fdl_error *err)
+{
+    int64_t latest, created;
+    int rc = FDL_STORE_CALL(st, program_version_latest, ps->program.id, &latest, &created, err);
+    pthread_mutex_lock(&svc->lock);
+    int64_t loaded = ps->version_count ? ps->versions[ps->version_count - 1].version : 0;
+    pthread_mutex_unlock(&svc->lock);
+    if (rc || latest <= loaded)
+        return rc;
+    struct fdl_program_version *all = NULL;
+    size_t n = 0;
+    if ((rc = FDL_STORE_CALL(st, program_versions_load, ps->program.id, &all, &n, err)))
+        return rc;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        if (all[i].version <= loaded)
+            continue;
+        struct fdl_version_state v = {all[i].version, all[i].effective_from_s,
+                                      all[i].created_at_s, NULL, NULL};
+        rc = fdl_program_file_load(all[i].source, strlen(all[i].source), &v.def, err);
+        if (rc == 0 && (rc = fdl_tz_load(v.def->program.time_zone, &v.tz, err)) != 0)
+            fdl_program_def_free(v.def);
+        if (rc)
+            break;
+        v.def->program.id = ps->program.id;
+        pthread_mutex_lock(&svc->lock);
+        if (ps->version_count < FDL_MAX_PROGRAM_VERSIONS &&
+            (ps->version_count == 0 || ps->versions[ps->version_count - 1].version < v.version)) {
+            ps->versions[ps->version_count++] = v;
+            v.def = NULL;
+        }
+        pthread_mutex_unlock(&svc->lock);
+        if (v.def) { /* another thread was first, or no room */
+            fdl_program_def_free(v.def);
+            fdl_tz_free(v.tz);
+        }
+    }
+    fdl_program_versions_free(all, n);
+    return rc;
+}
+
+const struct fdl_version_state *fdl_program_version_at(struct fdl_service *svc,
+                                                       const struct fdl_program_state *ps,
+                                                       int64_t t_s)
+{
+    const struct fdl_version_state *found = NULL;
+    pthread_mutex_lock(&svc->lock);
+    for (int i = 0; i < ps->version_count; i++) {
+        const struct fdl_version_state *v = &ps->versions[i];
+        /* the latest effective date wins; among equal dates, the newest version */
+        if (v->effective_from_s <= t_s &&
+            (!found || v->effective_from_s >= found->effective_from_s))
+            found = v;
+    }
+    pthread_mutex_unlock(&svc->lock);
+    return found;
+}
+
+int fdl_svc_program(struct fdl_service *svc, struct fdl_store *st, const struct fdl_actor *a,
+                    const struct fdl_program_state **out, struct fdl_error *err)
 {
     const struct fdl_program_state *ps = fdl_service_program(svc, a->program_id);
     int rc = 0;
@@ -100,7 +171,53 @@ int fdl_svc_program(struct fdl_service *svc, struct fdl_store *st,
         return fdl_error_set(err, FDL_ENOT_FOUND, "program", "no program %lld",
                              (long long)a->program_id);
     if (rc == 0)
+        rc = versions_sync(svc, st, (struct fdl_program_state *)ps, err);
+    if (rc == 0)
         *out = ps;
+    return rc;
+}
+
+int fdl_svc_program_check(const char *text, size_t len, struct fdl_error *err)
+{
+    if (len > FDL_MAX_PROGRAM_FILE_BYTES)
+        return fdl_error_set(err, FDL_ETOO_LARGE, "program", "the file is over %d bytes",
+                             FDL_MAX_PROGRAM_FILE_BYTES);
+    struct fdl_program_def *def;
+    int rc = fdl_program_file_load(text, len, &def, err);
+    if (rc)
+        return rc;
+    struct fdl_tz *tz;
+    rc = fdl_tz_load(def->program.time_zone, &tz, err);
+    if (rc == 0)
+        fdl_tz_free(tz);
+    fdl_program_def_free(def);
+    return rc;
+}
+
+int fdl_svc_program_apply(struct fdl_service *svc, struct fdl_store *st,
+                          const struct fdl_actor *a, const char *text, size_t len,
+                          int64_t effective_from_s, int64_t now_s, int64_t *version,
+                          struct fdl_error *err)
+{
+    const struct fdl_program_state *ps = program_of(svc, st, a, err);
+    if (!ps)
+        return err->code;
+    if (!(a->scopes & FDL_SCOPE_ADMIN))
+        return fdl_error_set(err, FDL_EFORBIDDEN, NULL, "applying a program needs the admin scope");
+    if (ps->version_count >= FDL_MAX_PROGRAM_VERSIONS)
+        return fdl_error_set(err, FDL_ERANGE, "program", "at most %d versions",
+                             FDL_MAX_PROGRAM_VERSIONS);
+    int rc = fdl_svc_program_check(text, len, err);
+    if (rc)
+        return rc;
+    char *copy = strndup(text, len);
+    if (!copy)
+        return fdl_error_set(err, FDL_ENOMEM, NULL, "out of memory");
+    rc = FDL_STORE_CALL(st, program_version_insert, a->program_id, effective_from_s, copy, now_s,
+                        version, err);
+    free(copy);
+    if (rc == 0)
+        rc = versions_sync(svc, st, (struct fdl_program_state *)ps, err);
     return rc;
 }
 
@@ -159,17 +276,29 @@ static const struct fdl_program_state *program_of(struct fdl_service *svc,
 
 /* The instant points earned at now_s expire: the start of the local day after
  * the same date expiry_months later, in the program's time zone. */
-static int64_t expiry_for(const struct fdl_program_state *ps, int64_t now_s)
+static int64_t expiry_for(const struct fdl_program *prog, const struct fdl_tz *tz,
+                          int64_t now_s)
 {
-    if (ps->program.expiry_months == 0)
+    if (prog->expiry_months == 0)
         return FDL_LOT_NEVER;
-    int64_t local_s = now_s + fdl_tz_offset_s(ps->tz, now_s);
+    int64_t local_s = now_s + fdl_tz_offset_s(tz, now_s);
     int64_t days = local_s >= 0 ? local_s / 86400 : (local_s - 86399) / 86400;
     int64_t y;
     int m, d;
     fdl_civil_from_days(days, &y, &m, &d);
-    fdl_add_months(&y, &m, &d, ps->program.expiry_months);
-    return fdl_tz_local_to_utc(ps->tz, (fdl_days_from_civil(y, m, d) + 1) * 86400);
+    fdl_add_months(&y, &m, &d, prog->expiry_months);
+    return fdl_tz_local_to_utc(tz, (fdl_days_from_civil(y, m, d) + 1) * 86400);
+}
+
+/* The settings and time zone in force at t_s: those of the program file
+ * version in force, or the program's base settings before any. */
+static void settings_at(struct fdl_service *svc, const struct fdl_program_state *ps,
+                        int64_t t_s, const struct fdl_program **prog,
+                        const struct fdl_tz **tz)
+{
+    const struct fdl_version_state *v = fdl_program_version_at(svc, ps, t_s);
+    *prog = v ? &v->def->program : &ps->program;
+    *tz = v ? v->tz : ps->tz;
 }
 
 /* Local calendar date (day number) of instant t_s in the program's zone. */
@@ -671,7 +800,7 @@ static int purchase_lines(const struct fdl_purchase_request *req,
 static void allocate_to_lines(struct fdl_purchase_line *lines, size_t n, int64_t points,
                               int64_t redeemed)
 {
-    int64_t *weights = malloc(n * sizeof(*weights) * 3);
+    int64_t *weights = calloc(n * 3, sizeof(*weights));
     if (!weights) /* allocation for <= FDL_MAX_BASKET_LINES; treated as fatal */
         abort();
     int64_t *earned = weights + n, *spent = weights + 2 * n;
@@ -686,6 +815,114 @@ static void allocate_to_lines(struct fdl_purchase_line *lines, size_t n, int64_t
     free(weights);
 }
 
+/* Base rate, no program file: points on what was paid, allocated to lines. */
+static int earn_flat(const struct fdl_program *prog, struct fdl_purchase *p,
+                     struct fdl_purchase_line *lines, struct fdl_points_row **awards,
+                     int *award_count, struct fdl_error *err)
+{
+    p->points_earned = fdl_earn_points(prog, p->total_minor - p->discount_minor);
+    allocate_to_lines(lines, (size_t)p->line_count, p->points_earned, p->points_redeemed);
+    *awards = calloc(1, sizeof(**awards));
+    if (!*awards)
+        return fdl_error_set(err, FDL_ENOMEM, NULL, "out of memory");
+    if (p->points_earned > 0) {
+        snprintf((*awards)[0].rule, sizeof((*awards)[0].rule), "base-rate");
+        (*awards)[0].points = p->points_earned;
+        *award_count = 1;
+    }
+    return 0;
+}
+
+/* Local calendar parts of t_s in zone tz. */
+static struct fdl_local_time local_time_of(const struct fdl_tz *tz, int64_t t_s)
+{
+    int64_t local_s = t_s + fdl_tz_offset_s(tz, t_s);
+    int64_t days = local_s >= 0 ? local_s / 86400 : (local_s - 86399) / 86400;
+    int64_t second = local_s - days * 86400, y;
+    int m, d;
+    fdl_civil_from_days(days, &y, &m, &d);
+    struct fdl_local_time lt = {(int)y, m, d, (int)(((days % 7) + 7 + 3) % 7) + 1,
+                                (int)(second / 3600), (int)(second / 60 % 60)};
+    return lt;
+}
+
+/* The member as the earn rules see them at the purchase. */
+static int rules_member(struct fdl_store *st, const struct fdl_version_state *ver,
+                        const struct fdl_member *m, int64_t occurred_s,
+                        const struct fdl_local_time *now, struct fdl_rules_member *out,
+                        struct fdl_error *err)
+{
+    int64_t visits = 0;
+    int rc = FDL_STORE_CALL(st, member_visits, m->program_id, m->id, &visits, err);
+    if (rc)
+        return rc;
+    memset(out, 0, sizeof(*out));
+    out->tier = "";
+    out->visits = visits;
+    out->first_purchase = visits == 0;
+    out->days_since_enrol =
+        occurred_s > m->created_at_s ? (occurred_s - m->created_at_s) / 86400 : 0;
+    if (m->has_birthday) {
+        int64_t y;
+        int bm, bd;
+        fdl_civil_from_days(m->birthday_days, &y, &bm, &bd);
+        out->birthday_today = bm == now->month && bd == now->day;
+    }
+    (void)ver;
+    return 0;
+}
+
+/*
+ * Earn under a program file version: evaluates its rules on the basket,
+ * sets the points per line and in total, and returns the awards (which rule
+ * gave which points) as rows for the ledger. Redeemed points are allocated
+ * to lines by amount as with the base rate.
+ */
+static int earn_by_rules(struct fdl_store *st, const struct fdl_version_state *ver,
+                         const struct fdl_purchase_request *req, const struct fdl_member *m,
+                         struct fdl_purchase *p, struct fdl_purchase_line *lines,
+                         struct fdl_points_row **rows, int *row_count, struct fdl_error *err)
+{
+    size_t n = req->line_count, cap = fdl_rules_max_awards(ver->def, n);
+    struct fdl_rules_line *in_lines = calloc(n, sizeof(*in_lines));
+    int64_t *line_points = calloc(n, sizeof(*line_points));
+    struct fdl_rules_award *awards = calloc(cap ? cap : 1, sizeof(*awards));
+    *rows = calloc(cap ? cap : 1, sizeof(**rows));
+    int rc = in_lines && line_points && awards && *rows
+                 ? 0
+                 : fdl_error_set(err, FDL_ENOMEM, NULL, "out of memory");
+    for (size_t i = 0; i < n && rc == 0; i++)
+        in_lines[i] = (struct fdl_rules_line){lines[i].sku,         lines[i].category,
+                                              req->lines[i].labels, req->lines[i].label_count,
+                                              lines[i].quantity,    lines[i].unit_price_minor,
+                                              lines[i].amount_minor};
+    struct fdl_rules_input in = {in_lines, n, p->total_minor, p->discount_minor, {0},
+                                 local_time_of(ver->tz, p->occurred_at_s), p->store_code,
+                                 p->channel};
+    if (rc == 0)
+        rc = rules_member(st, ver, m, p->occurred_at_s, &in.now, &in.member, err);
+    struct fdl_rules_result out = {0, line_points, awards, cap, 0};
+    if (rc == 0)
+        rc = fdl_rules_evaluate(ver->def, &in, &out, err);
+    if (rc == 0) {
+        p->points_earned = out.total_points;
+        allocate_to_lines(lines, n, 0, p->points_redeemed);
+        for (size_t i = 0; i < n; i++)
+            lines[i].points = line_points[i];
+        for (size_t i = 0; i < out.n_awards; i++) {
+            struct fdl_points_row *r = &(*rows)[i];
+            r->line_no = awards[i].line < 0 ? 0 : awards[i].line + 1;
+            snprintf(r->rule, sizeof(r->rule), "%s", ver->def->rules[awards[i].rule].id);
+            r->points = awards[i].points;
+        }
+        *row_count = (int)out.n_awards;
+    }
+    free(in_lines);
+    free(line_points);
+    free(awards);
+    return rc;
+}
+
 int fdl_svc_purchase(struct fdl_service *svc, struct fdl_store *st,
                      const struct fdl_actor *a, const struct fdl_purchase_request *req,
                      int64_t now_s, struct fdl_purchase_result *res,
@@ -694,12 +931,15 @@ int fdl_svc_purchase(struct fdl_service *svc, struct fdl_store *st,
     const struct fdl_program_state *ps = program_of(svc, st, a, err);
     if (!ps)
         return err->code;
-    const struct fdl_program *prog = &ps->program;
+    if (req->occurred_at_s > now_s + FDL_MAX_FUTURE_SKEW_S)
+        return fdl_error_set(err, FDL_ERANGE, "time", "is more than a day in the future");
+    int64_t occurred_s = req->occurred_at_s ? req->occurred_at_s : now_s;
+    const struct fdl_version_state *ver = fdl_program_version_at(svc, ps, occurred_s);
+    const struct fdl_program *prog = ver ? &ver->def->program : &ps->program;
+    const struct fdl_tz *tz = ver ? ver->tz : ps->tz;
     if (strcmp(req->currency, prog->currency) != 0)
         return fdl_error_set(err, FDL_EINVALID, "currency", "this program takes %s",
                              prog->currency);
-    if (req->occurred_at_s > now_s + FDL_MAX_FUTURE_SKEW_S)
-        return fdl_error_set(err, FDL_ERANGE, "time", "is more than a day in the future");
     int64_t member_id, total;
     int rc = purchase_member(svc, st, a, req, &member_id, err);
     if (rc)
@@ -722,26 +962,34 @@ int fdl_svc_purchase(struct fdl_service *svc, struct fdl_store *st,
              req->store_code ? req->store_code : "");
     snprintf(p.channel, sizeof(p.channel), "%s", req->channel ? req->channel : "till");
     snprintf(p.currency, sizeof(p.currency), "%s", req->currency);
-    p.occurred_at_s = req->occurred_at_s ? req->occurred_at_s : now_s;
+    p.occurred_at_s = occurred_s;
+    p.program_version = ver ? ver->version : 0;
     p.recorded_at_s = now_s;
     p.total_minor = total;
     p.line_count = (int)req->line_count;
     p.points_redeemed = fdl_redeemable_points(prog, req->redeem_points, total);
     p.discount_minor = p.points_redeemed * prog->point_value_minor;
-    p.points_earned = fdl_earn_points(prog, total - p.discount_minor);
-    allocate_to_lines(lines, req->line_count, p.points_earned, p.points_redeemed);
+    struct fdl_points_row *awards = NULL;
+    int award_count = 0;
+    if (ver)
+        rc = earn_by_rules(st, ver, req, &s.member, &p, lines, &awards, &award_count, err);
+    else
+        rc = earn_flat(prog, &p, lines, &awards, &award_count, err);
 
-    if (p.points_redeemed > 0 &&
+    if (rc == 0 && p.points_redeemed > 0 &&
         (rc = fdl_lots_spend(&s.lots, p.points_redeemed, now_s, &s.moves, err)) != 0)
         snprintf(err->field, sizeof(err->field), "redeem_points");
     if (rc == 0)
         rc = FDL_STORE_CALL(st, purchase_insert, &p, lines, err);
+    for (int i = 0; i < award_count && rc == 0; i++)
+        rc = FDL_STORE_CALL(st, purchase_points_insert, &p, awards[i].line_no, awards[i].rule,
+                            awards[i].points, err);
     if (rc == 0 && p.points_redeemed > 0)
         rc = post_entry(st, &s, FDL_ENTRY_REDEEM, p.points_redeemed, p.id, NULL, a, now_s,
                         &p.redeem_entry_id, err);
     if (rc == 0 && p.points_earned > 0) {
         int64_t available_at = now_s + (int64_t)prog->pending_days * 86400;
-        rc = fdl_lots_earn(&s.lots, p.points_earned, available_at, expiry_for(ps, now_s),
+        rc = fdl_lots_earn(&s.lots, p.points_earned, available_at, expiry_for(prog, tz, now_s),
                            p.id, &s.moves);
         if (rc == 0)
             rc = post_entry(st, &s, FDL_ENTRY_EARN, p.points_earned, p.id, NULL, a, now_s,
@@ -755,6 +1003,9 @@ int fdl_svc_purchase(struct fdl_service *svc, struct fdl_store *st,
         memset(res, 0, sizeof(*res));
         res->purchase = p;
         res->lines = lines;
+        res->award_count = award_count < FDL_MAX_AWARDS_SHOWN ? award_count
+                                                              : FDL_MAX_AWARDS_SHOWN;
+        memcpy(res->awards, awards, (size_t)res->award_count * sizeof(*awards));
         balance_of(ps, &s.lots, now_s, &res->balance);
         char money[48];
         if (p.points_redeemed > 0) {
@@ -769,6 +1020,7 @@ int fdl_svc_purchase(struct fdl_service *svc, struct fdl_store *st,
     } else {
         free(lines);
     }
+    free(awards);
     state_release(&s);
     return rc;
 }
@@ -785,6 +1037,9 @@ int fdl_svc_purchase_get(struct fdl_service *svc, struct fdl_store *st,
                             &res->lines, err);
     if (rc == FDL_ENOT_FOUND)
         return fdl_error_set(err, rc, "txn_id", "no purchase with this transaction id");
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, purchase_points_get, &res->purchase, res->awards,
+                            FDL_MAX_AWARDS_SHOWN, &res->award_count, err);
     if (rc == 0)
         rc = fdl_svc_balance(svc, st, a, res->purchase.member_id, now_s, &res->balance,
                              err);
@@ -916,8 +1171,11 @@ int fdl_svc_refund(struct fdl_service *svc, struct fdl_store *st,
             rc = flush_lots(st, &s, err);
     }
     if (rc == 0 && r.points_restored > 0) {
-        rc =
-            restore_redemption(st, &s, &p, r.points_restored, expiry_for(ps, now_s), err);
+        const struct fdl_program *prog;
+        const struct fdl_tz *tz;
+        settings_at(svc, ps, now_s, &prog, &tz);
+        rc = restore_redemption(st, &s, &p, r.points_restored, expiry_for(prog, tz, now_s),
+                                err);
         if (rc == 0)
             rc = post_entry(st, &s, FDL_ENTRY_RESTORE, r.points_restored, p.id,
                             req->refund_id, a, now_s, NULL, err);
@@ -973,8 +1231,11 @@ int fdl_svc_adjust(struct fdl_service *svc, struct fdl_store *st,
     struct member_state s;
     int64_t taken;
     int rc = state_load(st, a->program_id, member_id, &s, err);
+    const struct fdl_program *prog;
+    const struct fdl_tz *tz;
+    settings_at(svc, ps, now_s, &prog, &tz);
     if (rc == 0 && points > 0)
-        rc = fdl_lots_earn(&s.lots, points, now_s, expiry_for(ps, now_s), 0, &s.moves);
+        rc = fdl_lots_earn(&s.lots, points, now_s, expiry_for(prog, tz, now_s), 0, &s.moves);
     else if (rc == 0 && fdl_lots_total(&s.lots) < -points)
         rc = fdl_error_set(err, FDL_EINSUFFICIENT_POINTS, "points",
                            "the balance is %lld points",

@@ -14,6 +14,8 @@
 #include "base/tz.h"
 #include "engine/card.h"
 #include "engine/program.h"
+#include "engine/program_file.h"
+#include "engine/rules.h"
 #include "store/store.h"
 
 #include <pthread.h>
@@ -26,10 +28,31 @@
 #define FDL_EXPIRING_WINDOW_DAYS 90
 #define FDL_EXPIRE_BATCH_MEMBERS 200
 
-/* A loaded program: settings, its time zone. Immutable while loaded. */
+#define FDL_MAX_PROGRAM_VERSIONS 64
+#define FDL_MAX_PROGRAM_FILE_BYTES (256 * 1024)
+#define FDL_MAX_AWARDS_SHOWN 64
+
+/* One applied version of a program file, compiled. */
+struct fdl_version_state {
+    int64_t version;
+    int64_t effective_from_s;
+    int64_t created_at_s;
+    struct fdl_program_def *def;
+    struct fdl_tz *tz;
+};
+
+/*
+ * A loaded program: its base settings and time zone, and the versions of
+ * its program file applied so far (oldest first). A purchase earns under
+ * the version in force at its time; before the first version, under the
+ * base settings (a flat rate). Versions are only ever appended, so pointers
+ * to them stay valid while the service lives.
+ */
 struct fdl_program_state {
     struct fdl_program program;
     struct fdl_tz *tz;
+    int version_count; /* guarded by fdl_service.lock */
+    struct fdl_version_state versions[FDL_MAX_PROGRAM_VERSIONS];
 };
 
 /* Shared, read-mostly service context: the installation's card secret and programs. */
@@ -67,6 +90,29 @@ const struct fdl_program_state *fdl_service_program(struct fdl_service *svc, int
 int fdl_svc_program(struct fdl_service *svc, struct fdl_store *st,
                     const struct fdl_actor *a, const struct fdl_program_state **out,
                     struct fdl_error *err);
+
+/*
+ * Checks a program file: parses and compiles it. On failure err says what,
+ * where ("line L, column C") and which key. Touches nothing.
+ */
+int fdl_svc_program_check(const char *text, size_t len, struct fdl_error *err);
+
+/*
+ * Applies a program file to the caller's program as a new version that
+ * takes effect at effective_from_s (purchases from then on earn under it;
+ * earlier ones keep what they earned). Needs the admin scope. Inside a
+ * write transaction. *version is the new version's number.
+ */
+int fdl_svc_program_apply(struct fdl_service *svc, struct fdl_store *st,
+                          const struct fdl_actor *a, const char *text, size_t len,
+                          int64_t effective_from_s, int64_t now_s, int64_t *version,
+                          struct fdl_error *err);
+
+/* The version in force at t_s (NULL before the first one). Call after
+ * fdl_svc_program, which brings the versions up to date with the store. */
+const struct fdl_version_state *fdl_program_version_at(struct fdl_service *svc,
+                                                       const struct fdl_program_state *ps,
+                                                       int64_t t_s);
 
 /*
  * Creates or replaces program p in the store and in svc (loading its time
@@ -165,6 +211,8 @@ int fdl_svc_history(struct fdl_service *svc, struct fdl_store *st,
 struct fdl_line_request {
     const char *sku, *category;
     int64_t quantity, unit_price_minor;
+    const char *labels[FDL_MAX_LINE_LABELS];
+    size_t label_count;
 };
 
 struct fdl_purchase_request {
@@ -180,6 +228,8 @@ struct fdl_purchase_request {
 struct fdl_purchase_result {
     struct fdl_purchase purchase;
     struct fdl_purchase_line *lines; /* malloc'd, purchase.line_count; free() */
+    int award_count;                  /* which rule gave which points */
+    struct fdl_points_row awards[FDL_MAX_AWARDS_SHOWN];
     struct fdl_balance balance;
     int message_count;
     char messages[FDL_MAX_MESSAGES][FDL_MESSAGE_MAX];
@@ -190,7 +240,10 @@ struct fdl_purchase_result {
  * most what the basket can absorb; more than available is
  * FDL_EINSUFFICIENT_POINTS), computes the points the paid amount earns (the
  * till never says how many), allocates them and the redemption to lines,
- * and writes lots and entries. The txn_id is unique per program.
+ * and writes lots and entries. The txn_id is unique per program. The
+ * points come from the program file version in force at the purchase's
+ * time (its earn rules, with each award recorded), or the base rate when
+ * no version is.
  */
 int fdl_svc_purchase(struct fdl_service *svc, struct fdl_store *st,
                      const struct fdl_actor *a, const struct fdl_purchase_request *req,

@@ -55,9 +55,9 @@ static void job_run(struct fdl_store *st, struct fdl_job *job)
     job->rc = FDL_STORE_CALL(st, savepoint, &job->err);
     if (job->rc)
         return;
-    if (!job->idempotency_key || !job_replay(st, job)) {
+    if (job->discard || !job->idempotency_key || !job_replay(st, job)) {
         job->rc = job->run(st, job);
-        if (job->rc == 0 && job->idempotency_key) {
+        if (job->rc == 0 && job->idempotency_key && !job->discard) {
             struct fdl_idem idem;
             memcpy(idem.request_hash, job->request_hash, sizeof(idem.request_hash));
             idem.status = job->status;
@@ -68,7 +68,10 @@ static void job_run(struct fdl_store *st, struct fdl_job *job)
     }
     free(job->record_body);
     job->record_body = NULL;
-    if (job->rc == 0 && !job->replayed) {
+    if (job->rc == 0 && job->discard) {
+        FDL_STORE_CALL0(st, rollback_to);
+        job->rc = FDL_STORE_CALL(st, release, &job->err);
+    } else if (job->rc == 0 && !job->replayed) {
         job->rc = FDL_STORE_CALL(st, release, &job->err);
     } else if (job->rc) {
         FDL_STORE_CALL0(st, rollback_to);

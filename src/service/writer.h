@@ -33,6 +33,7 @@ struct fdl_job {
      * FDL_E* code with job->err filled, and everything it wrote is undone. */
     int (*run)(struct fdl_store *st, struct fdl_job *job);
     void *arg;
+    int discard; /* a dry run: run it, answer, and roll it back (no idempotency) */
 
     /* Filled by the writer. */
     int rc;

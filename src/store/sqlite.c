@@ -203,8 +203,31 @@ static const char schema_v1[] =
     ");\n"
     "CREATE INDEX lot_moves_entry ON lot_moves (program_id, member_id, entry_id);\n";
 
+/* Version 2: program files with versions, the program version each purchase
+ * was earned under, and which rule gave which points. */
+static const char schema_v2[] =
+    "CREATE TABLE program_versions (\n"
+    "    program_id INTEGER NOT NULL,\n"
+    "    version INTEGER NOT NULL,\n"
+    "    effective_from INTEGER NOT NULL, -- UTC seconds\n"
+    "    source TEXT NOT NULL,            -- the program file as applied\n"
+    "    created_at INTEGER NOT NULL,\n"
+    "    PRIMARY KEY (program_id, version)\n"
+    ");\n"
+    "ALTER TABLE purchases ADD COLUMN program_version INTEGER NOT NULL DEFAULT 0;\n"
+    "CREATE TABLE purchase_points (\n"
+    "    program_id INTEGER NOT NULL,\n"
+    "    member_id INTEGER NOT NULL,\n"
+    "    purchase_id INTEGER NOT NULL REFERENCES purchases (id),\n"
+    "    seq INTEGER NOT NULL,\n"
+    "    line_no INTEGER NOT NULL, -- 0: the purchase as a whole\n"
+    "    rule TEXT NOT NULL,\n"
+    "    points INTEGER NOT NULL,\n"
+    "    PRIMARY KEY (program_id, member_id, purchase_id, seq)\n"
+    ");\n";
+
 /* Migration N (N >= 1) is migrations[N - 1]. Append; never edit one that shipped. */
-static const char *const migrations[] = {schema_v1};
+static const char *const migrations[] = {schema_v1, schema_v2};
 #define MIGRATION_COUNT ((int64_t)(sizeof(migrations) / sizeof(migrations[0])))
 
 /* ---- statements ---- */
@@ -224,6 +247,13 @@ enum stmt_id {
     STMT_META_SET,
     STMT_PROGRAM_GET,
     STMT_PROGRAM_PUT,
+    STMT_VERSION_NEXT,
+    STMT_VERSION_INSERT,
+    STMT_VERSIONS_LOAD,
+    STMT_VERSION_LATEST,
+    STMT_MEMBER_VISITS,
+    STMT_POINTS_INSERT,
+    STMT_POINTS_GET,
     STMT_KEY_GET,
     STMT_KEY_INSERT,
     STMT_IDEM_GET,
@@ -279,7 +309,8 @@ _Static_assert(FDL_MAX_SEARCH_WORDS == 4, "one search statement per number of wo
 #define PURCHASE_COLUMNS                                                                 \
     "id, program_id, member_id, txn_id, store_code, channel, currency, occurred_at, "    \
     "recorded_at, total_minor, discount_minor, points_earned, points_redeemed, "         \
-    "refunded_minor, points_clawed, points_restored, redeem_entry_id, line_count"
+    "refunded_minor, points_clawed, points_restored, redeem_entry_id, line_count, "      \
+    "program_version"
 #define LINE_COLUMNS                                                                     \
     "line_no, sku, category, quantity, unit_price_minor, amount_minor, points, "         \
     "redeemed_points, refunded_quantity, clawed_points, restored_points"
@@ -319,6 +350,24 @@ static const char *const stmt_sql[STMT_COUNT] = {
     [STMT_META_SET] = "INSERT INTO meta (key, value) VALUES (?1, ?2)"
                       " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
     [STMT_PROGRAM_GET] = "SELECT settings FROM programs WHERE id = ?1",
+    [STMT_VERSION_NEXT] = "SELECT coalesce(max(version), 0) + 1 FROM program_versions"
+                          " WHERE program_id = ?1",
+    [STMT_VERSION_INSERT] = "INSERT INTO program_versions (program_id, version,"
+                            " effective_from, source, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+    [STMT_VERSIONS_LOAD] = "SELECT version, effective_from, created_at, source"
+                           " FROM program_versions WHERE program_id = ?1 ORDER BY version",
+    [STMT_VERSION_LATEST] = "SELECT version, created_at FROM program_versions"
+                            " WHERE program_id = ?1 ORDER BY version DESC LIMIT 1",
+    [STMT_MEMBER_VISITS] = "SELECT count(*) FROM purchases"
+                           " WHERE program_id = ?1 AND member_id = ?2",
+    [STMT_POINTS_INSERT] = "INSERT INTO purchase_points (program_id, member_id, purchase_id,"
+                           " seq, line_no, rule, points) VALUES (?1, ?2, ?3,"
+                           " (SELECT coalesce(max(seq), 0) + 1 FROM purchase_points"
+                           "  WHERE program_id = ?1 AND member_id = ?2 AND purchase_id = ?3),"
+                           " ?4, ?5, ?6)",
+    [STMT_POINTS_GET] = "SELECT line_no, rule, points FROM purchase_points"
+                        " WHERE program_id = ?1 AND member_id = ?2 AND purchase_id = ?3"
+                        " ORDER BY seq",
     [STMT_PROGRAM_PUT] = "INSERT INTO programs (id, settings) VALUES (?1, ?2)"
                          " ON CONFLICT (id) DO UPDATE SET settings = excluded.settings",
     [STMT_KEY_GET] = "SELECT id, program_id, name, scopes, hash, created_at, revoked"
@@ -403,8 +452,8 @@ static const char *const stmt_sql[STMT_COUNT] = {
         " store_code, channel, currency, occurred_at, recorded_at,"
         " total_minor, discount_minor, points_earned, points_redeemed,"
         " refunded_minor, points_clawed, points_restored,"
-        " redeem_entry_id, line_count) VALUES (?1, ?2, ?3, ?4, ?5,"
-        " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+        " redeem_entry_id, line_count, program_version) VALUES (?1, ?2, ?3, ?4, ?5,"
+        " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
     [STMT_LINE_INSERT] = "INSERT INTO purchase_lines (purchase_id, " LINE_COLUMNS ")"
                          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     [STMT_PURCHASE_GET] = "SELECT " PURCHASE_COLUMNS " FROM purchases"
@@ -861,6 +910,171 @@ static int sqlite_program_put(struct fdl_store *st, int64_t id, const char *json
     if (bind_int(q, 1, id) || bind_text(q, 2, json))
         return bind_failed(s, q, err);
     return stmt_finish(s, q, NULL, err);
+}
+
+static int sqlite_program_version_insert(struct fdl_store *st, int64_t program_id,
+                                         int64_t effective_from_s, const char *source,
+                                         int64_t now_s, int64_t *version, struct fdl_error *err)
+{
+    struct sqlite_store *s = sqlite_of(st);
+    sqlite3_stmt *q;
+    int64_t next = 0;
+    int rc = stmt_get(s, STMT_VERSION_NEXT, &q, err);
+    if (rc)
+        return rc;
+    if (bind_int(q, 1, program_id))
+        return bind_failed(s, q, err);
+    rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        next = column_int(q, 0);
+        rc = 0;
+    } else {
+        rc = no_row(s, rc, err);
+    }
+    stmt_reset(q);
+    if (rc || (rc = stmt_get(s, STMT_VERSION_INSERT, &q, err)))
+        return rc;
+    if (bind_int(q, 1, program_id) || bind_int(q, 2, next) || bind_int(q, 3, effective_from_s) ||
+        bind_text(q, 4, source) || bind_int(q, 5, now_s))
+        return bind_failed(s, q, err);
+    if ((rc = stmt_finish(s, q, NULL, err)) == 0)
+        *version = next;
+    return rc;
+}
+
+static int sqlite_program_versions_load(struct fdl_store *st, int64_t program_id,
+                                        struct fdl_program_version **out, size_t *count,
+                                        struct fdl_error *err)
+{
+    struct sqlite_store *s = sqlite_of(st);
+    sqlite3_stmt *q;
+    int rc = stmt_get(s, STMT_VERSIONS_LOAD, &q, err);
+    if (rc)
+        return rc;
+    if (bind_int(q, 1, program_id))
+        return bind_failed(s, q, err);
+    struct fdl_program_version *items = NULL;
+    size_t n = 0, cap = 0;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if (n == cap) {
+            size_t new_cap = cap ? cap * 2 : 8;
+            struct fdl_program_version *p = realloc(items, new_cap * sizeof(*p));
+            if (!p)
+                break;
+            items = p;
+            cap = new_cap;
+        }
+        const unsigned char *text = sqlite3_column_text(q, 3);
+        items[n].version = column_int(q, 0);
+        items[n].effective_from_s = column_int(q, 1);
+        items[n].created_at_s = column_int(q, 2);
+        items[n].source = strdup(text ? (const char *)text : "");
+        if (!items[n].source)
+            break;
+        n++;
+    }
+    if (rc == SQLITE_DONE) {
+        rc = 0;
+    } else if (rc == SQLITE_ROW) {
+        rc = fdl_error_set(err, FDL_ENOMEM, NULL, "out of memory");
+    } else {
+        rc = no_row(s, rc, err);
+    }
+    stmt_reset(q);
+    if (rc) {
+        fdl_program_versions_free(items, n);
+        return rc;
+    }
+    *out = items;
+    *count = n;
+    return 0;
+}
+
+static int sqlite_program_version_latest(struct fdl_store *st, int64_t program_id,
+                                         int64_t *version, int64_t *created_at_s,
+                                         struct fdl_error *err)
+{
+    struct sqlite_store *s = sqlite_of(st);
+    sqlite3_stmt *q;
+    int rc = stmt_get(s, STMT_VERSION_LATEST, &q, err);
+    if (rc)
+        return rc;
+    if (bind_int(q, 1, program_id))
+        return bind_failed(s, q, err);
+    rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        *version = column_int(q, 0);
+        *created_at_s = column_int(q, 1);
+        rc = 0;
+    } else if (rc == SQLITE_DONE) {
+        *version = *created_at_s = 0;
+        rc = 0;
+    } else {
+        rc = no_row(s, rc, err);
+    }
+    stmt_reset(q);
+    return rc;
+}
+
+static int sqlite_member_visits(struct fdl_store *st, int64_t program_id, int64_t member_id,
+                                int64_t *visits, struct fdl_error *err)
+{
+    struct sqlite_store *s = sqlite_of(st);
+    sqlite3_stmt *q;
+    int rc = stmt_get(s, STMT_MEMBER_VISITS, &q, err);
+    if (rc)
+        return rc;
+    if (bind_int(q, 1, program_id) || bind_int(q, 2, member_id))
+        return bind_failed(s, q, err);
+    rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        *visits = column_int(q, 0);
+        rc = 0;
+    } else {
+        rc = no_row(s, rc, err);
+    }
+    stmt_reset(q);
+    return rc;
+}
+
+static int sqlite_purchase_points_insert(struct fdl_store *st, const struct fdl_purchase *p,
+                                         int line_no, const char *rule, int64_t points,
+                                         struct fdl_error *err)
+{
+    struct sqlite_store *s = sqlite_of(st);
+    sqlite3_stmt *q;
+    int rc = stmt_get(s, STMT_POINTS_INSERT, &q, err);
+    if (rc)
+        return rc;
+    if (bind_int(q, 1, p->program_id) || bind_int(q, 2, p->member_id) || bind_int(q, 3, p->id) ||
+        bind_int(q, 4, line_no) || bind_text(q, 5, rule) || bind_int(q, 6, points))
+        return bind_failed(s, q, err);
+    return stmt_finish(s, q, NULL, err);
+}
+
+static int sqlite_purchase_points_get(struct fdl_store *st, const struct fdl_purchase *p,
+                                      struct fdl_points_row *out, int max, int *count,
+                                      struct fdl_error *err)
+{
+    struct sqlite_store *s = sqlite_of(st);
+    sqlite3_stmt *q;
+    int rc = stmt_get(s, STMT_POINTS_GET, &q, err);
+    if (rc)
+        return rc;
+    if (bind_int(q, 1, p->program_id) || bind_int(q, 2, p->member_id) || bind_int(q, 3, p->id))
+        return bind_failed(s, q, err);
+    int n = 0;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW && n < max) {
+        out[n].line_no = (int)column_int(q, 0);
+        column_text(q, 1, out[n].rule, sizeof(out[n].rule));
+        out[n].points = column_int(q, 2);
+        n++;
+    }
+    rc = (rc == SQLITE_DONE || rc == SQLITE_ROW) ? 0 : no_row(s, rc, err);
+    stmt_reset(q);
+    if (rc == 0)
+        *count = n;
+    return rc;
 }
 
 static int sqlite_key_get(struct fdl_store *st, const char *id, struct fdl_api_key *out,
@@ -1593,7 +1807,8 @@ static int sqlite_purchase_insert(struct fdl_store *st, struct fdl_purchase *p,
             bind_int(q, 11, p->points_earned) || bind_int(q, 12, p->points_redeemed) ||
             bind_int(q, 13, p->refunded_minor) || bind_int(q, 14, p->points_clawed) ||
             bind_int(q, 15, p->points_restored) ||
-            bind_optional(q, 16, p->redeem_entry_id) || bind_int(q, 17, p->line_count))
+            bind_optional(q, 16, p->redeem_entry_id) || bind_int(q, 17, p->line_count) ||
+            bind_int(q, 18, p->program_version))
             rc = bind_failed(s, q, err);
         else
             rc = stmt_finish(s, q, purchase_keys, err);
@@ -1630,6 +1845,7 @@ static void purchase_read(sqlite3_stmt *q, struct fdl_purchase *p)
     p->points_restored = column_int(q, 15);
     p->redeem_entry_id = column_int(q, 16);
     p->line_count = (int)column_int(q, 17);
+    p->program_version = column_int(q, 18);
 }
 
 /* Reads a row of LINE_COLUMNS. */
@@ -2016,6 +2232,12 @@ const struct fdl_store_ops fdl_store_sqlite = {
     .meta_set = sqlite_meta_set,
     .program_get = sqlite_program_get,
     .program_put = sqlite_program_put,
+    .program_version_insert = sqlite_program_version_insert,
+    .program_versions_load = sqlite_program_versions_load,
+    .program_version_latest = sqlite_program_version_latest,
+    .member_visits = sqlite_member_visits,
+    .purchase_points_insert = sqlite_purchase_points_insert,
+    .purchase_points_get = sqlite_purchase_points_get,
     .key_get = sqlite_key_get,
     .key_insert = sqlite_key_insert,
     .idem_get = sqlite_idem_get,

@@ -10,6 +10,13 @@ void fdl_idem_release(struct fdl_idem *idem)
     idem->body = NULL;
 }
 
+void fdl_program_versions_free(struct fdl_program_version *items, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(items[i].source);
+    free(items);
+}
+
 const struct fdl_store_ops *fdl_store_ops_of(struct fdl_store *st)
 {
     return ((struct fdl_store_base *)st)->ops;

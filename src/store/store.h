@@ -73,6 +73,7 @@ struct fdl_purchase {
     int64_t points_restored;
     int64_t redeem_entry_id; /* 0 if nothing was redeemed */
     int line_count;
+    int64_t program_version; /* the program file version it earned under; 0: none */
 };
 
 struct fdl_purchase_line {
@@ -110,6 +111,26 @@ struct fdl_history_row {
     char txn_id[FDL_MAX_ID_LEN + 1]; /* purchase it belongs to, or "" */
     char reason[FDL_MAX_REASON_LEN + 1];
     char actor[FDL_MAX_ID_LEN + 1];
+};
+
+/* One applied version of a program file. source is malloc'd. */
+struct fdl_program_version {
+    int64_t version;
+    int64_t effective_from_s;
+    int64_t created_at_s;
+    char *source;
+};
+
+/* Frees an array from program_versions_load. */
+void fdl_program_versions_free(struct fdl_program_version *items, size_t n);
+
+#define FDL_RULE_NAME_MAX 64
+
+/* Which rule gave which points of a purchase (line_no 0: the whole purchase). */
+struct fdl_points_row {
+    int line_no;
+    char rule[FDL_RULE_NAME_MAX + 1];
+    int64_t points;
 };
 
 /* A stored lot move, as read back (for restoring a redemption). */
@@ -181,6 +202,29 @@ struct fdl_store_ops {
                        struct fdl_error *err);
     int (*program_put)(struct fdl_store *st, int64_t id, const char *json,
                        struct fdl_error *err);
+
+    /* Stores a new version of the program's file; *version is the next number. */
+    int (*program_version_insert)(struct fdl_store *st, int64_t program_id,
+                                  int64_t effective_from_s, const char *source, int64_t now_s,
+                                  int64_t *version, struct fdl_error *err);
+    /* Every version of the program, oldest first (free with fdl_program_versions_free). */
+    int (*program_versions_load)(struct fdl_store *st, int64_t program_id,
+                                 struct fdl_program_version **out, size_t *count,
+                                 struct fdl_error *err);
+    /* The newest version's number and creation time; both 0 if there is none. */
+    int (*program_version_latest)(struct fdl_store *st, int64_t program_id, int64_t *version,
+                                  int64_t *created_at_s, struct fdl_error *err);
+    /* How many purchases the member has made. */
+    int (*member_visits)(struct fdl_store *st, int64_t program_id, int64_t member_id,
+                         int64_t *visits, struct fdl_error *err);
+    /* Records that rule gave points on line_no of purchase p (0: the whole purchase). */
+    int (*purchase_points_insert)(struct fdl_store *st, const struct fdl_purchase *p,
+                                  int line_no, const char *rule, int64_t points,
+                                  struct fdl_error *err);
+    /* The attribution rows of purchase p, in the order they were written. */
+    int (*purchase_points_get)(struct fdl_store *st, const struct fdl_purchase *p,
+                               struct fdl_points_row *out, int max, int *count,
+                               struct fdl_error *err);
 
     int (*key_get)(struct fdl_store *st, const char *id, struct fdl_api_key *out,
                    struct fdl_error *err);

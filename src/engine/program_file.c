@@ -1,0 +1,1389 @@
+/*
+ * program_file.c - the YAML program file: parse, check, compile.
+ *
+ * Two stages. build_tree() turns libyaml's events into a small tree of
+ * scalars, lists and mappings with their positions, refusing what a program
+ * file never needs and an attacker loves (anchors, aliases, tags, several
+ * documents, deep nesting, huge node counts). The schema stage walks the
+ * tree one section at a time; each mapping is first checked against its
+ * table of known keys (unknown and duplicate keys are errors), then each
+ * value goes through a typed getter that reports the key path and the
+ * line and column of the offending node. Sections are a table, so adding
+ * one (tiers, punch cards, ...) is a function and a row.
+ *
+ * Memory: the tree lives in a scratch arena freed when loading ends; the
+ * definition owns a second arena holding its rules, strings and sets, plus
+ * the compiled conditions (freed one by one).
+ */
+#include "engine/program_file.h"
+
+#include "base/clock.h"
+#include "base/limits.h"
+#include "engine/expr.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+/* ---- arenas ---- */
+
+#define ARENA_CHUNK_BYTES (16 * 1024)
+
+struct arena_chunk {
+    struct arena_chunk *next;
+    size_t used, cap;
+    max_align_t data[];
+};
+
+struct arena {
+    struct arena_chunk *head;
+    size_t *total_bytes; /* shared budget of one load */
+};
+
+struct fdl_program_def_memory {
+    struct arena arena;
+    size_t total_bytes;
+};
+
+static void *arena_alloc(struct arena *a, size_t n)
+{
+    n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
+    if (n == 0)
+        n = sizeof(max_align_t);
+    struct arena_chunk *c = a->head;
+    if (!c || c->cap - c->used < n) {
+        size_t cap = n > ARENA_CHUNK_BYTES ? n : ARENA_CHUNK_BYTES;
+        if (*a->total_bytes + cap > FDL_PROGRAM_FILE_MAX_MEMORY)
+            return NULL;
+        c = malloc(sizeof(*c) + cap);
+        if (!c)
+            return NULL;
+        *a->total_bytes += cap;
+        c->used = 0;
+        c->cap = cap;
+        c->next = a->head;
+        a->head = c;
+    }
+    void *p = (unsigned char *)c->data + c->used;
+    c->used += n;
+    return p;
+}
+
+static void arena_release(struct arena *a)
+{
+    struct arena_chunk *c = a->head;
+    while (c) {
+        struct arena_chunk *next = c->next;
+        free(c);
+        c = next;
+    }
+    a->head = NULL;
+}
+
+static char *arena_strndup(struct arena *a, const char *s, size_t n)
+{
+    char *p = arena_alloc(a, n + 1);
+    if (p) {
+        memcpy(p, s, n);
+        p[n] = '\0';
+    }
+    return p;
+}
+
+/* ---- the tree ---- */
+
+enum ynode_kind { YNODE_SCALAR, YNODE_LIST, YNODE_MAPPING };
+
+struct ynode {
+    enum ynode_kind kind;
+    int line, column; /* 1-based start */
+    yaml_scalar_style_t style;
+    int single_line;  /* scalar: starts and ends on the same line */
+    const char *text; /* scalar: NUL-terminated, may contain NULs before len */
+    size_t len;
+    struct ynode *first, *last, *next; /* children; a mapping alternates key, value */
+    size_t count;
+};
+
+struct loader {
+    struct arena tree;
+    struct arena *keep;
+    size_t tree_bytes;
+    struct fdl_error *err;
+    struct fdl_program_def *def;
+    int minor_per_unit;
+    int money_decimals;
+};
+
+#define PATH_MAX_BYTES 128
+
+/* Cuts a partial UTF-8 sequence left at the end of s by a truncating snprintf. */
+static void utf8_trim(char *s)
+{
+    size_t n = strlen(s), start = n;
+    while (start > 0 && ((unsigned char)s[start - 1] & 0xc0) == 0x80 && n - start < 3)
+        start--;
+    if (start == 0 || ((unsigned char)s[start - 1] & 0x80) == 0)
+        return; /* no multi-byte sequence at the end */
+    unsigned char lead = (unsigned char)s[start - 1];
+    size_t want = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
+    if (n - (start - 1) < want)
+        s[start - 1] = '\0';
+}
+
+static int fail_at(struct loader *ld, int code, int line, int column, const char *path,
+                   const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+static int fail_at(struct loader *ld, int code, int line, int column, const char *path,
+                   const char *fmt, ...)
+{
+    char detail[FDL_ERROR_MESSAGE_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(detail, sizeof(detail), fmt, ap);
+    va_end(ap);
+    fdl_error_set(ld->err, code, path, "line %d, column %d: %s", line, column, detail);
+    if (ld->err) {
+        utf8_trim(ld->err->field);
+        utf8_trim(ld->err->message);
+    }
+    return code;
+}
+
+#define fail(ld, code, node, path, ...)                                                  \
+    fail_at((ld), (code), (node)->line, (node)->column, (path), __VA_ARGS__)
+
+static int nomem(struct loader *ld)
+{
+    return fdl_error_set(ld->err, FDL_ENOMEM, "",
+                         "out of memory loading the program file");
+}
+
+/*
+ * Writes a short, printable, valid-UTF-8 rendering of a scalar for messages:
+ * at most 32 bytes (cut on a character boundary), control bytes as '?'.
+ */
+static void quote(const struct ynode *n, char out[48])
+{
+    size_t o = 0, i = 0;
+    const unsigned char *s = (const unsigned char *)n->text;
+    while (i < n->len && o < 32) {
+        size_t clen = s[i] < 0x80 ? 1 : s[i] >= 0xf0 ? 4 : s[i] >= 0xe0 ? 3 : 2;
+        if (i + clen > n->len || o + clen > 32)
+            break;
+        if (s[i] < 0x20 || s[i] == 0x7f) {
+            out[o++] = '?';
+        } else {
+            memcpy(out + o, s + i, clen);
+            o += clen;
+        }
+        i += clen;
+    }
+    if (i < n->len) {
+        memcpy(out + o, "...", 3);
+        o += 3;
+    }
+    out[o] = '\0';
+}
+
+static const char *kind_name(const struct ynode *n)
+{
+    switch (n->kind) {
+    case YNODE_LIST:
+        return "a list";
+    case YNODE_MAPPING:
+        return "a mapping";
+    case YNODE_SCALAR:
+        break;
+    }
+    return "a scalar";
+}
+
+/* Line and column of byte offset in text (for reader errors, which have no mark). */
+static void position_of(const char *text, size_t len, size_t offset, int *line,
+                        int *column)
+{
+    *line = 1;
+    *column = 1;
+    for (size_t i = 0; i < offset && i < len; i++) {
+        if (text[i] == '\n') {
+            (*line)++;
+            *column = 1;
+        } else if (((unsigned char)text[i] & 0xc0) != 0x80) {
+            (*column)++;
+        }
+    }
+}
+
+static int syntax_error(struct loader *ld, const yaml_parser_t *p, const char *text,
+                        size_t len)
+{
+    if (p->error == YAML_MEMORY_ERROR)
+        return nomem(ld);
+    int line, column;
+    if (p->error == YAML_READER_ERROR) {
+        position_of(text, len, p->problem_offset, &line, &column);
+    } else {
+        line = (int)p->problem_mark.line + 1;
+        column = (int)p->problem_mark.column + 1;
+    }
+    const char *problem = p->problem ? p->problem : "not valid YAML";
+    if (p->context)
+        return fail_at(ld, FDL_EINVALID, line, column, "", "YAML: %s %s", p->context,
+                       problem);
+    return fail_at(ld, FDL_EINVALID, line, column, "", "YAML: %s", problem);
+}
+
+static struct ynode *new_node(struct loader *ld, enum ynode_kind kind, yaml_mark_t start)
+{
+    struct ynode *n = arena_alloc(&ld->tree, sizeof(*n));
+    if (!n)
+        return NULL;
+    memset(n, 0, sizeof(*n));
+    n->kind = kind;
+    n->line = (int)start.line + 1;
+    n->column = (int)start.column + 1;
+    return n;
+}
+
+static void attach(struct ynode *parent, struct ynode *child)
+{
+    if (parent->last)
+        parent->last->next = child;
+    else
+        parent->first = child;
+    parent->last = child;
+    parent->count++;
+}
+
+/* Checks an event's anchor and tag; a program file uses neither. */
+static int plain_event(struct loader *ld, const yaml_event_t *ev,
+                       const yaml_char_t *anchor, const yaml_char_t *tag)
+{
+    int line = (int)ev->start_mark.line + 1, column = (int)ev->start_mark.column + 1;
+    if (anchor)
+        return fail_at(ld, FDL_EINVALID, line, column, "",
+                       "anchors (&name) are not allowed in a program file");
+    if (tag)
+        return fail_at(ld, FDL_EINVALID, line, column, "",
+                       "tags (!name) are not allowed in a program file");
+    return 0;
+}
+
+struct builder {
+    struct ynode *stack[FDL_PROGRAM_FILE_MAX_DEPTH];
+    int depth;
+    size_t nodes;
+    int documents;
+    struct ynode *root;
+};
+
+/* Handles one event; sets *done at the end of the stream. */
+static int build_event(struct loader *ld, struct builder *b, const yaml_event_t *ev,
+                       int *done)
+{
+    int line = (int)ev->start_mark.line + 1, column = (int)ev->start_mark.column + 1;
+    int rc = 0;
+    struct ynode *n = NULL;
+    switch (ev->type) {
+    case YAML_STREAM_END_EVENT:
+        *done = 1;
+        return 0;
+    case YAML_DOCUMENT_START_EVENT:
+        if (++b->documents > 1)
+            return fail_at(ld, FDL_EINVALID, line, column, "",
+                           "a program file holds one YAML document");
+        return 0;
+    case YAML_ALIAS_EVENT:
+        return fail_at(ld, FDL_EINVALID, line, column, "",
+                       "aliases (*name) are not allowed in a program file");
+    case YAML_SCALAR_EVENT:
+        rc = plain_event(ld, ev, ev->data.scalar.anchor, ev->data.scalar.tag);
+        if (rc)
+            return rc;
+        n = new_node(ld, YNODE_SCALAR, ev->start_mark);
+        if (!n)
+            return nomem(ld);
+        n->style = ev->data.scalar.style;
+        n->single_line = ev->start_mark.line == ev->end_mark.line;
+        n->len = ev->data.scalar.length;
+        n->text = arena_strndup(&ld->tree, (const char *)ev->data.scalar.value, n->len);
+        if (!n->text)
+            return nomem(ld);
+        break;
+    case YAML_SEQUENCE_START_EVENT:
+        rc = plain_event(ld, ev, ev->data.sequence_start.anchor,
+                         ev->data.sequence_start.tag);
+        if (rc)
+            return rc;
+        n = new_node(ld, YNODE_LIST, ev->start_mark);
+        break;
+    case YAML_MAPPING_START_EVENT:
+        rc = plain_event(ld, ev, ev->data.mapping_start.anchor,
+                         ev->data.mapping_start.tag);
+        if (rc)
+            return rc;
+        n = new_node(ld, YNODE_MAPPING, ev->start_mark);
+        break;
+    case YAML_SEQUENCE_END_EVENT:
+    case YAML_MAPPING_END_EVENT:
+        if (b->depth > 0)
+            b->depth--;
+        return 0;
+    default:
+        return 0;
+    }
+    if (!n)
+        return nomem(ld);
+    if (++b->nodes > FDL_PROGRAM_FILE_MAX_NODES)
+        return fail_at(ld, FDL_ERANGE, line, column, "",
+                       "a program file has at most %d nodes", FDL_PROGRAM_FILE_MAX_NODES);
+    if (b->depth > 0)
+        attach(b->stack[b->depth - 1], n);
+    else if (!b->root)
+        b->root = n;
+    if (n->kind != YNODE_SCALAR) {
+        if (b->depth == FDL_PROGRAM_FILE_MAX_DEPTH)
+            return fail_at(ld, FDL_ETOO_DEEP, line, column, "",
+                           "nesting deeper than %d levels", FDL_PROGRAM_FILE_MAX_DEPTH);
+        b->stack[b->depth++] = n;
+    }
+    return 0;
+}
+
+/* Parses text into a tree of ynodes in ld->tree; *root is NULL for an empty stream. */
+static int build_tree(struct loader *ld, const char *text, size_t len,
+                      struct ynode **root)
+{
+    yaml_parser_t parser;
+    if (!yaml_parser_initialize(&parser))
+        return nomem(ld);
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+    struct builder b;
+    memset(&b, 0, sizeof(b));
+    int rc = 0, done = 0;
+    while (!done && rc == 0) {
+        yaml_event_t ev;
+        if (!yaml_parser_parse(&parser, &ev)) {
+            rc = syntax_error(ld, &parser, text, len);
+            break;
+        }
+        rc = build_event(ld, &b, &ev, &done);
+        yaml_event_delete(&ev);
+    }
+    yaml_parser_delete(&parser);
+    if (rc == 0)
+        *root = b.root;
+    return rc;
+}
+
+/* ---- paths and keys ---- */
+
+/* Paths longer than PATH_MAX_BYTES are cut (error fields hold fewer anyway). */
+static void path_key(char out[PATH_MAX_BYTES], const char *path, const char *key)
+{
+    if (snprintf(out, PATH_MAX_BYTES, "%s%s%s", path, *path ? "." : "", key) < 0)
+        out[0] = '\0';
+}
+
+static void path_index(char out[PATH_MAX_BYTES], const char *path, size_t i)
+{
+    if (snprintf(out, PATH_MAX_BYTES, "%s[%zu]", path, i) < 0)
+        out[0] = '\0';
+}
+
+static int is_null(const struct ynode *n)
+{
+    if (n->kind != YNODE_SCALAR || n->style != YAML_PLAIN_SCALAR_STYLE)
+        return 0;
+    return n->len == 0 || strcmp(n->text, "~") == 0 || strcmp(n->text, "null") == 0 ||
+           strcmp(n->text, "Null") == 0 || strcmp(n->text, "NULL") == 0;
+}
+
+/*
+ * Checks that map is a mapping whose keys are all in allowed[0..n), each at
+ * most once, and that no value is null. Errors point at the key.
+ */
+static int check_keys(struct loader *ld, const struct ynode *map, const char *path,
+                      const char *const *allowed, size_t n)
+{
+    if (map->kind != YNODE_MAPPING)
+        return fail(ld, FDL_EFIELD_TYPE, map, path,
+                    "%s must be a mapping of keys, not %s", *path ? path : "the file",
+                    kind_name(map));
+    unsigned char seen[64] = {0};
+    for (const struct ynode *k = map->first; k; k = k->next->next) {
+        const struct ynode *v = k->next;
+        char q[48], sub[PATH_MAX_BYTES];
+        if (k->kind != YNODE_SCALAR)
+            return fail(ld, FDL_EFIELD_TYPE, k, path, "keys must be names, not %s",
+                        kind_name(k));
+        size_t i = 0;
+        while (i < n &&
+               (strlen(allowed[i]) != k->len || strcmp(allowed[i], k->text) != 0))
+            i++;
+        quote(k, q);
+        if (i == n) {
+            path_key(sub, path, q);
+            return fail(ld, FDL_EUNKNOWN_FIELD, k, sub, "unknown key \"%s\"%s%s", q,
+                        *path ? " in " : "", path);
+        }
+        path_key(sub, path, allowed[i]);
+        if (seen[i])
+            return fail(ld, FDL_EINVALID, k, sub, "key \"%s\" appears twice", q);
+        seen[i] = 1;
+        if (is_null(v))
+            return fail(ld, FDL_EMISSING_FIELD, k, sub, "\"%s\" has no value", q);
+    }
+    return 0;
+}
+
+/* The value of key in mapping map (checked by check_keys), or NULL. */
+static const struct ynode *get(const struct ynode *map, const char *key)
+{
+    for (const struct ynode *k = map->first; k; k = k->next->next)
+        if (strcmp(k->text, key) == 0)
+            return k->next;
+    return NULL;
+}
+
+/* The key node of key in map, for errors about a key's presence. */
+static const struct ynode *get_key(const struct ynode *map, const char *key)
+{
+    for (const struct ynode *k = map->first; k; k = k->next->next)
+        if (strcmp(k->text, key) == 0)
+            return k;
+    return NULL;
+}
+
+static int missing(struct loader *ld, const struct ynode *map, const char *path,
+                   const char *key)
+{
+    char sub[PATH_MAX_BYTES];
+    path_key(sub, path, key);
+    return fail(ld, FDL_EMISSING_FIELD, map, sub, "%s needs \"%s\"",
+                *path ? path : "the file", key);
+}
+
+/* ---- typed values ---- */
+
+static int need_scalar(struct loader *ld, const struct ynode *n, const char *path,
+                       const char *what)
+{
+    if (n->kind != YNODE_SCALAR)
+        return fail(ld, FDL_EFIELD_TYPE, n, path, "must be %s, not %s", what,
+                    kind_name(n));
+    return 0;
+}
+
+/*
+ * A string of min..max bytes without control characters (multi_line
+ * allows newlines and tabs, for conditions); *out is a copy in the
+ * definition's arena.
+ */
+static int get_text(struct loader *ld, const struct ynode *n, const char *path,
+                    size_t min, size_t max, int multi_line, const char **out)
+{
+    int rc = need_scalar(ld, n, path, "a string");
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < n->len; i++) {
+        unsigned char c = (unsigned char)n->text[i];
+        if ((c < 0x20 && !(multi_line && (c == '\n' || c == '\t'))) || c == 0x7f)
+            return fail(ld, FDL_EINVALID, n, path, "must not contain control characters");
+    }
+    if (n->len < min || n->len > max)
+        return fail(ld, FDL_ERANGE, n, path, "must be %zu to %zu bytes long", min, max);
+    const char *copy = arena_strndup(ld->keep, n->text, n->len);
+    if (!copy)
+        return nomem(ld);
+    *out = copy;
+    return 0;
+}
+
+/* A string copied into a fixed buffer of cap bytes (max = cap - 1). */
+static int get_text_into(struct loader *ld, const struct ynode *n, const char *path,
+                         size_t min, char *buf, size_t cap)
+{
+    const char *s;
+    int rc = get_text(ld, n, path, min, cap - 1, 0, &s);
+    if (rc == 0)
+        snprintf(buf, cap, "%s", s);
+    return rc;
+}
+
+static int not_a_number(struct loader *ld, const struct ynode *n, const char *path,
+                        const char *what)
+{
+    char q[48];
+    quote(n, q);
+    if (n->style != YAML_PLAIN_SCALAR_STYLE)
+        return fail(ld, FDL_EFIELD_TYPE, n, path, "must be %s, not the string \"%s\"",
+                    what, q);
+    return fail(ld, FDL_EFIELD_TYPE, n, path, "must be %s, not \"%s\"", what, q);
+}
+
+/* A whole number in [min, max], written plainly ("12", not "12.0" or "'12'"). */
+static int get_int(struct loader *ld, const struct ynode *n, const char *path,
+                   int64_t min, int64_t max, int64_t *out)
+{
+    int rc = need_scalar(ld, n, path, "a whole number");
+    if (rc)
+        return rc;
+    const char *s = n->text;
+    size_t i = s[0] == '-' ? 1 : 0;
+    size_t digits = n->len - i;
+    if (n->style != YAML_PLAIN_SCALAR_STYLE || digits == 0 || (digits > 1 && s[i] == '0'))
+        return not_a_number(ld, n, path, "a whole number");
+    int64_t v = 0;
+    for (; i < n->len; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return not_a_number(ld, n, path, "a whole number");
+        if (v > INT64_MAX / 10 - 9) /* beyond every range: say so, without overflow */
+            return fail(ld, FDL_ERANGE, n, path, "must be between %lld and %lld",
+                        (long long)min, (long long)max);
+        v = v * 10 + (s[i] - '0');
+    }
+    if (s[0] == '-')
+        v = -v;
+    if (v < min || v > max)
+        return fail(ld, FDL_ERANGE, n, path, "must be between %lld and %lld",
+                    (long long)min, (long long)max);
+    *out = v;
+    return 0;
+}
+
+/*
+ * A non-negative decimal ("4", "0.01", "1.5") with at most `decimals`
+ * digits after the point, as an integer scaled by 10^decimals. `unit`
+ * names what limits the decimals in the message ("EUR").
+ */
+static int get_decimal(struct loader *ld, const struct ynode *n, const char *path,
+                       int decimals, const char *unit, int64_t min, int64_t max,
+                       int64_t *out)
+{
+    int rc = need_scalar(ld, n, path, "a number");
+    if (rc)
+        return rc;
+    const char *s = n->text;
+    size_t i = 0, int_digits = 0, frac_digits = 0;
+    int64_t v = 0;
+    if (n->style != YAML_PLAIN_SCALAR_STYLE)
+        return not_a_number(ld, n, path, "a number");
+    while (i < n->len && s[i] >= '0' && s[i] <= '9') {
+        if (++int_digits > 12)
+            return fail(ld, FDL_ERANGE, n, path, "is too large");
+        v = v * 10 + (s[i++] - '0');
+    }
+    if (i < n->len && s[i] == '.') {
+        i++;
+        while (i < n->len && s[i] >= '0' && s[i] <= '9') {
+            if (++frac_digits > (size_t)decimals) {
+                if (decimals == 0)
+                    return fail(ld, FDL_EINVALID, n, path, "%s has no decimals", unit);
+                return fail(ld, FDL_EINVALID, n, path,
+                            "has too many decimals: %s allows at most %d", unit,
+                            decimals);
+            }
+            v = v * 10 + (s[i++] - '0');
+        }
+        if (frac_digits == 0)
+            return not_a_number(ld, n, path, "a number");
+    }
+    if (i != n->len || int_digits == 0)
+        return not_a_number(ld, n, path, "a number");
+    for (size_t d = frac_digits; d < (size_t)decimals; d++)
+        v *= 10;
+    if (v < min || v > max)
+        return fail(ld, FDL_ERANGE, n, path, "is out of range");
+    *out = v;
+    return 0;
+}
+
+/* Money in currency units with at most the currency's decimals, as minor units. */
+static int get_money(struct loader *ld, const struct ynode *n, const char *path,
+                     int64_t min, int64_t max, int64_t *out)
+{
+    return get_decimal(ld, n, path, ld->money_decimals, ld->def->program.currency, min,
+                       max, out);
+}
+
+static int get_bool(struct loader *ld, const struct ynode *n, const char *path, int *out)
+{
+    int rc = need_scalar(ld, n, path, "true or false");
+    if (rc)
+        return rc;
+    if (n->style == YAML_PLAIN_SCALAR_STYLE) {
+        if (!strcmp(n->text, "true") || !strcmp(n->text, "True") ||
+            !strcmp(n->text, "TRUE")) {
+            *out = 1;
+            return 0;
+        }
+        if (!strcmp(n->text, "false") || !strcmp(n->text, "False") ||
+            !strcmp(n->text, "FALSE")) {
+            *out = 0;
+            return 0;
+        }
+    }
+    char q[48];
+    quote(n, q);
+    return fail(ld, FDL_EFIELD_TYPE, n, path, "must be true or false, not \"%s\"", q);
+}
+
+/* One of names[0..count) (a NULL-terminated list); *out is its index. */
+static int get_enum(struct loader *ld, const struct ynode *n, const char *path,
+                    const char *const *names, const char *choices, int *out)
+{
+    int rc = need_scalar(ld, n, path, choices);
+    if (rc)
+        return rc;
+    for (int i = 0; names[i]; i++) {
+        if (strlen(names[i]) == n->len && strcmp(names[i], n->text) == 0) {
+            *out = i;
+            return 0;
+        }
+    }
+    char q[48];
+    quote(n, q);
+    return fail(ld, FDL_EINVALID, n, path, "must be %s, not \"%s\"", choices, q);
+}
+
+static int get_date(struct loader *ld, const struct ynode *n, const char *path,
+                    int64_t *out_day)
+{
+    int rc = need_scalar(ld, n, path, "a date (YYYY-MM-DD)");
+    if (rc)
+        return rc;
+    if (n->len != 10 || strlen(n->text) != 10 || fdl_date_parse(n->text, out_day) != 0) {
+        char q[48];
+        quote(n, q);
+        return fail(ld, FDL_EINVALID, n, path, "must be a date YYYY-MM-DD, not \"%s\"",
+                    q);
+    }
+    return 0;
+}
+
+static int compare_strings(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* A list of 1..FDL_MAX_RULE_LIST_ITEMS distinct identifiers, as a sorted set. */
+static int get_set(struct loader *ld, const struct ynode *n, const char *path,
+                   struct fdl_string_set *out)
+{
+    if (n->kind != YNODE_LIST)
+        return fail(ld, FDL_EFIELD_TYPE, n, path, "must be a list like [a, b], not %s",
+                    kind_name(n));
+    if (n->count == 0)
+        return fail(ld, FDL_EINVALID, n, path, "must not be empty");
+    if (n->count > FDL_MAX_RULE_LIST_ITEMS)
+        return fail(ld, FDL_ERANGE, n, path, "has more than %d entries",
+                    FDL_MAX_RULE_LIST_ITEMS);
+    const char **items = arena_alloc(ld->keep, n->count * sizeof(*items));
+    if (!items)
+        return nomem(ld);
+    size_t i = 0;
+    for (const struct ynode *e = n->first; e; e = e->next, i++) {
+        char sub[PATH_MAX_BYTES];
+        path_index(sub, path, i);
+        int rc = get_text(ld, e, sub, 1, FDL_RULE_ITEM_MAX, 0, &items[i]);
+        if (rc)
+            return rc;
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(items[j], items[i]) == 0)
+                return fail(ld, FDL_EINVALID, e, sub, "\"%s\" is listed twice", items[i]);
+    }
+    qsort(items, n->count, sizeof(*items), compare_strings);
+    out->items = items;
+    out->n = n->count;
+    return 0;
+}
+
+/* ---- currencies ---- */
+
+/* ISO 4217 codes in use, each with its number of decimals (those up to 3). */
+static const char iso4217[] =
+    "AED2AFN2ALL2AMD2ANG2AOA2ARS2AUD2AWG2AZN2BAM2BBD2BDT2BGN2BHD3BIF0BMD2BND2BOB2BOV2"
+    "BRL2BSD2BTN2BWP2BYN2BZD2CAD2CDF2CHE2CHF2CHW2CLP0CNY2COP2COU2CRC2CUC2CUP2CVE2CZK2"
+    "DJF0DKK2DOP2DZD2EGP2ERN2ETB2EUR2FJD2FKP2GBP2GEL2GHS2GIP2GMD2GNF0GTQ2GYD2HKD2HNL2"
+    "HTG2HUF2IDR2ILS2INR2IQD3IRR2ISK0JMD2JOD3JPY0KES2KGS2KHR2KMF0KPW2KRW0KWD3KYD2KZT2"
+    "LAK2LBP2LKR2LRD2LSL2LYD3MAD2MDL2MGA2MKD2MMK2MNT2MOP2MRU2MUR2MVR2MWK2MXN2MXV2MYR2"
+    "MZN2NAD2NGN2NIO2NOK2NPR2NZD2OMR3PAB2PEN2PGK2PHP2PKR2PLN2PYG0QAR2RON2RSD2RUB2RWF0"
+    "SAR2SBD2SCR2SDG2SEK2SGD2SHP2SLE2SLL2SOS2SRD2SSP2STN2SVC2SYP2SZL2THB2TJS2TMT2TND3"
+    "TOP2TRY2TTD2TWD2TZS2UAH2UGX0USD2USN2UYI0UYU2UZS2VED2VES2VND0VUV0WST2XAF0XCD2XCG2"
+    "XOF0XPF0YER2ZAR2ZMW2ZWG2ZWL2";
+
+/* The decimals of currency code (3 bytes), or -1 if it is not an ISO 4217 code. */
+static int currency_decimals(const char *code, size_t len)
+{
+    if (len != 3)
+        return -1;
+    for (size_t i = 0; i + 4 <= sizeof(iso4217) - 1; i += 4)
+        if (memcmp(iso4217 + i, code, 3) == 0)
+            return iso4217[i + 3] - '0';
+    return -1;
+}
+
+/* ---- section: program ---- */
+
+static int valid_zone_name(const char *s)
+{
+    if (!*s || *s == '/' || strstr(s, ".."))
+        return 0;
+    for (; *s; s++) {
+        char c = *s;
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+              (c >= '0' && c <= '9') || c == '_' || c == '+' || c == '-' || c == '/'))
+            return 0;
+    }
+    return 1;
+}
+
+static const char *const rounding_names[] = {"down", "half-up", "up", NULL};
+static const char *const language_names[] = {"en", "es", "ca", "ru", NULL};
+
+/* currency (required) and minor_per_unit (defaults from the currency). */
+static int load_currency(struct loader *ld, const struct ynode *map, const char *path)
+{
+    struct fdl_program *p = &ld->def->program;
+    char sub[PATH_MAX_BYTES];
+    const struct ynode *v = get(map, "currency");
+    int rc;
+    if (!v)
+        return 0;
+    path_key(sub, path, "currency");
+    if ((rc = need_scalar(ld, v, sub, "a currency code")))
+        return rc;
+    int decimals = currency_decimals(v->text, v->len);
+    if (decimals < 0) {
+        char q[48];
+        quote(v, q);
+        return fail(ld, FDL_EINVALID, v, sub,
+                    "\"%s\" is not an ISO 4217 currency code like EUR", q);
+    }
+    snprintf(p->currency, sizeof(p->currency), "%s", v->text);
+    int64_t minor = 1;
+    for (int i = 0; i < decimals; i++)
+        minor *= 10;
+    if ((v = get(map, "minor_per_unit"))) {
+        path_key(sub, path, "minor_per_unit");
+        if ((rc = get_int(ld, v, sub, 1, 1000, &minor)))
+            return rc;
+        if (minor != 1 && minor != 10 && minor != 100 && minor != 1000)
+            return fail(ld, FDL_EINVALID, v, sub, "must be 1, 10, 100 or 1000");
+    }
+    p->minor_per_unit = (int)minor;
+    ld->minor_per_unit = (int)minor;
+    ld->money_decimals = minor == 1 ? 0 : minor == 10 ? 1 : minor == 100 ? 2 : 3;
+
+    return 0;
+}
+
+static int load_program(struct loader *ld, const struct ynode *map, const char *path)
+{
+    static const char *const keys[] = {"name",      "currency", "minor_per_unit",
+                                       "time_zone", "rounding", "language"};
+    struct fdl_program *p = &ld->def->program;
+    char sub[PATH_MAX_BYTES];
+    const struct ynode *v;
+    int rc = check_keys(ld, map, path, keys, sizeof(keys) / sizeof(*keys));
+    if (rc)
+        return rc;
+    /* Values in the order a reader checks them; then what is missing. */
+    path_key(sub, path, "name");
+    if ((v = get(map, "name")) &&
+        (rc = get_text_into(ld, v, sub, 1, p->name, sizeof(p->name))))
+        return rc;
+    if ((rc = load_currency(ld, map, path)))
+        return rc;
+    path_key(sub, path, "time_zone");
+    if ((v = get(map, "time_zone"))) {
+        if ((rc = get_text_into(ld, v, sub, 1, p->time_zone, sizeof(p->time_zone))))
+            return rc;
+        if (!valid_zone_name(p->time_zone))
+            return fail(ld, FDL_EINVALID, v, sub,
+                        "must be an IANA time zone name like Europe/Madrid");
+    }
+    int choice;
+    if ((v = get(map, "rounding"))) {
+        path_key(sub, path, "rounding");
+        if ((rc = get_enum(ld, v, sub, rounding_names, "down, half-up or up", &choice)))
+            return rc;
+        p->rounding = (enum fdl_rounding)choice;
+    }
+    if ((v = get(map, "language"))) {
+        path_key(sub, path, "language");
+        if ((rc = get_enum(ld, v, sub, language_names, "en, es, ca or ru", &choice)))
+            return rc;
+        snprintf(p->language, sizeof(p->language), "%s", language_names[choice]);
+    }
+    static const char *const required[] = {"name", "currency", "time_zone"};
+    for (size_t i = 0; i < 3; i++)
+        if (!get(map, required[i]))
+            return missing(ld, map, path, required[i]);
+    return 0;
+}
+
+/* ---- section: points ---- */
+
+static int load_points(struct loader *ld, const struct ynode *map, const char *path)
+{
+    static const char *const keys[] = {"expiry_months", "pending_days", "value"};
+    struct fdl_program *p = &ld->def->program;
+    char sub[PATH_MAX_BYTES];
+    const struct ynode *v;
+    int64_t x;
+    int rc = check_keys(ld, map, path, keys, sizeof(keys) / sizeof(*keys));
+    if (rc)
+        return rc;
+    if ((v = get(map, "expiry_months"))) {
+        path_key(sub, path, "expiry_months");
+        if ((rc = get_int(ld, v, sub, 0, FDL_MAX_EXPIRY_MONTHS, &x)))
+            return rc;
+        p->expiry_months = (int)x;
+    }
+    if ((v = get(map, "pending_days"))) {
+        path_key(sub, path, "pending_days");
+        if ((rc = get_int(ld, v, sub, 0, FDL_MAX_PENDING_DAYS, &x)))
+            return rc;
+        p->pending_days = (int)x;
+    }
+    if ((v = get(map, "value"))) {
+        path_key(sub, path, "value");
+        if ((rc = get_money(ld, v, sub, 0, 1000000, &x)))
+            return rc;
+        if (x < 1)
+            return fail(ld, FDL_ERANGE, v, sub, "must be at least one minor unit of %s",
+                        p->currency);
+        p->point_value_minor = x;
+    }
+    return 0;
+}
+
+/* ---- section: earn ---- */
+
+static const char *const rule_keys[] = {
+    "id",     "description", "rate",     "multiplier", "bonus",      "on",
+    "per",    "event",       "skus",     "categories", "labels",     "exclude",
+    "when",   "when_line",   "weekdays", "hours",      "valid_from", "valid_until",
+    "stores", "channels",    "tiers",    "min_spend",  "cap",        "stop",
+};
+
+static const char *const basis_names[] = {"net", "gross", NULL};
+static const char *const per_names[] = {"purchase", "line", "unit", NULL};
+static const char *const event_names[] = {"none", "first_purchase", "birthday", NULL};
+static const char *const weekday_names[] = {"mon", "tue", "wed", "thu",
+                                            "fri", "sat", "sun", NULL};
+
+static int valid_rule_id(const char *s)
+{
+    for (; *s; s++) {
+        char c = *s;
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+              (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.'))
+            return 0;
+    }
+    return 1;
+}
+
+/* "HH:MM" at s (5 bytes) as minutes; until allows 24:00. Returns -1 if bad. */
+static int parse_clock(const char *s, int allow_24)
+{
+    for (int i = 0; i < 5; i++)
+        if (i == 2 ? s[i] != ':' : (s[i] < '0' || s[i] > '9'))
+            return -1;
+    int h = (s[0] - '0') * 10 + (s[1] - '0'), m = (s[3] - '0') * 10 + (s[4] - '0');
+    if (m > 59 || h > 24 || (h == 24 && (m != 0 || !allow_24)))
+        return -1;
+    return h * 60 + m;
+}
+
+static int load_hours(struct loader *ld, const struct ynode *v, const char *path,
+                      struct fdl_rule *r)
+{
+    int rc = need_scalar(ld, v, path, "a time window like \"07:00-11:00\"");
+    if (rc)
+        return rc;
+    int from = -1, until = -1;
+    if (v->len == 11 && v->text[5] == '-') {
+        from = parse_clock(v->text, 0);
+        until = parse_clock(v->text + 6, 1);
+    }
+    if (from < 0 || until < 0) {
+        char q[48];
+        quote(v, q);
+        return fail(ld, FDL_EINVALID, v, path,
+                    "must be a local time window like \"07:00-11:00\", not \"%s\"", q);
+    }
+    if (from == until)
+        return fail(ld, FDL_EINVALID, v, path, "is an empty window");
+    r->has_hours = 1;
+    r->hours_from_min = from;
+    r->hours_until_min = until;
+    return 0;
+}
+
+static int load_weekdays(struct loader *ld, const struct ynode *v, const char *path,
+                         struct fdl_rule *r)
+{
+    if (v->kind != YNODE_LIST)
+        return fail(ld, FDL_EFIELD_TYPE, v, path,
+                    "must be a list like [sat, sun], not %s", kind_name(v));
+    if (v->count == 0)
+        return fail(ld, FDL_EINVALID, v, path, "must not be empty");
+    size_t i = 0;
+    for (const struct ynode *e = v->first; e; e = e->next, i++) {
+        char sub[PATH_MAX_BYTES];
+        int day, rc;
+        path_index(sub, path, i);
+        if ((rc = get_enum(ld, e, sub, weekday_names,
+                           "mon, tue, wed, thu, fri, sat or sun", &day)))
+            return rc;
+        if (r->weekdays_mask & (1u << day))
+            return fail(ld, FDL_EINVALID, e, sub, "%s is listed twice",
+                        weekday_names[day]);
+        r->weekdays_mask |= 1u << day;
+    }
+    return 0;
+}
+
+static int load_exclude(struct loader *ld, const struct ynode *map, const char *path,
+                        struct fdl_rule *r)
+{
+    static const char *const keys[] = {"skus", "categories", "labels"};
+    struct fdl_string_set *sets[] = {&r->exclude_skus, &r->exclude_categories,
+                                     &r->exclude_labels};
+    int rc = check_keys(ld, map, path, keys, 3);
+    if (rc)
+        return rc;
+    if (map->count == 0)
+        return fail(ld, FDL_EINVALID, map, path, "must name skus, categories or labels");
+    for (size_t i = 0; i < 3; i++) {
+        const struct ynode *v = get(map, keys[i]);
+        char sub[PATH_MAX_BYTES];
+        path_key(sub, path, keys[i]);
+        if (v && (rc = get_set(ld, v, sub, sets[i])))
+            return rc;
+    }
+    return 0;
+}
+
+/* Map offset `at` inside a condition's text to its line and column in the file. */
+static void expr_position(const struct ynode *v, size_t at, int *line, int *column)
+{
+    *line = v->line;
+    *column = v->column;
+    int quoted = v->style == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
+                 v->style == YAML_DOUBLE_QUOTED_SCALAR_STYLE;
+    if (!v->single_line || !(quoted || v->style == YAML_PLAIN_SCALAR_STYLE))
+        return; /* block or folded text: the condition's start is the best we know */
+    int col = v->column + (quoted ? 1 : 0);
+    for (size_t i = 0; i < at && i < v->len; i++)
+        if (((unsigned char)v->text[i] & 0xc0) != 0x80)
+            col++;
+    *column = col;
+}
+
+/*
+ * Compiles a `when:` (line_level 0: purchase variables only) or
+ * `when_line:` condition, moving the compiler's "column N" (a byte offset
+ * in the condition) to the line and column in the file.
+ */
+static int load_condition(struct loader *ld, const struct ynode *v, const char *path,
+                          int line_level, struct fdl_expr **out)
+{
+    const char *text;
+    int rc = get_text(ld, v, path, 1, FDL_EXPR_MAX_LEN, 1, &text);
+    if (rc)
+        return rc;
+    size_t n_purchase, n_all;
+    const struct fdl_expr_var *vars = fdl_rules_variables(&n_purchase, &n_all);
+    struct fdl_error e;
+    fdl_error_clear(&e);
+    rc = fdl_expr_compile(text, vars, line_level ? n_all : n_purchase, ld->minor_per_unit,
+                          FDL_EXPR_BOOL, path, out, &e);
+    if (rc == FDL_ENOMEM)
+        return nomem(ld);
+    if (rc == 0)
+        return 0;
+    int offset = 1, used = 0;
+    if (sscanf(e.message, "column %d: %n", &offset, &used) != 1 || used == 0 ||
+        offset < 1)
+        offset = 1;
+    int line, column;
+    expr_position(v, (size_t)offset - 1, &line, &column);
+    if (!line_level) {
+        /* Would it compile with the line variables? Then say where they belong. */
+        struct fdl_expr *probe = NULL;
+        if (fdl_expr_compile(text, vars, n_all, ld->minor_per_unit, FDL_EXPR_BOOL, path,
+                             &probe, NULL) == 0) {
+            fdl_expr_free(probe);
+            return fail_at(ld, FDL_EINVALID, line, column, path,
+                           "line.* variables are allowed only in when_line");
+        }
+    }
+    return fail_at(ld, FDL_EINVALID, line, column, path, "%s", e.message + used);
+}
+
+/* The points-giving part: exactly one of rate, multiplier, bonus. */
+static int load_rule_kind(struct loader *ld, const struct ynode *map, const char *path,
+                          struct fdl_rule *r, int has_rate_before)
+{
+    static const char *const kinds[] = {"rate", "multiplier", "bonus"};
+    const struct ynode *found = NULL;
+    int kind = -1, rc = 0;
+    char sub[PATH_MAX_BYTES];
+    for (int i = 0; i < 3; i++) {
+        const struct ynode *k = get_key(map, kinds[i]);
+        if (!k)
+            continue;
+        if (found) {
+            path_key(sub, path, kinds[i]);
+            return fail(ld, FDL_EINVALID, k, sub,
+                        "a rule has one of rate, multiplier or bonus, not both %s and %s",
+                        kinds[kind], kinds[i]);
+        }
+        found = k;
+        kind = i;
+    }
+    if (!found)
+        return fail(ld, FDL_EMISSING_FIELD, map, path,
+                    "a rule needs one of rate, multiplier or bonus");
+    r->kind = (enum fdl_rule_kind)kind;
+    path_key(sub, path, kinds[kind]);
+    const struct ynode *v = found->next;
+    switch (r->kind) {
+    case FDL_RULE_RATE:
+        rc = get_decimal(ld, v, sub, 3, "a rate", 0, FDL_MAX_RULE_RATE_MILLI,
+                         &r->rate_milli);
+        if (rc == 0 && r->rate_milli == 0)
+            rc = fail(ld, FDL_ERANGE, v, sub, "must be more than 0");
+        break;
+    case FDL_RULE_MULTIPLIER:
+        rc = get_decimal(ld, v, sub, 2, "a multiplier", 0, FDL_MAX_RULE_MULTIPLIER_CENTI,
+                         &r->multiplier_centi);
+        if (rc == 0 && r->multiplier_centi <= 100)
+            rc = fail(ld, FDL_ERANGE, v, sub, "must be more than 1");
+        if (rc == 0 && !has_rate_before)
+            rc = fail(ld, FDL_EINVALID, v, sub,
+                      "a multiplier multiplies the points of a rate rule before it; "
+                      "there is none");
+        break;
+    case FDL_RULE_BONUS:
+        rc = get_int(ld, v, sub, 1, FDL_MAX_POINTS, &r->bonus_points);
+        break;
+    }
+    if (rc)
+        return rc;
+    if ((v = get(map, "on"))) {
+        path_key(sub, path, "on");
+        if (r->kind != FDL_RULE_RATE)
+            return fail(ld, FDL_EINVALID, get_key(map, "on"), sub,
+                        "\"on\" applies only to rate rules");
+        int basis;
+        if ((rc = get_enum(ld, v, sub, basis_names, "net or gross", &basis)))
+            return rc;
+        r->basis = (enum fdl_rule_basis)basis;
+    }
+    if ((v = get(map, "per"))) {
+        path_key(sub, path, "per");
+        if (r->kind != FDL_RULE_BONUS)
+            return fail(ld, FDL_EINVALID, get_key(map, "per"), sub,
+                        "\"per\" applies only to bonus rules");
+        int per;
+        if ((rc = get_enum(ld, v, sub, per_names, "purchase, line or unit", &per)))
+            return rc;
+        r->per = (enum fdl_rule_per)per;
+    }
+    return 0;
+}
+
+/* The filters: which purchases and lines the rule applies to. */
+static int load_rule_filters(struct loader *ld, const struct ynode *map, const char *path,
+                             struct fdl_rule *r)
+{
+    static const char *const set_keys[] = {"skus",   "categories", "labels",
+                                           "stores", "channels",   "tiers"};
+    struct fdl_string_set *sets[] = {&r->skus,   &r->categories, &r->labels,
+                                     &r->stores, &r->channels,   &r->tiers};
+    char sub[PATH_MAX_BYTES];
+    const struct ynode *v;
+    int rc;
+    for (size_t i = 0; i < 6; i++) {
+        path_key(sub, path, set_keys[i]);
+        if ((v = get(map, set_keys[i])) && (rc = get_set(ld, v, sub, sets[i])))
+            return rc;
+    }
+    path_key(sub, path, "exclude");
+    if ((v = get(map, "exclude")) && (rc = load_exclude(ld, v, sub, r)))
+        return rc;
+    path_key(sub, path, "event");
+    if ((v = get(map, "event"))) {
+        int event;
+        if ((rc = get_enum(ld, v, sub, event_names + 1, "first_purchase or birthday",
+                           &event)))
+            return rc;
+        r->event = (enum fdl_rule_event)(event + 1);
+    }
+    path_key(sub, path, "weekdays");
+    if ((v = get(map, "weekdays")) && (rc = load_weekdays(ld, v, sub, r)))
+        return rc;
+    path_key(sub, path, "hours");
+    if ((v = get(map, "hours")) && (rc = load_hours(ld, v, sub, r)))
+        return rc;
+    path_key(sub, path, "valid_from");
+    if ((v = get(map, "valid_from"))) {
+        if ((rc = get_date(ld, v, sub, &r->valid_from_day)))
+            return rc;
+        r->has_valid_from = 1;
+    }
+    path_key(sub, path, "valid_until");
+    if ((v = get(map, "valid_until"))) {
+        if ((rc = get_date(ld, v, sub, &r->valid_until_day)))
+            return rc;
+        r->has_valid_until = 1;
+        if (r->has_valid_from && r->valid_until_day < r->valid_from_day)
+            return fail(ld, FDL_EINVALID, v, sub, "is before valid_from");
+    }
+    path_key(sub, path, "min_spend");
+    if ((v = get(map, "min_spend")) &&
+        (rc = get_money(ld, v, sub, 0, FDL_MAX_UNIT_PRICE_MINOR * 1000,
+                        &r->min_spend_minor)))
+        return rc;
+    path_key(sub, path, "cap");
+    if ((v = get(map, "cap")) &&
+        (rc = get_int(ld, v, sub, 1, FDL_MAX_POINTS, &r->cap_points)))
+        return rc;
+    path_key(sub, path, "stop");
+    if ((v = get(map, "stop")) && (rc = get_bool(ld, v, sub, &r->stop)))
+        return rc;
+    path_key(sub, path, "when");
+    if ((v = get(map, "when")) && (rc = load_condition(ld, v, sub, 0, &r->when)))
+        return rc;
+    path_key(sub, path, "when_line");
+    if ((v = get(map, "when_line")) &&
+        (rc = load_condition(ld, v, sub, 1, &r->when_line)))
+        return rc;
+    return 0;
+}
+
+static int load_rule(struct loader *ld, const struct ynode *map, const char *path,
+                     struct fdl_rule *rules, size_t index)
+{
+    struct fdl_rule *r = &rules[index];
+    char sub[PATH_MAX_BYTES];
+    const struct ynode *v;
+    int rc = check_keys(ld, map, path, rule_keys, sizeof(rule_keys) / sizeof(*rule_keys));
+    if (rc)
+        return rc;
+    memset(r, 0, sizeof(*r));
+    r->line = map->line;
+    r->description = "";
+    if (!(v = get(map, "id")))
+        return missing(ld, map, path, "id");
+    path_key(sub, path, "id");
+    if ((rc = get_text_into(ld, v, sub, 1, r->id, sizeof(r->id))))
+        return rc;
+    if (!valid_rule_id(r->id))
+        return fail(ld, FDL_EINVALID, v, sub,
+                    "a rule id has only letters, digits, '-', '_' and '.'");
+    int has_rate_before = 0;
+    for (size_t i = 0; i < index; i++) {
+        if (strcmp(rules[i].id, r->id) == 0)
+            return fail(ld, FDL_EINVALID, v, sub,
+                        "rule id \"%s\" is already used by earn[%zu]", r->id, i);
+        has_rate_before |= rules[i].kind == FDL_RULE_RATE;
+    }
+    path_key(sub, path, "description");
+    if ((v = get(map, "description")) &&
+        (rc = get_text(ld, v, sub, 1, FDL_RULE_TEXT_MAX, 1, &r->description)))
+        return rc;
+    if ((rc = load_rule_kind(ld, map, path, r, has_rate_before)))
+        return rc;
+    return load_rule_filters(ld, map, path, r);
+}
+
+static int load_earn(struct loader *ld, const struct ynode *list, const char *path)
+{
+    if (list->kind != YNODE_LIST)
+        return fail(ld, FDL_EFIELD_TYPE, list, path, "must be a list of rules, not %s",
+                    kind_name(list));
+    if (list->count > FDL_MAX_RULES) {
+        const struct ynode *e = list->first;
+        for (int i = 0; i < FDL_MAX_RULES; i++)
+            e = e->next;
+        char sub[PATH_MAX_BYTES];
+        path_index(sub, path, FDL_MAX_RULES);
+        return fail(ld, FDL_ERANGE, e, sub, "a program has at most %d earn rules",
+                    FDL_MAX_RULES);
+    }
+    struct fdl_rule *rules = arena_alloc(ld->keep, (list->count + 1) * sizeof(*rules));
+    if (!rules)
+        return nomem(ld);
+    memset(rules, 0, (list->count + 1) * sizeof(*rules));
+    ld->def->rules = rules;
+    size_t i = 0;
+    for (const struct ynode *e = list->first; e; e = e->next, i++) {
+        char sub[PATH_MAX_BYTES];
+        path_index(sub, path, i);
+        int rc = load_rule(ld, e, sub, rules, i);
+        ld->def->n_rules = i + 1; /* so a failure frees this rule's conditions too */
+        if (rc)
+            return rc;
+    }
+    ld->def->n_rules = list->count;
+    return 0;
+}
+
+/* ---- the file ---- */
+
+struct section {
+    const char *name;
+    int required;
+    int (*load)(struct loader *ld, const struct ynode *value, const char *path);
+};
+
+/* In load order: `program` first, since money in later sections needs its currency. */
+static const struct section sections[] = {
+    {"program", 1, load_program},
+    {"points", 0, load_points},
+    {"earn", 0, load_earn},
+};
+#define N_SECTIONS (sizeof(sections) / sizeof(*sections))
+
+static int load_root(struct loader *ld, const struct ynode *root)
+{
+    const char *names[N_SECTIONS];
+    for (size_t i = 0; i < N_SECTIONS; i++)
+        names[i] = sections[i].name;
+    if (!root || is_null(root))
+        return fail_at(ld, FDL_EINVALID, 1, 1, "",
+                       "the program file is empty; it needs a program section");
+    if (root->kind != YNODE_MAPPING)
+        return fail(ld, FDL_EINVALID, root, "",
+                    "a program file is a mapping of sections (program, points, earn), "
+                    "not %s",
+                    kind_name(root));
+    int rc = check_keys(ld, root, "", names, N_SECTIONS);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < N_SECTIONS; i++) {
+        const struct ynode *v = get(root, sections[i].name);
+        if (!v && sections[i].required)
+            return missing(ld, root, "", sections[i].name);
+        if (v && (rc = sections[i].load(ld, v, sections[i].name)))
+            return rc;
+    }
+    /* For code still on the flat settings: the first rule's rate, if it is a
+     * whole-number rate that applies to every purchase. */
+    struct fdl_program_def *def = ld->def;
+    def->program.points_per_unit = 0;
+    if (def->n_rules > 0) {
+        const struct fdl_rule *r = &def->rules[0];
+        if (r->kind == FDL_RULE_RATE && r->rate_milli % 1000 == 0 && !r->when &&
+            !r->when_line && !r->skus.n && !r->categories.n && !r->labels.n &&
+            !r->exclude_skus.n && !r->exclude_categories.n && !r->exclude_labels.n &&
+            !r->stores.n && !r->channels.n && !r->tiers.n && !r->weekdays_mask &&
+            !r->has_hours && !r->has_valid_from && !r->has_valid_until &&
+            !r->min_spend_minor && !r->cap_points && r->event == FDL_EVENT_NONE)
+            def->program.points_per_unit = r->rate_milli / 1000;
+    }
+    return 0;
+}
+
+void fdl_program_def_free(struct fdl_program_def *def)
+{
+    if (!def)
+        return;
+    for (size_t i = 0; i < def->n_rules; i++) {
+        fdl_expr_free(def->rules[i].when);
+        fdl_expr_free(def->rules[i].when_line);
+    }
+    if (def->memory) {
+        arena_release(&def->memory->arena);
+        free(def->memory);
+    }
+    free(def);
+}
+
+int fdl_program_file_load(const char *text, size_t len, struct fdl_program_def **out,
+                          struct fdl_error *err)
+{
+    if (len > FDL_PROGRAM_FILE_MAX_BYTES)
+        return fdl_error_set(err, FDL_ETOO_LARGE, "",
+                             "line 1, column 1: a program file has at most %d bytes",
+                             FDL_PROGRAM_FILE_MAX_BYTES);
+    struct fdl_program_def *def = calloc(1, sizeof(*def));
+    struct fdl_program_def_memory *memory = calloc(1, sizeof(*memory));
+    if (!def || !memory) {
+        free(def);
+        free(memory);
+        return fdl_error_set(err, FDL_ENOMEM, "",
+                             "out of memory loading the program file");
+    }
+    def->memory = memory;
+    memory->arena.total_bytes = &memory->total_bytes;
+    fdl_program_default(&def->program);
+
+    struct loader ld;
+    memset(&ld, 0, sizeof(ld));
+    ld.tree.total_bytes = &ld.tree_bytes;
+    ld.keep = &memory->arena;
+    ld.err = err;
+    ld.def = def;
+    ld.minor_per_unit = def->program.minor_per_unit;
+    ld.money_decimals = 2;
+
+    struct ynode *root = NULL;
+    int rc = build_tree(&ld, text ? text : "", text ? len : 0, &root);
+    if (rc == 0)
+        rc = load_root(&ld, root);
+    arena_release(&ld.tree);
+    if (rc) {
+        fdl_program_def_free(def);
+        return rc;
+    }
+    *out = def;
+    return 0;
+}
+
+int fdl_program_file_load_path(const char *path, struct fdl_program_def **out,
+                               struct fdl_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return fdl_error_set(err, FDL_ENOT_FOUND, "", "cannot open %s: %s", path,
+                             strerror(errno));
+    char *buf = malloc(FDL_PROGRAM_FILE_MAX_BYTES + 1);
+    if (!buf) {
+        fclose(f);
+        return fdl_error_set(err, FDL_ENOMEM, "", "out of memory reading %s", path);
+    }
+    size_t n = fread(buf, 1, FDL_PROGRAM_FILE_MAX_BYTES + 1, f);
+    int failed = ferror(f);
+    fclose(f);
+    int rc;
+    if (failed)
+        rc = fdl_error_set(err, FDL_ENOT_FOUND, "", "cannot read %s", path);
+    else
+        rc = fdl_program_file_load(buf, n, out, err);
+    free(buf);
+    return rc;
+}
+
+int fdl_program_file_error_position(const struct fdl_error *err, int *line, int *column)
+{
+    int l, c, used = 0;
+    if (!err || sscanf(err->message, "line %d, column %d: %n", &l, &c, &used) != 2 ||
+        !used)
+        return -1;
+    *line = l;
+    *column = c;
+    return 0;
+}

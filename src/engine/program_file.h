@@ -1,0 +1,131 @@
+/*
+ * program_file.h - the program file: a loyalty program written in YAML.
+ *
+ * A program file has three sections, `program`, `points` and `earn`;
+ * examples/ has complete, commented programs. Comments (#) are welcome;
+ * every key below is typed, unknown keys are errors, and so are anchors,
+ * aliases, tags and more than one document. Types:
+ *   string   1 to the given number of bytes, no control characters
+ *   int      a plain whole number: 12 (not "12", 12.0 or 012)
+ *   decimal  a plain non-negative number with at most the decimals given: 0.5
+ *   money    a decimal in currency units, with at most the currency's
+ *            decimals (minor_per_unit): 10.00 or 10 in EUR, 1000 in JPY
+ *   points   an int number of points
+ *   list     a YAML list ([a, b] or one "- a" per line) of 1 to
+ *            FDL_MAX_RULE_LIST_ITEMS distinct strings of at most
+ *            FDL_RULE_ITEM_MAX bytes
+ *   bool     true or false (not yes / no)
+ *
+ * program: (required)
+ *   name            string, 100     required
+ *   currency        ISO 4217 code   required; "EUR", "JPY", "KWD", ...
+ *   minor_per_unit  int             1, 10, 100 or 1000; default from the
+ *                                   currency (100 for EUR, 1 for JPY)
+ *   time_zone       IANA name       required; decides local dates, weekdays
+ *                                   and hours (the caller converts)
+ *   rounding        down | half-up | up        default down
+ *   language        en | es | ca | ru          default en
+ * points:
+ *   expiry_months   int 0..120      default 12; 0 = never
+ *   pending_days    int 0..365      default 0
+ *   value           money > 0       what one point buys when redeemed
+ *                                   (point_value_minor); default one minor unit
+ * earn: a list of at most FDL_MAX_RULES rules, applied in order
+ *   id              string, 64      required, unique: letters, digits - _ .
+ *   description     string, 200     why the member got the points
+ *   exactly one of:
+ *   rate            decimal, 3      points per currency unit of the lines
+ *                                   (0 < rate <= 1000)
+ *   multiplier      decimal, 2      1 < m <= 100: the lines' points from
+ *                                   rate rules before it, x m (adds m - 1)
+ *   bonus           points          fixed points (1..FDL_MAX_POINTS)
+ *   on              net | gross     rate rules: amounts after the points
+ *                                   discount (default) or before
+ *   per             purchase | line | unit     bonus rules; default purchase
+ *   which lines (each given list must match; none given = every line):
+ *   skus, categories, labels        list   (labels: any of the line's)
+ *   exclude         mapping of skus / categories / labels lists
+ *   when_line       condition over purchase and line.* variables
+ *   which purchases (all given must hold):
+ *   event           first_purchase | birthday
+ *   weekdays        list of mon tue wed thu fri sat sun (local)
+ *   hours           "HH:MM-HH:MM"   local, from inclusive, until exclusive
+ *                                   (24:00 allowed; wraps past midnight)
+ *   valid_from      YYYY-MM-DD      local date, inclusive
+ *   valid_until     YYYY-MM-DD      local date, inclusive
+ *   stores, channels, tiers         list
+ *   min_spend       money           basket total at least this
+ *   when            condition over purchase variables (engine/rules.h)
+ *   and then:
+ *   cap             points >= 1     most points the rule gives one purchase
+ *   stop            bool            if the rule gave points, stop there
+ * Conditions are the expression language of engine/expr.h, at most
+ * FDL_EXPR_MAX_LEN bytes, type-checked at load against the variables of
+ * engine/rules.h ("basket.total >= 10 and now.weekday in (sat, sun)").
+ *
+ * Loading parses the YAML with libyaml's event parser into a small tree
+ * (refusing anchors, aliases, tags, several documents, nesting beyond
+ * FDL_PROGRAM_FILE_MAX_DEPTH and more than FDL_PROGRAM_FILE_MAX_NODES
+ * nodes, so hostile files cost linear time and bounded memory), then checks
+ * it against the schema and compiles it into one struct fdl_program_def
+ * (engine/rules.h), which owns everything it points to. Loading is pure
+ * apart from fdl_program_file_load_path() reading its file; the time
+ * zone's name is checked but the zone itself is not loaded here.
+ *
+ * Every error names where it is: err->field is the key path
+ * ("earn[2].multiplier", "program.currency") and err->message starts with
+ * "line L, column C: " (1-based, as an editor counts; columns count
+ * characters), which fdl_program_file_error_position() reads back.
+ */
+#ifndef FDL_PROGRAM_FILE_H
+#define FDL_PROGRAM_FILE_H
+
+#include "base/error.h"
+#include "engine/rules.h"
+
+#include <stddef.h>
+
+#define FDL_PROGRAM_FILE_MAX_BYTES  (256 * 1024) /* larger files: FDL_ETOO_LARGE */
+#define FDL_PROGRAM_FILE_MAX_DEPTH  8     /* nested mappings and lists: FDL_ETOO_DEEP */
+#define FDL_PROGRAM_FILE_MAX_NODES  20000 /* scalars, lists and mappings in one file */
+#define FDL_PROGRAM_FILE_MAX_MEMORY (16 * 1024 * 1024) /* bytes one load may allocate */
+
+/*
+ * Parses and compiles the program file text[0..len) (UTF-8, or UTF-16 with
+ * a byte order mark). On success *out owns a new definition (free it with
+ * fdl_program_def_free). On failure *out is untouched and err says what
+ * and where:
+ *   FDL_ETOO_LARGE      len > FDL_PROGRAM_FILE_MAX_BYTES
+ *   FDL_ETOO_DEEP       nesting deeper than FDL_PROGRAM_FILE_MAX_DEPTH
+ *   FDL_EUNKNOWN_FIELD  a key the schema does not have (also a misspelt one)
+ *   FDL_EMISSING_FIELD  a required key is absent or has no value
+ *   FDL_EFIELD_TYPE     a value of the wrong kind ("rate: [1]", "stop: yes")
+ *   FDL_ERANGE          a number out of its range, a list too long
+ *   FDL_EINVALID        everything else: YAML syntax, anchors and aliases,
+ *                       an empty file, a root that is not a mapping, a bad
+ *                       currency, too many decimals, a duplicate rule id, a
+ *                       rule with two of rate / multiplier / bonus, a
+ *                       condition that does not compile
+ *   FDL_ENOMEM          allocation failed
+ */
+int fdl_program_file_load(const char *text, size_t len, struct fdl_program_def **out,
+                          struct fdl_error *err);
+
+/*
+ * Reads the file at path (at most FDL_PROGRAM_FILE_MAX_BYTES) and loads it
+ * as above. A file that cannot be opened or read is FDL_ENOT_FOUND.
+ */
+int fdl_program_file_load_path(const char *path, struct fdl_program_def **out,
+                               struct fdl_error *err);
+
+/* Frees def and everything it owns; NULL is fine. */
+void fdl_program_def_free(struct fdl_program_def *def);
+
+/*
+ * Reads the "line L, column C: " prefix of a load error's message into
+ * *line and *column. Returns 0, or -1 if the message has no position (then
+ * the outputs are untouched).
+ */
+int fdl_program_file_error_position(const struct fdl_error *err, int *line, int *column);
+
+#endif
