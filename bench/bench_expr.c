@@ -21,22 +21,25 @@
 #define EVALS_PER_RUN 10000000L
 
 static const struct fdl_expr_var bench_vars[] = {
-    {"basket.total", FDL_EXPR_MONEY, 0}, {"basket.quantity", FDL_EXPR_INT, 1},
-    {"member.tier", FDL_EXPR_STRING, 2}, {"member.visits", FDL_EXPR_INT, 3},
-    {"now.weekday", FDL_EXPR_WEEKDAY, 4}, {"now.hour", FDL_EXPR_INT, 5},
-    {"store", FDL_EXPR_STRING, 6},        {"channel", FDL_EXPR_STRING, 7},
+    {"basket.total", FDL_EXPR_MONEY, 0},   {"basket.quantity", FDL_EXPR_INT, 1},
+    {"member.tier", FDL_EXPR_STRING, 2},   {"member.visits", FDL_EXPR_INT, 3},
+    {"now.weekday", FDL_EXPR_WEEKDAY, 4},  {"now.hour", FDL_EXPR_INT, 5},
+    {"store", FDL_EXPR_STRING, 6},         {"channel", FDL_EXPR_STRING, 7},
     {"line.category", FDL_EXPR_STRING, 8}, {"line.labels", FDL_EXPR_LIST, 9},
     {"line.amount", FDL_EXPR_MONEY, 10},
 };
 #define N_BENCH_VARS (sizeof(bench_vars) / sizeof(bench_vars[0]))
 
-static const char example[] = "basket.total >= 50 and member.tier in (\"gold\", \"platinum\") "
-                              "and now.weekday in (sat, sun)";
+static const char example[] =
+    "basket.total >= 50 and member.tier in (\"gold\", \"platinum\") "
+    "and now.weekday in (sat, sun)";
 
 static const char conjunction[] =
     "basket.total >= 50 and basket.quantity >= 2 and member.tier in (\"gold\", "
-    "\"platinum\") and member.visits >= 3 and now.weekday in (sat, sun) and now.hour >= 7 "
-    "and now.hour < 22 and store != \"MAD-09\" and channel == \"till\" and not (\"sale\" in "
+    "\"platinum\") and member.visits >= 3 and now.weekday in (sat, sun) and now.hour >= "
+    "7 "
+    "and now.hour < 22 and store != \"MAD-09\" and channel == \"till\" and not (\"sale\" "
+    "in "
     "line.labels)";
 
 static double now_ns(void)

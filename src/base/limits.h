@@ -9,13 +9,13 @@
 #define FDL_LIMITS_H
 
 /* HTTP */
-#define FDL_MAX_BODY_BYTES       (64 * 1024) /* request body of purchases and refunds */
-#define FDL_MAX_SMALL_BODY_BYTES (8 * 1024)  /* bodies of routes with no lists */
+#define FDL_MAX_BODY_BYTES         (64 * 1024) /* request body of purchases and refunds */
+#define FDL_MAX_SMALL_BODY_BYTES   (8 * 1024)  /* bodies of routes with no lists */
 #define FDL_MAX_PROGRAM_BODY_BYTES (512 * 1024) /* a program file, escaped in JSON */
-#define FDL_MAX_JSON_DEPTH       8           /* nesting of arrays and objects */
-#define FDL_MAX_CONNECTIONS      512
-#define FDL_DEFAULT_PORT         8080
-#define FDL_CONNECTION_TIMEOUT_S 30
+#define FDL_MAX_JSON_DEPTH         8            /* nesting of arrays and objects */
+#define FDL_MAX_CONNECTIONS        512
+#define FDL_DEFAULT_PORT           8080
+#define FDL_CONNECTION_TIMEOUT_S   30
 
 /* Purchases */
 #define FDL_MAX_BASKET_LINES     200

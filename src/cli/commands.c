@@ -588,7 +588,8 @@ static char *read_program_file(const char *path, size_t *len, struct fdl_error *
 static int program_usage(int status)
 {
     fputs("usage: fidelis program check FILE\n"
-          "       fidelis program apply FILE [--effective RFC3339] [--program ID] [--db PATH]\n"
+          "       fidelis program apply FILE [--effective RFC3339] [--program ID] [--db "
+          "PATH]\n"
           "       fidelis program versions [--program ID] [--db PATH]\n"
           "check validates a program file (errors give line and column); apply installs\n"
           "it as a new version effective from --effective (default now): purchases\n"
@@ -613,7 +614,8 @@ int cli_program(int argc, char **argv)
             db = optarg;
         else if (ch == 'e' && fdl_time_parse(optarg, &effective) == 0)
             continue;
-        else if (ch == 'p' && (program = atoll(optarg)) >= 1 && program <= FDL_MAX_PROGRAMS)
+        else if (ch == 'p' && (program = atoll(optarg)) >= 1 &&
+                 program <= FDL_MAX_PROGRAMS)
             continue;
         else
             return program_usage(ch == 'h' ? 0 : 2);
@@ -655,15 +657,17 @@ int cli_program(int argc, char **argv)
     if (strcmp(verb, "apply") == 0) {
         rc = cli_begin(&c, 1) ||
              cli_end(&c, fdl_svc_program_apply(&c.svc, c.st, &c.actor, text, len,
-                                               effective ? effective : now_s, now_s, &version,
-                                               &c.err));
+                                               effective ? effective : now_s, now_s,
+                                               &version, &c.err));
         if (rc == 0)
             printf("program %lld: version %lld applied\n", (long long)program,
                    (long long)version);
     } else {
         const struct fdl_program_state *ps = NULL;
-        rc = cli_begin(&c, 0) || cli_end(&c, fdl_svc_program(&c.svc, c.st, &c.actor, &ps, &c.err));
-        const struct fdl_version_state *now = rc ? NULL : fdl_program_version_at(&c.svc, ps, now_s);
+        rc = cli_begin(&c, 0) ||
+             cli_end(&c, fdl_svc_program(&c.svc, c.st, &c.actor, &ps, &c.err));
+        const struct fdl_version_state *now =
+            rc ? NULL : fdl_program_version_at(&c.svc, ps, now_s);
         for (int i = 0; rc == 0 && i < ps->version_count; i++) {
             char from[FDL_TIME_TEXT_MAX];
             fdl_time_format(ps->versions[i].effective_from_s, from);

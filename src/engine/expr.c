@@ -1894,7 +1894,8 @@ static inline struct expr_str string_at(const struct fdl_expr *e,
 
 /*
  * Whether a equals b. Condition strings are short (tiers, store codes), so
- * a byte loop beats a call to memcmp; long ones still go to memcmp.
+ * comparing a word at a time inline beats a call to memcmp; long ones still
+ * go to memcmp.
  */
 static inline int string_equal(struct expr_str a, struct expr_str b)
 {
@@ -1988,8 +1989,8 @@ static inline int64_t mul_saturating(int64_t x, int64_t y)
  * that jump at once. Returns the next instruction.
  */
 static inline const struct expr_insn *test_done(const struct fdl_expr *e,
-                                                const struct expr_insn *pc, int64_t *stack,
-                                                int *sp, int64_t r)
+                                                const struct expr_insn *pc,
+                                                int64_t *stack, int *sp, int64_t r)
 {
     const struct expr_insn *next = pc + 1;
     if (next->op == OP_JUMP_FALSE_OR_POP || next->op == OP_JUMP_TRUE_OR_POP) {
@@ -2011,9 +2012,17 @@ static int64_t run(const struct fdl_expr *e, const struct fdl_expr_value *slots)
     for (;;) {
         int64_t r; /* a test's result */
         switch ((enum expr_op)pc->op) {
-        case OP_END: assert(sp == 1); return stack[0];
-        case OP_PUSH: stack[sp++] = pc->b; pc++; continue;
-        case OP_LOAD: stack[sp++] = slot_int(slots, pc->a, pc->type); pc++; continue;
+        case OP_END:
+            assert(sp == 1);
+            return stack[0];
+        case OP_PUSH:
+            stack[sp++] = pc->b;
+            pc++;
+            continue;
+        case OP_LOAD:
+            stack[sp++] = slot_int(slots, pc->a, pc->type);
+            pc++;
+            continue;
         case OP_NEG:
             stack[sp - 1] = sub_saturating(0, stack[sp - 1]);
             pc++;
@@ -2050,32 +2059,47 @@ static int64_t run(const struct fdl_expr *e, const struct fdl_expr_value *slots)
             pc++;
             continue;
         /* Tests: each sets r and goes on to test_done(). */
-        case OP_LOAD_BOOL: r = (slot_int(slots, pc->a, FDL_EXPR_BOOL) != 0) ^ pc->flag; break;
+        case OP_LOAD_BOOL:
+            r = (slot_int(slots, pc->a, FDL_EXPR_BOOL) != 0) ^ pc->flag;
+            break;
         case OP_CMP:
             sp -= 2;
             r = compare(stack[sp], stack[sp + 1], pc->flag);
             break;
-        case OP_CMP_VAR_IMM: r = compare(slot_int(slots, pc->a, pc->type), pc->b, pc->flag); break;
+        case OP_CMP_VAR_IMM:
+            r = compare(slot_int(slots, pc->a, pc->type), pc->b, pc->flag);
+            break;
         case OP_CMP_VAR_VAR:
             r = compare(slot_int(slots, pc->a, pc->type),
                         slot_int(slots, (int32_t)pc->b, pc->type), pc->flag);
             break;
-        case OP_IN_MASK: r = in_mask(stack[--sp], pc->b) ^ pc->flag; break;
-        case OP_VAR_IN_MASK: r = in_mask(slot_int(slots, pc->a, pc->type), pc->b) ^ pc->flag; break;
-        case OP_IN_INTS: r = in_ints(stack[--sp], e->ints + pc->b, pc->count) ^ pc->flag; break;
+        case OP_IN_MASK:
+            r = in_mask(stack[--sp], pc->b) ^ pc->flag;
+            break;
+        case OP_VAR_IN_MASK:
+            r = in_mask(slot_int(slots, pc->a, pc->type), pc->b) ^ pc->flag;
+            break;
+        case OP_IN_INTS:
+            r = in_ints(stack[--sp], e->ints + pc->b, pc->count) ^ pc->flag;
+            break;
         case OP_VAR_IN_INTS:
-            r = in_ints(slot_int(slots, pc->a, pc->type), e->ints + pc->b, pc->count) ^ pc->flag;
+            r = in_ints(slot_int(slots, pc->a, pc->type), e->ints + pc->b, pc->count) ^
+                pc->flag;
             break;
         case OP_STR_EQ:
-            r = string_equal(string_at(e, slots, pc->a), string_at(e, slots, pc->b)) ^ pc->flag;
+            r = string_equal(string_at(e, slots, pc->a), string_at(e, slots, pc->b)) ^
+                pc->flag;
             break;
         case OP_STR_IN_TUPLE:
-            r = in_strings(string_at(e, slots, pc->a), e->strs + pc->b, pc->count) ^ pc->flag;
+            r = in_strings(string_at(e, slots, pc->a), e->strs + pc->b, pc->count) ^
+                pc->flag;
             break;
         case OP_STR_IN_LIST:
             r = in_list(string_at(e, slots, pc->a), &slots[pc->b]) ^ pc->flag;
             break;
-        default: assert(0); return 0;
+        default:
+            assert(0);
+            return 0;
         }
         pc = test_done(e, pc, stack, &sp, r);
     }

@@ -109,8 +109,8 @@ int http_write(struct http_request *r, const char *natural_field, const char *na
 
 /* Like http_write, but the writer rolls the work back after answering: a dry
  * run that sees exactly what a real write would, and changes nothing. */
-int http_dry_run(struct http_request *r, int (*run)(struct fdl_store *st, struct fdl_job *job),
-                 void *arg);
+int http_dry_run(struct http_request *r,
+                 int (*run)(struct fdl_store *st, struct fdl_job *job), void *arg);
 
 /* Sets job's answer: status and the compact JSON of obj (reference stolen). */
 int http_job_answer(struct fdl_job *job, int status, json_t *obj);

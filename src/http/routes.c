@@ -84,9 +84,10 @@ static json_t *awards_json(const struct fdl_purchase_result *res)
     json_t *a = json_array();
     for (int i = 0; i < res->award_count; i++) {
         const struct fdl_points_row *w = &res->awards[i];
-        json_array_append_new(a, json_pack("{s:s, s:o, s:I}", "rule", w->rule, "line",
-                                           w->line_no ? json_integer(w->line_no) : json_null(),
-                                           "points", (json_int_t)w->points));
+        json_array_append_new(
+            a, json_pack("{s:s, s:o, s:I}", "rule", w->rule, "line",
+                         w->line_no ? json_integer(w->line_no) : json_null(), "points",
+                         (json_int_t)w->points));
     }
     return a;
 }
@@ -525,7 +526,8 @@ static const struct fdl_json_field line_fields[] = {
     {"category", FDL_JSON_STRING, 0, 1, FDL_MAX_ID_LEN, LR(category)},
     {"quantity", FDL_JSON_INT, 1, 1, FDL_MAX_LINE_QUANTITY, LR(quantity)},
     {"unit_price", FDL_JSON_INT, 1, 0, FDL_MAX_UNIT_PRICE_MINOR, LR(unit_price_minor)},
-    {"labels", FDL_JSON_ARRAY, 0, 0, FDL_MAX_LINE_LABELS, offsetof(struct line_input, labels)},
+    {"labels", FDL_JSON_ARRAY, 0, 0, FDL_MAX_LINE_LABELS,
+     offsetof(struct line_input, labels)},
 };
 #undef LR
 
@@ -539,8 +541,8 @@ static int decode_line(json_t *line, size_t i, struct fdl_line_request *out,
         return fdl_error_set(err, FDL_EFIELD_TYPE, path, "expected an object");
     struct line_input in;
     memset(&in, 0, sizeof(in));
-    int rc = fdl_json_decode(line, line_fields, sizeof(line_fields) / sizeof(*line_fields), &in,
-                             path, err);
+    int rc = fdl_json_decode(line, line_fields,
+                             sizeof(line_fields) / sizeof(*line_fields), &in, path, err);
     size_t k;
     json_t *label;
     if (rc == 0 && in.labels)
@@ -551,7 +553,8 @@ static int decode_line(json_t *line, size_t i, struct fdl_line_request *out,
                 char where[FDL_ERROR_FIELD_MAX];
                 snprintf(where, sizeof(where), "%s.labels[%zu]", path, k);
                 return fdl_error_set(err, FDL_EFIELD_TYPE, where,
-                                     "expected a string of 1 to %d bytes", FDL_MAX_ID_LEN);
+                                     "expected a string of 1 to %d bytes",
+                                     FDL_MAX_ID_LEN);
             }
             in.req.labels[in.req.label_count++] = json_string_value(label);
         }
@@ -632,8 +635,8 @@ static int run_purchase_dry(struct fdl_store *st, struct fdl_job *job)
 {
     struct purchase_arg *a = job->arg;
     struct fdl_purchase_result res;
-    int rc = fdl_svc_purchase(&a->r->srv->svc, st, &a->r->actor, &a->req, fdl_clock_now_s(),
-                              &res, &job->err);
+    int rc = fdl_svc_purchase(&a->r->srv->svc, st, &a->r->actor, &a->req,
+                              fdl_clock_now_s(), &res, &job->err);
     if (rc)
         return rc;
     json_t *out = purchase_json(&res);
@@ -881,7 +884,8 @@ struct version_arg {
 static const struct fdl_json_field version_fields[] = {
     {"source", FDL_JSON_STRING, 1, 1, FDL_MAX_PROGRAM_FILE_BYTES,
      offsetof(struct version_arg, source)},
-    {"effective_from", FDL_JSON_TIME, 0, 0, 0, offsetof(struct version_arg, effective_from)},
+    {"effective_from", FDL_JSON_TIME, 0, 0, 0,
+     offsetof(struct version_arg, effective_from)},
 };
 
 static int run_version_apply(struct fdl_store *st, struct fdl_job *job)
@@ -897,8 +901,8 @@ static int run_version_apply(struct fdl_store *st, struct fdl_job *job)
     return http_job_answer(job, 201,
                            json_pack("{s:I, s:I, s:o, s:o}", "program_id",
                                      (json_int_t)a->r->actor.program_id, "version",
-                                     (json_int_t)version, "effective_from", time_json(from),
-                                     "created_at", time_json(now_s)));
+                                     (json_int_t)version, "effective_from",
+                                     time_json(from), "created_at", time_json(now_s)));
 }
 
 static int handle_version_apply(struct http_request *r)
@@ -920,14 +924,15 @@ static int list_versions(struct fdl_service *svc, struct fdl_store *st,
     int rc = fdl_svc_program(svc, st, a, &ps, err);
     if (rc)
         return rc;
-    const struct fdl_version_state *now = fdl_program_version_at(svc, ps, fdl_clock_now_s());
+    const struct fdl_version_state *now =
+        fdl_program_version_at(svc, ps, fdl_clock_now_s());
     for (int i = 0; i < ps->version_count; i++) {
         const struct fdl_version_state *v = &ps->versions[i];
         json_array_append_new(
             out, json_pack("{s:I, s:o, s:o, s:I, s:b}", "version", (json_int_t)v->version,
                            "effective_from", time_json(v->effective_from_s), "created_at",
-                           time_json(v->created_at_s), "rules", (json_int_t)v->def->n_rules,
-                           "in_force", v == now));
+                           time_json(v->created_at_s), "rules",
+                           (json_int_t)v->def->n_rules, "in_force", v == now));
     }
     return 0;
 }
@@ -1000,7 +1005,8 @@ const struct http_route http_routes[] = {
     {"POST", "/v1/cards/{number}/block", handle_card_block, POS, ROUTE_WRITE, SMALL,
      "card_block"},
     {"POST", "/v1/purchases", handle_purchase, POS, ROUTE_WRITE, BIG, "purchase_create"},
-    {"POST", "/v1/purchases/dry-run", handle_purchase_dry_run, POS, 0, BIG, "purchase_dry_run"},
+    {"POST", "/v1/purchases/dry-run", handle_purchase_dry_run, POS, 0, BIG,
+     "purchase_dry_run"},
     {"GET", "/v1/purchases/{txn_id}", handle_purchase_get, POS, 0, 0, "purchase_get"},
     {"POST", "/v1/purchases/{txn_id}/refunds", handle_refund, POS, ROUTE_WRITE, BIG,
      "refund_create"},

@@ -163,8 +163,8 @@ int http_write(struct http_request *r, const char *natural_field, const char *na
     return 0;
 }
 
-int http_dry_run(struct http_request *r, int (*run)(struct fdl_store *st, struct fdl_job *job),
-                 void *arg)
+int http_dry_run(struct http_request *r,
+                 int (*run)(struct fdl_store *st, struct fdl_job *job), void *arg)
 {
     struct fdl_job job;
     memset(&job, 0, sizeof(job));

@@ -106,7 +106,8 @@ static int versions_sync(struct fdl_service *svc, struct fdl_store *st,
                          struct fdl_program_state *ps, struct fdl_error *err)
 {
     int64_t latest, created;
-    int rc = FDL_STORE_CALL(st, program_version_latest, ps->program.id, &latest, &created, err);
+    int rc = FDL_STORE_CALL(st, program_version_latest, ps->program.id, &latest, &created,
+                            err);
     pthread_mutex_lock(&svc->lock);
     int64_t loaded = ps->version_count ? ps->versions[ps->version_count - 1].version : 0;
     pthread_mutex_unlock(&svc->lock);
@@ -129,7 +130,8 @@ static int versions_sync(struct fdl_service *svc, struct fdl_store *st,
         v.def->program.id = ps->program.id;
         pthread_mutex_lock(&svc->lock);
         if (ps->version_count < FDL_MAX_PROGRAM_VERSIONS &&
-            (ps->version_count == 0 || ps->versions[ps->version_count - 1].version < v.version)) {
+            (ps->version_count == 0 ||
+             ps->versions[ps->version_count - 1].version < v.version)) {
             ps->versions[ps->version_count++] = v;
             v.def = NULL;
         }
@@ -160,8 +162,9 @@ const struct fdl_version_state *fdl_program_version_at(struct fdl_service *svc,
     return found;
 }
 
-int fdl_svc_program(struct fdl_service *svc, struct fdl_store *st, const struct fdl_actor *a,
-                    const struct fdl_program_state **out, struct fdl_error *err)
+int fdl_svc_program(struct fdl_service *svc, struct fdl_store *st,
+                    const struct fdl_actor *a, const struct fdl_program_state **out,
+                    struct fdl_error *err)
 {
     const struct fdl_program_state *ps = fdl_service_program(svc, a->program_id);
     int rc = 0;
@@ -203,7 +206,8 @@ int fdl_svc_program_apply(struct fdl_service *svc, struct fdl_store *st,
     if (!ps)
         return err->code;
     if (!(a->scopes & FDL_SCOPE_ADMIN))
-        return fdl_error_set(err, FDL_EFORBIDDEN, NULL, "applying a program needs the admin scope");
+        return fdl_error_set(err, FDL_EFORBIDDEN, NULL,
+                             "applying a program needs the admin scope");
     if (ps->version_count >= FDL_MAX_PROGRAM_VERSIONS)
         return fdl_error_set(err, FDL_ERANGE, "program", "at most %d versions",
                              FDL_MAX_PROGRAM_VERSIONS);
@@ -213,8 +217,8 @@ int fdl_svc_program_apply(struct fdl_service *svc, struct fdl_store *st,
     char *copy = strndup(text, len);
     if (!copy)
         return fdl_error_set(err, FDL_ENOMEM, NULL, "out of memory");
-    rc = FDL_STORE_CALL(st, program_version_insert, a->program_id, effective_from_s, copy, now_s,
-                        version, err);
+    rc = FDL_STORE_CALL(st, program_version_insert, a->program_id, effective_from_s, copy,
+                        now_s, version, err);
     free(copy);
     if (rc == 0)
         rc = versions_sync(svc, st, (struct fdl_program_state *)ps, err);
@@ -841,8 +845,12 @@ static struct fdl_local_time local_time_of(const struct fdl_tz *tz, int64_t t_s)
     int64_t second = local_s - days * 86400, y;
     int m, d;
     fdl_civil_from_days(days, &y, &m, &d);
-    struct fdl_local_time lt = {(int)y, m, d, (int)(((days % 7) + 7 + 3) % 7) + 1,
-                                (int)(second / 3600), (int)(second / 60 % 60)};
+    struct fdl_local_time lt = {(int)y,
+                                m,
+                                d,
+                                (int)(((days % 7) + 7 + 3) % 7) + 1,
+                                (int)(second / 3600),
+                                (int)(second / 60 % 60)};
     return lt;
 }
 
@@ -879,9 +887,10 @@ static int rules_member(struct fdl_store *st, const struct fdl_version_state *ve
  * to lines by amount as with the base rate.
  */
 static int earn_by_rules(struct fdl_store *st, const struct fdl_version_state *ver,
-                         const struct fdl_purchase_request *req, const struct fdl_member *m,
-                         struct fdl_purchase *p, struct fdl_purchase_line *lines,
-                         struct fdl_points_row **rows, int *row_count, struct fdl_error *err)
+                         const struct fdl_purchase_request *req,
+                         const struct fdl_member *m, struct fdl_purchase *p,
+                         struct fdl_purchase_line *lines, struct fdl_points_row **rows,
+                         int *row_count, struct fdl_error *err)
 {
     size_t n = req->line_count, cap = fdl_rules_max_awards(ver->def, n);
     struct fdl_rules_line *in_lines = calloc(n, sizeof(*in_lines));
@@ -892,13 +901,15 @@ static int earn_by_rules(struct fdl_store *st, const struct fdl_version_state *v
                  ? 0
                  : fdl_error_set(err, FDL_ENOMEM, NULL, "out of memory");
     for (size_t i = 0; i < n && rc == 0; i++)
-        in_lines[i] = (struct fdl_rules_line){lines[i].sku,         lines[i].category,
-                                              req->lines[i].labels, req->lines[i].label_count,
-                                              lines[i].quantity,    lines[i].unit_price_minor,
-                                              lines[i].amount_minor};
-    struct fdl_rules_input in = {in_lines, n, p->total_minor, p->discount_minor, {0},
-                                 local_time_of(ver->tz, p->occurred_at_s), p->store_code,
-                                 p->channel};
+        in_lines[i] =
+            (struct fdl_rules_line){lines[i].sku,         lines[i].category,
+                                    req->lines[i].labels, req->lines[i].label_count,
+                                    lines[i].quantity,    lines[i].unit_price_minor,
+                                    lines[i].amount_minor};
+    struct fdl_rules_input in = {
+        in_lines,          n,         p->total_minor,
+        p->discount_minor, {0},       local_time_of(ver->tz, p->occurred_at_s),
+        p->store_code,     p->channel};
     if (rc == 0)
         rc = rules_member(st, ver, m, p->occurred_at_s, &in.now, &in.member, err);
     struct fdl_rules_result out = {0, line_points, awards, cap, 0};
@@ -972,7 +983,8 @@ int fdl_svc_purchase(struct fdl_service *svc, struct fdl_store *st,
     struct fdl_points_row *awards = NULL;
     int award_count = 0;
     if (ver)
-        rc = earn_by_rules(st, ver, req, &s.member, &p, lines, &awards, &award_count, err);
+        rc =
+            earn_by_rules(st, ver, req, &s.member, &p, lines, &awards, &award_count, err);
     else
         rc = earn_flat(prog, &p, lines, &awards, &award_count, err);
 
@@ -982,15 +994,15 @@ int fdl_svc_purchase(struct fdl_service *svc, struct fdl_store *st,
     if (rc == 0)
         rc = FDL_STORE_CALL(st, purchase_insert, &p, lines, err);
     for (int i = 0; i < award_count && rc == 0; i++)
-        rc = FDL_STORE_CALL(st, purchase_points_insert, &p, awards[i].line_no, awards[i].rule,
-                            awards[i].points, err);
+        rc = FDL_STORE_CALL(st, purchase_points_insert, &p, awards[i].line_no,
+                            awards[i].rule, awards[i].points, err);
     if (rc == 0 && p.points_redeemed > 0)
         rc = post_entry(st, &s, FDL_ENTRY_REDEEM, p.points_redeemed, p.id, NULL, a, now_s,
                         &p.redeem_entry_id, err);
     if (rc == 0 && p.points_earned > 0) {
         int64_t available_at = now_s + (int64_t)prog->pending_days * 86400;
-        rc = fdl_lots_earn(&s.lots, p.points_earned, available_at, expiry_for(prog, tz, now_s),
-                           p.id, &s.moves);
+        rc = fdl_lots_earn(&s.lots, p.points_earned, available_at,
+                           expiry_for(prog, tz, now_s), p.id, &s.moves);
         if (rc == 0)
             rc = post_entry(st, &s, FDL_ENTRY_EARN, p.points_earned, p.id, NULL, a, now_s,
                             NULL, err);
@@ -1003,8 +1015,8 @@ int fdl_svc_purchase(struct fdl_service *svc, struct fdl_store *st,
         memset(res, 0, sizeof(*res));
         res->purchase = p;
         res->lines = lines;
-        res->award_count = award_count < FDL_MAX_AWARDS_SHOWN ? award_count
-                                                              : FDL_MAX_AWARDS_SHOWN;
+        res->award_count =
+            award_count < FDL_MAX_AWARDS_SHOWN ? award_count : FDL_MAX_AWARDS_SHOWN;
         memcpy(res->awards, awards, (size_t)res->award_count * sizeof(*awards));
         balance_of(ps, &s.lots, now_s, &res->balance);
         char money[48];
@@ -1174,8 +1186,8 @@ int fdl_svc_refund(struct fdl_service *svc, struct fdl_store *st,
         const struct fdl_program *prog;
         const struct fdl_tz *tz;
         settings_at(svc, ps, now_s, &prog, &tz);
-        rc = restore_redemption(st, &s, &p, r.points_restored, expiry_for(prog, tz, now_s),
-                                err);
+        rc = restore_redemption(st, &s, &p, r.points_restored,
+                                expiry_for(prog, tz, now_s), err);
         if (rc == 0)
             rc = post_entry(st, &s, FDL_ENTRY_RESTORE, r.points_restored, p.id,
                             req->refund_id, a, now_s, NULL, err);
@@ -1235,7 +1247,8 @@ int fdl_svc_adjust(struct fdl_service *svc, struct fdl_store *st,
     const struct fdl_tz *tz;
     settings_at(svc, ps, now_s, &prog, &tz);
     if (rc == 0 && points > 0)
-        rc = fdl_lots_earn(&s.lots, points, now_s, expiry_for(prog, tz, now_s), 0, &s.moves);
+        rc = fdl_lots_earn(&s.lots, points, now_s, expiry_for(prog, tz, now_s), 0,
+                           &s.moves);
     else if (rc == 0 && fdl_lots_total(&s.lots) < -points)
         rc = fdl_error_set(err, FDL_EINSUFFICIENT_POINTS, "points",
                            "the balance is %lld points",

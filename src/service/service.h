@@ -28,9 +28,9 @@
 #define FDL_EXPIRING_WINDOW_DAYS 90
 #define FDL_EXPIRE_BATCH_MEMBERS 200
 
-#define FDL_MAX_PROGRAM_VERSIONS 64
+#define FDL_MAX_PROGRAM_VERSIONS   64
 #define FDL_MAX_PROGRAM_FILE_BYTES (256 * 1024)
-#define FDL_MAX_AWARDS_SHOWN 64
+#define FDL_MAX_AWARDS_SHOWN       64
 
 /* One applied version of a program file, compiled. */
 struct fdl_version_state {
@@ -228,7 +228,7 @@ struct fdl_purchase_request {
 struct fdl_purchase_result {
     struct fdl_purchase purchase;
     struct fdl_purchase_line *lines; /* malloc'd, purchase.line_count; free() */
-    int award_count;                  /* which rule gave which points */
+    int award_count;                 /* which rule gave which points */
     struct fdl_points_row awards[FDL_MAX_AWARDS_SHOWN];
     struct fdl_balance balance;
     int message_count;

@@ -352,19 +352,22 @@ static const char *const stmt_sql[STMT_COUNT] = {
     [STMT_PROGRAM_GET] = "SELECT settings FROM programs WHERE id = ?1",
     [STMT_VERSION_NEXT] = "SELECT coalesce(max(version), 0) + 1 FROM program_versions"
                           " WHERE program_id = ?1",
-    [STMT_VERSION_INSERT] = "INSERT INTO program_versions (program_id, version,"
-                            " effective_from, source, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-    [STMT_VERSIONS_LOAD] = "SELECT version, effective_from, created_at, source"
-                           " FROM program_versions WHERE program_id = ?1 ORDER BY version",
+    [STMT_VERSION_INSERT] =
+        "INSERT INTO program_versions (program_id, version,"
+        " effective_from, source, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+    [STMT_VERSIONS_LOAD] =
+        "SELECT version, effective_from, created_at, source"
+        " FROM program_versions WHERE program_id = ?1 ORDER BY version",
     [STMT_VERSION_LATEST] = "SELECT version, created_at FROM program_versions"
                             " WHERE program_id = ?1 ORDER BY version DESC LIMIT 1",
     [STMT_MEMBER_VISITS] = "SELECT count(*) FROM purchases"
                            " WHERE program_id = ?1 AND member_id = ?2",
-    [STMT_POINTS_INSERT] = "INSERT INTO purchase_points (program_id, member_id, purchase_id,"
-                           " seq, line_no, rule, points) VALUES (?1, ?2, ?3,"
-                           " (SELECT coalesce(max(seq), 0) + 1 FROM purchase_points"
-                           "  WHERE program_id = ?1 AND member_id = ?2 AND purchase_id = ?3),"
-                           " ?4, ?5, ?6)",
+    [STMT_POINTS_INSERT] =
+        "INSERT INTO purchase_points (program_id, member_id, purchase_id,"
+        " seq, line_no, rule, points) VALUES (?1, ?2, ?3,"
+        " (SELECT coalesce(max(seq), 0) + 1 FROM purchase_points"
+        "  WHERE program_id = ?1 AND member_id = ?2 AND purchase_id = ?3),"
+        " ?4, ?5, ?6)",
     [STMT_POINTS_GET] = "SELECT line_no, rule, points FROM purchase_points"
                         " WHERE program_id = ?1 AND member_id = ?2 AND purchase_id = ?3"
                         " ORDER BY seq",
@@ -914,7 +917,8 @@ static int sqlite_program_put(struct fdl_store *st, int64_t id, const char *json
 
 static int sqlite_program_version_insert(struct fdl_store *st, int64_t program_id,
                                          int64_t effective_from_s, const char *source,
-                                         int64_t now_s, int64_t *version, struct fdl_error *err)
+                                         int64_t now_s, int64_t *version,
+                                         struct fdl_error *err)
 {
     struct sqlite_store *s = sqlite_of(st);
     sqlite3_stmt *q;
@@ -934,8 +938,9 @@ static int sqlite_program_version_insert(struct fdl_store *st, int64_t program_i
     stmt_reset(q);
     if (rc || (rc = stmt_get(s, STMT_VERSION_INSERT, &q, err)))
         return rc;
-    if (bind_int(q, 1, program_id) || bind_int(q, 2, next) || bind_int(q, 3, effective_from_s) ||
-        bind_text(q, 4, source) || bind_int(q, 5, now_s))
+    if (bind_int(q, 1, program_id) || bind_int(q, 2, next) ||
+        bind_int(q, 3, effective_from_s) || bind_text(q, 4, source) ||
+        bind_int(q, 5, now_s))
         return bind_failed(s, q, err);
     if ((rc = stmt_finish(s, q, NULL, err)) == 0)
         *version = next;
@@ -1016,8 +1021,8 @@ static int sqlite_program_version_latest(struct fdl_store *st, int64_t program_i
     return rc;
 }
 
-static int sqlite_member_visits(struct fdl_store *st, int64_t program_id, int64_t member_id,
-                                int64_t *visits, struct fdl_error *err)
+static int sqlite_member_visits(struct fdl_store *st, int64_t program_id,
+                                int64_t member_id, int64_t *visits, struct fdl_error *err)
 {
     struct sqlite_store *s = sqlite_of(st);
     sqlite3_stmt *q;
@@ -1037,8 +1042,9 @@ static int sqlite_member_visits(struct fdl_store *st, int64_t program_id, int64_
     return rc;
 }
 
-static int sqlite_purchase_points_insert(struct fdl_store *st, const struct fdl_purchase *p,
-                                         int line_no, const char *rule, int64_t points,
+static int sqlite_purchase_points_insert(struct fdl_store *st,
+                                         const struct fdl_purchase *p, int line_no,
+                                         const char *rule, int64_t points,
                                          struct fdl_error *err)
 {
     struct sqlite_store *s = sqlite_of(st);
@@ -1046,8 +1052,9 @@ static int sqlite_purchase_points_insert(struct fdl_store *st, const struct fdl_
     int rc = stmt_get(s, STMT_POINTS_INSERT, &q, err);
     if (rc)
         return rc;
-    if (bind_int(q, 1, p->program_id) || bind_int(q, 2, p->member_id) || bind_int(q, 3, p->id) ||
-        bind_int(q, 4, line_no) || bind_text(q, 5, rule) || bind_int(q, 6, points))
+    if (bind_int(q, 1, p->program_id) || bind_int(q, 2, p->member_id) ||
+        bind_int(q, 3, p->id) || bind_int(q, 4, line_no) || bind_text(q, 5, rule) ||
+        bind_int(q, 6, points))
         return bind_failed(s, q, err);
     return stmt_finish(s, q, NULL, err);
 }
@@ -1061,7 +1068,8 @@ static int sqlite_purchase_points_get(struct fdl_store *st, const struct fdl_pur
     int rc = stmt_get(s, STMT_POINTS_GET, &q, err);
     if (rc)
         return rc;
-    if (bind_int(q, 1, p->program_id) || bind_int(q, 2, p->member_id) || bind_int(q, 3, p->id))
+    if (bind_int(q, 1, p->program_id) || bind_int(q, 2, p->member_id) ||
+        bind_int(q, 3, p->id))
         return bind_failed(s, q, err);
     int n = 0;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW && n < max) {

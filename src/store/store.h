@@ -205,15 +205,17 @@ struct fdl_store_ops {
 
     /* Stores a new version of the program's file; *version is the next number. */
     int (*program_version_insert)(struct fdl_store *st, int64_t program_id,
-                                  int64_t effective_from_s, const char *source, int64_t now_s,
-                                  int64_t *version, struct fdl_error *err);
-    /* Every version of the program, oldest first (free with fdl_program_versions_free). */
+                                  int64_t effective_from_s, const char *source,
+                                  int64_t now_s, int64_t *version, struct fdl_error *err);
+    /* Every version of the program, oldest first (free with fdl_program_versions_free).
+     */
     int (*program_versions_load)(struct fdl_store *st, int64_t program_id,
                                  struct fdl_program_version **out, size_t *count,
                                  struct fdl_error *err);
     /* The newest version's number and creation time; both 0 if there is none. */
-    int (*program_version_latest)(struct fdl_store *st, int64_t program_id, int64_t *version,
-                                  int64_t *created_at_s, struct fdl_error *err);
+    int (*program_version_latest)(struct fdl_store *st, int64_t program_id,
+                                  int64_t *version, int64_t *created_at_s,
+                                  struct fdl_error *err);
     /* How many purchases the member has made. */
     int (*member_visits)(struct fdl_store *st, int64_t program_id, int64_t member_id,
                          int64_t *visits, struct fdl_error *err);

@@ -7,14 +7,16 @@
  *   - a failure must be FDL_EINVALID with our field and a "column N: "
  *     message in valid UTF-8 (messages end up in JSON problem documents);
  *   - a success is evaluated against a few environments (extreme values
- *     included), and its canonical text must compile again (unless it grew
- *     past a limit) to the same canonical text and the same results.
+ *     included); its canonical text must compile again (unless it grew past
+ *     a limit) to the same canonical text and the same results, and a bool
+ *     one wrapped in `not (...)` must give the opposite results.
  * Any broken promise aborts. Built with libFuzzer, and with replay.c for
  * every test run over tests/fuzz/corpus_expr.
  */
 #include "engine/expr.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,11 +26,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define FUZZ_ENVS  3
 
 static const struct fdl_expr_var fuzz_vars[] = {
-    {"basket.total", FDL_EXPR_MONEY, 0},   {"basket.quantity", FDL_EXPR_INT, 1},
-    {"member.tier", FDL_EXPR_STRING, 2},   {"member.segments", FDL_EXPR_LIST, 3},
-    {"now.weekday", FDL_EXPR_WEEKDAY, 4},  {"now.hour", FDL_EXPR_INT, 5},
-    {"store", FDL_EXPR_STRING, 6},         {"line.labels", FDL_EXPR_LIST, 7},
-    {"line.amount", FDL_EXPR_MONEY, 8},    {"member.vip", FDL_EXPR_BOOL, 9},
+    {"basket.total", FDL_EXPR_MONEY, 0},  {"basket.quantity", FDL_EXPR_INT, 1},
+    {"member.tier", FDL_EXPR_STRING, 2},  {"member.segments", FDL_EXPR_LIST, 3},
+    {"now.weekday", FDL_EXPR_WEEKDAY, 4}, {"now.hour", FDL_EXPR_INT, 5},
+    {"store", FDL_EXPR_STRING, 6},        {"line.labels", FDL_EXPR_LIST, 7},
+    {"line.amount", FDL_EXPR_MONEY, 8},   {"member.vip", FDL_EXPR_BOOL, 9},
 };
 #define FUZZ_N_VARS (sizeof(fuzz_vars) / sizeof(fuzz_vars[0]))
 
@@ -54,9 +56,11 @@ static int utf8_valid(const char *s)
 {
     const unsigned char *p = (const unsigned char *)s;
     while (*p) {
-        int n = *p < 0x80 ? 1 : *p >= 0xC2 && *p <= 0xDF ? 2 : *p >= 0xE0 && *p <= 0xEF ? 3
-                            : *p >= 0xF0 && *p <= 0xF4                               ? 4
-                                                                                     : 0;
+        int n = *p < 0x80                  ? 1
+                : *p >= 0xC2 && *p <= 0xDF ? 2
+                : *p >= 0xE0 && *p <= 0xEF ? 3
+                : *p >= 0xF0 && *p <= 0xF4 ? 4
+                                           : 0;
         if (n == 0)
             return 0;
         for (int i = 1; i < n; i++)
@@ -78,7 +82,8 @@ static void check_failure(int rc, const struct fdl_error *err)
 static int64_t fuzz_eval(const struct fdl_expr *e, enum fdl_expr_type want,
                          const struct fdl_expr_value *slots)
 {
-    return want == FDL_EXPR_BOOL ? fdl_expr_eval_bool(e, slots) : fdl_expr_eval_int(e, slots);
+    return want == FDL_EXPR_BOOL ? fdl_expr_eval_bool(e, slots)
+                                 : fdl_expr_eval_int(e, slots);
 }
 
 /* The canonical text of e must compile to itself and mean the same. */
@@ -94,8 +99,8 @@ static void check_round_trip(const struct fdl_expr *e, enum fdl_expr_type want,
         return; /* the canonical text may outgrow the limit */
     struct fdl_expr *e2 = NULL;
     struct fdl_error err;
-    int rc = fdl_expr_compile(text, fuzz_vars, FUZZ_N_VARS, minor_per_unit, want, FUZZ_FIELD,
-                              &e2, &err);
+    int rc = fdl_expr_compile(text, fuzz_vars, FUZZ_N_VARS, minor_per_unit, want,
+                              FUZZ_FIELD, &e2, &err);
     if (rc != 0) {
         /* Added parentheses may pass the nesting limit; nothing else may fail. */
         if (!strstr(err.message, "nested too deeply"))
@@ -114,9 +119,33 @@ static void check_round_trip(const struct fdl_expr *e, enum fdl_expr_type want,
     fdl_expr_free(e2);
 }
 
+/* A condition wrapped in not (...) must give the opposite result everywhere. */
+static void check_negation(const char *text, int minor_per_unit, const int64_t *results)
+{
+    static char negated[FDL_EXPR_MAX_LEN + 16];
+    snprintf(negated, sizeof(negated), "not (%s)", text);
+    struct fdl_expr *e = NULL;
+    struct fdl_error err;
+    if (fdl_expr_compile(negated, fuzz_vars, FUZZ_N_VARS, minor_per_unit, FDL_EXPR_BOOL,
+                         FUZZ_FIELD, &e, &err) != 0) {
+        if (!strstr(err.message, "nested too deeply") &&
+            !strstr(err.message, "longer than"))
+            abort();
+        return;
+    }
+    struct fdl_expr_value slots[FUZZ_N_VARS];
+    for (int i = 0; i < FUZZ_ENVS; i++) {
+        fuzz_env(i, slots);
+        if (fdl_expr_eval_bool(e, slots) != !results[i])
+            abort();
+    }
+    fdl_expr_free(e);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const enum fdl_expr_type wants[3] = {FDL_EXPR_BOOL, FDL_EXPR_INT, FDL_EXPR_MONEY};
+    static const enum fdl_expr_type wants[3] = {FDL_EXPR_BOOL, FDL_EXPR_INT,
+                                                FDL_EXPR_MONEY};
     static const int currencies[3] = {100, 1, 1000};
     if (size < 1 || size > 4 * FDL_EXPR_MAX_LEN)
         return 0;
@@ -130,8 +159,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     struct fdl_expr *e = NULL;
     struct fdl_error err;
-    int rc = fdl_expr_compile(text, fuzz_vars, FUZZ_N_VARS, minor_per_unit, want, FUZZ_FIELD,
-                              &e, &err);
+    int rc = fdl_expr_compile(text, fuzz_vars, FUZZ_N_VARS, minor_per_unit, want,
+                              FUZZ_FIELD, &e, &err);
     if (rc != 0) {
         check_failure(rc, &err);
     } else {
@@ -142,6 +171,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             results[i] = fuzz_eval(e, want, slots);
         }
         check_round_trip(e, want, minor_per_unit, results);
+        if (want == FDL_EXPR_BOOL)
+            check_negation(text, minor_per_unit, results);
         fdl_expr_free(e);
     }
     free(text);

@@ -96,7 +96,8 @@ static struct fdl_expr *compile_as(const char *text, int minor_per_unit,
 }
 
 /* Evaluates condition text in currency minor_per_unit; -1 if it does not compile. */
-static int eval_in(const char *text, int minor_per_unit, const struct fdl_expr_value *slots)
+static int eval_in(const char *text, int minor_per_unit,
+                   const struct fdl_expr_value *slots)
 {
     struct fdl_expr *e = compile_as(text, minor_per_unit, FDL_EXPR_BOOL);
     if (!e)
@@ -313,11 +314,14 @@ static void test_precedence_and_associativity_of_arithmetic(void)
 {
     struct fdl_expr_value s[SLOT_COUNT];
     default_env(s); /* quantity 3, visits 5 */
-    CHECK_INT(eval_number("basket.quantity + member.visits * 2", EUR, FDL_EXPR_INT, s), 13);
+    CHECK_INT(eval_number("basket.quantity + member.visits * 2", EUR, FDL_EXPR_INT, s),
+              13);
     CHECK_INT(eval_number("(basket.quantity + member.visits) * 2", EUR, FDL_EXPR_INT, s),
               16);
-    CHECK_INT(eval_number("member.visits - basket.quantity - 1", EUR, FDL_EXPR_INT, s), 1);
-    CHECK_INT(eval_number("member.visits - (basket.quantity - 1)", EUR, FDL_EXPR_INT, s), 3);
+    CHECK_INT(eval_number("member.visits - basket.quantity - 1", EUR, FDL_EXPR_INT, s),
+              1);
+    CHECK_INT(eval_number("member.visits - (basket.quantity - 1)", EUR, FDL_EXPR_INT, s),
+              3);
     CHECK_INT(eval_number("-basket.quantity * 2", EUR, FDL_EXPR_INT, s), -6);
     CHECK_INT(eval_number("-(basket.quantity + 1)", EUR, FDL_EXPR_INT, s), -4);
     CHECK_INT(eval_number("--basket.quantity", EUR, FDL_EXPR_INT, s), 3);
@@ -338,7 +342,8 @@ static void test_and_or_short_circuit_skip_the_right_side(void)
     CHECK_INT(eval("member.visits > 1 or never.read == 1 and never.read == 2", s), 1);
     CHECK_INT(eval("not (member.visits > 1 or never.read == 1)", s), 0);
     CHECK_INT(eval("not (member.visits < 1 and never.read == 1)", s), 1);
-    CHECK_INT(eval("member.visits < 1 and never.read == 1 and never.read == 2 or true", s), 1);
+    CHECK_INT(
+        eval("member.visits < 1 and never.read == 1 and never.read == 2 or true", s), 1);
     /* The right side is evaluated when the left does not decide. */
     s[SLOT_NEVER_READ] = fdl_expr_int(1);
     CHECK_INT(eval("true and never.read == 1", s), 1);
@@ -435,7 +440,8 @@ static void test_money_type_errors(void)
               "column 14: '+' needs two ints or two money values, not money and int");
     CHECK_STR(error_of("basket.total == member.visits"),
               "column 17: cannot compare money with int");
-    CHECK_STR(error_of("basket.total >= \"x\""), "column 17: cannot compare money with string");
+    CHECK_STR(error_of("basket.total >= \"x\""),
+              "column 17: cannot compare money with string");
 }
 
 static void test_int_literals_must_be_whole_beside_ints(void)
@@ -531,7 +537,8 @@ static void test_weekdays_compare_in_iso_order(void)
     s[SLOT_WEEKDAY] = fdl_expr_weekday(1);
     CHECK_INT(eval("now.weekday == mon and now.weekday <= tue", s), 1);
     CHECK_INT(eval("now.weekday not in (sat, sun)", s), 1);
-    CHECK_STR(error_of("now.weekday == 6"), "column 16: cannot compare weekday with number");
+    CHECK_STR(error_of("now.weekday == 6"),
+              "column 16: cannot compare weekday with number");
     CHECK_STR(error_of("now.weekday == saturday"),
               "column 16: unknown variable 'saturday'; did you mean 'sat'?");
 }
@@ -614,8 +621,9 @@ static void test_error_type_mismatch_points_at_the_right_side(void)
               "column 17: cannot compare money with string");
     CHECK_STR(error_of("store == 5"), "column 10: cannot compare string with number");
     CHECK_STR(error_of("5 == store"), "column 6: cannot compare number with string");
-    CHECK_STR(error_of("store < \"b\""), "column 7: '<' needs int, money or weekday values, "
-                                         "not string");
+    CHECK_STR(error_of("store < \"b\""),
+              "column 7: '<' needs int, money or weekday values, "
+              "not string");
     CHECK_STR(error_of("member.vip > false"),
               "column 12: '>' needs int, money or weekday values, not bool");
     CHECK_STR(error_of("member.tier in (\"gold\", 3)"),
@@ -624,9 +632,10 @@ static void test_error_type_mismatch_points_at_the_right_side(void)
               "column 22: cannot compare weekday with string");
     CHECK_STR(error_of("line.labels == \"sale\""),
               "column 1: a list can only be the right side of 'in'");
-    CHECK_STR(error_of("\"sale\" in store"),
-              "column 11: 'in' needs a tuple like (\"a\", \"b\") or a list, but 'store' is "
-              "string");
+    CHECK_STR(
+        error_of("\"sale\" in store"),
+        "column 11: 'in' needs a tuple like (\"a\", \"b\") or a list, but 'store' is "
+        "string");
     CHECK_STR(error_of("member.visits in line.labels"),
               "column 1: a list holds strings, not int");
     CHECK_STR(error_of("store + 1 == 2"), "column 1: '+' needs int or money, not string");
@@ -649,7 +658,8 @@ static void test_error_bad_characters_in_strings(void)
 {
     CHECK_STR(error_of("store == \"a\\nb\""),
               "column 12: unknown escape '\\n' (only \\\" and \\\\ are allowed)");
-    CHECK_STR(error_of("store == \"a\tb\""), "column 12: control character 0x09 in a string");
+    CHECK_STR(error_of("store == \"a\tb\""),
+              "column 12: control character 0x09 in a string");
     CHECK_STR(error_of("store == \"a\xc3\""), "column 12: invalid UTF-8 in a string");
     CHECK_STR(error_of("store == \"\xed\xa0\x80\""), /* a UTF-16 surrogate */
               "column 11: invalid UTF-8 in a string");
@@ -657,8 +667,9 @@ static void test_error_bad_characters_in_strings(void)
 
 static void test_error_trailing_junk(void)
 {
-    CHECK_STR(error_of("store == \"a\" store"),
-              "column 14: expected an operator or the end of the expression, found 'store'");
+    CHECK_STR(
+        error_of("store == \"a\" store"),
+        "column 14: expected an operator or the end of the expression, found 'store'");
     CHECK_STR(error_of("(true))"),
               "column 7: expected an operator or the end of the expression, found ')'");
     CHECK_STR(error_of("true not"),
@@ -669,28 +680,36 @@ static void test_error_syntax(void)
 {
     CHECK_STR(error_of("member.visits > "),
               "column 17: expected a value, found the end of the expression");
-    CHECK_STR(error_of("(member.visits > 1"),
-              "column 19: expected ')' to close the '(' at column 1, found the end of the "
-              "expression");
-    CHECK_STR(error_of("store = \"a\""), "column 7: '=' is not an operator; compare with '=='");
+    CHECK_STR(
+        error_of("(member.visits > 1"),
+        "column 19: expected ')' to close the '(' at column 1, found the end of the "
+        "expression");
+    CHECK_STR(error_of("store = \"a\""),
+              "column 7: '=' is not an operator; compare with '=='");
     CHECK_STR(error_of("true && true"), "column 6: '&' is not an operator; use 'and'");
-    CHECK_STR(error_of("!member.vip"), "column 1: '!' is not an operator; use 'not' or '!='");
+    CHECK_STR(error_of("!member.vip"),
+              "column 1: '!' is not an operator; use 'not' or '!='");
     CHECK_STR(error_of("store == 'a'"),
               "column 10: strings are written in double quotes: \"...\"");
-    CHECK_STR(error_of("1 < 2 < 3"), "column 7: comparisons do not chain; join them with 'and'");
+    CHECK_STR(error_of("1 < 2 < 3"),
+              "column 7: comparisons do not chain; join them with 'and'");
     CHECK_STR(error_of("store in ()"), "column 11: empty tuple: list at least one value");
-    CHECK_STR(error_of("(1, 2) == 1"), "column 3: a tuple like (a, b) can only follow 'in'");
-    CHECK_STR(error_of("store in (channel)"),
-              "column 11: a tuple holds literal values only (numbers, strings, true, false, "
-              "weekdays), found 'channel'");
-    CHECK_STR(error_of("store in \"a\""),
-              "column 10: expected a tuple like (\"a\", \"b\") or a list variable after 'in', "
-              "found '\"a\"'");
+    CHECK_STR(error_of("(1, 2) == 1"),
+              "column 3: a tuple like (a, b) can only follow 'in'");
+    CHECK_STR(
+        error_of("store in (channel)"),
+        "column 11: a tuple holds literal values only (numbers, strings, true, false, "
+        "weekdays), found 'channel'");
+    CHECK_STR(
+        error_of("store in \"a\""),
+        "column 10: expected a tuple like (\"a\", \"b\") or a list variable after 'in', "
+        "found '\"a\"'");
     CHECK_STR(error_of("member.visits > 12abc"), "column 17: malformed number '12abc'");
     CHECK_STR(error_of("member.visits > 12."), "column 17: malformed number '12.'");
     CHECK_STR(error_of("basket. total > 1"),
               "column 7: a '.' in a name must be followed by a letter or '_'");
-    CHECK_STR(error_of("store == \"a\" # comment"), "column 14: unexpected character '#'");
+    CHECK_STR(error_of("store == \"a\" # comment"),
+              "column 14: unexpected character '#'");
     CHECK_STR(error_of("store == \xc3\xa9"), "column 10: unexpected byte 0xC3");
 }
 
@@ -713,7 +732,8 @@ static void test_error_too_long_at_and_past_the_limit(void)
 }
 
 /* depth nested copies of open, then "true", then depth copies of close. */
-static const char *nested(int depth, const char *open, const char *middle, const char *close)
+static const char *nested(int depth, const char *open, const char *middle,
+                          const char *close)
 {
     static char text[FDL_EXPR_MAX_LEN + 1];
     size_t n = 0;
@@ -755,15 +775,18 @@ static void test_error_evaluation_stack_at_and_past_the_limit(void)
     char chain[FDL_EXPR_MAX_LEN + 1];
     size_t n = (size_t)snprintf(chain, sizeof(chain), "member.visits == 5");
     for (int i = 0; i < 40; i++)
-        n += (size_t)snprintf(chain + n, sizeof(chain) - n, " and member.visits < %d", 10 + i);
+        n += (size_t)snprintf(chain + n, sizeof(chain) - n, " and member.visits < %d",
+                              10 + i);
     CHECK(n <= FDL_EXPR_MAX_LEN);
     CHECK_INT(eval(chain, s), 1);
 }
 
 static void test_error_non_bool_where_bool_is_wanted(void)
 {
-    CHECK_STR(error_of("basket.total"), "column 1: the expression must be bool, not money");
-    CHECK_STR(error_of("member.visits + 1"), "column 1: the expression must be bool, not int");
+    CHECK_STR(error_of("basket.total"),
+              "column 1: the expression must be bool, not money");
+    CHECK_STR(error_of("member.visits + 1"),
+              "column 1: the expression must be bool, not int");
     CHECK_STR(error_of("  (store)"), "column 3: the expression must be bool, not string");
     CHECK_STR(error_of("12"), "column 1: the expression must be bool, not number");
     CHECK_STR(error_of("line.labels"), "column 1: the expression must be bool, not list");
@@ -781,7 +804,8 @@ static void test_error_tuple_at_and_past_the_limit(void)
     CHECK_STR(error_of(text), "(compiled)");
     snprintf(text + n, sizeof(text) - n, ",64)"); /* the 65th value is at n + 2 */
     char expected[80];
-    snprintf(expected, sizeof(expected), "column %zu: tuple has more than 64 values", n + 2);
+    snprintf(expected, sizeof(expected), "column %zu: tuple has more than 64 values",
+             n + 2);
     CHECK_STR(error_of(text), expected);
 }
 
@@ -790,8 +814,9 @@ static void test_error_name_at_and_past_the_limit(void)
     char text[100];
     memset(text, 'a', 64);
     text[64] = '\0';
-    CHECK_STR(error_of(text), "column 1: unknown variable "
-                              "'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'");
+    CHECK_STR(error_of(text),
+              "column 1: unknown variable "
+              "'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'");
     memset(text, 'a', 65);
     text[65] = '\0';
     CHECK_STR(error_of(text), "column 1: name is longer than 64 bytes");
@@ -805,10 +830,11 @@ static void test_error_bad_minor_per_unit(void)
                                &err),
               FDL_EINVALID);
     CHECK(e == NULL);
-    CHECK_STR(err.message, "minor_per_unit must be a power of ten from 1 to 1000000, not 50");
-    CHECK_INT(fdl_expr_compile("true", test_vars, N_TEST_VARS, 0, FDL_EXPR_BOOL, "x", &e,
-                               NULL),
-              FDL_EINVALID);
+    CHECK_STR(err.message,
+              "minor_per_unit must be a power of ten from 1 to 1000000, not 50");
+    CHECK_INT(
+        fdl_expr_compile("true", test_vars, N_TEST_VARS, 0, FDL_EXPR_BOOL, "x", &e, NULL),
+        FDL_EINVALID);
 }
 
 /* ---- Canonical text ---- */
@@ -832,8 +858,10 @@ static void test_format_is_canonical(void)
               "member.visits - basket.quantity - 1 == 0");
     CHECK_STR(canonical("member.vip or (member.vip or member.vip)"),
               "member.vip or (member.vip or member.vip)");
-    CHECK_STR(canonical("(member.vip == true) == false"), "(member.vip == true) == false");
-    CHECK_STR(canonical("store == \"say \\\"hi\\\" \\\\\""), "store == \"say \\\"hi\\\" \\\\\"");
+    CHECK_STR(canonical("(member.vip == true) == false"),
+              "(member.vip == true) == false");
+    CHECK_STR(canonical("store == \"say \\\"hi\\\" \\\\\""),
+              "store == \"say \\\"hi\\\" \\\\\"");
     CHECK_STR(canonical("basket.total in (1, -0.5) and line.amount * -2 < -1"),
               "basket.total in (1.00, -0.50) and line.amount * -2 < -1.00");
     CHECK_STR(canonical_in("basket.total > 1000", JPY), "basket.total > 1000");
