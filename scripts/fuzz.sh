@@ -9,7 +9,7 @@ mkdir -p build-fuzz
 srcs=$(ls src/base/*.c src/ledger/*.c src/engine/*.c | grep -v -e log.c)
 clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Isrc \
   -include src/base/banned.h $srcs tests/fuzz/fuzz_input.c \
-  -ljansson -lsodium -o build-fuzz/fuzz_input
+  -ljansson -lsodium -lyaml -lm -o build-fuzz/fuzz_input
 mkdir -p build-fuzz/new
 build-fuzz/fuzz_input -max_total_time="$seconds" -max_len=4096 \
   -artifact_prefix=build-fuzz/ build-fuzz/new tests/fuzz/corpus

@@ -458,6 +458,12 @@ int fdl_rules_evaluate(const struct fdl_program_def *def,
         if (r->stop)
             break;
     }
+#ifndef NDEBUG
+    int64_t by_line = 0;
+    for (size_t i = 0; i < in->n_lines; i++)
+        by_line += s.line_total[i];
+    assert(by_line == total && n_awards <= out->awards_cap);
+#endif
     memcpy(out->line_points, s.line_total, in->n_lines * sizeof(int64_t));
     out->total_points = total;
     out->n_awards = n_awards;
