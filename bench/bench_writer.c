@@ -18,8 +18,8 @@
  * migrate), in one temporary directory, WAL, synchronous=FULL (or NORMAL if
  * FIDELIS_SQLITE_SYNC=NORMAL, for both). Every run measures every
  * configuration once, in rotated order, so a shared machine's drifting load
- * hits all of them alike; the table shows medians over the runs and each
- * median's ratio to the peer's median.
+ * hits all of them alike; the table shows medians over the runs and the
+ * median of each configuration's run-by-run ratios to the peer.
  */
 #include "base/clock.h"
 #include "engine/program.h"
@@ -40,12 +40,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define BENCH_MAX_RUNS        25
-#define BENCH_MAX_THREADS     64
-#define BENCH_MAX_MEMBERS     100000
-#define BENCH_BASKET_LINES    3
-#define BENCH_BODY_MAX        1024
-#define BENCH_PATH_MAX        512
+#define BENCH_MAX_RUNS     25
+#define BENCH_MAX_THREADS  64
+#define BENCH_MAX_MEMBERS  100000
+#define BENCH_BASKET_LINES 3
+#define BENCH_BODY_MAX     1024
+#define BENCH_PATH_MAX     512
 
 enum config_kind { CONFIG_WRITER, CONFIG_RAW };
 
@@ -53,8 +53,8 @@ struct config {
     enum config_kind kind;
     int n; /* writer: submitting threads; raw: purchases per transaction */
     const char *label;
-    double rate[BENCH_MAX_RUNS];     /* purchases per second, per run */
-    double batch[BENCH_MAX_RUNS];    /* writer: mean jobs per commit, per run */
+    double rate[BENCH_MAX_RUNS];  /* purchases per second, per run */
+    double batch[BENCH_MAX_RUNS]; /* writer: mean jobs per commit, per run */
 };
 
 static struct config configs[] = {
@@ -81,8 +81,9 @@ static _Atomic uint64_t next_txn = 1; /* txn ids, unique across all runs */
 
 static void die(const char *what, const struct fdl_error *err)
 {
-    fprintf(stderr, "bench_writer: %s: %s%s%s\n", what, err && err->field[0] ? err->field : "",
-            err && err->field[0] ? ": " : "", err ? err->message : strerror(errno));
+    fprintf(stderr, "bench_writer: %s: %s%s%s\n", what,
+            err && err->field[0] ? err->field : "", err && err->field[0] ? ": " : "",
+            err ? err->message : strerror(errno));
     exit(1);
 }
 
@@ -101,18 +102,20 @@ static const struct fdl_line_request basket[BENCH_BASKET_LINES] = {
 /* The request body a till would send, for the idempotency hash. */
 static int request_text(char *buf, size_t cap, const char *txn_id, int64_t member_id)
 {
-    return snprintf(buf, cap,
-                    "{\"txn_id\":\"%s\",\"member_id\":%lld,\"currency\":\"EUR\",\"lines\":["
-                    "{\"sku\":\"COF-LAT\",\"category\":\"coffee\",\"quantity\":2,\"unit_price\":260},"
-                    "{\"sku\":\"BAK-CRO\",\"category\":\"bakery\",\"quantity\":1,\"unit_price\":180},"
-                    "{\"sku\":\"GRO-OIL\",\"category\":\"grocery\",\"quantity\":1,"
-                    "\"unit_price\":2799}]}",
-                    txn_id, (long long)member_id);
+    return snprintf(
+        buf, cap,
+        "{\"txn_id\":\"%s\",\"member_id\":%lld,\"currency\":\"EUR\",\"lines\":["
+        "{\"sku\":\"COF-LAT\",\"category\":\"coffee\",\"quantity\":2,\"unit_price\":260},"
+        "{\"sku\":\"BAK-CRO\",\"category\":\"bakery\",\"quantity\":1,\"unit_price\":180},"
+        "{\"sku\":\"GRO-OIL\",\"category\":\"grocery\",\"quantity\":1,"
+        "\"unit_price\":2799}]}",
+        txn_id, (long long)member_id);
 }
 
 /* ---- setup ---- */
 
-static const struct fdl_actor bench_actor = {1, FDL_SCOPE_POS | FDL_SCOPE_ADMIN, "key:bench"};
+static const struct fdl_actor bench_actor = {1, FDL_SCOPE_POS | FDL_SCOPE_ADMIN,
+                                             "key:bench"};
 
 /* Creates the database at path with the default program and opt.members members. */
 static void setup_db(const char *path, struct fdl_service *svc)
@@ -162,9 +165,9 @@ static json_t *receipt_json(const struct fdl_purchase_result *res)
     for (int i = 0; i < p->line_count; i++) {
         const struct fdl_purchase_line *l = &res->lines[i];
         json_array_append_new(
-            lines, json_pack("{s:i, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I}", "line", l->line_no,
-                             "sku", l->sku, "category", l->category, "quantity",
-                             (json_int_t)l->quantity, "unit_price",
+            lines, json_pack("{s:i, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I}", "line",
+                             l->line_no, "sku", l->sku, "category", l->category,
+                             "quantity", (json_int_t)l->quantity, "unit_price",
                              (json_int_t)l->unit_price_minor, "amount",
                              (json_int_t)l->amount_minor, "points", (json_int_t)l->points,
                              "redeemed_points", (json_int_t)l->redeemed_points,
@@ -173,16 +176,15 @@ static json_t *receipt_json(const struct fdl_purchase_result *res)
     json_t *messages = json_array();
     for (int i = 0; i < res->message_count; i++)
         json_array_append_new(messages, json_string(res->messages[i]));
-    return json_pack("{s:I, s:s, s:I, s:s, s:s, s:I, s:I, s:I, s:I, s:o, s:{s:I, s:I, s:I}, s:o}",
-                     "id", (json_int_t)p->id, "txn_id", p->txn_id, "member_id",
-                     (json_int_t)p->member_id, "channel", p->channel, "currency", p->currency,
-                     "total", (json_int_t)p->total_minor, "discount",
-                     (json_int_t)p->discount_minor, "points_earned",
-                     (json_int_t)p->points_earned, "points_redeemed",
-                     (json_int_t)p->points_redeemed, "lines", lines, "balance", "total",
-                     (json_int_t)res->balance.total, "available",
-                     (json_int_t)res->balance.available, "pending",
-                     (json_int_t)res->balance.pending, "messages", messages);
+    return json_pack(
+        "{s:I, s:s, s:I, s:s, s:s, s:I, s:I, s:I, s:I, s:o, s:{s:I, s:I, s:I}, s:o}",
+        "id", (json_int_t)p->id, "txn_id", p->txn_id, "member_id",
+        (json_int_t)p->member_id, "channel", p->channel, "currency", p->currency, "total",
+        (json_int_t)p->total_minor, "discount", (json_int_t)p->discount_minor,
+        "points_earned", (json_int_t)p->points_earned, "points_redeemed",
+        (json_int_t)p->points_redeemed, "lines", lines, "balance", "total",
+        (json_int_t)res->balance.total, "available", (json_int_t)res->balance.available,
+        "pending", (json_int_t)res->balance.pending, "messages", messages);
 }
 
 /* The job's run: inside the writer's savepoint, like routes.c run_purchase. */
@@ -190,8 +192,8 @@ static int run_purchase(struct fdl_store *st, struct fdl_job *job)
 {
     struct purchase_job *pj = job->arg;
     struct fdl_purchase_result res;
-    int rc = fdl_svc_purchase(&writer_svc, st, &bench_actor, &pj->req, fdl_clock_now_s(), &res,
-                              &job->err);
+    int rc = fdl_svc_purchase(&writer_svc, st, &bench_actor, &pj->req, fdl_clock_now_s(),
+                              &res, &job->err);
     if (rc)
         return rc;
     json_t *receipt = receipt_json(&res);
@@ -228,8 +230,8 @@ static void *submitter_main(void *arg)
         char key[48], body[BENCH_BODY_MAX];
         snprintf(key, sizeof(key), "txn:%s", pj.txn_id);
         int len = request_text(body, sizeof(body), pj.txn_id, pj.req.member_id);
-        crypto_generichash(job.request_hash, sizeof(job.request_hash), (unsigned char *)body,
-                           (unsigned long long)len, NULL, 0);
+        crypto_generichash(job.request_hash, sizeof(job.request_hash),
+                           (unsigned char *)body, (unsigned long long)len, NULL, 0);
         job.program_id = 1;
         job.idempotency_key = key;
         job.run = run_purchase;
@@ -261,7 +263,8 @@ static double measure_writer(struct fdl_writer *w, int threads, double *batch)
     }
     double elapsed = now_s() - start;
     fdl_writer_stats(w, &batches1, &jobs1);
-    *batch = batches1 > batches0 ? (double)(jobs1 - jobs0) / (double)(batches1 - batches0) : 0;
+    *batch =
+        batches1 > batches0 ? (double)(jobs1 - jobs0) / (double)(batches1 - batches0) : 0;
     return (double)done / elapsed;
 }
 
@@ -284,22 +287,27 @@ enum raw_stmt {
 static const char *const raw_sql[RAW_COUNT] = {
     [RAW_BEGIN] = "BEGIN IMMEDIATE",
     [RAW_COMMIT] = "COMMIT",
-    [RAW_PURCHASE] = "INSERT INTO purchases (program_id, member_id, txn_id, store_code, channel,"
-                     " currency, occurred_at, recorded_at, total_minor, discount_minor,"
-                     " points_earned, points_redeemed, line_count)"
-                     " VALUES (1, ?1, ?2, '', 'till', 'EUR', ?3, ?3, ?4, 0, ?5, 0, ?6)",
-    [RAW_LINE] = "INSERT INTO purchase_lines (purchase_id, line_no, sku, category, quantity,"
-                 " unit_price_minor, amount_minor, points, redeemed_points)"
-                 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0)",
+    [RAW_PURCHASE] =
+        "INSERT INTO purchases (program_id, member_id, txn_id, store_code, channel,"
+        " currency, occurred_at, recorded_at, total_minor, discount_minor,"
+        " points_earned, points_redeemed, line_count)"
+        " VALUES (1, ?1, ?2, '', 'till', 'EUR', ?3, ?3, ?4, 0, ?5, 0, ?6)",
+    [RAW_LINE] =
+        "INSERT INTO purchase_lines (purchase_id, line_no, sku, category, quantity,"
+        " unit_price_minor, amount_minor, points, redeemed_points)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0)",
     [RAW_ENTRY] = "INSERT INTO entries (program_id, member_id, kind, purchase_id, actor,"
                   " created_at) VALUES (1, ?1, 1, ?2, 'key:bench', ?3)",
-    [RAW_POSTING] = "INSERT INTO postings (entry_id, seq, program_id, member_id, account, amount)"
-                    " VALUES (?1, ?2, 1, ?3, ?4, ?5)",
-    [RAW_LOT] = "INSERT INTO lots (program_id, member_id, remaining, available_at, expires_at,"
-                " purchase_id) VALUES (1, ?1, ?2, ?3, ?4, ?5)",
+    [RAW_POSTING] =
+        "INSERT INTO postings (entry_id, seq, program_id, member_id, account, amount)"
+        " VALUES (?1, ?2, 1, ?3, ?4, ?5)",
+    [RAW_LOT] =
+        "INSERT INTO lots (program_id, member_id, remaining, available_at, expires_at,"
+        " purchase_id) VALUES (1, ?1, ?2, ?3, ?4, ?5)",
     [RAW_MOVE] = "INSERT INTO lot_moves (program_id, member_id, entry_id, lot_id, delta)"
                  " VALUES (1, ?1, ?2, ?3, ?4)",
-    [RAW_BALANCE] = "UPDATE members SET balance = balance + ?2 WHERE id = ?1 AND program_id = 1",
+    [RAW_BALANCE] =
+        "UPDATE members SET balance = balance + ?2 WHERE id = ?1 AND program_id = 1",
     [RAW_IDEM] = "INSERT INTO idempotency (program_id, key, request_hash, status, body,"
                  " created_at) VALUES (1, ?1, ?2, 201, ?3, ?4)",
 };
@@ -326,8 +334,10 @@ static void raw_exec(struct raw_db *r, const char *sql)
 static void raw_open(struct raw_db *r, const char *path)
 {
     memset(r, 0, sizeof(*r));
-    raw_check(r, sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL),
-              "open");
+    raw_check(
+        r,
+        sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL),
+        "open");
     const char *sync = getenv("FIDELIS_SQLITE_SYNC");
     raw_exec(r, "PRAGMA journal_mode = WAL");
     raw_exec(r, sync && strcasecmp(sync, "NORMAL") == 0 ? "PRAGMA synchronous = NORMAL"
@@ -335,8 +345,9 @@ static void raw_open(struct raw_db *r, const char *path)
     raw_exec(r, "PRAGMA foreign_keys = ON");
     raw_exec(r, "PRAGMA temp_store = MEMORY");
     for (int i = 0; i < RAW_COUNT; i++)
-        raw_check(r, sqlite3_prepare_v3(r->db, raw_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &r->q[i],
-                                        NULL),
+        raw_check(r,
+                  sqlite3_prepare_v3(r->db, raw_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+                                     &r->q[i], NULL),
                   raw_sql[i]);
 }
 
@@ -367,7 +378,8 @@ static void raw_purchase(struct raw_db *r)
     snprintf(key, sizeof(key), "txn:%s", txn_id);
     int len = request_text(body, sizeof(body), txn_id, member);
     unsigned char hash[32];
-    crypto_generichash(hash, sizeof(hash), (unsigned char *)body, (unsigned long long)len, NULL, 0);
+    crypto_generichash(hash, sizeof(hash), (unsigned char *)body, (unsigned long long)len,
+                       NULL, 0);
     /* A receipt of the size the writer stores (the request text twice is close). */
     snprintf(receipt, sizeof(receipt), "%s%s", body, body);
 
@@ -473,9 +485,15 @@ static void report(void)
         double m = median(k->rate, opt.runs);
         if (m == 0) /* not measured (--only) */
             continue;
+        /* The ratio to the peer is taken run by run (both measured within
+         * seconds of each other), then the median of those. */
         char batch[16], ratio[16] = "-";
-        if (peer > 0)
-            snprintf(ratio, sizeof(ratio), "%.2f", m / peer);
+        if (peer > 0) {
+            double ratios[BENCH_MAX_RUNS];
+            for (int r = 0; r < opt.runs; r++)
+                ratios[r] = k->rate[r] / configs[0].rate[r];
+            snprintf(ratio, sizeof(ratio), "%.2f", median(ratios, opt.runs));
+        }
         if (k->kind == CONFIG_WRITER)
             snprintf(batch, sizeof(batch), "%.1f", median(k->batch, opt.runs));
         else
@@ -511,11 +529,12 @@ static void report_growth(const char *path)
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: bench_writer [--runs N] [--seconds S] [--members M] [--dir DIR] "
-                 "[--keep]\n"
-                 "                    [--only writer|raw]   (for profiling one side)\n"
-                 "Durable purchases/s through the group-commit writer (T = 1, 4, 16, 64)\n"
-                 "beside a raw SQLite loop writing the same rows. Medians of N runs.\n");
+    fprintf(out,
+            "usage: bench_writer [--runs N] [--seconds S] [--members M] [--dir DIR] "
+            "[--keep]\n"
+            "                    [--only writer|raw]   (for profiling one side)\n"
+            "Durable purchases/s through the group-commit writer (T = 1, 4, 16, 64)\n"
+            "beside a raw SQLite loop writing the same rows. Medians of N runs.\n");
 }
 
 static void parse_options(int argc, char **argv)
@@ -528,24 +547,39 @@ static void parse_options(int argc, char **argv)
     int ch;
     while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (ch) {
-        case 'r': opt.runs = atoi(optarg); break;
-        case 's': opt.seconds = atof(optarg); break;
-        case 'm': opt.members = atoi(optarg); break;
-        case 'd': snprintf(opt.dir, sizeof(opt.dir), "%s", optarg); break;
-        case 'k': opt.keep = 1; break;
+        case 'r':
+            opt.runs = atoi(optarg);
+            break;
+        case 's':
+            opt.seconds = atof(optarg);
+            break;
+        case 'm':
+            opt.members = atoi(optarg);
+            break;
+        case 'd':
+            snprintf(opt.dir, sizeof(opt.dir), "%s", optarg);
+            break;
+        case 'k':
+            opt.keep = 1;
+            break;
         case 'o':
             opt.only = strcmp(optarg, "writer") == 0 ? CONFIG_WRITER
                        : strcmp(optarg, "raw") == 0  ? CONFIG_RAW
                                                      : -2;
             break;
-        case 'h': usage(stdout); exit(0);
-        default: usage(stderr); exit(2);
+        case 'h':
+            usage(stdout);
+            exit(0);
+        default:
+            usage(stderr);
+            exit(2);
         }
     }
-    if (opt.runs < 1 || opt.runs > BENCH_MAX_RUNS || opt.seconds <= 0 || opt.members < 1 ||
-        opt.members > BENCH_MAX_MEMBERS || opt.only == -2) {
-        fprintf(stderr, "bench_writer: --runs 1..%d, --seconds > 0, --members 1..%d, "
-                        "--only writer|raw\n",
+    if (opt.runs < 1 || opt.runs > BENCH_MAX_RUNS || opt.seconds <= 0 ||
+        opt.members < 1 || opt.members > BENCH_MAX_MEMBERS || opt.only == -2) {
+        fprintf(stderr,
+                "bench_writer: --runs 1..%d, --seconds > 0, --members 1..%d, "
+                "--only writer|raw\n",
                 BENCH_MAX_RUNS, BENCH_MAX_MEMBERS);
         exit(2);
     }
@@ -568,7 +602,8 @@ int main(int argc, char **argv)
         die("sodium_init", NULL);
     if (!opt.dir[0]) {
         const char *tmp = getenv("TMPDIR");
-        snprintf(opt.dir, sizeof(opt.dir), "%s/fidelis-bench-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+        snprintf(opt.dir, sizeof(opt.dir), "%s/fidelis-bench-XXXXXX",
+                 tmp && *tmp ? tmp : "/tmp");
         if (!mkdtemp(opt.dir))
             die("mkdtemp", NULL);
     } else if (mkdir(opt.dir, 0700) != 0 && errno != EEXIST) {
@@ -593,11 +628,12 @@ int main(int argc, char **argv)
     raw_open(&raw, raw_path);
 
     const char *sync = getenv("FIDELIS_SQLITE_SYNC");
-    printf("bench_writer: %d members, %d-line baskets, WAL, synchronous=%s, %d runs x %.1f s "
+    printf("bench_writer: %d members, %d-line baskets, WAL, synchronous=%s, %d runs x "
+           "%.1f s "
            "per configuration, in %s\n",
            opt.members, BENCH_BASKET_LINES,
-           sync && strcasecmp(sync, "NORMAL") == 0 ? "NORMAL" : "FULL", opt.runs, opt.seconds,
-           opt.dir);
+           sync && strcasecmp(sync, "NORMAL") == 0 ? "NORMAL" : "FULL", opt.runs,
+           opt.seconds, opt.dir);
     fflush(stdout);
     for (int r = 0; r < opt.runs; r++) {
         for (int i = 0; i < CONFIG_COUNT; i++) {

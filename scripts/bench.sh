@@ -5,17 +5,25 @@
 #     writer from 1, 4, 16, 64 threads, beside a raw SQLite loop writing the
 #     same rows one transaction per purchase (the peer) and batched. Then a
 #     shorter pass with FIDELIS_SQLITE_SYNC=NORMAL: what the fsyncs cost.
-#  2. HTTP: `fidelis serve` on a fresh database with members; wrk POSTs
-#     purchases (bench/purchase.lua) at 1, 16 and 64 keep-alive connections,
-#     and, in the same runs, GETs /healthz (the server's static answer) at the
-#     same connection counts: the peer. Runs alternate so a shared machine's
-#     load falls on both alike. Keep-alive is checked, not assumed: the TCP
-#     connections accepted during a run (PassiveOpens in /proc/net/snmp) must
-#     stay near the connection count while requests number thousands, and the
-#     server's own request count (/metrics) must match wrk's.
+#  2. HTTP: each run starts `fidelis serve` on a fresh database with members;
+#     wrk POSTs purchases (bench/purchase.lua) at 1, 16 and 64 keep-alive
+#     connections and, right after each, GETs /healthz (the server's static
+#     answer) at the same connection count: the peer. Keep-alive is checked,
+#     not assumed: `ss`, sampled through each run, must see exactly the
+#     connection count of client sockets (thousands without keep-alive), and
+#     the server's own request count (/metrics) must match wrk's. Also
+#     reported: the writer's batch size (jobs/batches from /metrics).
+#  3. build/bench/bench_rules (the `rules` step, at the end): the earn rules
+#     engine, one 10-line purchase against 50 active rules
+#     (bench/programs/fifty-rules.yaml), beside the flat base rate on the
+#     same lines (the peer): ns per evaluation (wall clock, median of
+#     BENCH_RUNS runs) and instructions per evaluation (callgrind at 1000 and
+#     2000 evaluations; the difference over 1000, so the setup cancels out).
+#     `scripts/bench.sh rules` runs only this step (about a minute; needs
+#     valgrind, not wrk).
 #
-# Prints the machine, both tables and a summary; exits non-zero if a check
-# fails. Never part of the tests. Takes about 7 minutes with the defaults.
+# Prints the machine, the tables and a summary; exits non-zero if a check
+# fails. Never part of the tests. Takes about 8 minutes with the defaults.
 # Environment: BENCH_RUNS (5), BENCH_WRITER_SECONDS (2), BENCH_HTTP_SECONDS (8),
 # BENCH_MEMBERS (1000), BENCH_TMPDIR (where the databases go; default build/).
 set -euo pipefail
@@ -27,8 +35,10 @@ HTTP_SECONDS=${BENCH_HTTP_SECONDS:-8}
 MEMBERS=${BENCH_MEMBERS:-1000}
 CONNECTIONS=(1 16 64)
 PY=/usr/bin/python3
+STEP=${1:-all} # all, or rules: only step 3
+case $STEP in all | rules) ;; *) echo "usage: scripts/bench.sh [rules]"; exit 2 ;; esac
 
-command -v wrk >/dev/null || { echo "bench.sh: wrk is missing (apt-get install wrk)"; exit 1; }
+[ "$STEP" = rules ] || command -v wrk >/dev/null || { echo "bench.sh: wrk is missing (apt-get install wrk)"; exit 1; }
 scripts/build.sh
 bin=$root/build/fidelis
 bench_writer=$root/build/bench/bench_writer
@@ -51,24 +61,33 @@ echo "cpu:    $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
 echo "kernel: $(uname -r)"
 dev=$(df --output=source "$work" | tail -1)
 echo "disk:   $dev ($(df -h --output=fstype,size "$work" | tail -1 | xargs)), databases in $work"
-# One 4 KiB write + fsync per line, as a WAL commit does: the floor under every commit.
-sync_rate=$(dd if=/dev/zero of="$work/dsync" bs=4k count=500 oflag=dsync 2>&1 |
-  awk '/copied/ {for (i = 1; i <= NF; i++) if ($i ~ /^s,?$/) s = $(i - 1); print int(500 / s)}')
-rm -f "$work/dsync"
-echo "fsync:  ${sync_rate} synchronous 4 KiB writes/s (dd oflag=dsync)"
+# fsync_probe: synchronous 4 KiB writes per second (dd oflag=dsync), as a
+# WAL commit does: the floor under every commit. A shared virtual disk's
+# rate can change by 10x within minutes, so it is probed before each part.
+fsync_probe() {
+  local rate
+  rate=$(dd if=/dev/zero of="$work/dsync" bs=4k count=300 oflag=dsync 2>&1 |
+    awk '/copied/ {for (i = 1; i <= NF; i++) if ($i ~ /^s,?$/) s = $(i - 1); print int(300 / s)}')
+  rm -f "$work/dsync"
+  echo "fsync:  $rate synchronous 4 KiB writes/s (dd oflag=dsync) $1"
+}
+fsync_probe "at start"
 echo "load:   $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min) at start"
 
+if [ "$STEP" = all ]; then # steps 1 and 2 and their summary (not for `bench.sh rules`)
 # ---- 1. the writer, in process ----
 echo
 echo "== 1. group-commit writer vs raw SQLite (in process, $RUNS runs x ${WRITER_SECONDS} s)"
 "$bench_writer" --runs "$RUNS" --seconds "$WRITER_SECONDS" --members "$MEMBERS" \
   --dir "$work/writer-full" | tee "$work/writer-full.txt"
+fsync_probe "after the writer pass"
 echo
 echo "-- the same with FIDELIS_SQLITE_SYNC=NORMAL (no fsync per commit; 3 runs x 1 s)"
 FIDELIS_SQLITE_SYNC=NORMAL "$bench_writer" --runs 3 --seconds 1 --members "$MEMBERS" \
   --dir "$work/writer-normal" | tee "$work/writer-normal.txt"
 
 echo
+fsync_probe "before the hot-member pass"
 echo "-- hot members: the same with --members 10 (each ends with hundreds of open lots; 3 runs x 1 s)"
 "$bench_writer" --runs 3 --seconds 1 --members 10 \
   --dir "$work/writer-hot" | tee "$work/writer-hot.txt"
@@ -76,6 +95,7 @@ echo "-- hot members: the same with --members 10 (each ends with hundreds of ope
 # ---- 2. over HTTP ----
 echo
 echo "== 2. HTTP: purchases vs /healthz (wrk, keep-alive, $RUNS runs x ${HTTP_SECONDS} s)"
+fsync_probe "before the HTTP runs"
 
 # start_server RUN: a fresh database with $MEMBERS members, served on $port.
 start_server() {
@@ -189,6 +209,7 @@ for run in $(seq "$RUNS"); do
 done
 
 # ---- summary ----
+fsync_probe "after the HTTP runs"
 echo
 $PY - "$results" "$audits_failed" "$work/writer-full.txt" "$work/writer-normal.txt" "$work/writer-hot.txt" <<'EOF'
 import csv, statistics, sys
@@ -206,11 +227,14 @@ for c in sorted({int(r["conns"]) for r in rows}):
     h = [r for r in rows if r["kind"] == "healthz" and int(r["conns"]) == c]
     batch = med(int(r["jobs"]) / max(1, int(r["batches"])) for r in p)
     opened = max(int(r["connections"]) for r in p + h)
+    # The ratio is taken run by run (purchase and healthz back to back), then
+    # the median of those.
+    healthz_rps = {r["run"]: float(r["rps"]) for r in h}
+    ratio = med(float(r["rps"]) / healthz_rps[r["run"]] for r in p)
     print("%-6d %12.0f %8.2f %8.2f %7.1f %12.0f %8.2f %8.2f %10.3f %11d"
           % (c, med(r["rps"] for r in p), med(r["p50_ms"] for r in p),
              med(r["p99_ms"] for r in p), batch, med(r["rps"] for r in h),
-             med(r["p50_ms"] for r in h), med(r["p99_ms"] for r in h),
-             med(r["rps"] for r in p) / med(r["rps"] for r in h), opened))
+             med(r["p50_ms"] for r in h), med(r["p99_ms"] for r in h), ratio, opened))
     for r in p + h:
         where = "%s c=%s run %s" % (r["kind"], r["conns"], r["run"])
         if int(r["socket_errors"]) or int(r["non2xx"]):
@@ -245,3 +269,78 @@ print("checks: %s" % ("all passed (no errors, keep-alive held, every audit clean
                       else "%d failed" % len(problems)))
 sys.exit(1 if problems else 0)
 EOF
+fi # steps 1 and 2
+
+# ---- 3. the earn rules engine, in process (`scripts/bench.sh rules` runs only this) ----
+# bench_rules evaluates one 10-line purchase against the 50 rules of
+# bench/programs/fifty-rules.yaml (all of which give it points), and the
+# peer, the flat base rate on the same lines (fdl_earn_points + fdl_allocate).
+# Wall clock first: the median of $RUNS runs, the two paths alternating.
+# Then instructions under callgrind, which a shared machine's load does not
+# move: each path at --count 1000 and 2000 (one warm-up evaluation each, same
+# binary, same input); the difference over 1000 is one evaluation, without
+# loading the program file or anything else the process does once.
+rules_step() {
+  local bench=$root/build/bench/bench_rules cg=$work/callgrind
+  command -v valgrind >/dev/null ||
+    { echo "bench.sh: valgrind is missing (apt-get install valgrind)"; exit 1; }
+  echo
+  echo "== 3. earn rules engine: 50 rules vs the flat base rate (in process)"
+  "$bench" --runs "$RUNS" | tee "$work/rules-wall.txt"
+  mkdir -p "$cg"
+  local path n
+  for path in rules flat; do
+    for n in 1000 2000; do
+      valgrind --tool=callgrind --callgrind-out-file="$cg/$path.$n.out" \
+        "$bench" --count "$n" --path "$path" >"$cg/$path.$n.txt" 2>"$cg/$path.$n.log" ||
+        { cat "$cg/$path.$n.log"; echo "bench.sh: bench_rules failed under callgrind"; exit 1; }
+      callgrind_annotate --auto=no --threshold=100 "$cg/$path.$n.out" \
+        >"$cg/$path.$n.self" 2>/dev/null
+      callgrind_annotate --auto=no --threshold=100 --inclusive=yes "$cg/$path.$n.out" \
+        >"$cg/$path.$n.incl" 2>/dev/null
+    done
+  done
+  echo
+  echo "-- instructions per evaluation (callgrind: (Ir at 2000 - Ir at 1000) / 1000)"
+  $PY - "$cg" <<'EOF'
+import collections, os, re, sys
+cg = sys.argv[1]
+EVALS = 1000  # 2000 - 1000
+
+def total(path, n):
+    for line in open(os.path.join(cg, "%s.%d.out" % (path, n))):
+        if line.startswith("totals:"):
+            return int(line.split()[1])
+    sys.exit("bench.sh: no totals in %s.%d.out" % (path, n))
+
+def functions(path, n, kind):
+    """Ir per function name (self: summed over the files it is inlined from;
+    inclusive: the largest entry, as the others are part of it)."""
+    out = collections.Counter()
+    row = re.compile(r"^\s*([\d,]+) \(\s*[\d.]+%\)\s+(\S.*?)(?: \[.*\])?$")
+    for line in open(os.path.join(cg, "%s.%d.%s" % (path, n, kind))):
+        m = row.match(line)
+        if not m or "PROGRAM TOTALS" in line:
+            continue
+        ir, name = int(m.group(1).replace(",", "")), m.group(2).rsplit(":", 1)[-1]
+        out[name] = out[name] + ir if kind == "self" else max(out[name], ir)
+    return out
+
+per = {p: (total(p, 2000) - total(p, 1000)) / EVALS for p in ("rules", "flat")}
+print("rules_eval: %.0f instructions/eval (callgrind)" % per["rules"])
+print("flat_eval: %.0f instructions/eval (callgrind)" % per["flat"])
+print("rules/flat: %.1fx the instructions" % (per["rules"] / per["flat"]))
+for p in ("rules", "flat"):
+    self2, self1 = functions(p, 2000, "self"), functions(p, 1000, "self")
+    incl2, incl1 = functions(p, 2000, "incl"), functions(p, 1000, "incl")
+    rows = sorted(((self2[f] - self1[f]) / EVALS, (incl2[f] - incl1[f]) / EVALS, f)
+                  for f in self2)
+    rows = [r for r in reversed(rows) if r[0] >= 0.005 * per[p]]
+    print("\n   -- %s: where one evaluation's instructions go (functions with 0.5%% or more)"
+          % p)
+    print("   %10s %6s %12s  %s" % ("self", "", "inclusive", "function"))
+    for s, i, f in rows:
+        print("   %10.0f %5.1f%% %12.0f  %s" % (s, 100 * s / per[p], i, f))
+EOF
+}
+rules_step

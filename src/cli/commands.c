@@ -668,12 +668,15 @@ int cli_program(int argc, char **argv)
              cli_end(&c, fdl_svc_program(&c.svc, c.st, &c.actor, &ps, &c.err));
         const struct fdl_version_state *now =
             rc ? NULL : fdl_program_version_at(&c.svc, ps, now_s);
-        for (int i = 0; rc == 0 && i < ps->version_count; i++) {
+        static struct fdl_version_state versions[FDL_MAX_PROGRAM_VERSIONS];
+        int count =
+            rc ? 0 : fdl_service_versions(&c.svc, ps, versions, FDL_MAX_PROGRAM_VERSIONS);
+        for (int i = 0; i < count; i++) {
             char from[FDL_TIME_TEXT_MAX];
-            fdl_time_format(ps->versions[i].effective_from_s, from);
+            fdl_time_format(versions[i].effective_from_s, from);
             printf("version %lld  effective %s  %zu rules%s\n",
-                   (long long)ps->versions[i].version, from, ps->versions[i].def->n_rules,
-                   &ps->versions[i] == now ? "  (in force)" : "");
+                   (long long)versions[i].version, from, versions[i].def->n_rules,
+                   now && now->version == versions[i].version ? "  (in force)" : "");
         }
     }
     free(text);

@@ -5,6 +5,7 @@
  */
 #include "http/internal.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -43,7 +44,7 @@ void http_metrics_observe(size_t route_index, int status, uint64_t elapsed_ns)
 
 struct text {
     char *buf;
-    size_t len;
+    size_t len, cap; /* cap: bytes buf holds, room for the NUL included */
 };
 
 static void put(struct text *t, const char *fmt, ...)
@@ -51,15 +52,14 @@ static void put(struct text *t, const char *fmt, ...)
 
 static void put(struct text *t, const char *fmt, ...)
 {
-    if (t->len >= METRICS_TEXT_MAX)
+    if (t->len + 1 >= t->cap)
         return;
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(t->buf + t->len, METRICS_TEXT_MAX - t->len, fmt, ap);
+    int n = vsnprintf(t->buf + t->len, t->cap - t->len, fmt, ap);
     va_end(ap);
     if (n > 0)
-        t->len +=
-            (size_t)n < METRICS_TEXT_MAX - t->len ? (size_t)n : METRICS_TEXT_MAX - t->len;
+        t->len += (size_t)n < t->cap - t->len ? (size_t)n : t->cap - t->len - 1;
 }
 
 static void render_requests(struct text *t)
@@ -106,7 +106,21 @@ static void render_requests(struct text *t)
     }
 }
 
-static void render_ledger(struct http_server *srv, struct text *t)
+/*
+ * The ledger gauges scan the ledger (there are no running totals, which
+ * would be a hot row on every write). Scrapes that arrive while a scan runs
+ * wait for it and share its figures, so a burst of scrapers costs one scan,
+ * while a scrape that starts after one finished always sees fresh figures.
+ */
+#define LEDGER_TEXT_MAX (16 * 1024)
+
+static pthread_mutex_t ledger_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t ledger_done = PTHREAD_COND_INITIALIZER;
+static int ledger_running;
+static uint64_t ledger_generation;
+static char ledger_text[LEDGER_TEXT_MAX];
+
+static void scan_ledger(struct http_server *srv, struct text *t)
 {
     struct fdl_error err;
     struct fdl_store *st = http_reader_get(srv, &err);
@@ -114,9 +128,11 @@ static void render_ledger(struct http_server *srv, struct text *t)
         return;
     put(t, "# HELP fidelis_points Ledger totals in points by program and account.\n"
            "# TYPE fidelis_points gauge\n");
-    for (int i = 0; i < srv->svc.program_count; i++) {
+    int64_t ids[FDL_MAX_PROGRAMS];
+    int n = fdl_service_program_ids(&srv->svc, ids, FDL_MAX_PROGRAMS);
+    for (int i = 0; i < n; i++) {
         struct fdl_totals tot;
-        int64_t pid = srv->svc.programs[i].program.id;
+        int64_t pid = ids[i];
         if (FDL_STORE_CALL(st, totals, pid, &tot, &err) != 0)
             continue;
         put(t,
@@ -136,9 +152,37 @@ static void render_ledger(struct http_server *srv, struct text *t)
     http_reader_put(srv, st);
 }
 
+static void render_ledger(struct http_server *srv, struct text *t)
+{
+    pthread_mutex_lock(&ledger_lock);
+    if (ledger_running) {
+        uint64_t seen = ledger_generation;
+        while (ledger_generation == seen)
+            pthread_cond_wait(&ledger_done, &ledger_lock);
+        put(t, "%s", ledger_text);
+        pthread_mutex_unlock(&ledger_lock);
+        return;
+    }
+    ledger_running = 1;
+    pthread_mutex_unlock(&ledger_lock);
+
+    static _Thread_local char buf[LEDGER_TEXT_MAX];
+    struct text mine = {buf, 0, sizeof(buf)};
+    scan_ledger(srv, &mine);
+    buf[mine.len] = '\0';
+
+    pthread_mutex_lock(&ledger_lock);
+    memcpy(ledger_text, buf, sizeof(ledger_text));
+    ledger_running = 0;
+    ledger_generation++;
+    pthread_cond_broadcast(&ledger_done);
+    pthread_mutex_unlock(&ledger_lock);
+    put(t, "%s", buf);
+}
+
 char *http_metrics_render(struct http_server *srv, size_t *len)
 {
-    struct text t = {malloc(METRICS_TEXT_MAX + 1), 0};
+    struct text t = {malloc(METRICS_TEXT_MAX + 1), 0, METRICS_TEXT_MAX + 1};
     if (!t.buf)
         return NULL;
     render_requests(&t);

@@ -926,13 +926,16 @@ static int list_versions(struct fdl_service *svc, struct fdl_store *st,
         return rc;
     const struct fdl_version_state *now =
         fdl_program_version_at(svc, ps, fdl_clock_now_s());
-    for (int i = 0; i < ps->version_count; i++) {
-        const struct fdl_version_state *v = &ps->versions[i];
-        json_array_append_new(
-            out, json_pack("{s:I, s:o, s:o, s:I, s:b}", "version", (json_int_t)v->version,
-                           "effective_from", time_json(v->effective_from_s), "created_at",
-                           time_json(v->created_at_s), "rules",
-                           (json_int_t)v->def->n_rules, "in_force", v == now));
+    static _Thread_local struct fdl_version_state versions[FDL_MAX_PROGRAM_VERSIONS];
+    int count = fdl_service_versions(svc, ps, versions, FDL_MAX_PROGRAM_VERSIONS);
+    for (int i = 0; i < count; i++) {
+        const struct fdl_version_state *v = &versions[i];
+        json_array_append_new(out, json_pack("{s:I, s:o, s:o, s:I, s:b}", "version",
+                                             (json_int_t)v->version, "effective_from",
+                                             time_json(v->effective_from_s), "created_at",
+                                             time_json(v->created_at_s), "rules",
+                                             (json_int_t)v->def->n_rules, "in_force",
+                                             now && v->version == now->version));
     }
     return 0;
 }

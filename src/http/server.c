@@ -529,8 +529,10 @@ int http_expire_all(struct http_server *srv, int64_t *members, int64_t *points,
                     struct fdl_error *err)
 {
     *members = *points = 0;
-    for (int i = 0; i < srv->svc.program_count; i++) {
-        struct expiry_arg a = {srv, srv->svc.programs[i].program.id, 1, 0};
+    int64_t ids[FDL_MAX_PROGRAMS];
+    int n = fdl_service_program_ids(&srv->svc, ids, FDL_MAX_PROGRAMS);
+    for (int i = 0; i < n; i++) {
+        struct expiry_arg a = {srv, ids[i], 1, 0};
         while (a.members > 0) {
             struct fdl_job job;
             memset(&job, 0, sizeof(job));

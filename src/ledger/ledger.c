@@ -335,12 +335,25 @@ int fdl_lots_clawback(struct fdl_lots *lots, int64_t amount, int64_t purchase_id
 int fdl_lots_restore(struct fdl_lots *lots, int64_t amount, const struct fdl_move *spent,
                      size_t n, int64_t expires_at_s, struct fdl_moves *moves)
 {
-    assert(amount > 0);
+    return fdl_lots_restore_after(lots, amount, spent, n, 0, expires_at_s, moves);
+}
+
+int fdl_lots_restore_after(struct fdl_lots *lots, int64_t amount,
+                           const struct fdl_move *spent, size_t n, int64_t already,
+                           int64_t expires_at_s, struct fdl_moves *moves)
+{
+    assert(amount > 0 && already >= 0);
     if (pay_debt(lots, &amount, moves))
         return FDL_ENOMEM;
     for (size_t k = n; k-- > 0 && amount > 0;) {
         assert(spent[k].lot_index < lots->count && spent[k].delta < 0);
-        int64_t give = min64(amount, -spent[k].delta);
+        int64_t room = -spent[k].delta;
+        int64_t skip = min64(already, room); /* given back by an earlier restore */
+        already -= skip;
+        room -= skip;
+        if (room == 0)
+            continue;
+        int64_t give = min64(amount, room);
         if (move(lots, spent[k].lot_index, give, moves))
             return FDL_ENOMEM;
         amount -= give;

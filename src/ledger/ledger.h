@@ -161,6 +161,18 @@ int fdl_lots_restore(struct fdl_lots *lots, int64_t amount, const struct fdl_mov
                      size_t n, int64_t expires_at_s, struct fdl_moves *moves);
 
 /*
+ * The same for a later partial give-back: the first `already` points of
+ * spent (counted from its last move backwards, as fdl_lots_restore walks)
+ * were given back before, so each lot is refilled at most by what was
+ * taken from it less that. Points an earlier call paid into debt count as
+ * given back here too, which can only send points to lots expiring sooner,
+ * never later.
+ */
+int fdl_lots_restore_after(struct fdl_lots *lots, int64_t amount,
+                           const struct fdl_move *spent, size_t n, int64_t already,
+                           int64_t expires_at_s, struct fdl_moves *moves);
+
+/*
  * Expires every lot with points whose expiry is at or before now_s, adding
  * what each lost to its `expired`. Sets
  * *expired to the total (0 if none) and appends the moves.

@@ -83,6 +83,28 @@ void fdl_service_release(struct fdl_service *svc)
     sodium_memzero(&svc->card_key, sizeof(svc->card_key));
 }
 
+int fdl_service_program_ids(struct fdl_service *svc, int64_t *ids, int max)
+{
+    int n = 0;
+    pthread_mutex_lock(&svc->lock);
+    for (int i = 0; i < svc->program_count && n < max; i++)
+        ids[n++] = svc->programs[i].program.id;
+    pthread_mutex_unlock(&svc->lock);
+    return n;
+}
+
+int fdl_service_versions(struct fdl_service *svc, const struct fdl_program_state *ps,
+                         struct fdl_version_state *out, int max)
+{
+    int n = 0;
+    pthread_mutex_lock(&svc->lock);
+    for (int i = 0; i < ps->version_count && n < max; i++)
+        if (!ps->versions[i].retired)
+            out[n++] = ps->versions[i];
+    pthread_mutex_unlock(&svc->lock);
+    return n;
+}
+
 const struct fdl_program_state *fdl_service_program(struct fdl_service *svc, int64_t id)
 {
     const struct fdl_program_state *found = NULL;
@@ -108,11 +130,23 @@ static int versions_sync(struct fdl_service *svc, struct fdl_store *st,
     int64_t latest, created;
     int rc = FDL_STORE_CALL(st, program_version_latest, ps->program.id, &latest, &created,
                             err);
-    pthread_mutex_lock(&svc->lock);
-    int64_t loaded = ps->version_count ? ps->versions[ps->version_count - 1].version : 0;
-    pthread_mutex_unlock(&svc->lock);
-    if (rc || latest <= loaded)
+    if (rc)
         return rc;
+    /* A version this process saw inside a batch that then failed to commit
+     * is not in the store: retire it (in-flight users may still hold it). */
+    int64_t loaded = 0;
+    pthread_mutex_lock(&svc->lock);
+    for (int i = 0; i < ps->version_count; i++) {
+        struct fdl_version_state *v = &ps->versions[i];
+        if (!v->retired &&
+            (v->version > latest || (v->version == latest && v->created_at_s != created)))
+            v->retired = 1;
+        if (!v->retired && v->version > loaded)
+            loaded = v->version;
+    }
+    pthread_mutex_unlock(&svc->lock);
+    if (latest <= loaded)
+        return 0;
     struct fdl_program_version *all = NULL;
     size_t n = 0;
     if ((rc = FDL_STORE_CALL(st, program_versions_load, ps->program.id, &all, &n, err)))
@@ -120,8 +154,8 @@ static int versions_sync(struct fdl_service *svc, struct fdl_store *st,
     for (size_t i = 0; i < n && rc == 0; i++) {
         if (all[i].version <= loaded)
             continue;
-        struct fdl_version_state v = {all[i].version, all[i].effective_from_s,
-                                      all[i].created_at_s, NULL, NULL};
+        struct fdl_version_state v = {
+            all[i].version, all[i].effective_from_s, all[i].created_at_s, NULL, NULL, 0};
         rc = fdl_program_file_load(all[i].source, strlen(all[i].source), &v.def, err);
         if (rc == 0 && (rc = fdl_tz_load(v.def->program.time_zone, &v.tz, err)) != 0)
             fdl_program_def_free(v.def);
@@ -129,9 +163,11 @@ static int versions_sync(struct fdl_service *svc, struct fdl_store *st,
             break;
         v.def->program.id = ps->program.id;
         pthread_mutex_lock(&svc->lock);
-        if (ps->version_count < FDL_MAX_PROGRAM_VERSIONS &&
-            (ps->version_count == 0 ||
-             ps->versions[ps->version_count - 1].version < v.version)) {
+        int64_t newest = 0;
+        for (int k = 0; k < ps->version_count; k++)
+            if (!ps->versions[k].retired && ps->versions[k].version > newest)
+                newest = ps->versions[k].version;
+        if (ps->version_count < FDL_MAX_PROGRAM_VERSIONS && newest < v.version) {
             ps->versions[ps->version_count++] = v;
             v.def = NULL;
         }
@@ -154,7 +190,7 @@ const struct fdl_version_state *fdl_program_version_at(struct fdl_service *svc,
     for (int i = 0; i < ps->version_count; i++) {
         const struct fdl_version_state *v = &ps->versions[i];
         /* the latest effective date wins; among equal dates, the newest version */
-        if (v->effective_from_s <= t_s &&
+        if (!v->retired && v->effective_from_s <= t_s &&
             (!found || v->effective_from_s >= found->effective_from_s))
             found = v;
     }
@@ -306,9 +342,9 @@ static void settings_at(struct fdl_service *svc, const struct fdl_program_state 
 }
 
 /* Local calendar date (day number) of instant t_s in the program's zone. */
-static int64_t local_day(const struct fdl_program_state *ps, int64_t t_s)
+static int64_t local_day(const struct fdl_tz *tz, int64_t t_s)
 {
-    int64_t local_s = t_s + fdl_tz_offset_s(ps->tz, t_s);
+    int64_t local_s = t_s + fdl_tz_offset_s(tz, t_s);
     return local_s >= 0 ? local_s / 86400 : (local_s - 86399) / 86400;
 }
 
@@ -624,7 +660,14 @@ static int post_entry(struct fdl_store *st, struct member_state *s,
     if (rc)
         return rc;
     s->member.balance += fdl_entry_member_delta(&entry);
-    assert(s->member.balance == fdl_lots_total(&s->lots));
+    /* The cached balance and the lots agree unless the database was changed
+     * behind our back: refuse this member's writes (the batch goes on) and
+     * say so, rather than stop every till. `fidelis audit` finds the cause. */
+    if (s->member.balance != fdl_lots_total(&s->lots))
+        return fdl_error_set(
+            err, FDL_ESTORE, "member_id",
+            "member %lld: stored balance and lots disagree; run fidelis audit",
+            (long long)mid);
     if (entry_id)
         *entry_id = id;
     return 0;
@@ -734,8 +777,7 @@ static void add_message(char (*messages)[FDL_MESSAGE_MAX], int *count, const cha
     (*count)++;
 }
 
-static void balance_messages(const struct fdl_program_state *ps,
-                             const struct fdl_balance *b,
+static void balance_messages(const struct fdl_tz *tz, const struct fdl_balance *b,
                              char (*messages)[FDL_MESSAGE_MAX], int *count)
 {
     if (b->total < 0)
@@ -750,7 +792,7 @@ static void balance_messages(const struct fdl_program_state *ps,
         char date[16];
         /* Lots expire at the start of a local day: the last valid day is the one before.
          */
-        fdl_date_format(local_day(ps, b->expiring[0].expires_at_s - 1), date);
+        fdl_date_format(local_day(tz, b->expiring[0].expires_at_s - 1), date);
         add_message(messages, count, "%lld points expire after %s.",
                     (long long)b->expiring[0].points, date);
     }
@@ -825,6 +867,10 @@ static int earn_flat(const struct fdl_program *prog, struct fdl_purchase *p,
                      int *award_count, struct fdl_error *err)
 {
     p->points_earned = fdl_earn_points(prog, p->total_minor - p->discount_minor);
+    if (p->points_earned > FDL_MAX_POINTS)
+        return fdl_error_set(err, FDL_ERANGE, "lines",
+                             "the basket would earn more than %lld points",
+                             (long long)FDL_MAX_POINTS);
     allocate_to_lines(lines, (size_t)p->line_count, p->points_earned, p->points_redeemed);
     *awards = calloc(1, sizeof(**awards));
     if (!*awards)
@@ -959,8 +1005,11 @@ int fdl_svc_purchase(struct fdl_service *svc, struct fdl_store *st,
     if (!lines)
         return fdl_error_set(err, FDL_ENOMEM, NULL, "out of memory");
     struct member_state s;
+    fdl_lots_init(&s.lots);
+    fdl_moves_init(&s.moves);
     if ((rc = purchase_lines(req, lines, &total, err)) ||
         (rc = state_load(st, a->program_id, member_id, &s, err))) {
+        state_release(&s);
         free(lines);
         return rc;
     }
@@ -1028,7 +1077,7 @@ int fdl_svc_purchase(struct fdl_service *svc, struct fdl_store *st,
         }
         add_message(res->messages, &res->message_count, "You earned %lld points.",
                     (long long)p.points_earned);
-        balance_messages(ps, &res->balance, res->messages, &res->message_count);
+        balance_messages(tz, &res->balance, res->messages, &res->message_count);
     } else {
         free(lines);
     }
@@ -1087,10 +1136,12 @@ static int refund_plan(const struct fdl_refund_request *req, struct fdl_purchase
     for (int n = 1; n <= p->line_count && req->line_count == 0; n++)
         qty[n] = lines[n - 1].quantity - lines[n - 1].refunded_quantity;
     *amount = *clawed = *restored = 0;
+    int64_t units = 0;
     for (int n = 1; n <= p->line_count && rc == 0; n++) {
         struct fdl_purchase_line *l = &lines[n - 1];
         if (qty[n] == 0)
             continue;
+        units += qty[n];
         if (l->refunded_quantity + qty[n] > l->quantity) {
             rc = fdl_error_set(err, FDL_EREFUND_EXCEEDS, "lines",
                                "line %d: %lld bought, %lld already refunded, %lld asked",
@@ -1110,7 +1161,8 @@ static int refund_plan(const struct fdl_refund_request *req, struct fdl_purchase
         *restored += back;
     }
     free(qty);
-    if (rc == 0 && *amount == 0)
+    /* Units, not money: a free line can carry points (a per-unit bonus). */
+    if (rc == 0 && units == 0)
         rc = fdl_error_set(err, FDL_EREFUND_EXCEEDS, "lines",
                            "nothing left to refund on this purchase");
     return rc;
@@ -1142,7 +1194,8 @@ static int restore_redemption(struct fdl_store *st, struct member_state *s,
         spent[i] = (struct fdl_move){(size_t)index, stored[i].delta};
     }
     if (rc == 0)
-        rc = fdl_lots_restore(&s->lots, points, spent, n, expires_at, &s->moves);
+        rc = fdl_lots_restore_after(&s->lots, points, spent, n, p->points_restored,
+                                    expires_at, &s->moves);
     free(spent);
     free(stored);
     return rc;
@@ -1218,7 +1271,10 @@ int fdl_svc_refund(struct fdl_service *svc, struct fdl_store *st,
         if (r.points_restored > 0)
             add_message(res->messages, &res->message_count, "%lld points given back.",
                         (long long)r.points_restored);
-        balance_messages(ps, &res->balance, res->messages, &res->message_count);
+        const struct fdl_program *prog_now;
+        const struct fdl_tz *tz_now;
+        settings_at(svc, ps, now_s, &prog_now, &tz_now);
+        balance_messages(tz_now, &res->balance, res->messages, &res->message_count);
     }
     state_release(&s);
     free(lines);

@@ -39,6 +39,7 @@ struct fdl_version_state {
     int64_t created_at_s;
     struct fdl_program_def *def;
     struct fdl_tz *tz;
+    int retired; /* loaded from a transaction that did not commit; ignored */
 };
 
 /*
@@ -78,6 +79,15 @@ struct fdl_actor {
 int fdl_service_init(struct fdl_service *svc, struct fdl_store *st, int create_key,
                      struct fdl_error *err);
 void fdl_service_release(struct fdl_service *svc);
+
+/* Copies the ids of the loaded programs into ids (at most max); returns the count. */
+int fdl_service_program_ids(struct fdl_service *svc, int64_t *ids, int max);
+
+/* Copies the program's versions in force or to come (not retired), oldest
+ * first, into out (at most max); returns the count. The defs stay valid
+ * while the service lives. */
+int fdl_service_versions(struct fdl_service *svc, const struct fdl_program_state *ps,
+                         struct fdl_version_state *out, int max);
 
 /* The loaded program with this id, or NULL. */
 const struct fdl_program_state *fdl_service_program(struct fdl_service *svc, int64_t id);

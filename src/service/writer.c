@@ -94,13 +94,19 @@ static void batch_run(struct fdl_writer *w, struct fdl_job *batch)
         if (rc) {
             j->rc = rc;
             j->err = err;
-        } else {
-            job_run(w->st, j);
+            continue;
         }
+        job_run(w->st, j);
+        /* A failure can end the whole transaction (SQLite does on a full disk
+         * or an I/O error). Then everything before is gone and nothing after
+         * may run outside it: the batch fails as one. */
+        if (!FDL_STORE_CALL0(w->st, in_transaction))
+            rc = fdl_error_set(&err, FDL_ESTORE, NULL,
+                               "the database ended the transaction: %s", j->err.message);
     }
     if (rc == 0)
         rc = FDL_STORE_CALL(w->st, commit, &err);
-    if (rc) {
+    if (rc) { /* fails every job, also those that ran before the transaction ended */
         FDL_STORE_CALL0(w->st, rollback);
         for (struct fdl_job *j = batch; j; j = j->next) {
             if (j->rc == 0) {
@@ -141,12 +147,13 @@ static void *writer_main(void *arg)
         atomic_fetch_add(&w->jobs, (uint64_t)n);
 
         pthread_mutex_lock(&w->lock);
+        /* Wake each submitter of this batch, and only them. */
         for (struct fdl_job *j = batch; j;) {
             struct fdl_job *next = j->next;
             j->done = 1;
+            pthread_cond_signal(&j->wake);
             j = next;
         }
-        pthread_cond_broadcast(&w->done);
     }
     pthread_mutex_unlock(&w->lock);
     return NULL;
@@ -164,7 +171,6 @@ int fdl_writer_start(const char *uri, struct fdl_writer **out, struct fdl_error 
     }
     pthread_mutex_init(&w->lock, NULL);
     pthread_cond_init(&w->work, NULL);
-    pthread_cond_init(&w->done, NULL);
     if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
         fdl_store_close(w->st);
         free(w);
@@ -181,9 +187,11 @@ int fdl_writer_submit(struct fdl_writer *w, struct fdl_job *job)
     job->body = NULL;
     job->record_body = NULL;
     job->replayed = 0;
+    pthread_cond_init(&job->wake, NULL);
     pthread_mutex_lock(&w->lock);
     if (w->queued >= FDL_MAX_QUEUED_JOBS || w->stopping) {
         pthread_mutex_unlock(&w->lock);
+        pthread_cond_destroy(&job->wake);
         job->rc = fdl_error_set(&job->err, FDL_EBUSY, NULL, "the write queue is full");
         return job->rc;
     }
@@ -195,8 +203,9 @@ int fdl_writer_submit(struct fdl_writer *w, struct fdl_job *job)
     w->queued++;
     pthread_cond_signal(&w->work);
     while (!job->done)
-        pthread_cond_wait(&w->done, &w->lock);
+        pthread_cond_wait(&job->wake, &w->lock);
     pthread_mutex_unlock(&w->lock);
+    pthread_cond_destroy(&job->wake);
     return job->rc;
 }
 
@@ -212,7 +221,6 @@ void fdl_writer_stop(struct fdl_writer *w)
     fdl_store_close(w->st);
     pthread_mutex_destroy(&w->lock);
     pthread_cond_destroy(&w->work);
-    pthread_cond_destroy(&w->done);
     free(w);
 }
 

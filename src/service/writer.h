@@ -19,6 +19,7 @@
 #include "base/error.h"
 #include "store/store.h"
 
+#include <pthread.h>
 #include <stdint.h>
 
 struct fdl_writer;
@@ -47,6 +48,7 @@ struct fdl_job {
 
     struct fdl_job *next; /* queue link, private */
     int done;             /* private */
+    pthread_cond_t wake;  /* private: signalled when this job is done */
 };
 
 /* Starts the writer on its own connection to uri. *out untouched on failure. */

@@ -876,6 +876,11 @@ static int sqlite_meta_set(struct fdl_store *st, const char *key, const char *va
 }
 
 /* *json is malloc'd; the caller frees it. */
+static int sqlite_in_transaction(struct fdl_store *st)
+{
+    return !sqlite3_get_autocommit(sqlite_of(st)->db);
+}
+
 static int sqlite_program_get(struct fdl_store *st, int64_t id, char **json,
                               struct fdl_error *err)
 {
@@ -2240,6 +2245,7 @@ const struct fdl_store_ops fdl_store_sqlite = {
     .meta_set = sqlite_meta_set,
     .program_get = sqlite_program_get,
     .program_put = sqlite_program_put,
+    .in_transaction = sqlite_in_transaction,
     .program_version_insert = sqlite_program_version_insert,
     .program_versions_load = sqlite_program_versions_load,
     .program_version_latest = sqlite_program_version_latest,

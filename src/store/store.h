@@ -193,6 +193,9 @@ struct fdl_store_ops {
     int (*savepoint)(struct fdl_store *st, struct fdl_error *err);
     int (*release)(struct fdl_store *st, struct fdl_error *err);
     int (*rollback_to)(struct fdl_store *st);
+    /* 1 while a transaction is open (the database may end one by itself on
+     * some errors, e.g. a full disk: then this says 0). */
+    int (*in_transaction)(struct fdl_store *st);
 
     int (*meta_get)(struct fdl_store *st, const char *key, char *buf, size_t cap,
                     struct fdl_error *err);

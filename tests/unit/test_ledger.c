@@ -327,6 +327,34 @@ static void test_spend_skips_pending_lots(void)
     fdl_moves_release(&moves);
 }
 
+static void test_partial_restores_refill_each_lot_at_most_by_what_it_gave(void)
+{
+    struct fdl_lots lots;
+    struct fdl_moves moves;
+    struct fdl_error err;
+    fdl_lots_init(&lots);
+    fdl_moves_init(&moves);
+    /* A (60, expires first) and B (40); a redemption of 100 takes A then B */
+    struct fdl_lot a = {1, 60, 0, 100 * DAY_S, 0, 0, 0};
+    struct fdl_lot b = {2, 40, 0, 200 * DAY_S, 0, 0, 0};
+    CHECK(fdl_lots_push(&lots, &a, NULL) == 0 && fdl_lots_push(&lots, &b, NULL) == 0);
+    CHECK_INT(fdl_lots_spend(&lots, 100, 0, &moves, &err), 0);
+    struct fdl_move spent[2];
+    CHECK_INT(moves.count, 2);
+    memcpy(spent, moves.items, sizeof(spent));
+    moves.count = 0;
+    /* two refunds of half each: B gets its 40 back, then A its 60, not B twice */
+    CHECK_INT(fdl_lots_restore_after(&lots, 50, spent, 2, 0, 999 * DAY_S, &moves), 0);
+    CHECK_INT(lots.items[0].remaining, 10);
+    CHECK_INT(lots.items[1].remaining, 40);
+    CHECK_INT(fdl_lots_restore_after(&lots, 50, spent, 2, 50, 999 * DAY_S, &moves), 0);
+    CHECK_INT(lots.items[0].remaining, 60);
+    CHECK_INT(lots.items[1].remaining, 40);
+    CHECK_INT(lots.count, 2); /* no overflow lot */
+    fdl_lots_release(&lots);
+    fdl_moves_release(&moves);
+}
+
 static void test_clawback_writes_off_points_that_expired_unspent(void)
 {
     struct fdl_lots lots;
@@ -974,6 +1002,7 @@ int main(void)
     RUN(test_spend_refuses_more_than_available_and_changes_nothing);
     RUN(test_spend_skips_lots_due_to_expire_before_the_job_runs);
     RUN(test_clawback_writes_off_points_that_expired_unspent);
+    RUN(test_partial_restores_refill_each_lot_at_most_by_what_it_gave);
     RUN(test_spend_refuses_with_no_lots);
     RUN(test_earn_creates_lot_with_its_dates_and_purchase);
     RUN(test_earn_pays_off_debt_first);
