@@ -5,6 +5,7 @@
 #include "base/limits.h"
 #include "base/log.h"
 #include "http/http.h"
+#include "engine/explain.h"
 #include "service/keys.h"
 
 #include <getopt.h>
@@ -591,21 +592,23 @@ static int program_usage(int status)
           "       fidelis program apply FILE [--effective RFC3339] [--program ID] [--db "
           "PATH]\n"
           "       fidelis program versions [--program ID] [--db PATH]\n"
+          "       fidelis program explain FILE [--lang en|es|ca|ru]\n"
           "check validates a program file (errors give line and column); apply installs\n"
           "it as a new version effective from --effective (default now): purchases\n"
-          "from then on earn under it, earlier ones keep what they earned.\n",
+          "from then on earn under it, earlier ones keep what they earned. explain\n"
+          "writes the program's rules for members in plain words (default: the\n"
+          "program's language).\n",
           status ? stderr : stdout);
     return status;
 }
 
 int cli_program(int argc, char **argv)
 {
-    static const struct option opts[] = {{"db", required_argument, 0, 'd'},
-                                         {"effective", required_argument, 0, 'e'},
-                                         {"program", required_argument, 0, 'p'},
-                                         {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
-    const char *db = NULL;
+    static const struct option opts[] = {
+        {"db", required_argument, 0, 'd'},      {"effective", required_argument, 0, 'e'},
+        {"program", required_argument, 0, 'p'}, {"lang", required_argument, 0, 'l'},
+        {"help", no_argument, 0, 'h'},          {0, 0, 0, 0}};
+    const char *db = NULL, *lang = NULL;
     int64_t effective = 0, program = 1;
     int ch;
     optind = 1;
@@ -617,6 +620,8 @@ int cli_program(int argc, char **argv)
         else if (ch == 'p' && (program = atoll(optarg)) >= 1 &&
                  program <= FDL_MAX_PROGRAMS)
             continue;
+        else if (ch == 'l')
+            lang = optarg;
         else
             return program_usage(ch == 'h' ? 0 : 2);
     }
@@ -626,7 +631,8 @@ int cli_program(int argc, char **argv)
     fdl_error_clear(&err);
     size_t len = 0;
     char *text = NULL;
-    if (strcmp(verb, "check") == 0 || strcmp(verb, "apply") == 0) {
+    if (strcmp(verb, "check") == 0 || strcmp(verb, "apply") == 0 ||
+        strcmp(verb, "explain") == 0) {
         if (!path)
             return program_usage(2);
         if (!(text = read_program_file(path, &len, &err)))
@@ -640,6 +646,22 @@ int cli_program(int argc, char **argv)
         else
             fprintf(stderr, "%s: %s%s%s\n", path, err.field, err.field[0] ? ": " : "",
                     err.message);
+        free(text);
+        return rc ? 1 : 0;
+    }
+    if (strcmp(verb, "explain") == 0) {
+        struct fdl_program_def *def = NULL;
+        char *words = NULL;
+        rc = fdl_program_file_load(text, len, &def, &err);
+        if (rc == 0)
+            rc = fdl_program_explain(def, lang, &words, &err);
+        if (rc == 0)
+            fputs(words, stdout);
+        else
+            fprintf(stderr, "%s: %s%s%s\n", path, err.field, err.field[0] ? ": " : "",
+                    err.message);
+        free(words);
+        fdl_program_def_free(def);
         free(text);
         return rc ? 1 : 0;
     }

@@ -9,7 +9,7 @@
  * table of known keys (unknown and duplicate keys are errors), then each
  * value goes through a typed getter that reports the key path and the
  * line and column of the offending node. Sections are a table, so adding
- * one (tiers, punch cards, ...) is a function and a row.
+ * one (punch cards, ...) is a function and a row.
  *
  * Memory: the tree lives in a scratch arena freed when loading ends; the
  * definition owns a second arena holding its rules, strings and sets, plus
@@ -510,7 +510,7 @@ static int get_text(struct loader *ld, const struct ynode *n, const char *path,
 static int get_text_into(struct loader *ld, const struct ynode *n, const char *path,
                          size_t min, char *buf, size_t cap)
 {
-    const char *s;
+    const char *s = NULL;
     int rc = get_text(ld, n, path, min, cap - 1, 0, &s);
     if (rc == 0)
         snprintf(buf, cap, "%s", s);
@@ -866,6 +866,197 @@ static int load_points(struct loader *ld, const struct ynode *map, const char *p
     return 0;
 }
 
+/* ---- section: tiers ---- */
+
+static const char *const tier_basis_names[] = {"spend", "points", "visits", NULL};
+static const char *const tier_window_names[] = {"calendar-year", "rolling", NULL};
+static const char *const tier_downgrade_names[] = {"one-level", "to-qualified", NULL};
+
+static int valid_level_name(const char *s)
+{
+    for (; *s; s++) {
+        char c = *s;
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
+            return 0;
+    }
+    return 1;
+}
+
+/* levels[index]: {name, min}, its min above the level before it. */
+static int load_tier_level(struct loader *ld, const struct ynode *map, const char *path,
+                           size_t index)
+{
+    static const char *const keys[] = {"name", "min"};
+    struct fdl_tier_def *t = &ld->def->tiers;
+    struct fdl_tier_level *level = &t->levels[index];
+    char sub[PATH_MAX_BYTES];
+    const struct ynode *v;
+    int rc = check_keys(ld, map, path, keys, 2);
+    if (rc)
+        return rc;
+    if (!(v = get(map, "name")))
+        return missing(ld, map, path, "name");
+    path_key(sub, path, "name");
+    if ((rc = get_text_into(ld, v, sub, 1, level->name, sizeof(level->name))))
+        return rc;
+    if (!valid_level_name(level->name))
+        return fail(ld, FDL_EINVALID, v, sub,
+                    "a level name has only lowercase letters, digits, '-' and '_'");
+    for (size_t i = 0; i < index; i++)
+        if (strcmp(t->levels[i].name, level->name) == 0)
+            return fail(ld, FDL_EINVALID, v, sub,
+                        "level \"%s\" is already tiers.levels[%zu]", level->name, i);
+    if (!(v = get(map, "min")))
+        return missing(ld, map, path, "min");
+    path_key(sub, path, "min");
+    if (t->basis == FDL_TIER_BASIS_SPEND)
+        rc = get_money(ld, v, sub, 0, FDL_MAX_TIER_MIN, &level->min);
+    else
+        rc = get_int(ld, v, sub, 0, FDL_MAX_TIER_MIN, &level->min);
+    if (rc)
+        return rc;
+    if (index == 0 && level->min != 0)
+        return fail(ld, FDL_EINVALID, v, sub,
+                    "the first level is where every member starts: its min must be 0");
+    if (index > 0 && level->min <= t->levels[index - 1].min)
+        return fail(ld, FDL_EINVALID, v, sub,
+                    "must be more than the min of the level before it (%s)",
+                    t->levels[index - 1].name);
+    return 0;
+}
+
+static int load_tier_levels(struct loader *ld, const struct ynode *list, const char *path)
+{
+    if (list->kind != YNODE_LIST)
+        return fail(ld, FDL_EFIELD_TYPE, list, path, "must be a list of levels, not %s",
+                    kind_name(list));
+    if (list->count == 0)
+        return fail(ld, FDL_EINVALID, list, path, "must not be empty");
+    char sub[PATH_MAX_BYTES];
+    if (list->count > FDL_MAX_TIER_LEVELS) {
+        const struct ynode *e = list->first;
+        for (int i = 0; i < FDL_MAX_TIER_LEVELS; i++)
+            e = e->next;
+        path_index(sub, path, FDL_MAX_TIER_LEVELS);
+        return fail(ld, FDL_ERANGE, e, sub, "a program has at most %d tier levels",
+                    FDL_MAX_TIER_LEVELS);
+    }
+    size_t i = 0;
+    for (const struct ynode *e = list->first; e; e = e->next, i++) {
+        path_index(sub, path, i);
+        int rc = load_tier_level(ld, e, sub, i);
+        if (rc)
+            return rc;
+    }
+    ld->def->tiers.n_levels = list->count;
+    return 0;
+}
+
+/* window and months: a rolling window needs months, a calendar year has none. */
+static int load_tier_window(struct loader *ld, const struct ynode *map, const char *path)
+{
+    struct fdl_tier_def *t = &ld->def->tiers;
+    char sub[PATH_MAX_BYTES];
+    const struct ynode *v;
+    int rc, choice;
+    t->window = FDL_TIER_WINDOW_CALENDAR_YEAR;
+    t->window_months = 12;
+    if ((v = get(map, "window"))) {
+        path_key(sub, path, "window");
+        if ((rc = get_enum(ld, v, sub, tier_window_names, "calendar-year or rolling",
+                           &choice)))
+            return rc;
+        t->window = (enum fdl_tier_window)choice;
+    }
+    path_key(sub, path, "months");
+    if (!(v = get(map, "months"))) {
+        if (t->window == FDL_TIER_WINDOW_ROLLING)
+            return fail(ld, FDL_EMISSING_FIELD, get_key(map, "window"), sub,
+                        "a rolling window needs \"months\": its length, 1 to %d",
+                        FDL_MAX_TIER_WINDOW_MONTHS);
+        return 0;
+    }
+    if (t->window != FDL_TIER_WINDOW_ROLLING)
+        return fail(ld, FDL_EINVALID, get_key(map, "months"), sub,
+                    "\"months\" applies only to window: rolling (a calendar year is 12)");
+    int64_t months;
+    if ((rc = get_int(ld, v, sub, 1, FDL_MAX_TIER_WINDOW_MONTHS, &months)))
+        return rc;
+    t->window_months = (int)months;
+    return 0;
+}
+
+static int load_tiers(struct loader *ld, const struct ynode *map, const char *path)
+{
+    static const char *const keys[] = {"basis",     "window",       "months",
+                                       "downgrade", "grace_months", "levels"};
+    struct fdl_tier_def *t = &ld->def->tiers;
+    char sub[PATH_MAX_BYTES];
+    const struct ynode *v;
+    int rc = check_keys(ld, map, path, keys, sizeof(keys) / sizeof(*keys));
+    if (rc)
+        return rc;
+    int choice;
+    if (!(v = get(map, "basis")))
+        return missing(ld, map, path, "basis");
+    path_key(sub, path, "basis");
+    if ((rc = get_enum(ld, v, sub, tier_basis_names, "spend, points or visits", &choice)))
+        return rc;
+    t->basis = (enum fdl_tier_basis)choice;
+    if ((rc = load_tier_window(ld, map, path)))
+        return rc;
+    if ((v = get(map, "downgrade"))) {
+        path_key(sub, path, "downgrade");
+        if ((rc = get_enum(ld, v, sub, tier_downgrade_names, "one-level or to-qualified",
+                           &choice)))
+            return rc;
+        t->downgrade = (enum fdl_tier_downgrade)choice;
+    }
+    if ((v = get(map, "grace_months"))) {
+        int64_t grace;
+        path_key(sub, path, "grace_months");
+        if ((rc = get_int(ld, v, sub, 0, FDL_MAX_TIER_GRACE_MONTHS, &grace)))
+            return rc;
+        t->grace_months = (int)grace;
+    }
+    if (!(v = get(map, "levels")))
+        return missing(ld, map, path, "levels");
+    path_key(sub, path, "levels");
+    if ((rc = load_tier_levels(ld, v, sub)))
+        return rc;
+    t->enabled = 1;
+    return 0;
+}
+
+/*
+ * With a tiers section, every name in a rule's tiers list must be one of
+ * its levels (a misspelt level would silently never match). list is the
+ * list as written, so errors point at the entry.
+ */
+static int check_rule_tiers(struct loader *ld, const struct ynode *list, const char *path)
+{
+    const struct fdl_tier_def *t = &ld->def->tiers;
+    if (!t->enabled)
+        return 0;
+    size_t i = 0;
+    for (const struct ynode *e = list->first; e; e = e->next, i++) {
+        if (fdl_tier_index(t, e->text) >= 0)
+            continue;
+        char names[FDL_ERROR_MESSAGE_MAX] = "", q[48], sub[PATH_MAX_BYTES];
+        size_t used = 0;
+        for (size_t j = 0; j < t->n_levels && used < sizeof(names); j++) {
+            int n = snprintf(names + used, sizeof(names) - used, "%s%s", j ? ", " : "",
+                             t->levels[j].name);
+            used += n > 0 ? (size_t)n : 0;
+        }
+        quote(e, q);
+        path_index(sub, path, i);
+        return fail(ld, FDL_EINVALID, e, sub,
+                    "\"%s\" is not a level in tiers.levels (%s)", q, names);
+    }
+    return 0;
+}
+
 /* ---- section: earn ---- */
 
 static const char *const rule_keys[] = {
@@ -1120,6 +1311,9 @@ static int load_rule_filters(struct loader *ld, const struct ynode *map, const c
         if ((v = get(map, set_keys[i])) && (rc = get_set(ld, v, sub, sets[i])))
             return rc;
     }
+    path_key(sub, path, "tiers");
+    if ((v = get(map, "tiers")) && (rc = check_rule_tiers(ld, v, sub)))
+        return rc;
     path_key(sub, path, "exclude");
     if ((v = get(map, "exclude")) && (rc = load_exclude(ld, v, sub, r)))
         return rc;
@@ -1249,10 +1443,15 @@ struct section {
     int (*load)(struct loader *ld, const struct ynode *value, const char *path);
 };
 
-/* In load order: `program` first, since money in later sections needs its currency. */
+/*
+ * In load order, whatever the file's: `program` first, since money in later
+ * sections needs its currency; `tiers` before `earn`, whose rules' tiers
+ * lists must name its levels.
+ */
 static const struct section sections[] = {
     {"program", 1, load_program},
     {"points", 0, load_points},
+    {"tiers", 0, load_tiers},
     {"earn", 0, load_earn},
 };
 #define N_SECTIONS (sizeof(sections) / sizeof(*sections))
@@ -1266,10 +1465,11 @@ static int load_root(struct loader *ld, const struct ynode *root)
         return fail_at(ld, FDL_EINVALID, 1, 1, "",
                        "the program file is empty; it needs a program section");
     if (root->kind != YNODE_MAPPING)
-        return fail(ld, FDL_EINVALID, root, "",
-                    "a program file is a mapping of sections (program, points, earn), "
-                    "not %s",
-                    kind_name(root));
+        return fail(
+            ld, FDL_EINVALID, root, "",
+            "a program file is a mapping of sections (program, points, tiers, earn), "
+            "not %s",
+            kind_name(root));
     int rc = check_keys(ld, root, "", names, N_SECTIONS);
     if (rc)
         return rc;

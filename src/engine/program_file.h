@@ -1,7 +1,7 @@
 /*
  * program_file.h - the program file: a loyalty program written in YAML.
  *
- * A program file has three sections, `program`, `points` and `earn`;
+ * A program file has four sections, `program`, `points`, `tiers` and `earn`;
  * examples/ has complete, commented programs. Comments (#) are welcome;
  * every key below is typed, unknown keys are errors, and so are anchors,
  * aliases, tags and more than one document. Types:
@@ -30,6 +30,24 @@
  *   pending_days    int 0..365      default 0
  *   value           money > 0       what one point buys when redeemed
  *                                   (point_value_minor); default one minor unit
+ * tiers: levels members reach (engine/tiers.h)
+ *   basis           spend | points | visits    required: money paid net of
+ *                                   refunds, points earned, or purchases
+ *   window          calendar-year | rolling    default calendar-year
+ *   months          int 1..FDL_MAX_TIER_WINDOW_MONTHS  required with rolling
+ *                                   (its length), refused otherwise
+ *   downgrade       one-level | to-qualified   default one-level
+ *   grace_months    int 0..FDL_MAX_TIER_GRACE_MONTHS   default 0: months
+ *                                   after a window before a downgrade
+ *   levels          required: a list of 1 to FDL_MAX_TIER_LEVELS
+ *                                   mappings {name, min}, ascending
+ *     name          string, 64      required, unique: a-z 0-9 - _
+ *     min           money for spend, int for points and visits;
+ *                                   0..FDL_MAX_TIER_MIN (minor units for
+ *                                   spend); 0 for the first level, then
+ *                                   strictly ascending
+ *   With a tiers section, the names in earn rules' `tiers` lists must be
+ *   its levels.
  * earn: a list of at most FDL_MAX_RULES rules, applied in order
  *   id              string, 64      required, unique: letters, digits - _ .
  *   description     string, 200     why the member got the points
@@ -105,7 +123,9 @@
  *                       an empty file, a root that is not a mapping, a bad
  *                       currency, too many decimals, a duplicate rule id, a
  *                       rule with two of rate / multiplier / bonus, a
- *                       condition that does not compile
+ *                       condition that does not compile, tier levels out
+ *                       of order or named twice, a rule's tier that is
+ *                       not a level
  *   FDL_ENOMEM          allocation failed
  */
 int fdl_program_file_load(const char *text, size_t len, struct fdl_program_def **out,

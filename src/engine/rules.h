@@ -32,6 +32,7 @@
 
 #include "base/error.h"
 #include "engine/program.h"
+#include "engine/tiers.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -120,6 +121,7 @@ struct fdl_program_def {
     struct fdl_rule *rules;
     size_t n_rules;
     struct fdl_program_def_memory *memory; /* private to program_file.c */
+    struct fdl_tier_def tiers; /* the levels (engine/tiers.h); enabled 0 if none */
 };
 
 /*

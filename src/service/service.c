@@ -8,6 +8,7 @@
 #include "base/clock.h"
 #include "base/text.h"
 #include "engine/earn.h"
+#include "engine/messages.h"
 
 #include <assert.h>
 #include <sodium.h>
@@ -748,52 +749,35 @@ int fdl_svc_history(struct fdl_service *svc, struct fdl_store *st,
 
 /* ---- receipt messages ---- */
 
-static void format_money(const struct fdl_program *p, int64_t minor, char *out,
-                         size_t cap)
-{
-    int decimals = p->minor_per_unit >= 1000  ? 3
-                   : p->minor_per_unit >= 100 ? 2
-                   : p->minor_per_unit >= 10  ? 1
-                                              : 0;
-    if (decimals == 0)
-        snprintf(out, cap, "%lld %s", (long long)minor, p->currency);
-    else
-        snprintf(out, cap, "%lld.%0*lld %s", (long long)(minor / p->minor_per_unit),
-                 decimals, (long long)(minor % p->minor_per_unit), p->currency);
-}
-
-static void add_message(char (*messages)[FDL_MESSAGE_MAX], int *count, const char *fmt,
-                        ...) __attribute__((format(printf, 3, 4)));
-
-static void add_message(char (*messages)[FDL_MESSAGE_MAX], int *count, const char *fmt,
-                        ...)
+/* Appends receipt message id in lang (from the catalogues of
+ * engine/messages.h), for count n and, when the message has one, text. */
+static void add_message(char (*messages)[FDL_MESSAGE_MAX], int *count, const char *lang,
+                        enum fdl_message_id id, long long n, const char *text)
 {
     if (*count >= FDL_MAX_MESSAGES)
         return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(messages[*count], FDL_MESSAGE_MAX, fmt, ap);
-    va_end(ap);
+    if (text)
+        fdl_message_count_text(messages[*count], FDL_MESSAGE_MAX, id, lang, n, text);
+    else
+        fdl_message_count(messages[*count], FDL_MESSAGE_MAX, id, lang, n);
     (*count)++;
 }
 
-static void balance_messages(const struct fdl_tz *tz, const struct fdl_balance *b,
+static void balance_messages(const struct fdl_tz *tz, const char *lang,
+                             const struct fdl_balance *b,
                              char (*messages)[FDL_MESSAGE_MAX], int *count)
 {
-    if (b->total < 0)
-        add_message(messages, count, "Balance: %lld points (owed after a refund).",
-                    (long long)b->total);
-    else
-        add_message(messages, count, "Balance: %lld points.", (long long)b->total);
+    add_message(messages, count, lang,
+                b->total < 0 ? FDL_MSG_BALANCE_OWED : FDL_MSG_BALANCE,
+                (long long)b->total, NULL);
     if (b->pending > 0)
-        add_message(messages, count, "%lld of them can be spent after the return period.",
-                    (long long)b->pending);
+        add_message(messages, count, lang, FDL_MSG_PENDING, (long long)b->pending, NULL);
     if (b->expiring_count > 0) {
         char date[16];
         /* Lots expire at the start of a local day: the last valid day is the one before.
-         */
+         * The date is ISO 8601, which reads the same in every language. */
         fdl_date_format(local_day(tz, b->expiring[0].expires_at_s - 1), date);
-        add_message(messages, count, "%lld points expire after %s.",
+        add_message(messages, count, lang, FDL_MSG_EXPIRING,
                     (long long)b->expiring[0].points, date);
     }
 }
@@ -911,7 +895,9 @@ static int rules_member(struct fdl_store *st, const struct fdl_version_state *ve
     if (rc)
         return rc;
     memset(out, 0, sizeof(*out));
-    out->tier = "";
+    /* Tier tracking (qualification, upgrades, reviews) is not built yet:
+     * with a tiers section every member is in its first level. */
+    out->tier = ver->def->tiers.enabled ? fdl_tier_name(&ver->def->tiers, 0) : "";
     out->visits = visits;
     out->first_purchase = visits == 0;
     out->days_since_enrol =
@@ -922,7 +908,6 @@ static int rules_member(struct fdl_store *st, const struct fdl_version_state *ve
         fdl_civil_from_days(m->birthday_days, &y, &bm, &bd);
         out->birthday_today = bm == now->month && bd == now->day;
     }
-    (void)ver;
     return 0;
 }
 
@@ -1070,14 +1055,15 @@ int fdl_svc_purchase(struct fdl_service *svc, struct fdl_store *st,
         balance_of(ps, &s.lots, now_s, &res->balance);
         char money[48];
         if (p.points_redeemed > 0) {
-            format_money(prog, p.discount_minor, money, sizeof(money));
-            add_message(res->messages, &res->message_count,
-                        "You used %lld points: %s off.", (long long)p.points_redeemed,
-                        money);
+            fdl_lang_format_money(money, sizeof(money), prog->language, p.discount_minor,
+                                  prog->currency, prog->minor_per_unit);
+            add_message(res->messages, &res->message_count, prog->language,
+                        FDL_MSG_REDEEMED, (long long)p.points_redeemed, money);
         }
-        add_message(res->messages, &res->message_count, "You earned %lld points.",
-                    (long long)p.points_earned);
-        balance_messages(tz, &res->balance, res->messages, &res->message_count);
+        add_message(res->messages, &res->message_count, prog->language, FDL_MSG_EARNED,
+                    (long long)p.points_earned, NULL);
+        balance_messages(tz, prog->language, &res->balance, res->messages,
+                         &res->message_count);
     } else {
         free(lines);
     }
@@ -1264,17 +1250,17 @@ int fdl_svc_refund(struct fdl_service *svc, struct fdl_store *st,
         memset(res, 0, sizeof(*res));
         res->refund = r;
         balance_of(ps, &s.lots, now_s, &res->balance);
-        if (r.points_clawed > 0)
-            add_message(res->messages, &res->message_count,
-                        "%lld points taken back for the returned items.",
-                        (long long)r.points_clawed);
-        if (r.points_restored > 0)
-            add_message(res->messages, &res->message_count, "%lld points given back.",
-                        (long long)r.points_restored);
         const struct fdl_program *prog_now;
         const struct fdl_tz *tz_now;
         settings_at(svc, ps, now_s, &prog_now, &tz_now);
-        balance_messages(tz_now, &res->balance, res->messages, &res->message_count);
+        const char *lang = prog_now->language;
+        if (r.points_clawed > 0)
+            add_message(res->messages, &res->message_count, lang, FDL_MSG_CLAWED_BACK,
+                        (long long)r.points_clawed, NULL);
+        if (r.points_restored > 0)
+            add_message(res->messages, &res->message_count, lang, FDL_MSG_GIVEN_BACK,
+                        (long long)r.points_restored, NULL);
+        balance_messages(tz_now, lang, &res->balance, res->messages, &res->message_count);
     }
     state_release(&s);
     free(lines);

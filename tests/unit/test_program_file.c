@@ -693,6 +693,276 @@ static void test_error_position_reader(void)
     CHECK_INT(line, 12);
 }
 
+/* ---- tiers ---- */
+
+/* Lines 1-4 as above, then "tiers:" on line 5 and its keys from line 6. */
+#define TIERS PROGRAM "tiers:\n"
+/* A levels line that loads, for tests about the other keys. */
+#define LEVELS "  levels: [{name: member, min: 0}, {name: gold, min: 100}]\n"
+
+static void test_tiers_section_loads(void)
+{
+    struct fdl_program_def *def = load(TIERS "  basis: spend\n"
+                                             "  window: rolling\n"
+                                             "  months: 18\n"
+                                             "  downgrade: to-qualified\n"
+                                             "  grace_months: 2\n"
+                                             "  levels:\n"
+                                             "    - { name: bronze, min: 0 }\n"
+                                             "    - { name: silver, min: 10000 }\n"
+                                             "    - { name: gold_2, min: 20000.50 }\n"
+                                             "earn:\n"
+                                             "  - {id: base, rate: 1}\n"
+                                             "  - {id: gold-x2, multiplier: 2, "
+                                             "tiers: [gold_2, silver]}\n");
+    CHECK(def);
+    const struct fdl_tier_def *t = &def->tiers;
+    CHECK_INT(t->enabled, 1);
+    CHECK_INT(t->basis, FDL_TIER_BASIS_SPEND);
+    CHECK_INT(t->window, FDL_TIER_WINDOW_ROLLING);
+    CHECK_INT(t->window_months, 18);
+    CHECK_INT(t->downgrade, FDL_TIER_DOWNGRADE_TO_QUALIFIED);
+    CHECK_INT(t->grace_months, 2);
+    CHECK_INT(t->n_levels, 3);
+    CHECK_STR(t->levels[0].name, "bronze");
+    CHECK_INT(t->levels[0].min, 0);
+    CHECK_STR(t->levels[1].name, "silver");
+    CHECK_INT(t->levels[1].min, 1000000); /* money: cents */
+    CHECK_STR(t->levels[2].name, "gold_2");
+    CHECK_INT(t->levels[2].min, 2000050);
+    CHECK_INT(def->rules[1].tiers.n, 2);
+    fdl_program_def_free(def);
+}
+
+static void test_tiers_defaults_and_bases(void)
+{
+    struct fdl_program_def *def = load(TIERS "  basis: visits\n" LEVELS);
+    CHECK(def);
+    CHECK_INT(def->tiers.basis, FDL_TIER_BASIS_VISITS);
+    CHECK_INT(def->tiers.window, FDL_TIER_WINDOW_CALENDAR_YEAR);
+    CHECK_INT(def->tiers.window_months, 12);
+    CHECK_INT(def->tiers.downgrade, FDL_TIER_DOWNGRADE_ONE_LEVEL);
+    CHECK_INT(def->tiers.grace_months, 0);
+    CHECK_INT(def->tiers.levels[1].min, 100); /* visits: no scaling */
+    fdl_program_def_free(def);
+    def = load(TIERS "  basis: points\n" LEVELS);
+    CHECK(def);
+    CHECK_INT(def->tiers.basis, FDL_TIER_BASIS_POINTS);
+    CHECK_INT(def->tiers.levels[1].min, 100);
+    fdl_program_def_free(def);
+    /* Spend in yen: no decimals, no scaling. */
+    def = load(
+        "program: {name: T, currency: JPY, time_zone: Asia/Tokyo}\n"
+        "tiers: {basis: spend, levels: [{name: a, min: 0}, {name: b, min: 50000}]}\n");
+    CHECK(def);
+    CHECK_INT(def->tiers.levels[1].min, 50000);
+    fdl_program_def_free(def);
+    /* No tiers section: no levels. */
+    def = load(PROGRAM);
+    CHECK(def);
+    CHECK_INT(def->tiers.enabled, 0);
+    CHECK_INT(def->tiers.n_levels, 0);
+    fdl_program_def_free(def);
+}
+
+static void test_tiers_structure_errors(void)
+{
+    CHECK(refused(PROGRAM "tiers: [gold]\n", FDL_EFIELD_TYPE, 5, 8, "tiers"));
+    CHECK(refused(TIERS "  basis: spend\n" LEVELS "  colour: gold\n", FDL_EUNKNOWN_FIELD,
+                  8, 3, "tiers.colour"));
+    CHECK(refused(TIERS LEVELS, FDL_EMISSING_FIELD, 6, 3, "tiers.basis"));
+    CHECK(refused(TIERS "  basis: spend\n", FDL_EMISSING_FIELD, 6, 3, "tiers.levels"));
+    CHECK(refused(TIERS "  basis: spend\n  levels:\n", FDL_EMISSING_FIELD, 7, 3,
+                  "tiers.levels"));
+    CHECK(refused(TIERS "  basis: spend\n  levels: gold\n", FDL_EFIELD_TYPE, 7, 11,
+                  "tiers.levels"));
+    CHECK(refused(TIERS "  basis: spend\n  levels: []\n", FDL_EINVALID, 7, 11,
+                  "tiers.levels"));
+    CHECK(refused(TIERS "  basis: spend\n  levels: [gold]\n", FDL_EFIELD_TYPE, 7, 12,
+                  "tiers.levels[0]"));
+    CHECK(refused(TIERS "  basis: spend\n  levels:\n    - {name: a, min: 0, bonus: 5}\n",
+                  FDL_EUNKNOWN_FIELD, 8, 25, "tiers.levels[0].bonus"));
+    CHECK(refused(TIERS "  basis: spend\n  levels:\n    - {min: 0}\n", FDL_EMISSING_FIELD,
+                  8, 7, "tiers.levels[0].name"));
+    CHECK(refused(TIERS "  basis: spend\n  levels:\n    - name: a\n", FDL_EMISSING_FIELD,
+                  8, 7, "tiers.levels[0].min"));
+}
+
+static void test_tiers_enumerations_and_ranges(void)
+{
+    CHECK(refused(TIERS "  basis: money\n" LEVELS, FDL_EINVALID, 6, 10, "tiers.basis"));
+    CHECK(said("spend, points or visits"));
+    CHECK(refused(TIERS "  basis: spend\n  window: yearly\n" LEVELS, FDL_EINVALID, 7, 11,
+                  "tiers.window"));
+    CHECK(refused(TIERS "  basis: spend\n  downgrade: two-levels\n" LEVELS, FDL_EINVALID,
+                  7, 14, "tiers.downgrade"));
+    CHECK(refused(TIERS "  basis: spend\n  grace_months: 13\n" LEVELS, FDL_ERANGE, 7, 17,
+                  "tiers.grace_months"));
+    CHECK(refused(TIERS "  basis: spend\n  grace_months: -1\n" LEVELS, FDL_ERANGE, 7, 17,
+                  "tiers.grace_months"));
+    CHECK(refused(TIERS "  basis: spend\n  grace_months: 1.5\n" LEVELS, FDL_EFIELD_TYPE,
+                  7, 17, "tiers.grace_months"));
+    struct fdl_program_def *def =
+        load(TIERS "  basis: spend\n  grace_months: 12\n" LEVELS);
+    CHECK(def);
+    CHECK_INT(def->tiers.grace_months, 12);
+    fdl_program_def_free(def);
+}
+
+static void test_tiers_rolling_window_needs_months(void)
+{
+    CHECK(refused(TIERS "  basis: spend\n  window: rolling\n" LEVELS, FDL_EMISSING_FIELD,
+                  7, 3, "tiers.months"));
+    CHECK(said("rolling window needs"));
+    CHECK(refused(TIERS "  basis: spend\n  months: 12\n" LEVELS, FDL_EINVALID, 7, 3,
+                  "tiers.months"));
+    CHECK(said("only to window: rolling"));
+    CHECK(refused(TIERS "  basis: spend\n  window: calendar-year\n  months: 12\n" LEVELS,
+                  FDL_EINVALID, 8, 3, "tiers.months"));
+    CHECK(refused(TIERS "  basis: spend\n  window: rolling\n  months: 0\n" LEVELS,
+                  FDL_ERANGE, 8, 11, "tiers.months"));
+    CHECK(refused(TIERS "  basis: spend\n  window: rolling\n  months: 37\n" LEVELS,
+                  FDL_ERANGE, 8, 11, "tiers.months"));
+    CHECK(refused(TIERS "  basis: spend\n  window: rolling\n  months: \"6\"\n" LEVELS,
+                  FDL_EFIELD_TYPE, 8, 11, "tiers.months"));
+    struct fdl_program_def *one =
+        load(TIERS "  basis: spend\n  window: rolling\n  months: 1\n" LEVELS);
+    struct fdl_program_def *most =
+        load(TIERS "  basis: spend\n  window: rolling\n  months: 36\n" LEVELS);
+    int ok = one && most && one->tiers.window_months == 1 &&
+             most->tiers.window_months == FDL_MAX_TIER_WINDOW_MONTHS;
+    fdl_program_def_free(one);
+    fdl_program_def_free(most);
+    CHECK(ok);
+}
+
+static void test_tier_level_names(void)
+{
+    CHECK(refused(TIERS "  basis: spend\n  levels: [{name: Gold, min: 0}]\n",
+                  FDL_EINVALID, 7, 19, "tiers.levels[0].name"));
+    CHECK(said("lowercase"));
+    CHECK(refused(TIERS "  basis: spend\n  levels: [{name: 'go ld', min: 0}]\n",
+                  FDL_EINVALID, 7, 19, "tiers.levels[0].name"));
+    CHECK(refused(TIERS "  basis: spend\n  levels: [{name: a.b, min: 0}]\n", FDL_EINVALID,
+                  7, 19, "tiers.levels[0].name"));
+    CHECK(refused(TIERS "  basis: spend\n  levels: [{name: '', min: 0}]\n", FDL_ERANGE, 7,
+                  19, "tiers.levels[0].name"));
+    CHECK(refused(TIERS "  basis: spend\n  levels: [{name: [a], min: 0}]\n",
+                  FDL_EFIELD_TYPE, 7, 19, "tiers.levels[0].name"));
+    CHECK(refused(TIERS "  basis: spend\n  levels:\n"
+                        "    - {name: gold, min: 0}\n"
+                        "    - {name: gold, min: 5}\n",
+                  FDL_EINVALID, 9, 14, "tiers.levels[1].name"));
+    CHECK(said("already tiers.levels[0]"));
+
+    /* 64 bytes load, 65 do not. */
+    char name[FDL_TIER_NAME_MAX + 2], text[512];
+    memset(name, 'g', sizeof(name) - 1);
+    name[FDL_TIER_NAME_MAX] = '\0';
+    snprintf(text, sizeof(text), TIERS "  basis: spend\n  levels: [{name: %s, min: 0}]\n",
+             name);
+    struct fdl_program_def *def = load(text);
+    CHECK(def);
+    CHECK_INT(strlen(def->tiers.levels[0].name), FDL_TIER_NAME_MAX);
+    fdl_program_def_free(def);
+    name[FDL_TIER_NAME_MAX] = 'g';
+    name[FDL_TIER_NAME_MAX + 1] = '\0';
+    snprintf(text, sizeof(text), TIERS "  basis: spend\n  levels: [{name: %s, min: 0}]\n",
+             name);
+    CHECK(refused(text, FDL_ERANGE, 7, 19, "tiers.levels[0].name"));
+}
+
+static void test_tier_level_mins(void)
+{
+    /* The first level starts at 0. */
+    CHECK(refused(TIERS "  basis: spend\n  levels: [{name: a, min: 1}]\n", FDL_EINVALID,
+                  7, 27, "tiers.levels[0].min"));
+    CHECK(said("must be 0"));
+    /* Strictly ascending: equal is refused, and so is lower. */
+    CHECK(refused(TIERS "  basis: visits\n  levels:\n"
+                        "    - {name: a, min: 0}\n"
+                        "    - {name: b, min: 10}\n"
+                        "    - {name: c, min: 10}\n",
+                  FDL_EINVALID, 10, 22, "tiers.levels[2].min"));
+    CHECK(said("(b)"));
+    CHECK(refused(TIERS "  basis: visits\n  levels:\n"
+                        "    - {name: a, min: 0}\n"
+                        "    - {name: b, min: 10}\n"
+                        "    - {name: c, min: 9}\n",
+                  FDL_EINVALID, 10, 22, "tiers.levels[2].min"));
+    /* Spend is money: the currency's decimals, no more. */
+    CHECK(refused(TIERS "  basis: spend\n  levels: [{name: a, min: 0}, {name: b, min: "
+                        "10.001}]\n",
+                  FDL_EINVALID, 7, 46, "tiers.levels[1].min"));
+    CHECK(said("EUR allows at most 2"));
+    CHECK(refused(TIERS "  basis: spend\n  levels: [{name: a, min: -1}]\n",
+                  FDL_EFIELD_TYPE, 7, 27, "tiers.levels[0].min"));
+    CHECK(refused(TIERS "  basis: spend\n  levels: [{name: a, min: 0}, {name: b, min: "
+                        "10000000000.01}]\n",
+                  FDL_ERANGE, 7, 46, "tiers.levels[1].min"));
+    /* Points and visits are whole numbers. */
+    CHECK(refused(TIERS "  basis: points\n  levels: [{name: a, min: 0}, {name: b, min: "
+                        "10.5}]\n",
+                  FDL_EFIELD_TYPE, 7, 46, "tiers.levels[1].min"));
+    CHECK(refused(TIERS "  basis: visits\n  levels: [{name: a, min: -1}]\n", FDL_ERANGE,
+                  7, 27, "tiers.levels[0].min"));
+    CHECK(refused(TIERS "  basis: points\n  levels: [{name: a, min: 0}, {name: b, min: "
+                        "1000000000001}]\n",
+                  FDL_ERANGE, 7, 46, "tiers.levels[1].min"));
+    /* The largest min is fine. */
+    struct fdl_program_def *def =
+        load(TIERS "  basis: spend\n  levels: [{name: a, min: 0}, {name: b, min: "
+                   "10000000000}]\n");
+    CHECK(def);
+    CHECK_INT(def->tiers.levels[1].min, FDL_MAX_TIER_MIN);
+    fdl_program_def_free(def);
+}
+
+static void test_tier_level_count_limit(void)
+{
+    char text[2048];
+    size_t n = (size_t)snprintf(text, sizeof(text), TIERS "  basis: visits\n  levels:\n");
+    for (int i = 0; i < FDL_MAX_TIER_LEVELS; i++)
+        n += (size_t)snprintf(text + n, sizeof(text) - n, "    - {name: l%d, min: %d}\n",
+                              i, i * 10);
+    struct fdl_program_def *def = load(text);
+    CHECK(def);
+    CHECK_INT(def->tiers.n_levels, FDL_MAX_TIER_LEVELS);
+    fdl_program_def_free(def);
+    snprintf(text + n, sizeof(text) - n, "    - {name: one-more, min: 1000}\n");
+    CHECK(refused(text, FDL_ERANGE, 8 + FDL_MAX_TIER_LEVELS, 7, "tiers.levels[10]"));
+    CHECK(said("at most 10 tier levels"));
+}
+
+static void test_rule_tiers_must_be_declared_levels(void)
+{
+    const char *tiers = "tiers:\n"
+                        "  basis: spend\n"
+                        "  levels: [{name: silver, min: 0}, {name: gold, min: 100}]\n";
+    char text[1024];
+    /* tiers on lines 5-7, earn on 8, the rule on 9. */
+    snprintf(text, sizeof(text),
+             PROGRAM "%searn:\n  - {id: r, rate: 1, tiers: [gold, platinum]}\n", tiers);
+    CHECK(refused(text, FDL_EINVALID, 9, 36, "earn[0].tiers[1]"));
+    CHECK(said("\"platinum\" is not a level in tiers.levels (silver, gold)"));
+    /* The same with the tiers section after earn: sections load in their order. */
+    snprintf(text, sizeof(text),
+             PROGRAM
+             "earn:\n  - {id: r, rate: 1}\n  - {id: s, bonus: 5, tiers: [Gold]}\n%s",
+             tiers);
+    CHECK(refused(text, FDL_EINVALID, 7, 31, "earn[1].tiers[0]"));
+    /* Declared levels load. */
+    snprintf(text, sizeof(text),
+             PROGRAM "%searn:\n  - {id: r, rate: 1, tiers: [gold, silver]}\n", tiers);
+    struct fdl_program_def *def = load(text);
+    CHECK(def);
+    fdl_program_def_free(def);
+    /* Without a tiers section, a rule may name any tier. */
+    def = load(EARN "  - {id: r, rate: 1, tiers: [platinum]}\n");
+    CHECK(def);
+    fdl_program_def_free(def);
+}
+
 /* ---- the examples ---- */
 
 /* Where the source tree is: $FDL_SOURCE_DIR, else found from this file's path. */
@@ -819,6 +1089,35 @@ static void test_coffee_chain_earns_as_its_comments_say(void)
     fdl_program_def_free(def);
 }
 
+static void test_example_tiers(void)
+{
+    struct fdl_program_def *boutique = load_example("boutique.yaml");
+    struct fdl_program_def *coffee = load_example("coffee-chain.yaml");
+    CHECK(boutique && coffee);
+    const struct fdl_tier_def *b = &boutique->tiers, *c = &coffee->tiers;
+    int ok = b->enabled && b->basis == FDL_TIER_BASIS_SPEND &&
+             fdl_tier_index(b, "gold") > 0 && fdl_tier_index(b, "platinum") > 0 &&
+             c->enabled && c->basis == FDL_TIER_BASIS_VISITS &&
+             c->window == FDL_TIER_WINDOW_ROLLING && fdl_tier_index(c, "gold") > 0;
+    /* The boutique's gold starts at 1000 EUR, as its launch rule says. */
+    int gold_at_1000 = fdl_tier_qualify(b, 100000) == fdl_tier_index(b, "gold") &&
+                       fdl_tier_qualify(b, 99999) == 0;
+    /* A gold boutique member earns double: a 120.00 coat, 120 + 120. */
+    struct example_line coat[] = {{"COAT", "coats", 1, 12000}};
+    struct fdl_rules_input in = {0};
+    in.now = (struct fdl_local_time){2026, 11, 24, 2, 18, 0};
+    in.member.tier = "gold";
+    int64_t gold_points = example_points(boutique, coat, 1, &in);
+    in.member.tier = "member";
+    int64_t member_points = example_points(boutique, coat, 1, &in);
+    fdl_program_def_free(boutique);
+    fdl_program_def_free(coffee);
+    CHECK(ok);
+    CHECK(gold_at_1000);
+    CHECK_INT(gold_points, 240);
+    CHECK_INT(member_points, 120);
+}
+
 static void test_coalition_rates_follow_the_store(void)
 {
     struct fdl_program_def *def = load_example("coalition.yaml");
@@ -878,9 +1177,19 @@ int main(void)
     RUN(test_bad_expression_points_into_the_file);
     RUN(test_line_variables_only_in_when_line);
     RUN(test_error_position_reader);
+    RUN(test_tiers_section_loads);
+    RUN(test_tiers_defaults_and_bases);
+    RUN(test_tiers_structure_errors);
+    RUN(test_tiers_enumerations_and_ranges);
+    RUN(test_tiers_rolling_window_needs_months);
+    RUN(test_tier_level_names);
+    RUN(test_tier_level_mins);
+    RUN(test_tier_level_count_limit);
+    RUN(test_rule_tiers_must_be_declared_levels);
     RUN(test_every_example_loads);
     RUN(test_missing_file);
     RUN(test_coffee_chain_earns_as_its_comments_say);
     RUN(test_coalition_rates_follow_the_store);
+    RUN(test_example_tiers);
     return check_done();
 }

@@ -1,0 +1,431 @@
+/*
+ * messages.c - the receipt messages catalogue and locale formatting.
+ *
+ * FDL_MESSAGE_TABLE is the one table of messages: for each, its arguments
+ * and its text in every language and plural form. check_formats() below
+ * hands every entry to snprintf with the arguments its id declares, so a
+ * translation with a missing, extra or wrongly typed placeholder does not
+ * compile (-Wformat, with -Werror); test_messages checks the order too.
+ */
+#include "engine/messages.h"
+
+#include "base/clock.h"
+
+#include <assert.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+/*
+ * id, arguments,
+ *   en one, en other, es one, es other, ca one, ca other,
+ *   ru one (1, 21), ru few (2-4, 22-24), ru many (0, 5-20, 25)
+ */
+#define FDL_MESSAGE_TABLE(X)                                                             \
+    X(EARNED, COUNT, /* */                                                               \
+      "You earned %lld point.", "You earned %lld points.", "Has ganado %lld punto.",     \
+      "Has ganado %lld puntos.", "Has guanyat %lld punt.", "Has guanyat %lld punts.",    \
+      "Вам начислен %lld балл.", "Вам начислено %lld балла.",                            \
+      "Вам начислено %lld баллов.")                                                      \
+    X(REDEEMED, COUNT_TEXT, /* */                                                        \
+      "You used %lld point: %s off.", "You used %lld points: %s off.",                   \
+      "Has usado %lld punto: %s de descuento.",                                          \
+      "Has usado %lld puntos: %s de descuento.",                                         \
+      "Has fet servir %lld punt: %s de descompte.",                                      \
+      "Has fet servir %lld punts: %s de descompte.", "Списан %lld балл: скидка %s.",     \
+      "Списано %lld балла: скидка %s.", "Списано %lld баллов: скидка %s.")               \
+    X(BALANCE, COUNT, /* */                                                              \
+      "Balance: %lld point.", "Balance: %lld points.", "Saldo: %lld punto.",             \
+      "Saldo: %lld puntos.", "Saldo: %lld punt.", "Saldo: %lld punts.",                  \
+      "Баланс: %lld балл.", "Баланс: %lld балла.", "Баланс: %lld баллов.")               \
+    X(BALANCE_OWED, COUNT, /* */                                                         \
+      "Balance: %lld point (owed after a refund).",                                      \
+      "Balance: %lld points (owed after a refund).",                                     \
+      "Saldo: %lld punto (en negativo por una devolución).",                             \
+      "Saldo: %lld puntos (en negativo por una devolución).",                            \
+      "Saldo: %lld punt (en negatiu per una devolució).",                                \
+      "Saldo: %lld punts (en negatiu per una devolució).",                               \
+      "Баланс: %lld балл (долг после возврата).",                                        \
+      "Баланс: %lld балла (долг после возврата).",                                       \
+      "Баланс: %lld баллов (долг после возврата).")                                      \
+    X(PENDING, COUNT, /* */                                                              \
+      "%lld of them can be spent after the return period.",                              \
+      "%lld of them can be spent after the return period.",                              \
+      "%lld de ellos se podrá usar cuando acabe el plazo de devolución.",                \
+      "%lld de ellos se podrán usar cuando acabe el plazo de devolución.",               \
+      "%lld d'ells es podrà fer servir quan acabi el termini de devolució.",             \
+      "%lld d'ells es podran fer servir quan acabi el termini de devolució.",            \
+      "Из них %lld балл можно будет потратить после окончания срока возврата.",          \
+      "Из них %lld балла можно будет потратить после окончания срока возврата.",         \
+      "Из них %lld баллов можно будет потратить после окончания срока возврата.")        \
+    X(EXPIRING, COUNT_TEXT, /* */                                                        \
+      "%lld point expires after %s.", "%lld points expire after %s.",                    \
+      "%lld punto caduca al terminar el día %s.",                                        \
+      "%lld puntos caducan al terminar el día %s.",                                      \
+      "%lld punt caduca en acabar el dia %s.",                                           \
+      "%lld punts caduquen en acabar el dia %s.",                                        \
+      "%lld балл действует до %s включительно.",                                         \
+      "%lld балла действуют до %s включительно.",                                        \
+      "%lld баллов действуют до %s включительно.")                                       \
+    X(CLAWED_BACK, COUNT, /* */                                                          \
+      "%lld point taken back for the returned items.",                                   \
+      "%lld points taken back for the returned items.",                                  \
+      "Se ha descontado %lld punto por los artículos devueltos.",                        \
+      "Se han descontado %lld puntos por los artículos devueltos.",                      \
+      "S'ha descomptat %lld punt pels articles retornats.",                              \
+      "S'han descomptat %lld punts pels articles retornats.",                            \
+      "Списан %lld балл за возвращённые товары.",                                        \
+      "Списано %lld балла за возвращённые товары.",                                      \
+      "Списано %lld баллов за возвращённые товары.")                                     \
+    X(GIVEN_BACK, COUNT, /* */                                                           \
+      "%lld point given back.", "%lld points given back.",                               \
+      "Te hemos devuelto %lld punto.", "Te hemos devuelto %lld puntos.",                 \
+      "T'hem retornat %lld punt.", "T'hem retornat %lld punts.",                         \
+      "Вам возвращён %lld балл.", "Вам возвращено %lld балла.",                          \
+      "Вам возвращено %lld баллов.")
+
+struct message_entry {
+    const char *name;
+    enum fdl_message_args args;
+    /* [language][plural form]; a language's unused forms are NULL. */
+    const char *text[FDL_LANG_COUNT][FDL_PLURAL_COUNT];
+};
+
+#define MESSAGE_ENTRY(id, args_, en1, en, es1, es, ca1, ca, ru1, ru2, ru5)               \
+    [FDL_MSG_##id] = {                                                                   \
+        #id,                                                                             \
+        FDL_MSG_ARGS_##args_,                                                            \
+        {[FDL_LANG_EN] = {[FDL_PLURAL_ONE] = en1, [FDL_PLURAL_OTHER] = en},              \
+         [FDL_LANG_ES] = {[FDL_PLURAL_ONE] = es1, [FDL_PLURAL_OTHER] = es},              \
+         [FDL_LANG_CA] = {[FDL_PLURAL_ONE] = ca1, [FDL_PLURAL_OTHER] = ca},              \
+         [FDL_LANG_RU] = {                                                               \
+             [FDL_PLURAL_ONE] = ru1, [FDL_PLURAL_FEW] = ru2, [FDL_PLURAL_MANY] = ru5}}},
+
+static const struct message_entry messages[] = {FDL_MESSAGE_TABLE(MESSAGE_ENTRY)};
+#undef MESSAGE_ENTRY
+
+_Static_assert(sizeof(messages) / sizeof(*messages) == FDL_MSG_COUNT_,
+               "every enum fdl_message_id has one entry in FDL_MESSAGE_TABLE");
+
+/* Never called: it exists so that -Wformat checks every entry against its arguments. */
+#define CHECK_COUNT(fmt)      (void)snprintf(NULL, 0, fmt, 1LL)
+#define CHECK_COUNT_TEXT(fmt) (void)snprintf(NULL, 0, fmt, 1LL, "")
+#define CHECK_ENTRY(id, args_, en1, en, es1, es, ca1, ca, ru1, ru2, ru5)                 \
+    CHECK_##args_(en1);                                                                  \
+    CHECK_##args_(en);                                                                   \
+    CHECK_##args_(es1);                                                                  \
+    CHECK_##args_(es);                                                                   \
+    CHECK_##args_(ca1);                                                                  \
+    CHECK_##args_(ca);                                                                   \
+    CHECK_##args_(ru1);                                                                  \
+    CHECK_##args_(ru2);                                                                  \
+    CHECK_##args_(ru5);
+
+__attribute__((unused)) static void check_formats(void)
+{
+    FDL_MESSAGE_TABLE(CHECK_ENTRY)
+}
+#undef CHECK_ENTRY
+#undef CHECK_COUNT
+#undef CHECK_COUNT_TEXT
+
+/* ---- languages and plurals ---- */
+
+static const char *const lang_codes[FDL_LANG_COUNT] = {"en", "es", "ca", "ru"};
+
+int fdl_lang_parse(const char *code)
+{
+    if (!code || !code[0] || !code[1] || code[2])
+        return -1;
+    for (int i = 0; i < FDL_LANG_COUNT; i++) {
+        char a = code[0] | 0x20, b = code[1] | 0x20; /* ASCII lower case */
+        if (a == lang_codes[i][0] && b == lang_codes[i][1])
+            return i;
+    }
+    return -1;
+}
+
+const char *fdl_lang_code(enum fdl_lang lang)
+{
+    assert((unsigned)lang < FDL_LANG_COUNT);
+    return lang_codes[lang];
+}
+
+/* lang parsed, unknown and NULL being English. */
+static enum fdl_lang lang_or_en(const char *lang)
+{
+    int l = fdl_lang_parse(lang);
+    return l < 0 ? FDL_LANG_EN : (enum fdl_lang)l;
+}
+
+enum fdl_plural fdl_plural_form_lang(enum fdl_lang lang, long long n)
+{
+    assert((unsigned)lang < FDL_LANG_COUNT);
+    unsigned long long m = n < 0 ? 0ULL - (unsigned long long)n : (unsigned long long)n;
+    if (lang != FDL_LANG_RU)
+        return m == 1 ? FDL_PLURAL_ONE : FDL_PLURAL_OTHER;
+    unsigned last = (unsigned)(m % 10), last2 = (unsigned)(m % 100);
+    if (last == 1 && last2 != 11)
+        return FDL_PLURAL_ONE;
+    if (last >= 2 && last <= 4 && (last2 < 12 || last2 > 14))
+        return FDL_PLURAL_FEW;
+    return FDL_PLURAL_MANY;
+}
+
+enum fdl_plural fdl_plural_form(const char *lang, long long n)
+{
+    return fdl_plural_form_lang(lang_or_en(lang), n);
+}
+
+/* ---- messages ---- */
+
+enum fdl_message_args fdl_message_args(enum fdl_message_id id)
+{
+    assert((unsigned)id < FDL_MSG_COUNT_);
+    return messages[id].args;
+}
+
+const char *fdl_message_name(enum fdl_message_id id)
+{
+    assert((unsigned)id < FDL_MSG_COUNT_);
+    return messages[id].name;
+}
+
+/* The entry's text for form, falling back to the form every language has. */
+static const char *message_text(enum fdl_message_id id, enum fdl_lang lang,
+                                enum fdl_plural form)
+{
+    assert((unsigned)id < FDL_MSG_COUNT_ && (unsigned)form < FDL_PLURAL_COUNT);
+    const char *const *forms = messages[id].text[lang];
+    if (lang == FDL_LANG_RU && form == FDL_PLURAL_OTHER)
+        form = FDL_PLURAL_FEW; /* fractions: "1,5 балла" */
+    else if (lang != FDL_LANG_RU && form != FDL_PLURAL_ONE)
+        form = FDL_PLURAL_OTHER;
+    assert(forms[form]);
+    return forms[form];
+}
+
+const char *fdl_message(enum fdl_message_id id, const char *lang)
+{
+    enum fdl_lang l = lang_or_en(lang);
+    return message_text(id, l, l == FDL_LANG_RU ? FDL_PLURAL_MANY : FDL_PLURAL_OTHER);
+}
+
+const char *fdl_message_plural(enum fdl_message_id id, const char *lang, long long n)
+{
+    enum fdl_lang l = lang_or_en(lang);
+    return message_text(id, l, fdl_plural_form_lang(l, n));
+}
+
+int fdl_message_format(char *out, size_t cap, enum fdl_message_id id, const char *lang,
+                       ...)
+{
+    assert(out || cap == 0);
+    assert((unsigned)id < FDL_MSG_COUNT_);
+    va_list ap, peek;
+    va_start(ap, lang);
+    /* Every message's first argument is its count (enum fdl_message_args). */
+    va_copy(peek, ap);
+    long long count = va_arg(peek, long long);
+    va_end(peek);
+    int n = vsnprintf(out, cap, fdl_message_plural(id, lang, count), ap);
+    va_end(ap);
+    return n;
+}
+
+int fdl_message_count(char *out, size_t cap, enum fdl_message_id id, const char *lang,
+                      long long count)
+{
+    assert(fdl_message_args(id) == FDL_MSG_ARGS_COUNT);
+    return fdl_message_format(out, cap, id, lang, count);
+}
+
+int fdl_message_count_text(char *out, size_t cap, enum fdl_message_id id,
+                           const char *lang, long long count, const char *text)
+{
+    assert(fdl_message_args(id) == FDL_MSG_ARGS_COUNT_TEXT);
+    assert(text);
+    return fdl_message_format(out, cap, id, lang, count, text);
+}
+
+/* ---- numbers ---- */
+
+/* A bounded writer: keeps the full length, writes what fits, always NUL-terminates. */
+struct sink {
+    char *out;
+    size_t cap, len;
+};
+
+static void sink_put(struct sink *s, const char *text, size_t n)
+{
+    if (s->len < s->cap) {
+        size_t room = s->cap - 1 - s->len, k = n < room ? n : room;
+        memcpy(s->out + s->len, text, k);
+        s->out[s->len + k] = '\0';
+    }
+    s->len += n;
+}
+
+static void sink_str(struct sink *s, const char *text)
+{
+    sink_put(s, text, strlen(text));
+}
+
+static struct sink sink_start(char *out, size_t cap)
+{
+    assert(out || cap == 0);
+    if (cap > 0)
+        out[0] = '\0';
+    return (struct sink){out, cap, 0};
+}
+
+static const char *const group_separators[FDL_LANG_COUNT] = {",", ".", ".", " "};
+static const char *const decimal_separators[FDL_LANG_COUNT] = {".", ",", ",", ","};
+/* Digits a whole part needs before it is grouped: 12345 but 1234 in Spanish. */
+static const int group_from_digits[FDL_LANG_COUNT] = {4, 5, 4, 4};
+
+/* The digits of m, grouped by threes as lang does. */
+static void put_grouped(struct sink *s, enum fdl_lang lang, unsigned long long m)
+{
+    char digits[24];
+    int n = snprintf(digits, sizeof(digits), "%llu", m);
+    int grouped = n >= group_from_digits[lang];
+    for (int i = 0; i < n; i++) {
+        if (grouped && i > 0 && (n - i) % 3 == 0)
+            sink_str(s, group_separators[lang]);
+        sink_put(s, digits + i, 1);
+    }
+}
+
+size_t fdl_lang_format_number(char *out, size_t cap, const char *lang, long long n)
+{
+    return fdl_lang_format_decimal(out, cap, lang, n, 0, 0);
+}
+
+/* Writes the number without its sign; returns whether it is negative (and not 0). */
+static int put_decimal(struct sink *s, enum fdl_lang lang, int64_t value, int decimals,
+                       int keep_zeros)
+{
+    assert(decimals >= 0 && decimals <= 6);
+    unsigned long long m =
+        value < 0 ? 0ULL - (unsigned long long)value : (unsigned long long)value;
+    unsigned long long scale = 1;
+    for (int i = 0; i < decimals; i++)
+        scale *= 10;
+    unsigned long long whole = m / scale, fraction = m % scale;
+    put_grouped(s, lang, whole);
+    int shown = decimals;
+    if (!keep_zeros)
+        for (; shown > 0 && fraction % 10 == 0; shown--)
+            fraction /= 10;
+    if (shown > 0) {
+        char digits[24];
+        snprintf(digits, sizeof(digits), "%0*llu", shown, fraction);
+        sink_str(s, decimal_separators[lang]);
+        sink_str(s, digits);
+    }
+    return value < 0;
+}
+
+size_t fdl_lang_format_decimal(char *out, size_t cap, const char *lang, int64_t value,
+                               int decimals, int keep_zeros)
+{
+    struct sink s = sink_start(out, cap);
+    if (value < 0)
+        sink_str(&s, "-");
+    put_decimal(&s, lang_or_en(lang), value, decimals, keep_zeros);
+    return s.len;
+}
+
+/* ---- money ---- */
+
+static const struct {
+    const char *code, *symbol;
+} currency_symbols[] = {
+    {"EUR", "€"}, {"USD", "$"}, {"GBP", "£"}, {"JPY", "¥"}, {"RUB", "₽"},
+};
+
+static int decimals_of(int minor_per_unit)
+{
+    assert(minor_per_unit >= 1);
+    int d = 0;
+    for (; minor_per_unit >= 10 && minor_per_unit % 10 == 0 && d < 6; d++)
+        minor_per_unit /= 10;
+    return d;
+}
+
+size_t fdl_lang_format_money(char *out, size_t cap, const char *lang, int64_t minor,
+                             const char *currency, int minor_per_unit)
+{
+    assert(currency);
+    enum fdl_lang l = lang_or_en(lang);
+    const char *symbol = NULL;
+    for (size_t i = 0; i < sizeof(currency_symbols) / sizeof(*currency_symbols); i++)
+        if (strcmp(currency, currency_symbols[i].code) == 0)
+            symbol = currency_symbols[i].symbol;
+    int decimals = decimals_of(minor_per_unit);
+    struct sink s = sink_start(out, cap);
+    if (l == FDL_LANG_EN && symbol) { /* -€5.00 */
+        if (minor < 0)
+            sink_str(&s, "-");
+        sink_str(&s, symbol);
+    } else if (l == FDL_LANG_EN) { /* CHF -5.00 */
+        sink_str(&s, currency);
+        sink_str(&s, " ");
+        if (minor < 0)
+            sink_str(&s, "-");
+    } else if (minor < 0) { /* -5,00 € */
+        sink_str(&s, "-");
+    }
+    put_decimal(&s, l, minor, decimals, 1);
+    if (l != FDL_LANG_EN) {
+        sink_str(&s, " ");
+        sink_str(&s, symbol ? symbol : currency);
+    }
+    return s.len;
+}
+
+/* ---- dates ---- */
+
+/* Month names as a date has them: after the day, with the preposition if any. */
+static const char *const date_months[FDL_LANG_COUNT][12] = {
+    [FDL_LANG_EN] = {"January", "February", "March", "April", "May", "June", "July",
+                     "August", "September", "October", "November", "December"},
+    [FDL_LANG_ES] = {"de enero", "de febrero", "de marzo", "de abril", "de mayo",
+                     "de junio", "de julio", "de agosto", "de septiembre", "de octubre",
+                     "de noviembre", "de diciembre"},
+    [FDL_LANG_CA] = {"de gener", "de febrer", "de març", "d'abril", "de maig", "de juny",
+                     "de juliol", "d'agost", "de setembre", "d'octubre", "de novembre",
+                     "de desembre"},
+    [FDL_LANG_RU] = {"января", "февраля", "марта", "апреля", "мая", "июня", "июля",
+                     "августа", "сентября", "октября", "ноября", "декабря"},
+};
+
+/* What surrounds the year after the day and month: " 2026", " de 2026", " 2026 г." */
+static const char *const year_before[FDL_LANG_COUNT] = {" ", " de ", " de ", " "};
+static const char *const year_after[FDL_LANG_COUNT] = {"", "", "", " г."};
+
+size_t fdl_lang_format_date(char *out, size_t cap, const char *lang, int64_t days,
+                            enum fdl_date_parts parts)
+{
+    enum fdl_lang l = lang_or_en(lang);
+    int64_t year;
+    int month, day;
+    fdl_civil_from_days(days, &year, &month, &day);
+    assert(month >= 1 && month <= 12);
+    struct sink s = sink_start(out, cap);
+    char text[32];
+    snprintf(text, sizeof(text), "%d", day);
+    sink_str(&s, text);
+    if (parts == FDL_DATE_DAY)
+        return s.len;
+    sink_str(&s, " ");
+    sink_str(&s, date_months[l][month - 1]);
+    if (parts == FDL_DATE_DAY_MONTH)
+        return s.len;
+    snprintf(text, sizeof(text), "%lld", (long long)year);
+    sink_str(&s, year_before[l]);
+    sink_str(&s, text);
+    sink_str(&s, year_after[l]);
+    return s.len;
+}
