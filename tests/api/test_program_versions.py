@@ -144,3 +144,18 @@ def test_every_example_program_applies_and_earns(papi, example):
     assert out["points_earned"] >= 0
     assert sum(l["points"] for l in out["lines"]) == out["points_earned"]
     assert sum(a["points"] for a in out["points_detail"]) == out["points_earned"]
+
+
+def test_receipts_speak_the_programs_language(papi):
+    member, _ = papi.new_member()
+    apply(papi, FOUR_PER_UNIT.replace("time_zone: Europe/Madrid",
+                                      "time_zone: Europe/Madrid\n  language: es"))
+    p = papi.purchase(member["id"], lines=[line("A", 1, 1000)])
+    assert p["points_earned"] == 40
+    assert any("40" in m and "puntos" in m for m in p["messages"]), p["messages"]
+    apply(papi, FOUR_PER_UNIT.replace("time_zone: Europe/Madrid",
+                                      "time_zone: Europe/Moscow\n  language: ru"))
+    p = papi.purchase(member["id"], lines=[line("A", 1, 525)])  # 21 points: "балл"
+    assert p["points_earned"] == 21
+    assert any("21 балл" in m and "баллов" not in m and "балла" not in m
+               for m in p["messages"]), p["messages"]
