@@ -496,6 +496,7 @@ static int handle_card_get(struct http_request *r)
 
 struct purchase_arg {
     struct http_request *r;
+    int dry_run;
     struct fdl_purchase_request req;
     json_t *lines;
     const char *card;
@@ -597,6 +598,8 @@ static int decode_purchase(struct http_request *r, json_t *body, struct purchase
     return 0;
 }
 
+/* Records the purchase, or, for a dry run, answers what it would record
+ * (the writer then rolls it back). */
 static int run_purchase(struct fdl_store *st, struct fdl_job *job)
 {
     struct purchase_arg *a = job->arg;
@@ -605,64 +608,49 @@ static int run_purchase(struct fdl_store *st, struct fdl_job *job)
                               fdl_clock_now_s(), &res, &job->err);
     if (rc)
         return rc;
-    rc = http_job_answer(job, 201, purchase_json(&res));
+    json_t *out = purchase_json(&res);
+    if (out && a->dry_run) {
+        json_object_del(out, "id");
+        json_object_set_new(out, "dry_run", json_true());
+    }
+    rc = http_job_answer(job, a->dry_run ? 200 : 201, out);
     fdl_purchase_result_release(&res);
+    return rc;
+}
+
+static int purchase_request(struct http_request *r, int dry_run)
+{
+    json_t *body;
+    if (http_body_json(r, &body))
+        return r->err.code;
+    struct purchase_arg a;
+    memset(&a, 0, sizeof(a));
+    a.r = r;
+    a.dry_run = dry_run;
+    struct fdl_line_request lines[FDL_MAX_BASKET_LINES];
+    int rc = decode_purchase(r, body, &a, lines);
+    char key[FDL_MAX_ID_LEN + 8];
+    if (rc) {
+        rc = http_fail(r, &r->err);
+    } else if (dry_run) {
+        rc = http_dry_run(r, run_purchase, &a);
+    } else {
+        snprintf(key, sizeof(key), "txn:%s", a.req.txn_id);
+        rc = http_write(r, "txn_id", key, run_purchase, &a);
+    }
+    json_decref(body);
     return rc;
 }
 
 static int handle_purchase(struct http_request *r)
 {
-    json_t *body;
-    if (http_body_json(r, &body))
-        return r->err.code;
-    struct purchase_arg a;
-    memset(&a, 0, sizeof(a));
-    a.r = r;
-    struct fdl_line_request lines[FDL_MAX_BASKET_LINES];
-    int rc = decode_purchase(r, body, &a, lines);
-    if (rc == 0) {
-        char key[FDL_MAX_ID_LEN + 8];
-        snprintf(key, sizeof(key), "txn:%s", a.req.txn_id);
-        rc = http_write(r, "txn_id", key, run_purchase, &a);
-    } else {
-        rc = http_fail(r, &r->err);
-    }
-    json_decref(body);
-    return rc;
-}
-
-static int run_purchase_dry(struct fdl_store *st, struct fdl_job *job)
-{
-    struct purchase_arg *a = job->arg;
-    struct fdl_purchase_result res;
-    int rc = fdl_svc_purchase(&a->r->srv->svc, st, &a->r->actor, &a->req,
-                              fdl_clock_now_s(), &res, &job->err);
-    if (rc)
-        return rc;
-    json_t *out = purchase_json(&res);
-    if (out) {
-        json_object_del(out, "id");
-        json_object_set_new(out, "dry_run", json_true());
-    }
-    rc = http_job_answer(job, 200, out);
-    fdl_purchase_result_release(&res);
-    return rc;
+    return purchase_request(r, 0);
 }
 
 /* Evaluates a purchase exactly as POST /v1/purchases would, and keeps nothing. */
 static int handle_purchase_dry_run(struct http_request *r)
 {
-    json_t *body;
-    if (http_body_json(r, &body))
-        return r->err.code;
-    struct purchase_arg a;
-    memset(&a, 0, sizeof(a));
-    a.r = r;
-    struct fdl_line_request lines[FDL_MAX_BASKET_LINES];
-    int rc = decode_purchase(r, body, &a, lines);
-    rc = rc ? http_fail(r, &r->err) : http_dry_run(r, run_purchase_dry, &a);
-    json_decref(body);
-    return rc;
+    return purchase_request(r, 1);
 }
 
 static int handle_purchase_get(struct http_request *r)
