@@ -38,11 +38,12 @@ static json_t *member_json(const struct fdl_member *m)
     if (m->has_birthday)
         fdl_date_format(m->birthday_days, birthday);
     return json_pack(
-        "{s:I, s:s, s:o, s:o, s:o, s:b, s:o, s:I, s:o}", "id", (json_int_t)m->id, "name",
-        m->name, "email", opt_string(m->email), "phone", opt_string(m->phone), "birthday",
-        m->has_birthday ? json_string(birthday) : json_null(), "marketing_consent",
-        m->marketing_consent, "home_store", opt_string(m->home_store), "balance",
-        (json_int_t)m->balance, "enrolled_at", time_json(m->created_at_s));
+        "{s:I, s:s, s:o, s:o, s:o, s:b, s:o, s:I, s:o, s:o}", "id", (json_int_t)m->id,
+        "name", m->name, "email", opt_string(m->email), "phone", opt_string(m->phone),
+        "birthday", m->has_birthday ? json_string(birthday) : json_null(),
+        "marketing_consent", m->marketing_consent, "home_store",
+        opt_string(m->home_store), "balance", (json_int_t)m->balance, "enrolled_at",
+        time_json(m->created_at_s), "tier", opt_string(m->tier));
 }
 
 static json_t *card_json(const struct fdl_card *c)
@@ -125,6 +126,17 @@ static json_t *purchase_json(struct fdl_purchase_result *res)
         json_object_set_new(out, "program_version", json_integer(p->program_version));
     }
     return out;
+}
+
+static json_t *tier_json(const struct fdl_tier_status *t)
+{
+    if (!t->enabled)
+        return json_null();
+    return json_pack("{s:s, s:b, s:o, s:o, s:s, s:o}", "name", t->name, "upgraded",
+                     t->upgraded, "next", t->next[0] ? json_string(t->next) : json_null(),
+                     "missing", t->next[0] ? json_integer(t->missing) : json_null(),
+                     "basis", fdl_tier_basis_name(t->basis), "review_at",
+                     t->review_at_s ? time_json(t->review_at_s) : json_null());
 }
 
 /* ---- small helpers ---- */
@@ -609,6 +621,8 @@ static int run_purchase(struct fdl_store *st, struct fdl_job *job)
     if (rc)
         return rc;
     json_t *out = purchase_json(&res);
+    if (out)
+        json_object_set_new(out, "tier", tier_json(&res.tier));
     if (out && a->dry_run) {
         json_object_del(out, "id");
         json_object_set_new(out, "dry_run", json_true());

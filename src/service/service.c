@@ -845,6 +845,100 @@ static void allocate_to_lines(struct fdl_purchase_line *lines, size_t n, int64_t
     free(weights);
 }
 
+/* ---- tiers ---- */
+
+static int64_t day_start_utc(const struct fdl_tz *tz, int64_t day)
+{
+    return fdl_tz_local_to_utc(tz, day * 86400);
+}
+
+/* The member's qualifying value (spend, points or visits) in [from_day, to_day). */
+static int tier_value(struct fdl_store *st, const struct fdl_tier_def *t,
+                      const struct fdl_tz *tz, const struct fdl_member *m,
+                      int64_t from_day, int64_t to_day, int64_t *value,
+                      struct fdl_error *err)
+{
+    int64_t spend, points, visits;
+    int rc = FDL_STORE_CALL(st, member_activity, m->program_id, m->id,
+                            day_start_utc(tz, from_day), day_start_utc(tz, to_day),
+                            &spend, &points, &visits, err);
+    if (rc == 0)
+        *value = t->basis == FDL_TIER_BASIS_SPEND    ? spend
+                 : t->basis == FDL_TIER_BASIS_POINTS ? points
+                                                     : visits;
+    return rc;
+}
+
+/*
+ * After a purchase (already stored): the member's value in the window that
+ * holds the purchase's local day; an upgrade takes effect at once and is
+ * reviewed at the end of its period plus grace. Fills out for the answer.
+ */
+static int tier_after_purchase(struct fdl_store *st, const struct fdl_version_state *ver,
+                               const struct fdl_member *m, int64_t occurred_s,
+                               struct fdl_tier_status *out, struct fdl_error *err)
+{
+    const struct fdl_tier_def *t = &ver->def->tiers;
+    memset(out, 0, sizeof(*out));
+    if (!t->enabled)
+        return 0;
+    int64_t day = local_day(ver->tz, occurred_s), from_day, to_day, value;
+    fdl_tier_window(t, day, &from_day, &to_day);
+    int rc = tier_value(st, t, ver->tz, m, from_day, to_day, &value, err);
+    if (rc)
+        return rc;
+    int current = fdl_tier_index(t, m->tier);
+    if (current < 0) /* a level renamed by a newer program version */
+        current = 0;
+    int level = fdl_tier_after_purchase(t, current, value);
+    int64_t review_at = m->tier_review_at_s;
+    if (level != current || !m->tier[0] || !review_at) {
+        review_at = day_start_utc(ver->tz, fdl_tier_review_day(t, day));
+        rc = FDL_STORE_CALL(st, member_set_tier, m->program_id, m->id,
+                            fdl_tier_name(t, level), review_at, err);
+    }
+    out->enabled = 1;
+    out->upgraded = level > current;
+    snprintf(out->name, sizeof(out->name), "%s", fdl_tier_name(t, level));
+    int next = fdl_tier_progress(t, value, &out->missing);
+    if (next > level)
+        snprintf(out->next, sizeof(out->next), "%s", fdl_tier_name(t, next));
+    else
+        out->missing = 0;
+    out->basis = t->basis;
+    out->review_at_s = review_at;
+    return rc;
+}
+
+/* Reviews one member's tier at the end of its period and grace. */
+static int tier_review(struct fdl_service *svc, struct fdl_store *st,
+                       const struct fdl_program_state *ps, int64_t member_id,
+                       int64_t now_s, struct fdl_error *err)
+{
+    struct fdl_member m;
+    int rc = FDL_STORE_CALL(st, member_get, ps->program.id, member_id, &m, err);
+    if (rc)
+        return rc;
+    const struct fdl_version_state *ver = fdl_program_version_at(svc, ps, now_s);
+    if (!ver || !ver->def->tiers.enabled) /* the program dropped tiers: stop reviewing */
+        return FDL_STORE_CALL(st, member_set_tier, m.program_id, m.id, m.tier, 0, err);
+    const struct fdl_tier_def *t = &ver->def->tiers;
+    /* The period ended grace_months before the review day. */
+    int64_t y;
+    int mo, d;
+    fdl_civil_from_days(local_day(ver->tz, m.tier_review_at_s), &y, &mo, &d);
+    fdl_add_months(&y, &mo, &d, -t->grace_months);
+    int64_t end_day = fdl_days_from_civil(y, mo, d), from_day, to_day, value;
+    fdl_tier_window(t, end_day - 1, &from_day, &to_day);
+    if ((rc = tier_value(st, t, ver->tz, &m, from_day, to_day, &value, err)))
+        return rc;
+    int current = fdl_tier_index(t, m.tier);
+    int level = fdl_tier_review(t, current < 0 ? 0 : current, value);
+    return FDL_STORE_CALL(st, member_set_tier, m.program_id, m.id,
+                          fdl_tier_name(t, level),
+                          day_start_utc(ver->tz, fdl_tier_review_day(t, end_day)), err);
+}
+
 /* Base rate, no program file: points on what was paid, allocated to lines. */
 static int earn_flat(const struct fdl_program *prog, struct fdl_purchase *p,
                      struct fdl_purchase_line *lines, struct fdl_points_row **awards,
@@ -895,9 +989,10 @@ static int rules_member(struct fdl_store *st, const struct fdl_version_state *ve
     if (rc)
         return rc;
     memset(out, 0, sizeof(*out));
-    /* Tier tracking (qualification, upgrades, reviews) is not built yet:
-     * with a tiers section every member is in its first level. */
-    out->tier = ver->def->tiers.enabled ? fdl_tier_name(&ver->def->tiers, 0) : "";
+    /* The tier the member holds before this purchase counts for its rules. */
+    const struct fdl_tier_def *t = &ver->def->tiers;
+    int level = t->enabled ? fdl_tier_index(t, m->tier) : 0;
+    out->tier = t->enabled ? fdl_tier_name(t, level < 0 ? 0 : level) : "";
     out->visits = visits;
     out->first_purchase = visits == 0;
     out->days_since_enrol =
@@ -1045,9 +1140,14 @@ int fdl_svc_purchase(struct fdl_service *svc, struct fdl_store *st,
         rc = FDL_STORE_CALL(st, purchase_update, &p, lines, err);
     if (rc == 0)
         rc = state_save_balance(st, &s, err);
+    struct fdl_tier_status tier;
+    memset(&tier, 0, sizeof(tier));
+    if (rc == 0 && ver)
+        rc = tier_after_purchase(st, ver, &s.member, p.occurred_at_s, &tier, err);
     if (rc == 0) {
         memset(res, 0, sizeof(*res));
         res->purchase = p;
+        res->tier = tier;
         res->lines = lines;
         res->award_count =
             award_count < FDL_MAX_AWARDS_SHOWN ? award_count : FDL_MAX_AWARDS_SHOWN;
@@ -1312,7 +1412,18 @@ int fdl_svc_expire_batch(struct fdl_service *svc, struct fdl_store *st,
                          int64_t program_id, int64_t now_s, int64_t *members,
                          int64_t *points, struct fdl_error *err)
 {
-    (void)svc;
+    struct fdl_actor owner = {program_id, FDL_SCOPE_ADMIN, "expiry"};
+    const struct fdl_program_state *ps;
+    int64_t due[FDL_EXPIRE_BATCH_MEMBERS];
+    int due_count = 0;
+    int rc_tiers = fdl_svc_program(svc, st, &owner, &ps, err);
+    if (rc_tiers == 0)
+        rc_tiers = FDL_STORE_CALL(st, members_due_review, program_id, now_s,
+                                  FDL_EXPIRE_BATCH_MEMBERS, due, &due_count, err);
+    for (int i = 0; i < due_count && rc_tiers == 0; i++)
+        rc_tiers = tier_review(svc, st, ps, due[i], now_s, err);
+    if (rc_tiers)
+        return rc_tiers;
     int64_t ids[FDL_EXPIRE_BATCH_MEMBERS];
     int count = 0;
     int rc = FDL_STORE_CALL(st, members_with_expired_lots, program_id, now_s,
@@ -1334,5 +1445,6 @@ int fdl_svc_expire_batch(struct fdl_service *svc, struct fdl_store *st,
         *members += 1;
         *points += expired;
     }
+    *members += due_count; /* reviewed tiers count as work done: call again */
     return rc;
 }

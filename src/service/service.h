@@ -235,8 +235,20 @@ struct fdl_purchase_request {
     const struct fdl_line_request *lines;
 };
 
+/* A member's tier after a purchase, when the program has tiers. */
+struct fdl_tier_status {
+    int enabled;
+    char name[FDL_TIER_NAME_MAX + 1];
+    int upgraded;                     /* this purchase moved the member up */
+    char next[FDL_TIER_NAME_MAX + 1]; /* "" at the top */
+    int64_t missing;                  /* spend (minor), points or visits to next */
+    enum fdl_tier_basis basis;
+    int64_t review_at_s; /* when the tier is next reviewed */
+};
+
 struct fdl_purchase_result {
     struct fdl_purchase purchase;
+    struct fdl_tier_status tier;
     struct fdl_purchase_line *lines; /* malloc'd, purchase.line_count; free() */
     int award_count;                 /* which rule gave which points */
     struct fdl_points_row awards[FDL_MAX_AWARDS_SHOWN];
@@ -304,8 +316,10 @@ int fdl_svc_adjust(struct fdl_service *svc, struct fdl_store *st,
 
 /*
  * Expires due lots of up to FDL_EXPIRE_BATCH_MEMBERS members of program_id
- * at now_s. *members and *points say how much was done; call again until
- * *members is 0. Each expiry is posted exactly once.
+ * at now_s, and reviews the tiers that are due (downgrades at the end of a
+ * qualification window and its grace). *members and *points say how much
+ * was done; call again until *members is 0. Each expiry is posted exactly
+ * once; each review moves the member's next review forward.
  */
 int fdl_svc_expire_batch(struct fdl_service *svc, struct fdl_store *st,
                          int64_t program_id, int64_t now_s, int64_t *members,

@@ -226,8 +226,17 @@ static const char schema_v2[] =
     "    PRIMARY KEY (program_id, member_id, purchase_id, seq)\n"
     ");\n";
 
+/* Version 3: members' tiers and when each is next reviewed. */
+static const char schema_v3[] =
+    "ALTER TABLE members ADD COLUMN tier TEXT NOT NULL DEFAULT '';\n"
+    "ALTER TABLE members ADD COLUMN tier_review_at INTEGER NOT NULL DEFAULT 0;\n"
+    "CREATE INDEX members_tier_review ON members (program_id, tier_review_at)\n"
+    "    WHERE tier_review_at > 0;\n"
+    "CREATE INDEX purchases_member_time ON purchases (program_id, member_id, "
+    "occurred_at);\n";
+
 /* Migration N (N >= 1) is migrations[N - 1]. Append; never edit one that shipped. */
-static const char *const migrations[] = {schema_v1, schema_v2};
+static const char *const migrations[] = {schema_v1, schema_v2, schema_v3};
 #define MIGRATION_COUNT ((int64_t)(sizeof(migrations) / sizeof(migrations[0])))
 
 /* ---- statements ---- */
@@ -252,6 +261,9 @@ enum stmt_id {
     STMT_VERSIONS_LOAD,
     STMT_VERSION_LATEST,
     STMT_MEMBER_VISITS,
+    STMT_MEMBER_SET_TIER,
+    STMT_MEMBER_ACTIVITY,
+    STMT_MEMBERS_DUE_REVIEW,
     STMT_POINTS_INSERT,
     STMT_POINTS_GET,
     STMT_KEY_GET,
@@ -301,7 +313,8 @@ _Static_assert(FDL_MAX_SEARCH_WORDS == 4, "one search statement per number of wo
 
 #define MEMBER_COLUMNS                                                                   \
     "m.id, m.program_id, m.name, m.name_key, m.email, m.phone, m.birthday, "             \
-    "m.marketing_consent, m.home_store, m.balance, m.created_at"
+    "m.marketing_consent, m.home_store, m.balance, m.created_at, m.tier, "               \
+    "m.tier_review_at"
 #define CARD_COLUMNS                                                                     \
     "number, program_id, member_id, status, issued_at, blocked_at, block_reason, "       \
     "replaced_by"
@@ -360,6 +373,16 @@ static const char *const stmt_sql[STMT_COUNT] = {
         " FROM program_versions WHERE program_id = ?1 ORDER BY version",
     [STMT_VERSION_LATEST] = "SELECT version, created_at FROM program_versions"
                             " WHERE program_id = ?1 ORDER BY version DESC LIMIT 1",
+    [STMT_MEMBER_SET_TIER] = "UPDATE members SET tier = ?3, tier_review_at = ?4"
+                             " WHERE id = ?2 AND program_id = ?1",
+    [STMT_MEMBER_ACTIVITY] =
+        "SELECT coalesce(sum(total_minor - discount_minor - refunded_minor), 0),"
+        " coalesce(sum(points_earned - points_clawed), 0), count(*) FROM purchases"
+        " WHERE program_id = ?1 AND member_id = ?2 AND occurred_at >= ?3 AND occurred_at "
+        "< ?4",
+    [STMT_MEMBERS_DUE_REVIEW] = "SELECT id FROM members WHERE program_id = ?1"
+                                " AND tier_review_at > 0 AND tier_review_at <= ?2"
+                                " ORDER BY tier_review_at LIMIT ?3",
     [STMT_MEMBER_VISITS] = "SELECT count(*) FROM purchases"
                            " WHERE program_id = ?1 AND member_id = ?2",
     [STMT_POINTS_INSERT] =
@@ -1026,6 +1049,68 @@ static int sqlite_program_version_latest(struct fdl_store *st, int64_t program_i
     return rc;
 }
 
+static int sqlite_member_set_tier(struct fdl_store *st, int64_t program_id,
+                                  int64_t member_id, const char *tier,
+                                  int64_t review_at_s, struct fdl_error *err)
+{
+    struct sqlite_store *s = sqlite_of(st);
+    sqlite3_stmt *q;
+    int rc = stmt_get(s, STMT_MEMBER_SET_TIER, &q, err);
+    if (rc)
+        return rc;
+    if (bind_int(q, 1, program_id) || bind_int(q, 2, member_id) ||
+        bind_text(q, 3, tier) || bind_int(q, 4, review_at_s))
+        return bind_failed(s, q, err);
+    return stmt_finish(s, q, NULL, err);
+}
+
+static int sqlite_member_activity(struct fdl_store *st, int64_t program_id,
+                                  int64_t member_id, int64_t from_s, int64_t to_s,
+                                  int64_t *spend_minor, int64_t *points, int64_t *visits,
+                                  struct fdl_error *err)
+{
+    struct sqlite_store *s = sqlite_of(st);
+    sqlite3_stmt *q;
+    int rc = stmt_get(s, STMT_MEMBER_ACTIVITY, &q, err);
+    if (rc)
+        return rc;
+    if (bind_int(q, 1, program_id) || bind_int(q, 2, member_id) ||
+        bind_int(q, 3, from_s) || bind_int(q, 4, to_s))
+        return bind_failed(s, q, err);
+    rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        *spend_minor = column_int(q, 0);
+        *points = column_int(q, 1);
+        *visits = column_int(q, 2);
+        rc = 0;
+    } else {
+        rc = no_row(s, rc, err);
+    }
+    stmt_reset(q);
+    return rc;
+}
+
+static int sqlite_members_due_review(struct fdl_store *st, int64_t program_id,
+                                     int64_t now_s, int limit, int64_t *ids, int *count,
+                                     struct fdl_error *err)
+{
+    struct sqlite_store *s = sqlite_of(st);
+    sqlite3_stmt *q;
+    int rc = stmt_get(s, STMT_MEMBERS_DUE_REVIEW, &q, err);
+    if (rc)
+        return rc;
+    if (bind_int(q, 1, program_id) || bind_int(q, 2, now_s) || bind_int(q, 3, limit))
+        return bind_failed(s, q, err);
+    int n = 0;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW && n < limit)
+        ids[n++] = column_int(q, 0);
+    rc = (rc == SQLITE_DONE || rc == SQLITE_ROW) ? 0 : no_row(s, rc, err);
+    stmt_reset(q);
+    if (rc == 0)
+        *count = n;
+    return rc;
+}
+
 static int sqlite_member_visits(struct fdl_store *st, int64_t program_id,
                                 int64_t member_id, int64_t *visits, struct fdl_error *err)
 {
@@ -1210,6 +1295,8 @@ static void member_read(sqlite3_stmt *q, struct fdl_member *m)
     column_text(q, 8, m->home_store, sizeof(m->home_store));
     m->balance = column_int(q, 9);
     m->created_at_s = column_int(q, 10);
+    column_text(q, 11, m->tier, sizeof(m->tier));
+    m->tier_review_at_s = column_int(q, 12);
 }
 
 /* Indexes each distinct space-separated word of name_key for member_search. */
@@ -2250,6 +2337,9 @@ const struct fdl_store_ops fdl_store_sqlite = {
     .program_versions_load = sqlite_program_versions_load,
     .program_version_latest = sqlite_program_version_latest,
     .member_visits = sqlite_member_visits,
+    .member_set_tier = sqlite_member_set_tier,
+    .member_activity = sqlite_member_activity,
+    .members_due_review = sqlite_members_due_review,
     .purchase_points_insert = sqlite_purchase_points_insert,
     .purchase_points_get = sqlite_purchase_points_get,
     .key_get = sqlite_key_get,

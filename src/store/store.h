@@ -41,6 +41,8 @@ struct fdl_member {
     char home_store[FDL_MAX_ID_LEN + 1];
     int64_t balance; /* cached: equals the sum of member postings (audited) */
     int64_t created_at_s;
+    char tier[FDL_MAX_ID_LEN + 1]; /* level name; "" before the first ranking */
+    int64_t tier_review_at_s;      /* when the tier is next reviewed; 0: never */
 };
 
 struct fdl_card {
@@ -222,6 +224,18 @@ struct fdl_store_ops {
     /* How many purchases the member has made. */
     int (*member_visits)(struct fdl_store *st, int64_t program_id, int64_t member_id,
                          int64_t *visits, struct fdl_error *err);
+    /* Sets the member's tier and when it is next reviewed. */
+    int (*member_set_tier)(struct fdl_store *st, int64_t program_id, int64_t member_id,
+                           const char *tier, int64_t review_at_s, struct fdl_error *err);
+    /* What the member did with purchases that happened in [from_s, to_s):
+     * money paid net of discounts and refunds, points earned net of clawbacks,
+     * purchases. */
+    int (*member_activity)(struct fdl_store *st, int64_t program_id, int64_t member_id,
+                           int64_t from_s, int64_t to_s, int64_t *spend_minor,
+                           int64_t *points, int64_t *visits, struct fdl_error *err);
+    /* Members whose tier review is due at now_s, soonest first, at most limit. */
+    int (*members_due_review)(struct fdl_store *st, int64_t program_id, int64_t now_s,
+                              int limit, int64_t *ids, int *count, struct fdl_error *err);
     /* Records that rule gave points on line_no of purchase p (0: the whole purchase). */
     int (*purchase_points_insert)(struct fdl_store *st, const struct fdl_purchase *p,
                                   int line_no, const char *rule, int64_t points,
