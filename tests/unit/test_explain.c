@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "source.h"
 
 static const char *const langs[] = {"en", "es", "ca", "ru"};
 #define N_LANGS (sizeof(langs) / sizeof(*langs))
@@ -80,37 +81,6 @@ static const char *rule_in(const char *lang, const char *rules)
 }
 
 /* ---- the examples ---- */
-
-/* Where the source tree is: $FDL_SOURCE_DIR, else found from this file's path. */
-static void source_path(const char *relative, char *out, size_t cap)
-{
-    const char *env = getenv("FDL_SOURCE_DIR");
-    char file[4096];
-    if (env && *env) {
-        if (snprintf(out, cap, "%s/%s", env, relative) >= (int)cap)
-            out[0] = '\0';
-        return;
-    }
-    if (__FILE__[0] == '/') {
-        snprintf(file, sizeof(file), "%s", __FILE__);
-    } else {
-        /* Meson compiles with paths relative to the build directory, where
-         * the test executable lives. */
-        char exe[2048];
-        ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-        exe[n > 0 ? n : 0] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash)
-            *slash = '\0';
-        if (snprintf(file, sizeof(file), "%s/%s", exe, __FILE__) >= (int)sizeof(file))
-            file[0] = '\0';
-    }
-    char *tail = strstr(file, "tests/unit/test_explain.c");
-    if (tail)
-        *tail = '\0';
-    if (snprintf(out, cap, "%s%s", file, relative) >= (int)cap)
-        out[0] = '\0';
-}
 
 static struct fdl_program_def *load_example(const char *name)
 {

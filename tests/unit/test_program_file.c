@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "source.h"
 
 /* Lines 1-4 of most texts below; "earn:" is then line 5, the first rule line 6. */
 #define PROGRAM "program:\n  name: Test\n  currency: EUR\n  time_zone: Europe/Madrid\n"
@@ -964,37 +965,6 @@ static void test_rule_tiers_must_be_declared_levels(void)
 }
 
 /* ---- the examples ---- */
-
-/* Where the source tree is: $FDL_SOURCE_DIR, else found from this file's path. */
-static void source_path(const char *relative, char *out, size_t cap)
-{
-    const char *env = getenv("FDL_SOURCE_DIR");
-    char file[4096];
-    if (env && *env) {
-        if (snprintf(out, cap, "%s/%s", env, relative) >= (int)cap)
-            out[0] = '\0';
-        return;
-    }
-    if (__FILE__[0] == '/') {
-        snprintf(file, sizeof(file), "%s", __FILE__);
-    } else {
-        /* Meson compiles with paths relative to the build directory, where
-         * the test executable lives. */
-        char exe[2048];
-        ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-        exe[n > 0 ? n : 0] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash)
-            *slash = '\0';
-        if (snprintf(file, sizeof(file), "%s/%s", exe, __FILE__) >= (int)sizeof(file))
-            file[0] = '\0';
-    }
-    char *tail = strstr(file, "tests/unit/test_program_file.c");
-    if (tail)
-        *tail = '\0';
-    if (snprintf(out, cap, "%s%s", file, relative) >= (int)cap)
-        out[0] = '\0';
-}
 
 static struct fdl_program_def *load_example(const char *name)
 {
