@@ -13,7 +13,7 @@
 #define FDL_TEST_SOURCE_DIR "."
 #endif
 
-/* Writes the path of relative (to the source tree's root) into out; "" if it does not fit. */
+/* Writes the path of relative (to the source tree root) into out; "" if too long. */
 static inline void source_path(const char *relative, char *out, size_t cap)
 {
     const char *root = getenv("FDL_SOURCE_DIR");
