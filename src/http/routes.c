@@ -6,6 +6,7 @@
 
 #include "base/clock.h"
 #include "base/limits.h"
+#include "engine/explain.h"
 #include "service/keys.h"
 
 #include <sodium.h>
@@ -961,6 +962,26 @@ static int handle_version_list(struct http_request *r)
     return http_reply(r, 200, json_pack("{s:o}", "versions", items));
 }
 
+/* The rules in force, in plain words for members (text/markdown). */
+static int handle_program_explain(struct http_request *r)
+{
+    const struct fdl_program_state *ps = NULL;
+    WITH_READER(r, st, fdl_svc_program(&r->srv->svc, st, &r->actor, &ps, &r->err));
+    const struct fdl_version_state *v =
+        fdl_program_version_at(&r->srv->svc, ps, fdl_clock_now_s());
+    if (!v)
+        return http_failf(r, FDL_ENOT_FOUND, "program",
+                          "no program file is in force; apply one first");
+    char *text = NULL;
+    if (fdl_program_explain(v->def, http_query(r, "lang"), &text, &r->err))
+        return http_fail(r, &r->err);
+    r->raw = text;
+    r->raw_len = strlen(text);
+    r->status = 200;
+    r->content_type = "text/markdown; charset=utf-8";
+    return 0;
+}
+
 static int handle_clock(struct http_request *r)
 {
     json_t *body;
@@ -995,6 +1016,7 @@ const struct http_route http_routes[] = {
     {"GET", "/web/style.css", handle_page, 0, ROUTE_PUBLIC, 0, "page"},
     {"GET", "/v1/program", handle_program, POS, 0, 0, "program_get"},
     {"GET", "/v1/program/versions", handle_version_list, POS, 0, 0, "program_versions"},
+    {"GET", "/v1/program/explain", handle_program_explain, POS, 0, 0, "program_explain"},
     {"POST", "/v1/program/versions", handle_version_apply, ADMIN, ROUTE_WRITE,
      FDL_MAX_PROGRAM_BODY_BYTES, "program_apply"},
     {"POST", "/v1/members", handle_enrol, POS, ROUTE_WRITE, SMALL, "member_enrol"},

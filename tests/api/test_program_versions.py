@@ -159,3 +159,12 @@ def test_receipts_speak_the_programs_language(papi):
     assert p["points_earned"] == 21
     assert any("21 балл" in m and "баллов" not in m and "балла" not in m
                for m in p["messages"]), p["messages"]
+
+
+def test_the_rules_in_force_are_explained_in_the_asked_language(papi):
+    apply(papi, RED_TRIPLE)
+    r = papi.get("/v1/program/explain", params={"lang": "es"})
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/markdown")
+    assert "Worked example" in r.text and "puntos" in r.text
+    r = papi.get("/v1/program/explain", params={"lang": "xx"})
+    assert r.status_code == 400 and r.json()["field"] == "lang"
