@@ -770,35 +770,47 @@ static int parse_unary(struct expr_compiler *c)
     return n;
 }
 
-static int parse_product(struct expr_compiler *c)
+/* One binary operator of a precedence level: the token and the node it makes. */
+struct binary_op {
+    enum tok_kind tok;
+    enum node_kind node;
+};
+
+/*
+ * A left-associative level: operand (op operand)*, where op is one of
+ * ops[0..n). Every binary level of the grammar is one call of this.
+ */
+static int parse_level(struct expr_compiler *c, int (*operand)(struct expr_compiler *),
+                       const struct binary_op *ops, size_t n)
 {
-    int l = parse_unary(c);
-    while (l >= 0 && c->tok.kind == TOK_STAR) {
+    int l = operand(c);
+    while (l >= 0) {
+        size_t i = 0;
+        while (i < n && ops[i].tok != c->tok.kind)
+            i++;
+        if (i == n)
+            break;
         int pos = c->tok.pos, rc = advance(c);
         if (rc < 0)
             return rc;
-        int r = parse_unary(c);
+        int r = operand(c);
         if (r < 0)
             return r;
-        l = new_binary(c, NODE_MUL, pos, l, r);
+        l = new_binary(c, ops[i].node, pos, l, r);
     }
     return l;
 }
 
+static int parse_product(struct expr_compiler *c)
+{
+    static const struct binary_op ops[] = {{TOK_STAR, NODE_MUL}};
+    return parse_level(c, parse_unary, ops, 1);
+}
+
 static int parse_sum(struct expr_compiler *c)
 {
-    int l = parse_product(c);
-    while (l >= 0 && (c->tok.kind == TOK_PLUS || c->tok.kind == TOK_MINUS)) {
-        enum node_kind kind = c->tok.kind == TOK_PLUS ? NODE_ADD : NODE_SUB;
-        int pos = c->tok.pos, rc = advance(c);
-        if (rc < 0)
-            return rc;
-        int r = parse_product(c);
-        if (r < 0)
-            return r;
-        l = new_binary(c, kind, pos, l, r);
-    }
-    return l;
+    static const struct binary_op ops[] = {{TOK_PLUS, NODE_ADD}, {TOK_MINUS, NODE_SUB}};
+    return parse_level(c, parse_product, ops, 2);
 }
 
 /* One value of a tuple: a literal, or a number with a minus sign. */
@@ -929,32 +941,14 @@ static int parse_not(struct expr_compiler *c)
 
 static int parse_and(struct expr_compiler *c)
 {
-    int l = parse_not(c);
-    while (l >= 0 && c->tok.kind == TOK_AND) {
-        int pos = c->tok.pos, rc = advance(c);
-        if (rc < 0)
-            return rc;
-        int r = parse_not(c);
-        if (r < 0)
-            return r;
-        l = new_binary(c, NODE_AND, pos, l, r);
-    }
-    return l;
+    static const struct binary_op ops[] = {{TOK_AND, NODE_AND}};
+    return parse_level(c, parse_not, ops, 1);
 }
 
 static int parse_or(struct expr_compiler *c)
 {
-    int l = parse_and(c);
-    while (l >= 0 && c->tok.kind == TOK_OR) {
-        int pos = c->tok.pos, rc = advance(c);
-        if (rc < 0)
-            return rc;
-        int r = parse_and(c);
-        if (r < 0)
-            return r;
-        l = new_binary(c, NODE_OR, pos, l, r);
-    }
-    return l;
+    static const struct binary_op ops[] = {{TOK_OR, NODE_OR}};
+    return parse_level(c, parse_and, ops, 1);
 }
 
 /* The whole text: one expression and nothing after it. Returns the root. */

@@ -899,6 +899,23 @@ static int sqlite_meta_set(struct fdl_store *st, const char *key, const char *va
 }
 
 /* *json is malloc'd; the caller frees it. */
+/* Steps bound query q for its one row and reads its first n integer
+ * columns into out (untouched on failure); resets q. */
+static int select_ints(struct sqlite_store *s, sqlite3_stmt *q, int64_t *out, int n,
+                       struct fdl_error *err)
+{
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        for (int i = 0; i < n; i++)
+            out[i] = column_int(q, i);
+        rc = 0;
+    } else {
+        rc = no_row(s, rc, err);
+    }
+    stmt_reset(q);
+    return rc;
+}
+
 static int sqlite_in_transaction(struct fdl_store *st)
 {
     return !sqlite3_get_autocommit(sqlite_of(st)->db);
@@ -956,15 +973,8 @@ static int sqlite_program_version_insert(struct fdl_store *st, int64_t program_i
         return rc;
     if (bind_int(q, 1, program_id))
         return bind_failed(s, q, err);
-    rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW) {
-        next = column_int(q, 0);
-        rc = 0;
-    } else {
-        rc = no_row(s, rc, err);
-    }
-    stmt_reset(q);
-    if (rc || (rc = stmt_get(s, STMT_VERSION_INSERT, &q, err)))
+    if ((rc = select_ints(s, q, &next, 1, err)) ||
+        (rc = stmt_get(s, STMT_VERSION_INSERT, &q, err)))
         return rc;
     if (bind_int(q, 1, program_id) || bind_int(q, 2, next) ||
         bind_int(q, 3, effective_from_s) || bind_text(q, 4, source) ||
@@ -1077,16 +1087,12 @@ static int sqlite_member_activity(struct fdl_store *st, int64_t program_id,
     if (bind_int(q, 1, program_id) || bind_int(q, 2, member_id) ||
         bind_int(q, 3, from_s) || bind_int(q, 4, to_s))
         return bind_failed(s, q, err);
-    rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW) {
-        *spend_minor = column_int(q, 0);
-        *points = column_int(q, 1);
-        *visits = column_int(q, 2);
-        rc = 0;
-    } else {
-        rc = no_row(s, rc, err);
+    int64_t row[3];
+    if ((rc = select_ints(s, q, row, 3, err)) == 0) {
+        *spend_minor = row[0];
+        *points = row[1];
+        *visits = row[2];
     }
-    stmt_reset(q);
     return rc;
 }
 
@@ -1121,15 +1127,7 @@ static int sqlite_member_visits(struct fdl_store *st, int64_t program_id,
         return rc;
     if (bind_int(q, 1, program_id) || bind_int(q, 2, member_id))
         return bind_failed(s, q, err);
-    rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW) {
-        *visits = column_int(q, 0);
-        rc = 0;
-    } else {
-        rc = no_row(s, rc, err);
-    }
-    stmt_reset(q);
-    return rc;
+    return select_ints(s, q, visits, 1, err);
 }
 
 static int sqlite_purchase_points_insert(struct fdl_store *st,
