@@ -40,6 +40,12 @@
     X(NOMEM, 503, "out-of-memory", "The server is out of memory")                        \
     X(BUSY, 503, "busy", "The server is too busy; retry later")                          \
     X(STORE, 500, "storage-error", "The store failed")                                   \
+    /* -- early access -- */                                                             \
+    /* -- coupons -- */                                                                  \
+    /* -- punch cards -- */                                                              \
+    /* -- rewards -- */                                                                  \
+    /* -- stored value and membership -- */                                              \
+    /* -- referrals -- */                                                                \
     X(INTERNAL, 500, "internal-error", "Internal error")
 
 enum fdl_error_code {

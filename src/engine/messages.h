@@ -74,6 +74,12 @@ enum fdl_message_id {
     FDL_MSG_EXPIRING,     /* "%lld points expire after %s."       (long long, date) */
     FDL_MSG_CLAWED_BACK,  /* "%lld points taken back for the returned items." */
     FDL_MSG_GIVEN_BACK,   /* "%lld points given back."            (long long) */
+    /* -- early access -- */
+    /* -- coupons -- */
+    /* -- punch cards -- */
+    /* -- rewards -- */
+    /* -- stored value and membership -- */
+    /* -- referrals -- */
     FDL_MSG_COUNT_
 };
 

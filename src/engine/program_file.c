@@ -1453,6 +1453,12 @@ static const struct section sections[] = {
     {"points", 0, load_points},
     {"tiers", 0, load_tiers},
     {"earn", 0, load_earn},
+    /* -- early access -- */
+    /* -- coupons -- */
+    /* -- punch cards -- */
+    /* -- rewards -- */
+    /* -- stored value and membership -- */
+    /* -- referrals -- */
 };
 #define N_SECTIONS (sizeof(sections) / sizeof(*sections))
 

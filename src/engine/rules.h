@@ -122,6 +122,12 @@ struct fdl_program_def {
     size_t n_rules;
     struct fdl_program_def_memory *memory; /* private to program_file.c */
     struct fdl_tier_def tiers; /* the levels (engine/tiers.h); enabled 0 if none */
+    /* -- early access -- */
+    /* -- coupons -- */
+    /* -- punch cards -- */
+    /* -- rewards -- */
+    /* -- stored value and membership -- */
+    /* -- referrals -- */
 };
 
 /*

@@ -115,6 +115,41 @@ int http_dry_run(struct http_request *r,
 /* Sets job's answer: status and the compact JSON of obj (reference stolen). */
 int http_job_answer(struct fdl_job *job, int status, json_t *obj);
 
+/* Encoders shared by the route files: an RFC 3339 time; a string or null
+ * when empty; a member; a card; a balance; receipt messages; a tier status
+ * (null when the program has no tiers). Each returns a new reference. */
+json_t *http_time_json(int64_t t_s);
+json_t *http_opt_string(const char *s);
+json_t *http_member_json(const struct fdl_member *m);
+json_t *http_card_json(const struct fdl_card *c);
+json_t *http_balance_json(const struct fdl_balance *b);
+json_t *http_messages_json(char (*messages)[FDL_MESSAGE_MAX], int count);
+json_t *http_tier_json(const struct fdl_tier_status *t);
+
+/* Runs `call` (which may use st) in a read transaction on a pooled
+ * connection; on failure answers r's error and returns from the handler. */
+#define WITH_READER(r, st, call)                                                         \
+    do {                                                                                 \
+        struct fdl_store *st = http_reader_get((r)->srv, &(r)->err);                     \
+        if (!st)                                                                         \
+            return http_fail((r), &(r)->err);                                            \
+        int rc_ = FDL_STORE_CALL(st, begin, 0, &(r)->err);                               \
+        if (rc_ == 0)                                                                    \
+            rc_ = (call);                                                                \
+        FDL_STORE_CALL0(st, rollback);                                                   \
+        http_reader_put((r)->srv, st);                                                   \
+        if (rc_)                                                                         \
+            return http_fail((r), &(r)->err);                                            \
+    } while (0)
+
+/* Handlers of the feature route files (routes_<feature>.c). */
+/* -- early access -- */
+/* -- coupons -- */
+/* -- punch cards -- */
+/* -- rewards -- */
+/* -- stored value and membership -- */
+/* -- referrals -- */
+
 /* Metrics: count a finished request; render the exposition text (malloc'd). */
 void http_metrics_observe(size_t route_index, int status, uint64_t elapsed_ns);
 char *http_metrics_render(struct http_server *srv, size_t *len);

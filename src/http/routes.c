@@ -21,59 +21,60 @@ int http_expire_all(struct http_server *srv, int64_t *members, int64_t *points,
 
 /* ---- encoders ---- */
 
-static json_t *time_json(int64_t t_s)
+json_t *http_time_json(int64_t t_s)
 {
     char text[FDL_TIME_TEXT_MAX];
     fdl_time_format(t_s, text);
     return json_string(text);
 }
 
-static json_t *opt_string(const char *s)
+json_t *http_opt_string(const char *s)
 {
     return s && *s ? json_string(s) : json_null();
 }
 
-static json_t *member_json(const struct fdl_member *m)
+json_t *http_member_json(const struct fdl_member *m)
 {
     char birthday[16];
     if (m->has_birthday)
         fdl_date_format(m->birthday_days, birthday);
-    return json_pack(
-        "{s:I, s:s, s:o, s:o, s:o, s:b, s:o, s:I, s:o, s:o}", "id", (json_int_t)m->id,
-        "name", m->name, "email", opt_string(m->email), "phone", opt_string(m->phone),
-        "birthday", m->has_birthday ? json_string(birthday) : json_null(),
-        "marketing_consent", m->marketing_consent, "home_store",
-        opt_string(m->home_store), "balance", (json_int_t)m->balance, "enrolled_at",
-        time_json(m->created_at_s), "tier", opt_string(m->tier));
+    return json_pack("{s:I, s:s, s:o, s:o, s:o, s:b, s:o, s:I, s:o, s:o}", "id",
+                     (json_int_t)m->id, "name", m->name, "email",
+                     http_opt_string(m->email), "phone", http_opt_string(m->phone),
+                     "birthday", m->has_birthday ? json_string(birthday) : json_null(),
+                     "marketing_consent", m->marketing_consent, "home_store",
+                     http_opt_string(m->home_store), "balance", (json_int_t)m->balance,
+                     "enrolled_at", http_time_json(m->created_at_s), "tier",
+                     http_opt_string(m->tier));
 }
 
-static json_t *card_json(const struct fdl_card *c)
+json_t *http_card_json(const struct fdl_card *c)
 {
     char pretty[24];
     fdl_card_format(c->number, pretty);
     return json_pack("{s:s, s:s, s:I, s:s, s:o, s:o, s:o, s:o}", "number", c->number,
                      "display", pretty, "member_id", (json_int_t)c->member_id, "status",
                      c->status == FDL_CARD_ACTIVE ? "active" : "blocked", "issued_at",
-                     time_json(c->issued_at_s), "blocked_at",
-                     c->blocked_at_s ? time_json(c->blocked_at_s) : json_null(),
-                     "block_reason", opt_string(c->block_reason), "replaced_by",
-                     opt_string(c->replaced_by));
+                     http_time_json(c->issued_at_s), "blocked_at",
+                     c->blocked_at_s ? http_time_json(c->blocked_at_s) : json_null(),
+                     "block_reason", http_opt_string(c->block_reason), "replaced_by",
+                     http_opt_string(c->replaced_by));
 }
 
-static json_t *balance_json(const struct fdl_balance *b)
+json_t *http_balance_json(const struct fdl_balance *b)
 {
     json_t *expiring = json_array();
     for (int i = 0; i < b->expiring_count; i++)
         json_array_append_new(expiring,
                               json_pack("{s:o, s:I}", "expires_at",
-                                        time_json(b->expiring[i].expires_at_s), "points",
-                                        (json_int_t)b->expiring[i].points));
+                                        http_time_json(b->expiring[i].expires_at_s),
+                                        "points", (json_int_t)b->expiring[i].points));
     return json_pack("{s:I, s:I, s:I, s:o}", "total", (json_int_t)b->total, "available",
                      (json_int_t)b->available, "pending", (json_int_t)b->pending,
                      "expiring", expiring);
 }
 
-static json_t *messages_json(char (*messages)[FDL_MESSAGE_MAX], int count)
+json_t *http_messages_json(char (*messages)[FDL_MESSAGE_MAX], int count)
 {
     json_t *a = json_array();
     for (int i = 0; i < count; i++)
@@ -101,35 +102,44 @@ static json_t *purchase_json(struct fdl_purchase_result *res)
     for (int i = 0; i < p->line_count; i++) {
         const struct fdl_purchase_line *l = &res->lines[i];
         json_array_append_new(
-            lines, json_pack("{s:i, s:s, s:o, s:I, s:I, s:I, s:I, s:I, s:I}", "line",
-                             l->line_no, "sku", l->sku, "category",
-                             opt_string(l->category), "quantity", (json_int_t)l->quantity,
-                             "unit_price", (json_int_t)l->unit_price_minor, "amount",
-                             (json_int_t)l->amount_minor, "points", (json_int_t)l->points,
-                             "redeemed_points", (json_int_t)l->redeemed_points,
-                             "refunded_quantity", (json_int_t)l->refunded_quantity));
+            lines,
+            json_pack("{s:i, s:s, s:o, s:I, s:I, s:I, s:I, s:I, s:I}", "line", l->line_no,
+                      "sku", l->sku, "category", http_opt_string(l->category), "quantity",
+                      (json_int_t)l->quantity, "unit_price",
+                      (json_int_t)l->unit_price_minor, "amount",
+                      (json_int_t)l->amount_minor, "points", (json_int_t)l->points,
+                      "redeemed_points", (json_int_t)l->redeemed_points,
+                      "refunded_quantity", (json_int_t)l->refunded_quantity));
     }
     json_t *out = json_pack(
         "{s:I, s:s, s:I, s:o, s:s, s:s, s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:I, "
         "s:I, s:o, s:o, s:o}",
         "id", (json_int_t)p->id, "txn_id", p->txn_id, "member_id",
-        (json_int_t)p->member_id, "store", opt_string(p->store_code), "channel",
-        p->channel, "currency", p->currency, "time", time_json(p->occurred_at_s),
-        "recorded_at", time_json(p->recorded_at_s), "total", (json_int_t)p->total_minor,
-        "discount", (json_int_t)p->discount_minor, "points_earned",
-        (json_int_t)p->points_earned, "points_redeemed", (json_int_t)p->points_redeemed,
-        "refunded", (json_int_t)p->refunded_minor, "points_clawed_back",
-        (json_int_t)p->points_clawed, "points_returned", (json_int_t)p->points_restored,
-        "lines", lines, "balance", balance_json(&res->balance), "messages",
-        messages_json(res->messages, res->message_count));
+        (json_int_t)p->member_id, "store", http_opt_string(p->store_code), "channel",
+        p->channel, "currency", p->currency, "time", http_time_json(p->occurred_at_s),
+        "recorded_at", http_time_json(p->recorded_at_s), "total",
+        (json_int_t)p->total_minor, "discount", (json_int_t)p->discount_minor,
+        "points_earned", (json_int_t)p->points_earned, "points_redeemed",
+        (json_int_t)p->points_redeemed, "refunded", (json_int_t)p->refunded_minor,
+        "points_clawed_back", (json_int_t)p->points_clawed, "points_returned",
+        (json_int_t)p->points_restored, "lines", lines, "balance",
+        http_balance_json(&res->balance), "messages",
+        http_messages_json(res->messages, res->message_count));
     if (out) {
         json_object_set_new(out, "points_detail", awards_json(res));
         json_object_set_new(out, "program_version", json_integer(p->program_version));
+        /* Each feature's section of the answer. */
+        /* -- early access -- */
+        /* -- coupons -- */
+        /* -- punch cards -- */
+        /* -- rewards -- */
+        /* -- stored value and membership -- */
+        /* -- referrals -- */
     }
     return out;
 }
 
-static json_t *tier_json(const struct fdl_tier_status *t)
+json_t *http_tier_json(const struct fdl_tier_status *t)
 {
     if (!t->enabled)
         return json_null();
@@ -137,7 +147,7 @@ static json_t *tier_json(const struct fdl_tier_status *t)
                      t->upgraded, "next", t->next[0] ? json_string(t->next) : json_null(),
                      "missing", t->next[0] ? json_integer(t->missing) : json_null(),
                      "basis", fdl_tier_basis_name(t->basis), "review_at",
-                     t->review_at_s ? time_json(t->review_at_s) : json_null());
+                     t->review_at_s ? http_time_json(t->review_at_s) : json_null());
 }
 
 /* ---- small helpers ---- */
@@ -187,19 +197,6 @@ static int no_fields(struct http_request *r)
 }
 
 /* Runs fn on a read connection inside a read transaction. */
-#define WITH_READER(r, st, call)                                                         \
-    do {                                                                                 \
-        struct fdl_store *st = http_reader_get((r)->srv, &(r)->err);                     \
-        if (!st)                                                                         \
-            return http_fail((r), &(r)->err);                                            \
-        int rc_ = FDL_STORE_CALL(st, begin, 0, &(r)->err);                               \
-        if (rc_ == 0)                                                                    \
-            rc_ = (call);                                                                \
-        FDL_STORE_CALL0(st, rollback);                                                   \
-        http_reader_put((r)->srv, st);                                                   \
-        if (rc_)                                                                         \
-            return http_fail((r), &(r)->err);                                            \
-    } while (0)
 
 /* ---- public routes ---- */
 
@@ -291,9 +288,9 @@ static int run_enrol(struct fdl_store *st, struct fdl_job *job)
     int rc = fdl_svc_enrol(&r->srv->svc, st, &r->actor, &in->req, &m, &c, &job->err);
     if (rc)
         return rc;
-    return http_job_answer(
-        job, 201,
-        json_pack("{s:o, s:o}", "member", member_json(&m), "card", card_json(&c)));
+    return http_job_answer(job, 201,
+                           json_pack("{s:o, s:o}", "member", http_member_json(&m), "card",
+                                     http_card_json(&c)));
 }
 
 static int handle_enrol(struct http_request *r)
@@ -359,7 +356,7 @@ static int handle_member_lookup(struct http_request *r)
     }
     json_t *items = json_array();
     for (int i = 0; i < count; i++)
-        json_array_append_new(items, member_json(&found[i]));
+        json_array_append_new(items, http_member_json(&found[i]));
     json_t *page = json_pack("{s:o}", "members", items);
     if (q && count == limit)
         json_object_set_new(page, "next_after", json_integer(found[count - 1].id));
@@ -385,9 +382,9 @@ static int handle_member_get(struct http_request *r)
                     : 0);
     json_t *cj = json_array();
     for (int i = 0; i < count; i++)
-        json_array_append_new(cj, card_json(&cards[i]));
-    json_t *out = member_json(&m);
-    json_object_set_new(out, "points", balance_json(&b));
+        json_array_append_new(cj, http_card_json(&cards[i]));
+    json_t *out = http_member_json(&m);
+    json_object_set_new(out, "points", http_balance_json(&b));
     json_object_set_new(out, "cards", cj);
     return http_reply(r, 200, out);
 }
@@ -401,7 +398,7 @@ static int handle_balance(struct http_request *r)
     int64_t now_s = fdl_clock_now_s();
     WITH_READER(r, st,
                 fdl_svc_balance(&r->srv->svc, st, &r->actor, id, now_s, &b, &r->err));
-    json_t *out = balance_json(&b);
+    json_t *out = http_balance_json(&b);
     json_object_set_new(out, "member_id", json_integer(id));
     return http_reply(r, 200, out);
 }
@@ -421,13 +418,14 @@ static int handle_history(struct http_request *r)
     json_t *items = json_array();
     for (int i = 0; i < count; i++) {
         const struct fdl_history_row *h = &rows[i];
-        json_array_append_new(
-            items,
-            json_pack("{s:I, s:s, s:I, s:o, s:o, s:o, s:o}", "entry_id",
-                      (json_int_t)h->entry_id, "kind", fdl_entry_kind_name(h->kind),
-                      "points", (json_int_t)h->points, "time", time_json(h->created_at_s),
-                      "txn_id", opt_string(h->txn_id), "reason", opt_string(h->reason),
-                      "actor", opt_string(h->actor)));
+        json_array_append_new(items, json_pack("{s:I, s:s, s:I, s:o, s:o, s:o, s:o}",
+                                               "entry_id", (json_int_t)h->entry_id,
+                                               "kind", fdl_entry_kind_name(h->kind),
+                                               "points", (json_int_t)h->points, "time",
+                                               http_time_json(h->created_at_s), "txn_id",
+                                               http_opt_string(h->txn_id), "reason",
+                                               http_opt_string(h->reason), "actor",
+                                               http_opt_string(h->actor)));
     }
     json_t *page = json_pack("{s:I, s:o}", "member_id", (json_int_t)id, "entries", items);
     if (count == limit)
@@ -444,7 +442,7 @@ static int run_card_issue(struct fdl_store *st, struct fdl_job *job)
     param_id(r, 0, "member_id", &id);
     struct fdl_card c;
     int rc = fdl_svc_card_issue(&r->srv->svc, st, &r->actor, id, &c, &job->err);
-    return rc ? rc : http_job_answer(job, 201, card_json(&c));
+    return rc ? rc : http_job_answer(job, 201, http_card_json(&c));
 }
 
 static int handle_card_issue(struct http_request *r)
@@ -479,10 +477,10 @@ static int run_card_block(struct fdl_store *st, struct fdl_job *job)
                                 a->in.reason, a->in.replace, &blocked, &fresh, &job->err);
     if (rc)
         return rc;
-    return http_job_answer(job, 200,
-                           json_pack("{s:o, s:o}", "blocked", card_json(&blocked),
-                                     "replacement",
-                                     a->in.replace ? card_json(&fresh) : json_null()));
+    return http_job_answer(
+        job, 200,
+        json_pack("{s:o, s:o}", "blocked", http_card_json(&blocked), "replacement",
+                  a->in.replace ? http_card_json(&fresh) : json_null()));
 }
 
 static int handle_card_block(struct http_request *r)
@@ -502,7 +500,7 @@ static int handle_card_get(struct http_request *r)
     struct fdl_card c;
     WITH_READER(r, st,
                 fdl_svc_card_get(&r->srv->svc, st, &r->actor, r->params[0], &c, &r->err));
-    return http_reply(r, 200, card_json(&c));
+    return http_reply(r, 200, http_card_json(&c));
 }
 
 /* ---- purchases and refunds ---- */
@@ -526,6 +524,12 @@ static const struct fdl_json_field purchase_fields[] = {
     {"currency", FDL_JSON_STRING, 1, 3, 3, PA(req.currency)},
     {"redeem_points", FDL_JSON_INT, 0, 0, FDL_MAX_POINTS, PA(req.redeem_points)},
     {"lines", FDL_JSON_ARRAY, 1, 1, FDL_MAX_BASKET_LINES, PA(lines)},
+    /* -- early access -- */
+    /* -- coupons -- */
+    /* -- punch cards -- */
+    /* -- rewards -- */
+    /* -- stored value and membership -- */
+    /* -- referrals -- */
 };
 #undef PA
 
@@ -623,7 +627,7 @@ static int run_purchase(struct fdl_store *st, struct fdl_job *job)
         return rc;
     json_t *out = purchase_json(&res);
     if (out)
-        json_object_set_new(out, "tier", tier_json(&res.tier));
+        json_object_set_new(out, "tier", http_tier_json(&res.tier));
     if (out && a->dry_run) {
         json_object_del(out, "id");
         json_object_set_new(out, "dry_run", json_true());
@@ -716,8 +720,9 @@ static int run_refund(struct fdl_store *st, struct fdl_job *job)
                   "txn_id", a->req.txn_id, "member_id", (json_int_t)f->member_id,
                   "amount", (json_int_t)f->amount_minor, "points_clawed_back",
                   (json_int_t)f->points_clawed, "points_returned",
-                  (json_int_t)f->points_restored, "balance", balance_json(&res.balance),
-                  "messages", messages_json(res.messages, res.message_count)));
+                  (json_int_t)f->points_restored, "balance",
+                  http_balance_json(&res.balance), "messages",
+                  http_messages_json(res.messages, res.message_count)));
 }
 
 static int handle_refund(struct http_request *r)
@@ -787,7 +792,7 @@ static int run_adjust(struct fdl_store *st, struct fdl_job *job)
         job, 201,
         json_pack("{s:I, s:I, s:I, s:s, s:o}", "entry_id", (json_int_t)entry_id,
                   "member_id", (json_int_t)a->member_id, "points", (json_int_t)a->points,
-                  "reason", a->reason, "balance", balance_json(&b)));
+                  "reason", a->reason, "balance", http_balance_json(&b)));
 }
 
 static int handle_adjust(struct http_request *r)
@@ -905,7 +910,8 @@ static int run_version_apply(struct fdl_store *st, struct fdl_job *job)
                            json_pack("{s:I, s:I, s:o, s:o}", "program_id",
                                      (json_int_t)a->r->actor.program_id, "version",
                                      (json_int_t)version, "effective_from",
-                                     time_json(from), "created_at", time_json(now_s)));
+                                     http_time_json(from), "created_at",
+                                     http_time_json(now_s)));
 }
 
 static int handle_version_apply(struct http_request *r)
@@ -933,12 +939,12 @@ static int list_versions(struct fdl_service *svc, struct fdl_store *st,
     int count = fdl_service_versions(svc, ps, versions, FDL_MAX_PROGRAM_VERSIONS);
     for (int i = 0; i < count; i++) {
         const struct fdl_version_state *v = &versions[i];
-        json_array_append_new(out, json_pack("{s:I, s:o, s:o, s:I, s:b}", "version",
-                                             (json_int_t)v->version, "effective_from",
-                                             time_json(v->effective_from_s), "created_at",
-                                             time_json(v->created_at_s), "rules",
-                                             (json_int_t)v->def->n_rules, "in_force",
-                                             now && v->version == now->version));
+        json_array_append_new(
+            out, json_pack("{s:I, s:o, s:o, s:I, s:b}", "version", (json_int_t)v->version,
+                           "effective_from", http_time_json(v->effective_from_s),
+                           "created_at", http_time_json(v->created_at_s), "rules",
+                           (json_int_t)v->def->n_rules, "in_force",
+                           now && v->version == now->version));
     }
     return 0;
 }
@@ -996,7 +1002,8 @@ static int handle_clock(struct http_request *r)
     if (rc)
         return http_fail(r, &r->err);
     fdl_clock_set(in.now);
-    return http_reply(r, 200, json_pack("{s:o}", "now", time_json(fdl_clock_now_s())));
+    return http_reply(r, 200,
+                      json_pack("{s:o}", "now", http_time_json(fdl_clock_now_s())));
 }
 
 /* ---- the table ---- */
@@ -1039,6 +1046,12 @@ const struct http_route http_routes[] = {
      "refund_create"},
     {"POST", "/v1/keys", handle_key_create, ADMIN, ROUTE_WRITE, SMALL, "key_create"},
     {"POST", "/v1/admin/expire", handle_expire, ADMIN, 0, SMALL, "expire_run"},
+    /* -- early access -- */
+    /* -- coupons -- */
+    /* -- punch cards -- */
+    /* -- rewards -- */
+    /* -- stored value and membership -- */
+    /* -- referrals -- */
     {"PUT", "/v1/test/clock", handle_clock, ADMIN, ROUTE_TEST_CLOCK, SMALL, "test_clock"},
 };
 const size_t http_route_count = sizeof(http_routes) / sizeof(http_routes[0]);

@@ -40,6 +40,8 @@ const char *fdl_entry_kind_name(enum fdl_entry_kind kind)
         return "expire";
     case FDL_ENTRY_ADJUST:
         return "adjust";
+    case FDL_ENTRY_BONUS:
+        return "bonus";
     }
     return "unknown";
 }
@@ -55,6 +57,7 @@ int fdl_entry_build(struct fdl_entry *entry, enum fdl_entry_kind kind, int64_t m
     int64_t member_delta;
     switch (kind) {
     case FDL_ENTRY_EARN:
+    case FDL_ENTRY_BONUS:
         other = FDL_ACCOUNT_ISSUED, member_delta = points;
         break;
     case FDL_ENTRY_CLAWBACK:

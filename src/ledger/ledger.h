@@ -41,6 +41,8 @@ enum fdl_entry_kind {
     FDL_ENTRY_RESTORE,  /* spent points given back on a refund */
     FDL_ENTRY_EXPIRE,   /* points expired */
     FDL_ENTRY_ADJUST,   /* manual adjustment */
+    FDL_ENTRY_BONUS,    /* points given outside a purchase: a completed punch
+                           card, a referral; taken back with CLAWBACK */
 };
 
 /* Account and entry-kind names as stored and shown ("member", "earn", ...). */

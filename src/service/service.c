@@ -4,6 +4,7 @@
  * through the store. Callers own the transaction (see service.h).
  */
 #include "service/service.h"
+#include "service/internal.h"
 
 #include "base/clock.h"
 #include "base/text.h"
@@ -116,11 +117,6 @@ const struct fdl_program_state *fdl_service_program(struct fdl_service *svc, int
     pthread_mutex_unlock(&svc->lock);
     return found;
 }
-
-static const struct fdl_program_state *program_of(struct fdl_service *svc,
-                                                  struct fdl_store *st,
-                                                  const struct fdl_actor *a,
-                                                  struct fdl_error *err);
 
 /* Appends stored versions newer than those loaded (applied by this or
  * another process). Compiling a stored file cannot fail unless the code
@@ -239,7 +235,7 @@ int fdl_svc_program_apply(struct fdl_service *svc, struct fdl_store *st,
                           int64_t effective_from_s, int64_t now_s, int64_t *version,
                           struct fdl_error *err)
 {
-    const struct fdl_program_state *ps = program_of(svc, st, a, err);
+    const struct fdl_program_state *ps = svc_program_of(svc, st, a, err);
     if (!ps)
         return err->code;
     if (!(a->scopes & FDL_SCOPE_ADMIN))
@@ -304,10 +300,10 @@ int fdl_service_put_program(struct fdl_service *svc, struct fdl_store *st,
     return 0;
 }
 
-static const struct fdl_program_state *program_of(struct fdl_service *svc,
-                                                  struct fdl_store *st,
-                                                  const struct fdl_actor *a,
-                                                  struct fdl_error *err)
+const struct fdl_program_state *svc_program_of(struct fdl_service *svc,
+                                               struct fdl_store *st,
+                                               const struct fdl_actor *a,
+                                               struct fdl_error *err)
 {
     const struct fdl_program_state *ps = NULL;
     return fdl_svc_program(svc, st, a, &ps, err) == 0 ? ps : NULL;
@@ -317,8 +313,8 @@ static const struct fdl_program_state *program_of(struct fdl_service *svc,
 
 /* The instant points earned at now_s expire: the start of the local day after
  * the same date expiry_months later, in the program's time zone. */
-static int64_t expiry_for(const struct fdl_program *prog, const struct fdl_tz *tz,
-                          int64_t now_s)
+int64_t svc_expiry_for(const struct fdl_program *prog, const struct fdl_tz *tz,
+                       int64_t now_s)
 {
     if (prog->expiry_months == 0)
         return FDL_LOT_NEVER;
@@ -333,9 +329,9 @@ static int64_t expiry_for(const struct fdl_program *prog, const struct fdl_tz *t
 
 /* The settings and time zone in force at t_s: those of the program file
  * version in force, or the program's base settings before any. */
-static void settings_at(struct fdl_service *svc, const struct fdl_program_state *ps,
-                        int64_t t_s, const struct fdl_program **prog,
-                        const struct fdl_tz **tz)
+void svc_settings_at(struct fdl_service *svc, const struct fdl_program_state *ps,
+                     int64_t t_s, const struct fdl_program **prog,
+                     const struct fdl_tz **tz)
 {
     const struct fdl_version_state *v = fdl_program_version_at(svc, ps, t_s);
     *prog = v ? &v->def->program : &ps->program;
@@ -343,7 +339,7 @@ static void settings_at(struct fdl_service *svc, const struct fdl_program_state 
 }
 
 /* Local calendar date (day number) of instant t_s in the program's zone. */
-static int64_t local_day(const struct fdl_tz *tz, int64_t t_s)
+int64_t svc_local_day(const struct fdl_tz *tz, int64_t t_s)
 {
     int64_t local_s = t_s + fdl_tz_offset_s(tz, t_s);
     return local_s >= 0 ? local_s / 86400 : (local_s - 86399) / 86400;
@@ -423,7 +419,8 @@ int fdl_svc_enrol(struct fdl_service *svc, struct fdl_store *st,
                   const struct fdl_actor *a, const struct fdl_enrol_request *req,
                   struct fdl_member *member, struct fdl_card *card, struct fdl_error *err)
 {
-    if (!program_of(svc, st, a, err))
+    const struct fdl_program_state *ps = svc_program_of(svc, st, a, err);
+    if (!ps)
         return err->code;
     struct fdl_member m;
     memset(&m, 0, sizeof(m));
@@ -450,6 +447,12 @@ int fdl_svc_enrol(struct fdl_service *svc, struct fdl_store *st,
         return rc;
     struct fdl_card c;
     if ((rc = card_issue(svc, st, a->program_id, m.id, m.created_at_s, &c, err)))
+        return rc;
+    struct svc_enrol_ctx ctx = {svc, st, a, req, ps, &m, m.created_at_s};
+    for (size_t f = 0; f < svc_feature_count && rc == 0; f++)
+        if (svc_features[f]->enrol)
+            rc = svc_features[f]->enrol(&ctx, err);
+    if (rc)
         return rc;
     *member = m;
     *card = c;
@@ -590,14 +593,8 @@ int fdl_svc_cards_of(struct fdl_service *svc, struct fdl_store *st,
 
 /* ---- member state and writing ledger movements ---- */
 
-struct member_state {
-    struct fdl_member member;
-    struct fdl_lots lots;
-    struct fdl_moves moves;
-};
-
-static int state_load(struct fdl_store *st, int64_t program_id, int64_t member_id,
-                      struct member_state *s, struct fdl_error *err)
+int svc_state_load(struct fdl_store *st, int64_t program_id, int64_t member_id,
+                   struct member_state *s, struct fdl_error *err)
 {
     fdl_lots_init(&s->lots);
     fdl_moves_init(&s->moves);
@@ -610,14 +607,14 @@ static int state_load(struct fdl_store *st, int64_t program_id, int64_t member_i
     return FDL_STORE_CALL(st, lots_load, program_id, member_id, &s->lots, err);
 }
 
-static void state_release(struct member_state *s)
+void svc_state_release(struct member_state *s)
 {
     fdl_lots_release(&s->lots);
     fdl_moves_release(&s->moves);
 }
 
 /* Inserts the lots a plan created and writes back the ones it changed. */
-static int flush_lots(struct fdl_store *st, struct member_state *s, struct fdl_error *err)
+int svc_flush_lots(struct fdl_store *st, struct member_state *s, struct fdl_error *err)
 {
     int64_t pid = s->member.program_id, mid = s->member.id;
     int rc = 0;
@@ -638,16 +635,16 @@ static int flush_lots(struct fdl_store *st, struct member_state *s, struct fdl_e
  * then the entry, its postings and its moves. Updates the cached balance in
  * s->member (the caller stores it once at the end).
  */
-static int post_entry(struct fdl_store *st, struct member_state *s,
-                      enum fdl_entry_kind kind, int64_t points, int64_t purchase_id,
-                      const char *reason, const struct fdl_actor *a, int64_t now_s,
-                      int64_t *entry_id, struct fdl_error *err)
+int svc_post_entry(struct fdl_store *st, struct member_state *s, enum fdl_entry_kind kind,
+                   int64_t points, int64_t purchase_id, const char *reason,
+                   const struct fdl_actor *a, int64_t now_s, int64_t *entry_id,
+                   struct fdl_error *err)
 {
     int64_t pid = s->member.program_id, mid = s->member.id;
     struct fdl_entry entry;
     if (fdl_entry_build(&entry, kind, mid, points))
         return fdl_error_set(err, FDL_EINTERNAL, NULL, "bad ledger movement");
-    int rc = flush_lots(st, s, err);
+    int rc = svc_flush_lots(st, s, err);
     int64_t id = 0;
     if (rc == 0)
         rc = FDL_STORE_CALL(st, entry_insert, pid, &entry, purchase_id, reason, a->name,
@@ -674,15 +671,15 @@ static int post_entry(struct fdl_store *st, struct member_state *s,
     return 0;
 }
 
-static int state_save_balance(struct fdl_store *st, struct member_state *s,
-                              struct fdl_error *err)
+int svc_state_save_balance(struct fdl_store *st, struct member_state *s,
+                           struct fdl_error *err)
 {
     return FDL_STORE_CALL(st, member_set_balance, s->member.program_id, s->member.id,
                           s->member.balance, err);
 }
 
-static void balance_of(const struct fdl_program_state *ps, const struct fdl_lots *lots,
-                       int64_t now_s, struct fdl_balance *b)
+void svc_balance_of(const struct fdl_program_state *ps, const struct fdl_lots *lots,
+                    int64_t now_s, struct fdl_balance *b)
 {
     (void)ps;
     memset(b, 0, sizeof(*b));
@@ -723,14 +720,14 @@ int fdl_svc_balance(struct fdl_service *svc, struct fdl_store *st,
                     const struct fdl_actor *a, int64_t member_id, int64_t now_s,
                     struct fdl_balance *out, struct fdl_error *err)
 {
-    const struct fdl_program_state *ps = program_of(svc, st, a, err);
+    const struct fdl_program_state *ps = svc_program_of(svc, st, a, err);
     if (!ps)
         return err->code;
     struct member_state s;
-    int rc = state_load(st, a->program_id, member_id, &s, err);
+    int rc = svc_state_load(st, a->program_id, member_id, &s, err);
     if (rc == 0)
-        balance_of(ps, &s.lots, now_s, out);
-    state_release(&s);
+        svc_balance_of(ps, &s.lots, now_s, out);
+    svc_state_release(&s);
     return rc;
 }
 
@@ -751,8 +748,8 @@ int fdl_svc_history(struct fdl_service *svc, struct fdl_store *st,
 
 /* Appends receipt message id in lang (from the catalogues of
  * engine/messages.h), for count n and, when the message has one, text. */
-static void add_message(char (*messages)[FDL_MESSAGE_MAX], int *count, const char *lang,
-                        enum fdl_message_id id, long long n, const char *text)
+void svc_add_message(char (*messages)[FDL_MESSAGE_MAX], int *count, const char *lang,
+                     enum fdl_message_id id, long long n, const char *text)
 {
     if (*count >= FDL_MAX_MESSAGES)
         return;
@@ -763,22 +760,23 @@ static void add_message(char (*messages)[FDL_MESSAGE_MAX], int *count, const cha
     (*count)++;
 }
 
-static void balance_messages(const struct fdl_tz *tz, const char *lang,
-                             const struct fdl_balance *b,
-                             char (*messages)[FDL_MESSAGE_MAX], int *count)
+void svc_balance_messages(const struct fdl_tz *tz, const char *lang,
+                          const struct fdl_balance *b, char (*messages)[FDL_MESSAGE_MAX],
+                          int *count)
 {
-    add_message(messages, count, lang,
-                b->total < 0 ? FDL_MSG_BALANCE_OWED : FDL_MSG_BALANCE,
-                (long long)b->total, NULL);
+    svc_add_message(messages, count, lang,
+                    b->total < 0 ? FDL_MSG_BALANCE_OWED : FDL_MSG_BALANCE,
+                    (long long)b->total, NULL);
     if (b->pending > 0)
-        add_message(messages, count, lang, FDL_MSG_PENDING, (long long)b->pending, NULL);
+        svc_add_message(messages, count, lang, FDL_MSG_PENDING, (long long)b->pending,
+                        NULL);
     if (b->expiring_count > 0) {
         char date[16];
         /* Lots expire at the start of a local day: the last valid day is the one before.
          * The date is ISO 8601, which reads the same in every language. */
-        fdl_date_format(local_day(tz, b->expiring[0].expires_at_s - 1), date);
-        add_message(messages, count, lang, FDL_MSG_EXPIRING,
-                    (long long)b->expiring[0].points, date);
+        fdl_date_format(svc_local_day(tz, b->expiring[0].expires_at_s - 1), date);
+        svc_add_message(messages, count, lang, FDL_MSG_EXPIRING,
+                        (long long)b->expiring[0].points, date);
     }
 }
 
@@ -827,8 +825,8 @@ static int purchase_lines(const struct fdl_purchase_request *req,
     return 0;
 }
 
-static void allocate_to_lines(struct fdl_purchase_line *lines, size_t n, int64_t points,
-                              int64_t redeemed)
+void svc_allocate_to_lines(struct fdl_purchase_line *lines, size_t n, int64_t points,
+                           int64_t redeemed)
 {
     int64_t *weights = calloc(n * 3, sizeof(*weights));
     if (!weights) /* allocation for <= FDL_MAX_BASKET_LINES; treated as fatal */
@@ -882,7 +880,7 @@ static int tier_after_purchase(struct fdl_store *st, const struct fdl_version_st
     memset(out, 0, sizeof(*out));
     if (!t->enabled)
         return 0;
-    int64_t day = local_day(ver->tz, occurred_s), from_day, to_day, value;
+    int64_t day = svc_local_day(ver->tz, occurred_s), from_day, to_day, value;
     fdl_tier_window(t, day, &from_day, &to_day);
     int rc = tier_value(st, t, ver->tz, m, from_day, to_day, &value, err);
     if (rc)
@@ -926,7 +924,7 @@ static int tier_review(struct fdl_service *svc, struct fdl_store *st,
     /* The period ended grace_months before the review day. */
     int64_t y;
     int mo, d;
-    fdl_civil_from_days(local_day(ver->tz, m.tier_review_at_s), &y, &mo, &d);
+    fdl_civil_from_days(svc_local_day(ver->tz, m.tier_review_at_s), &y, &mo, &d);
     fdl_add_months(&y, &mo, &d, -t->grace_months);
     int64_t end_day = fdl_days_from_civil(y, mo, d), from_day, to_day, value;
     fdl_tier_window(t, end_day - 1, &from_day, &to_day);
@@ -949,7 +947,8 @@ static int earn_flat(const struct fdl_program *prog, struct fdl_purchase *p,
         return fdl_error_set(err, FDL_ERANGE, "lines",
                              "the basket would earn more than %lld points",
                              (long long)FDL_MAX_POINTS);
-    allocate_to_lines(lines, (size_t)p->line_count, p->points_earned, p->points_redeemed);
+    svc_allocate_to_lines(lines, (size_t)p->line_count, p->points_earned,
+                          p->points_redeemed);
     *awards = calloc(1, sizeof(**awards));
     if (!*awards)
         return fdl_error_set(err, FDL_ENOMEM, NULL, "out of memory");
@@ -962,7 +961,7 @@ static int earn_flat(const struct fdl_program *prog, struct fdl_purchase *p,
 }
 
 /* Local calendar parts of t_s in zone tz. */
-static struct fdl_local_time local_time_of(const struct fdl_tz *tz, int64_t t_s)
+struct fdl_local_time svc_local_time_of(const struct fdl_tz *tz, int64_t t_s)
 {
     int64_t local_s = t_s + fdl_tz_offset_s(tz, t_s);
     int64_t days = local_s >= 0 ? local_s / 86400 : (local_s - 86399) / 86400;
@@ -1034,7 +1033,7 @@ static int earn_by_rules(struct fdl_store *st, const struct fdl_version_state *v
                                     lines[i].amount_minor};
     struct fdl_rules_input in = {
         in_lines,          n,         p->total_minor,
-        p->discount_minor, {0},       local_time_of(ver->tz, p->occurred_at_s),
+        p->discount_minor, {0},       svc_local_time_of(ver->tz, p->occurred_at_s),
         p->store_code,     p->channel};
     if (rc == 0)
         rc = rules_member(st, ver, m, p->occurred_at_s, &in.now, &in.member, err);
@@ -1043,7 +1042,7 @@ static int earn_by_rules(struct fdl_store *st, const struct fdl_version_state *v
         rc = fdl_rules_evaluate(ver->def, &in, &out, err);
     if (rc == 0) {
         p->points_earned = out.total_points;
-        allocate_to_lines(lines, n, 0, p->points_redeemed);
+        svc_allocate_to_lines(lines, n, 0, p->points_redeemed);
         for (size_t i = 0; i < n; i++)
             lines[i].points = line_points[i];
         for (size_t i = 0; i < out.n_awards; i++) {
@@ -1065,7 +1064,7 @@ int fdl_svc_purchase(struct fdl_service *svc, struct fdl_store *st,
                      int64_t now_s, struct fdl_purchase_result *res,
                      struct fdl_error *err)
 {
-    const struct fdl_program_state *ps = program_of(svc, st, a, err);
+    const struct fdl_program_state *ps = svc_program_of(svc, st, a, err);
     if (!ps)
         return err->code;
     if (req->occurred_at_s > now_s + FDL_MAX_FUTURE_SKEW_S)
@@ -1088,8 +1087,8 @@ int fdl_svc_purchase(struct fdl_service *svc, struct fdl_store *st,
     fdl_lots_init(&s.lots);
     fdl_moves_init(&s.moves);
     if ((rc = purchase_lines(req, lines, &total, err)) ||
-        (rc = state_load(st, a->program_id, member_id, &s, err))) {
-        state_release(&s);
+        (rc = svc_state_load(st, a->program_id, member_id, &s, err))) {
+        svc_state_release(&s);
         free(lines);
         return rc;
     }
@@ -1107,6 +1106,16 @@ int fdl_svc_purchase(struct fdl_service *svc, struct fdl_store *st,
     p.recorded_at_s = now_s;
     p.total_minor = total;
     p.line_count = (int)req->line_count;
+    struct svc_purchase_ctx ctx = {svc, st, a,  req,   ps,    ver, prog,
+                                   tz,  &s, &p, lines, now_s, NULL};
+    for (size_t f = 0; f < svc_feature_count && rc == 0; f++)
+        if (svc_features[f]->purchase_check)
+            rc = svc_features[f]->purchase_check(&ctx, err);
+    if (rc) {
+        svc_state_release(&s);
+        free(lines);
+        return rc;
+    }
     p.points_redeemed = fdl_redeemable_points(prog, req->redeem_points, total);
     p.discount_minor = p.points_redeemed * prog->point_value_minor;
     struct fdl_points_row *awards = NULL;
@@ -1126,20 +1135,18 @@ int fdl_svc_purchase(struct fdl_service *svc, struct fdl_store *st,
         rc = FDL_STORE_CALL(st, purchase_points_insert, &p, awards[i].line_no,
                             awards[i].rule, awards[i].points, err);
     if (rc == 0 && p.points_redeemed > 0)
-        rc = post_entry(st, &s, FDL_ENTRY_REDEEM, p.points_redeemed, p.id, NULL, a, now_s,
-                        &p.redeem_entry_id, err);
+        rc = svc_post_entry(st, &s, FDL_ENTRY_REDEEM, p.points_redeemed, p.id, NULL, a,
+                            now_s, &p.redeem_entry_id, err);
     if (rc == 0 && p.points_earned > 0) {
         int64_t available_at = now_s + (int64_t)prog->pending_days * 86400;
         rc = fdl_lots_earn(&s.lots, p.points_earned, available_at,
-                           expiry_for(prog, tz, now_s), p.id, &s.moves);
+                           svc_expiry_for(prog, tz, now_s), p.id, &s.moves);
         if (rc == 0)
-            rc = post_entry(st, &s, FDL_ENTRY_EARN, p.points_earned, p.id, NULL, a, now_s,
-                            NULL, err);
+            rc = svc_post_entry(st, &s, FDL_ENTRY_EARN, p.points_earned, p.id, NULL, a,
+                                now_s, NULL, err);
     }
     if (rc == 0)
         rc = FDL_STORE_CALL(st, purchase_update, &p, lines, err);
-    if (rc == 0)
-        rc = state_save_balance(st, &s, err);
     struct fdl_tier_status tier;
     memset(&tier, 0, sizeof(tier));
     if (rc == 0 && ver)
@@ -1152,23 +1159,33 @@ int fdl_svc_purchase(struct fdl_service *svc, struct fdl_store *st,
         res->award_count =
             award_count < FDL_MAX_AWARDS_SHOWN ? award_count : FDL_MAX_AWARDS_SHOWN;
         memcpy(res->awards, awards, (size_t)res->award_count * sizeof(*awards));
-        balance_of(ps, &s.lots, now_s, &res->balance);
         char money[48];
         if (p.points_redeemed > 0) {
             fdl_lang_format_money(money, sizeof(money), prog->language, p.discount_minor,
                                   prog->currency, prog->minor_per_unit);
-            add_message(res->messages, &res->message_count, prog->language,
-                        FDL_MSG_REDEEMED, (long long)p.points_redeemed, money);
+            svc_add_message(res->messages, &res->message_count, prog->language,
+                            FDL_MSG_REDEEMED, (long long)p.points_redeemed, money);
         }
-        add_message(res->messages, &res->message_count, prog->language, FDL_MSG_EARNED,
-                    (long long)p.points_earned, NULL);
-        balance_messages(tz, prog->language, &res->balance, res->messages,
-                         &res->message_count);
+        svc_add_message(res->messages, &res->message_count, prog->language,
+                        FDL_MSG_EARNED, (long long)p.points_earned, NULL);
+        ctx.res = res;
+        for (size_t f = 0; f < svc_feature_count && rc == 0; f++)
+            if (svc_features[f]->purchase_apply)
+                rc = svc_features[f]->purchase_apply(&ctx, err);
+    }
+    if (rc == 0)
+        rc = svc_state_save_balance(st, &s, err);
+    if (rc == 0) {
+        svc_balance_of(ps, &s.lots, now_s, &res->balance);
+        svc_balance_messages(tz, prog->language, &res->balance, res->messages,
+                             &res->message_count);
     } else {
         free(lines);
+        if (ctx.res)
+            memset(res, 0, sizeof(*res));
     }
     free(awards);
-    state_release(&s);
+    svc_state_release(&s);
     return rc;
 }
 
@@ -1176,7 +1193,7 @@ int fdl_svc_purchase_get(struct fdl_service *svc, struct fdl_store *st,
                          const struct fdl_actor *a, const char *txn_id, int64_t now_s,
                          struct fdl_purchase_result *res, struct fdl_error *err)
 {
-    const struct fdl_program_state *ps = program_of(svc, st, a, err);
+    const struct fdl_program_state *ps = svc_program_of(svc, st, a, err);
     if (!ps)
         return err->code;
     memset(res, 0, sizeof(*res));
@@ -1291,7 +1308,7 @@ int fdl_svc_refund(struct fdl_service *svc, struct fdl_store *st,
                    const struct fdl_actor *a, const struct fdl_refund_request *req,
                    int64_t now_s, struct fdl_refund_result *res, struct fdl_error *err)
 {
-    const struct fdl_program_state *ps = program_of(svc, st, a, err);
+    const struct fdl_program_state *ps = svc_program_of(svc, st, a, err);
     if (!ps)
         return err->code;
     struct fdl_purchase p;
@@ -1310,26 +1327,26 @@ int fdl_svc_refund(struct fdl_service *svc, struct fdl_store *st,
     rc = refund_plan(req, &p, lines, &r.amount_minor, &r.points_clawed,
                      &r.points_restored, err);
     if (rc == 0)
-        rc = state_load(st, a->program_id, p.member_id, &s, err);
+        rc = svc_state_load(st, a->program_id, p.member_id, &s, err);
     if (rc == 0 && r.points_clawed > 0) {
         /* Points that expired unspent are written off, not taken twice. */
         rc =
             fdl_lots_clawback(&s.lots, r.points_clawed, p.id, &s.moves, &r.points_clawed);
         if (rc == 0 && r.points_clawed > 0)
-            rc = post_entry(st, &s, FDL_ENTRY_CLAWBACK, r.points_clawed, p.id,
-                            req->refund_id, a, now_s, NULL, err);
+            rc = svc_post_entry(st, &s, FDL_ENTRY_CLAWBACK, r.points_clawed, p.id,
+                                req->refund_id, a, now_s, NULL, err);
         else if (rc == 0)
-            rc = flush_lots(st, &s, err);
+            rc = svc_flush_lots(st, &s, err);
     }
     if (rc == 0 && r.points_restored > 0) {
         const struct fdl_program *prog;
         const struct fdl_tz *tz;
-        settings_at(svc, ps, now_s, &prog, &tz);
+        svc_settings_at(svc, ps, now_s, &prog, &tz);
         rc = restore_redemption(st, &s, &p, r.points_restored,
-                                expiry_for(prog, tz, now_s), err);
+                                svc_expiry_for(prog, tz, now_s), err);
         if (rc == 0)
-            rc = post_entry(st, &s, FDL_ENTRY_RESTORE, r.points_restored, p.id,
-                            req->refund_id, a, now_s, NULL, err);
+            rc = svc_post_entry(st, &s, FDL_ENTRY_RESTORE, r.points_restored, p.id,
+                                req->refund_id, a, now_s, NULL, err);
     }
     if (rc == 0) {
         r.program_id = a->program_id;
@@ -1344,25 +1361,35 @@ int fdl_svc_refund(struct fdl_service *svc, struct fdl_store *st,
     }
     if (rc == 0)
         rc = FDL_STORE_CALL(st, purchase_update, &p, lines, err);
-    if (rc == 0)
-        rc = state_save_balance(st, &s, err);
     if (rc == 0) {
         memset(res, 0, sizeof(*res));
         res->refund = r;
-        balance_of(ps, &s.lots, now_s, &res->balance);
         const struct fdl_program *prog_now;
         const struct fdl_tz *tz_now;
-        settings_at(svc, ps, now_s, &prog_now, &tz_now);
+        svc_settings_at(svc, ps, now_s, &prog_now, &tz_now);
         const char *lang = prog_now->language;
         if (r.points_clawed > 0)
-            add_message(res->messages, &res->message_count, lang, FDL_MSG_CLAWED_BACK,
-                        (long long)r.points_clawed, NULL);
+            svc_add_message(res->messages, &res->message_count, lang, FDL_MSG_CLAWED_BACK,
+                            (long long)r.points_clawed, NULL);
         if (r.points_restored > 0)
-            add_message(res->messages, &res->message_count, lang, FDL_MSG_GIVEN_BACK,
-                        (long long)r.points_restored, NULL);
-        balance_messages(tz_now, lang, &res->balance, res->messages, &res->message_count);
+            svc_add_message(res->messages, &res->message_count, lang, FDL_MSG_GIVEN_BACK,
+                            (long long)r.points_restored, NULL);
+        struct svc_refund_ctx ctx = {svc, st, a,     req, ps,    prog_now, tz_now,
+                                     &s,  &p, lines, &r,  now_s, res};
+        for (size_t f = 0; f < svc_feature_count && rc == 0; f++)
+            if (svc_features[f]->refund_apply)
+                rc = svc_features[f]->refund_apply(&ctx, err);
+        if (rc == 0)
+            rc = svc_state_save_balance(st, &s, err);
+        if (rc == 0) {
+            svc_balance_of(ps, &s.lots, now_s, &res->balance);
+            svc_balance_messages(tz_now, lang, &res->balance, res->messages,
+                                 &res->message_count);
+        } else {
+            memset(res, 0, sizeof(*res));
+        }
     }
-    state_release(&s);
+    svc_state_release(&s);
     free(lines);
     return rc;
 }
@@ -1374,7 +1401,7 @@ int fdl_svc_adjust(struct fdl_service *svc, struct fdl_store *st,
                    const char *reason, int64_t now_s, int64_t *entry_id,
                    struct fdl_balance *balance, struct fdl_error *err)
 {
-    const struct fdl_program_state *ps = program_of(svc, st, a, err);
+    const struct fdl_program_state *ps = svc_program_of(svc, st, a, err);
     if (!ps)
         return err->code;
     if (!(a->scopes & FDL_SCOPE_ADMIN))
@@ -1384,12 +1411,12 @@ int fdl_svc_adjust(struct fdl_service *svc, struct fdl_store *st,
         return fdl_error_set(err, FDL_ERANGE, "points", "must not be zero");
     struct member_state s;
     int64_t taken;
-    int rc = state_load(st, a->program_id, member_id, &s, err);
+    int rc = svc_state_load(st, a->program_id, member_id, &s, err);
     const struct fdl_program *prog;
     const struct fdl_tz *tz;
-    settings_at(svc, ps, now_s, &prog, &tz);
+    svc_settings_at(svc, ps, now_s, &prog, &tz);
     if (rc == 0 && points > 0)
-        rc = fdl_lots_earn(&s.lots, points, now_s, expiry_for(prog, tz, now_s), 0,
+        rc = fdl_lots_earn(&s.lots, points, now_s, svc_expiry_for(prog, tz, now_s), 0,
                            &s.moves);
     else if (rc == 0 && fdl_lots_total(&s.lots) < -points)
         rc = fdl_error_set(err, FDL_EINSUFFICIENT_POINTS, "points",
@@ -1398,13 +1425,13 @@ int fdl_svc_adjust(struct fdl_service *svc, struct fdl_store *st,
     else if (rc == 0)
         rc = fdl_lots_clawback(&s.lots, -points, 0, &s.moves, &taken);
     if (rc == 0)
-        rc = post_entry(st, &s, FDL_ENTRY_ADJUST, points, 0, reason, a, now_s, entry_id,
-                        err);
+        rc = svc_post_entry(st, &s, FDL_ENTRY_ADJUST, points, 0, reason, a, now_s,
+                            entry_id, err);
     if (rc == 0)
-        rc = state_save_balance(st, &s, err);
+        rc = svc_state_save_balance(st, &s, err);
     if (rc == 0)
-        balance_of(ps, &s.lots, now_s, balance);
-    state_release(&s);
+        svc_balance_of(ps, &s.lots, now_s, balance);
+    svc_state_release(&s);
     return rc;
 }
 
@@ -1433,18 +1460,21 @@ int fdl_svc_expire_batch(struct fdl_service *svc, struct fdl_store *st,
     for (int i = 0; i < count && rc == 0; i++) {
         struct member_state s;
         int64_t expired = 0;
-        rc = state_load(st, program_id, ids[i], &s, err);
+        rc = svc_state_load(st, program_id, ids[i], &s, err);
         if (rc == 0)
             rc = fdl_lots_expire(&s.lots, now_s, &s.moves, &expired);
         if (rc == 0 && expired > 0)
-            rc = post_entry(st, &s, FDL_ENTRY_EXPIRE, expired, 0, NULL, &system, now_s,
-                            NULL, err);
+            rc = svc_post_entry(st, &s, FDL_ENTRY_EXPIRE, expired, 0, NULL, &system,
+                                now_s, NULL, err);
         if (rc == 0)
-            rc = state_save_balance(st, &s, err);
-        state_release(&s);
+            rc = svc_state_save_balance(st, &s, err);
+        svc_state_release(&s);
         *members += 1;
         *points += expired;
     }
     *members += due_count; /* reviewed tiers count as work done: call again */
+    for (size_t f = 0; f < svc_feature_count && rc == 0; f++)
+        if (svc_features[f]->expire)
+            rc = svc_features[f]->expire(svc, st, program_id, now_s, members, err);
     return rc;
 }

@@ -21,7 +21,7 @@
 #include <pthread.h>
 
 #define FDL_MAX_PROGRAMS         64
-#define FDL_MAX_MESSAGES         6
+#define FDL_MAX_MESSAGES         10
 #define FDL_MESSAGE_MAX          200
 #define FDL_MAX_CARDS_LISTED     20
 #define FDL_MAX_EXPIRING_SHOWN   5
@@ -148,6 +148,12 @@ struct fdl_enrol_request {
     int has_birthday;
     int64_t birthday_days;
     int marketing_consent;
+    /* -- early access -- */
+    /* -- coupons -- */
+    /* -- punch cards -- */
+    /* -- rewards -- */
+    /* -- stored value and membership -- */
+    /* -- referrals -- */
 };
 
 /*
@@ -231,6 +237,12 @@ struct fdl_purchase_request {
     const char *txn_id, *store_code, *channel, *currency;
     int64_t occurred_at_s;
     int64_t redeem_points; /* 0: no redemption */
+    /* -- early access -- */
+    /* -- coupons -- */
+    /* -- punch cards -- */
+    /* -- rewards -- */
+    /* -- stored value and membership -- */
+    /* -- referrals -- */
     size_t line_count;
     const struct fdl_line_request *lines;
 };
@@ -255,6 +267,12 @@ struct fdl_purchase_result {
     struct fdl_balance balance;
     int message_count;
     char messages[FDL_MAX_MESSAGES][FDL_MESSAGE_MAX];
+    /* -- early access -- */
+    /* -- coupons -- */
+    /* -- punch cards -- */
+    /* -- rewards -- */
+    /* -- stored value and membership -- */
+    /* -- referrals -- */
 };
 
 /*
@@ -294,6 +312,12 @@ struct fdl_refund_result {
     struct fdl_balance balance;
     int message_count;
     char messages[FDL_MAX_MESSAGES][FDL_MESSAGE_MAX];
+    /* -- early access -- */
+    /* -- coupons -- */
+    /* -- punch cards -- */
+    /* -- rewards -- */
+    /* -- stored value and membership -- */
+    /* -- referrals -- */
 };
 
 /*

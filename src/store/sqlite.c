@@ -19,6 +19,7 @@
  *  - Before an op returns, every statement it used is reset and its
  *    bindings cleared: none keeps a read snapshot or a dangling pointer.
  */
+#include "store/sqlite_internal.h"
 #include "store/store.h"
 
 #include <assert.h>
@@ -236,7 +237,15 @@ static const char schema_v3[] =
     "occurred_at);\n";
 
 /* Migration N (N >= 1) is migrations[N - 1]. Append; never edit one that shipped. */
-static const char *const migrations[] = {schema_v1, schema_v2, schema_v3};
+static const char *const migrations[] = {
+    schema_v1, schema_v2, schema_v3,
+    /* -- early access -- */
+    /* -- coupons -- */
+    /* -- punch cards -- */
+    /* -- rewards -- */
+    /* -- stored value and membership -- */
+    /* -- referrals -- */
+};
 #define MIGRATION_COUNT ((int64_t)(sizeof(migrations) / sizeof(migrations[0])))
 
 /* ---- statements ---- */
@@ -346,6 +355,8 @@ _Static_assert(FDL_MAX_SEARCH_WORDS == 4, "one search statement per number of wo
     " GROUP BY +n.member_id ORDER BY +n.member_id LIMIT ?3)"                             \
     " SELECT " MEMBER_COLUMNS " FROM hits CROSS JOIN members m ON m.id = hits.id"        \
     " WHERE +m.program_id = ?1 ORDER BY m.id"
+
+_Static_assert(STMT_COUNT <= SQLITE_MAX_CORE_STMTS, "raise SQLITE_MAX_CORE_STMTS");
 
 static const char *const stmt_sql[STMT_COUNT] = {
     [STMT_BEGIN_WRITE] = "BEGIN IMMEDIATE",
@@ -546,13 +557,7 @@ static const char *const stmt_sql[STMT_COUNT] = {
         "   GROUP BY lot_id) mv ON mv.lot_id = l.id",
 };
 
-struct sqlite_store {
-    struct fdl_store_base base; /* first: the wrappers cast to it */
-    sqlite3 *db;
-    sqlite3_stmt *stmts[STMT_COUNT]; /* each prepared on first use */
-};
-
-static struct sqlite_store *sqlite_of(struct fdl_store *st)
+struct sqlite_store *sqlite_of(struct fdl_store *st)
 {
     struct sqlite_store *s = (struct sqlite_store *)st;
     assert(s && s->base.ops == &fdl_store_sqlite && s->db);
@@ -560,12 +565,6 @@ static struct sqlite_store *sqlite_of(struct fdl_store *st)
 }
 
 /* ---- errors ---- */
-
-/* A unique key whose clash is the caller's error, not the store's. */
-struct unique_key {
-    const char *column; /* as in SQLite's "UNIQUE constraint failed: t.c" */
-    const char *field;  /* what err->field says */
-};
 
 static const struct unique_key member_keys[] = {
     {"members.email", "email"}, {"members.phone", "phone"}, {NULL, NULL}};
@@ -582,8 +581,8 @@ static const struct unique_key refund_keys[] = {{"refunds.refund_id", "refund_id
  * with SQLite's message: BUSY and LOCKED become FDL_EBUSY, a clash on one
  * of keys FDL_EDUPLICATE naming the field, anything else FDL_ESTORE.
  */
-static int db_error(struct sqlite_store *s, int rc, const struct unique_key *keys,
-                    struct fdl_error *err)
+int db_error(struct sqlite_store *s, int rc, const struct unique_key *keys,
+             struct fdl_error *err)
 {
     const char *message = sqlite3_errmsg(s->db);
     int primary = rc & 0xff;
@@ -599,7 +598,7 @@ static int db_error(struct sqlite_store *s, int rc, const struct unique_key *key
 }
 
 /* For a step that returned no row: FDL_ENOT_FOUND if it simply ended. */
-static int no_row(struct sqlite_store *s, int rc, struct fdl_error *err)
+int no_row(struct sqlite_store *s, int rc, struct fdl_error *err)
 {
     if (rc == SQLITE_DONE)
         return fdl_error_set(err, FDL_ENOT_FOUND, NULL, "not found");
@@ -623,15 +622,43 @@ static int stmt_get(struct sqlite_store *s, enum stmt_id id, sqlite3_stmt **out,
     return 0;
 }
 
+static int feature_slots; /* slots handed out to struct sqlite_sql */
+
+int sqlite_prepared(struct sqlite_store *s, struct sqlite_sql *sql, sqlite3_stmt **out,
+                    struct fdl_error *err)
+{
+    int slot = __atomic_load_n(&sql->slot, __ATOMIC_ACQUIRE);
+    if (slot == 0) {
+        int mine = __atomic_add_fetch(&feature_slots, 1, __ATOMIC_ACQ_REL);
+        int expected = 0;
+        if (!__atomic_compare_exchange_n(&sql->slot, &expected, mine, 0, __ATOMIC_ACQ_REL,
+                                         __ATOMIC_ACQUIRE))
+            mine = expected; /* another thread assigned it first; a slot is wasted */
+        slot = mine;
+    }
+    if (slot > SQLITE_MAX_FEATURE_STMTS)
+        return fdl_error_set(err, FDL_EINTERNAL, NULL, "raise SQLITE_MAX_FEATURE_STMTS");
+    *out = NULL;
+    sqlite3_stmt **q = &s->feature_stmts[slot - 1];
+    if (!*q) {
+        int rc =
+            sqlite3_prepare_v3(s->db, sql->text, -1, SQLITE_PREPARE_PERSISTENT, q, NULL);
+        if (rc != SQLITE_OK)
+            return db_error(s, rc, NULL, err);
+    }
+    *out = *q;
+    return 0;
+}
+
 /* Ends a use of q: releases its snapshot and forgets borrowed pointers. */
-static void stmt_reset(sqlite3_stmt *q)
+void stmt_reset(sqlite3_stmt *q)
 {
     sqlite3_reset(q);
     sqlite3_clear_bindings(q);
 }
 
 /* A bind failed: SQLite recorded why in the connection. */
-static int bind_failed(struct sqlite_store *s, sqlite3_stmt *q, struct fdl_error *err)
+int bind_failed(struct sqlite_store *s, sqlite3_stmt *q, struct fdl_error *err)
 {
     int rc = db_error(s, sqlite3_errcode(s->db), NULL, err);
     stmt_reset(q);
@@ -639,8 +666,8 @@ static int bind_failed(struct sqlite_store *s, sqlite3_stmt *q, struct fdl_error
 }
 
 /* Runs bound q to its end (a write), maps its failure, resets it. */
-static int stmt_finish(struct sqlite_store *s, sqlite3_stmt *q,
-                       const struct unique_key *keys, struct fdl_error *err)
+int stmt_finish(struct sqlite_store *s, sqlite3_stmt *q, const struct unique_key *keys,
+                struct fdl_error *err)
 {
     int rc = sqlite3_step(q);
     int result = rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : db_error(s, rc, keys, err);
@@ -656,38 +683,38 @@ static int stmt_run(struct sqlite_store *s, enum stmt_id id, struct fdl_error *e
     return rc ? rc : stmt_finish(s, q, NULL, err);
 }
 
-static int bind_int(sqlite3_stmt *q, int i, int64_t value)
+int bind_int(sqlite3_stmt *q, int i, int64_t value)
 {
     return sqlite3_bind_int64(q, i, value);
 }
 
 /* An id or time where 0 means "none", stored as NULL. */
-static int bind_optional(sqlite3_stmt *q, int i, int64_t value)
+int bind_optional(sqlite3_stmt *q, int i, int64_t value)
 {
     return value ? sqlite3_bind_int64(q, i, value) : sqlite3_bind_null(q, i);
 }
 
 /* text must outlive the statement's use (it is not copied). */
-static int bind_text(sqlite3_stmt *q, int i, const char *text)
+int bind_text(sqlite3_stmt *q, int i, const char *text)
 {
     return text ? sqlite3_bind_text(q, i, text, -1, SQLITE_STATIC)
                 : sqlite3_bind_null(q, i);
 }
 
-static int64_t column_int(sqlite3_stmt *q, int i)
+int64_t column_int(sqlite3_stmt *q, int i)
 {
     return sqlite3_column_int64(q, i);
 }
 
 /* Copies a text column into buf, truncating; NULL reads as "". */
-static void column_text(sqlite3_stmt *q, int i, char *buf, size_t cap)
+void column_text(sqlite3_stmt *q, int i, char *buf, size_t cap)
 {
     const unsigned char *text = sqlite3_column_text(q, i);
     snprintf(buf, cap, "%s", text ? (const char *)text : "");
 }
 
 /* Copies a blob column of exactly cap bytes; -1 if it has another size. */
-static int column_blob(sqlite3_stmt *q, int i, unsigned char *buf, size_t cap)
+int column_blob(sqlite3_stmt *q, int i, unsigned char *buf, size_t cap)
 {
     const void *blob = sqlite3_column_blob(q, i);
     if ((size_t)sqlite3_column_bytes(q, i) != cap || !blob)
@@ -701,12 +728,12 @@ static int column_blob(sqlite3_stmt *q, int i, unsigned char *buf, size_t cap)
  * releases the savepoint on success and undoes the op's writes on failure.
  * Outside a transaction the savepoint is the transaction.
  */
-static int op_begin(struct sqlite_store *s, struct fdl_error *err)
+int op_begin(struct sqlite_store *s, struct fdl_error *err)
 {
     return stmt_run(s, STMT_OP_SAVEPOINT, err);
 }
 
-static int op_end(struct sqlite_store *s, int rc, struct fdl_error *err)
+int op_end(struct sqlite_store *s, int rc, struct fdl_error *err)
 {
     if (rc == 0 && (rc = stmt_run(s, STMT_OP_RELEASE, err)) == 0)
         return 0;
@@ -724,6 +751,8 @@ static void sqlite_close(struct fdl_store *st)
     struct sqlite_store *s = sqlite_of(st);
     for (int i = 0; i < STMT_COUNT; i++)
         sqlite3_finalize(s->stmts[i]);
+    for (int i = 0; i < SQLITE_MAX_FEATURE_STMTS; i++)
+        sqlite3_finalize(s->feature_stmts[i]);
     sqlite3_close(s->db); /* rolls back an open transaction */
     free(s);
 }
@@ -2368,4 +2397,10 @@ const struct fdl_store_ops fdl_store_sqlite = {
     .members_with_expired_lots = sqlite_members_with_expired_lots,
     .totals = sqlite_totals,
     .audit = sqlite_audit,
+    /* -- early access -- */
+    /* -- coupons -- */
+    /* -- punch cards -- */
+    /* -- rewards -- */
+    /* -- stored value and membership -- */
+    /* -- referrals -- */
 };

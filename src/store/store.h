@@ -318,6 +318,12 @@ struct fdl_store_ops {
     int (*totals)(struct fdl_store *st, int64_t program_id, struct fdl_totals *out,
                   struct fdl_error *err);
     int (*audit)(struct fdl_store *st, struct fdl_audit *out, struct fdl_error *err);
+    /* -- early access -- */
+    /* -- coupons -- */
+    /* -- punch cards -- */
+    /* -- rewards -- */
+    /* -- stored value and membership -- */
+    /* -- referrals -- */
 };
 
 /* The SQLite backend's table. */

@@ -1,0 +1,166 @@
+/*
+ * internal.h - what the service's own files share: a member's loaded state,
+ * writing ledger movements, program settings in force, local time, receipt
+ * messages, and the feature hooks every use case calls.
+ *
+ * Nothing outside src/service includes this. Every function here runs
+ * inside the caller's transaction and, like the public use cases, never
+ * commits; on error the caller rolls back.
+ */
+#ifndef FDL_SERVICE_INTERNAL_H
+#define FDL_SERVICE_INTERNAL_H
+
+#include "engine/messages.h"
+#include "service/service.h"
+
+/* A member and their lots, loaded for one use case; moves collect what the
+ * ledger changed since the last svc_post_entry(). */
+struct member_state {
+    struct fdl_member member;
+    struct fdl_lots lots;
+    struct fdl_moves moves;
+};
+
+/* The caller's program (loading it if needed), or NULL with err set. */
+const struct fdl_program_state *svc_program_of(struct fdl_service *svc,
+                                               struct fdl_store *st,
+                                               const struct fdl_actor *a,
+                                               struct fdl_error *err);
+
+/* When points earned at now_s expire under prog (FDL_LOT_NEVER if never). */
+int64_t svc_expiry_for(const struct fdl_program *prog, const struct fdl_tz *tz,
+                       int64_t now_s);
+
+/* The settings and zone in force at t_s (the version's, or the base ones). */
+void svc_settings_at(struct fdl_service *svc, const struct fdl_program_state *ps,
+                     int64_t t_s, const struct fdl_program **prog,
+                     const struct fdl_tz **tz);
+
+/* The local day number of instant t_s in zone tz. */
+int64_t svc_local_day(const struct fdl_tz *tz, int64_t t_s);
+
+/* The local calendar parts of instant t_s in zone tz. */
+struct fdl_local_time svc_local_time_of(const struct fdl_tz *tz, int64_t t_s);
+
+/* Loads the member and their open lots into s (init'ing it first, so
+ * svc_state_release is always safe). Unknown member: FDL_ENOT_FOUND naming
+ * member_id. */
+int svc_state_load(struct fdl_store *st, int64_t program_id, int64_t member_id,
+                   struct member_state *s, struct fdl_error *err);
+void svc_state_release(struct member_state *s);
+
+/* Writes the lots the ledger created or changed (without an entry). */
+int svc_flush_lots(struct fdl_store *st, struct member_state *s, struct fdl_error *err);
+
+/*
+ * Posts one journal entry of kind for points with the lot moves made since
+ * the last call, and updates s->member.balance (store it with
+ * svc_state_save_balance once at the end). purchase_id 0: none.
+ */
+int svc_post_entry(struct fdl_store *st, struct member_state *s, enum fdl_entry_kind kind,
+                   int64_t points, int64_t purchase_id, const char *reason,
+                   const struct fdl_actor *a, int64_t now_s, int64_t *entry_id,
+                   struct fdl_error *err);
+
+/* Stores s->member.balance. */
+int svc_state_save_balance(struct fdl_store *st, struct member_state *s,
+                           struct fdl_error *err);
+
+/* The balance summary of lots at now_s. */
+void svc_balance_of(const struct fdl_program_state *ps, const struct fdl_lots *lots,
+                    int64_t now_s, struct fdl_balance *b);
+
+/* Appends message id (engine/messages.h) in lang for count n and, when the
+ * message takes one, text; silently drops it past FDL_MAX_MESSAGES. */
+void svc_add_message(char (*messages)[FDL_MESSAGE_MAX], int *count, const char *lang,
+                     enum fdl_message_id id, long long n, const char *text);
+
+/* The balance, pending and next-expiry messages. */
+void svc_balance_messages(const struct fdl_tz *tz, const char *lang,
+                          const struct fdl_balance *b, char (*messages)[FDL_MESSAGE_MAX],
+                          int *count);
+
+/* Sets each line's redeemed_points: `redeemed` allocated by amount; and,
+ * when points > 0, each line's points the same way. */
+void svc_allocate_to_lines(struct fdl_purchase_line *lines, size_t n, int64_t points,
+                           int64_t redeemed);
+
+/* ---- feature hooks ---- */
+
+/*
+ * A purchase in progress. `check` hooks run after the member and lines are
+ * loaded and before any point is redeemed or earned: they may refuse the
+ * purchase (early access) or reduce what is paid (coupons set
+ * p->coupon_discount_minor and lines' amounts are left as sold). `apply`
+ * hooks run after the purchase, its points and the tier are written and res
+ * is filled: they write their own rows and add to res (messages, their
+ * result section). ver is NULL before the first program file version.
+ */
+struct svc_purchase_ctx {
+    struct fdl_service *svc;
+    struct fdl_store *st;
+    const struct fdl_actor *a;
+    const struct fdl_purchase_request *req;
+    const struct fdl_program_state *ps;
+    const struct fdl_version_state *ver;
+    const struct fdl_program *prog;
+    const struct fdl_tz *tz;
+    struct member_state *s;
+    struct fdl_purchase *p;
+    struct fdl_purchase_line *lines; /* p->line_count */
+    int64_t now_s;
+    struct fdl_purchase_result *res; /* NULL in check hooks */
+};
+
+/* A refund just written: p and lines carry the new refunded totals, r what
+ * this refund took. The member's state is loaded in s. */
+struct svc_refund_ctx {
+    struct fdl_service *svc;
+    struct fdl_store *st;
+    const struct fdl_actor *a;
+    const struct fdl_refund_request *req;
+    const struct fdl_program_state *ps;
+    const struct fdl_program *prog; /* in force now */
+    const struct fdl_tz *tz;
+    struct member_state *s;
+    struct fdl_purchase *p;
+    struct fdl_purchase_line *lines;
+    const struct fdl_refund *r;
+    int64_t now_s;
+    struct fdl_refund_result *res;
+};
+
+/* A member just enrolled (with their first card). */
+struct svc_enrol_ctx {
+    struct fdl_service *svc;
+    struct fdl_store *st;
+    const struct fdl_actor *a;
+    const struct fdl_enrol_request *req;
+    const struct fdl_program_state *ps;
+    struct fdl_member *member;
+    int64_t now_s;
+};
+
+/*
+ * A feature of the program (punch cards, coupons, referrals, ...): the hooks
+ * it needs, any of them NULL. `expire` runs in the periodic batch (with
+ * expiry and tier reviews): it does a bounded amount of due work for the
+ * program at now_s and adds how many items it handled to *work, so the
+ * caller calls again until no feature has work left. Each hook returns 0 or
+ * an FDL_E* code with err set.
+ */
+struct svc_feature {
+    const char *name;
+    int (*enrol)(struct svc_enrol_ctx *c, struct fdl_error *err);
+    int (*purchase_check)(struct svc_purchase_ctx *c, struct fdl_error *err);
+    int (*purchase_apply)(struct svc_purchase_ctx *c, struct fdl_error *err);
+    int (*refund_apply)(struct svc_refund_ctx *c, struct fdl_error *err);
+    int (*expire)(struct fdl_service *svc, struct fdl_store *st, int64_t program_id,
+                  int64_t now_s, int64_t *work, struct fdl_error *err);
+};
+
+/* The features, in the order their hooks run (features.c). */
+extern const struct svc_feature *const svc_features[];
+extern const size_t svc_feature_count;
+
+#endif
