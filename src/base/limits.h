@@ -31,6 +31,11 @@
 #define FDL_MAX_PHONE_LEN           32
 #define FDL_MAX_REASON_LEN          500
 #define FDL_MAX_IDEMPOTENCY_KEY_LEN 128
+/* How long a write's answer is kept for replay: a retry within this time
+ * gets the first answer; after it, the natural key (txn_id, refund_id)
+ * still refuses a second effect, as a conflict instead of a replay. */
+#define FDL_IDEMPOTENCY_RETENTION_S (7 * 24 * 3600)
+#define FDL_IDEMPOTENCY_PRUNE_BATCH 5000 /* records one expiry batch deletes */
 #define FDL_MAX_SEARCH_WORDS        4
 
 /* Pagination */

@@ -1473,6 +1473,13 @@ int fdl_svc_expire_batch(struct fdl_service *svc, struct fdl_store *st,
         *points += expired;
     }
     *members += due_count; /* reviewed tiers count as work done: call again */
+    int64_t pruned = 0;
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, idem_prune, program_id,
+                            now_s - FDL_IDEMPOTENCY_RETENTION_S,
+                            FDL_IDEMPOTENCY_PRUNE_BATCH, &pruned, err);
+    if (pruned == FDL_IDEMPOTENCY_PRUNE_BATCH)
+        *members += 1; /* more to prune: call again */
     for (size_t f = 0; f < svc_feature_count && rc == 0; f++)
         if (svc_features[f]->expire)
             rc = svc_features[f]->expire(svc, st, program_id, now_s, members, err);

@@ -236,9 +236,13 @@ static const char schema_v3[] =
     "CREATE INDEX purchases_member_time ON purchases (program_id, member_id, "
     "occurred_at);\n";
 
+/* Version 4: idempotency records are pruned by age. */
+static const char schema_v4[] =
+    "CREATE INDEX idempotency_age ON idempotency (program_id, created_at);\n";
+
 /* Migration N (N >= 1) is migrations[N - 1]. Append; never edit one that shipped. */
 static const char *const migrations[] = {
-    schema_v1, schema_v2, schema_v3,
+    schema_v1, schema_v2, schema_v3, schema_v4,
     /* -- early access -- */
     /* -- coupons -- */
     /* -- punch cards -- */
@@ -279,6 +283,7 @@ enum stmt_id {
     STMT_KEY_INSERT,
     STMT_IDEM_GET,
     STMT_IDEM_PUT,
+    STMT_IDEM_PRUNE,
     STMT_MEMBER_INSERT,
     STMT_MEMBER_NAME_INSERT,
     STMT_MEMBER_GET,
@@ -417,6 +422,9 @@ static const char *const stmt_sql[STMT_COUNT] = {
     [STMT_IDEM_PUT] = "INSERT INTO idempotency"
                       " (program_id, key, request_hash, status, body, created_at)"
                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [STMT_IDEM_PRUNE] = "DELETE FROM idempotency WHERE rowid IN (SELECT rowid"
+                        " FROM idempotency WHERE program_id = ?1 AND created_at < ?2"
+                        " ORDER BY created_at LIMIT ?3)",
 
     [STMT_MEMBER_INSERT] =
         "INSERT INTO members (program_id, name, name_key, email, phone,"
@@ -1302,6 +1310,21 @@ static int sqlite_idem_put(struct fdl_store *st, int64_t program_id, const char 
         bind_int(q, 6, now_s))
         return bind_failed(s, q, err);
     return stmt_finish(s, q, idem_keys, err);
+}
+
+static int sqlite_idem_prune(struct fdl_store *st, int64_t program_id, int64_t before_s,
+                             int limit, int64_t *deleted, struct fdl_error *err)
+{
+    struct sqlite_store *s = sqlite_of(st);
+    sqlite3_stmt *q;
+    int rc = stmt_get(s, STMT_IDEM_PRUNE, &q, err);
+    if (rc)
+        return rc;
+    if (bind_int(q, 1, program_id) || bind_int(q, 2, before_s) || bind_int(q, 3, limit))
+        return bind_failed(s, q, err);
+    if ((rc = stmt_finish(s, q, NULL, err)) == 0)
+        *deleted = sqlite3_changes(s->db);
+    return rc;
 }
 
 /* ---- members ---- */
@@ -2373,6 +2396,7 @@ const struct fdl_store_ops fdl_store_sqlite = {
     .key_insert = sqlite_key_insert,
     .idem_get = sqlite_idem_get,
     .idem_put = sqlite_idem_put,
+    .idem_prune = sqlite_idem_prune,
     .member_insert = sqlite_member_insert,
     .member_get = sqlite_member_get,
     .member_find = sqlite_member_find,

@@ -254,6 +254,10 @@ struct fdl_store_ops {
                     struct fdl_idem *out, struct fdl_error *err);
     int (*idem_put)(struct fdl_store *st, int64_t program_id, const char *key,
                     const struct fdl_idem *idem, int64_t now_s, struct fdl_error *err);
+    /* Deletes at most limit of the program's idempotency records made before
+     * before_s, oldest first; *deleted says how many went. */
+    int (*idem_prune)(struct fdl_store *st, int64_t program_id, int64_t before_s,
+                      int limit, int64_t *deleted, struct fdl_error *err);
 
     int (*member_insert)(struct fdl_store *st, struct fdl_member *m,
                          struct fdl_error *err);

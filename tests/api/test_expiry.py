@@ -151,3 +151,34 @@ def test_a_purchase_more_than_a_day_ahead_of_the_server_clock_is_400(clock_api):
     assert ok["time"] == "2058-05-02T11:59:59Z"
     r = api.post("/v1/purchases", api.purchase_body(member["id"], time="2058-05-02T12:00:01Z"))
     assert_problem(r, 400, "out-of-range", "time")
+
+
+def test_answers_are_kept_for_replay_seven_days_then_pruned(clock_api):
+    api = clock_api
+    start_era(api, at(2031, 5, 1, 10))
+    member, _ = api.new_member()
+    body = api.purchase_body(member["id"], lines=[line("A", 1, 1000)])
+    first = api.post("/v1/purchases", body)
+    assert first.status_code == 201, first.text
+    api.set_clock(at(2031, 5, 7, 10))  # six days later: still replayed
+    expire(api)
+    again = api.post("/v1/purchases", body)
+    assert again.status_code == 201
+    assert again.headers.get("Idempotent-Replayed") == "true"
+    assert again.json() == first.json()
+    api.set_clock(at(2031, 5, 8, 10, 0, 1))  # past seven days: the answer is gone ...
+    expire(api)
+    late = api.post("/v1/purchases", body)
+    # ... but the transaction id still refuses a second purchase
+    assert_problem(late, 409, "duplicate", field="txn_id")
+    assert api.balance(member["id"])["total"] == first.json()["points_earned"]
+    # a key-only write's record is gone too: the key may now carry another body
+    key = "retention-" + body["txn_id"]
+    r1 = api.post(f"/v1/members/{member['id']}/adjustments",
+                  {"points": 5, "reason": "a"}, key="admin", headers={"Idempotency-Key": key})
+    assert r1.status_code == 201, r1.text
+    api.set_clock(at(2031, 5, 16, 10))
+    expire(api)
+    r2 = api.post(f"/v1/members/{member['id']}/adjustments",
+                  {"points": 6, "reason": "b"}, key="admin", headers={"Idempotency-Key": key})
+    assert r2.status_code == 201, r2.text
