@@ -9,6 +9,7 @@
 
 #include "base/error.h"
 #include "base/json.h"
+#include "service/keys.h"
 #include "service/service.h"
 #include "service/writer.h"
 
@@ -43,6 +44,7 @@ extern const size_t http_route_count;
 struct http_server {
     struct fdl_http_config cfg;
     struct fdl_service svc;
+    struct fdl_key_cache keys; /* verified API keys (service/keys.h) */
     struct fdl_writer *writer;
     struct MHD_Daemon *daemon;
     pthread_mutex_t pool_lock;

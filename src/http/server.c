@@ -246,14 +246,19 @@ static int authenticate(struct http_request *r)
 {
     if (r->route->flags & ROUTE_PUBLIC)
         return 0;
-    struct fdl_store *st = http_reader_get(r->srv, &r->err);
-    if (!st)
-        return http_fail(r, &r->err);
     struct fdl_api_key key;
-    int rc = fdl_key_verify(st, presented_key(r->conn), &key, &r->err);
-    http_reader_put(r->srv, st);
-    if (rc)
-        return http_fail(r, &r->err);
+    const char *text = presented_key(r->conn);
+    int64_t now_ns = (int64_t)fdl_clock_mono_ns();
+    if (!fdl_key_cache_get(&r->srv->keys, text, now_ns, &key)) {
+        struct fdl_store *st = http_reader_get(r->srv, &r->err);
+        if (!st)
+            return http_fail(r, &r->err);
+        int rc = fdl_key_verify(st, text, &key, &r->err);
+        http_reader_put(r->srv, st);
+        if (rc)
+            return http_fail(r, &r->err);
+        fdl_key_cache_put(&r->srv->keys, &key, now_ns);
+    }
     if (!(key.scopes & r->route->scope))
         return http_failf(r, FDL_EFORBIDDEN, NULL, "this key lacks the %s scope",
                           r->route->scope & FDL_SCOPE_ADMIN ? "admin" : "pos");
@@ -467,6 +472,7 @@ static void server_stop(struct http_server *srv)
         fdl_store_close(srv->pool[i]);
     free(srv->openapi);
     fdl_service_release(&srv->svc);
+    fdl_key_cache_release(&srv->keys);
 }
 
 int fdl_http_serve(const struct fdl_http_config *cfg)
@@ -475,6 +481,7 @@ int fdl_http_serve(const struct fdl_http_config *cfg)
     memset(&srv, 0, sizeof(srv));
     srv.cfg = *cfg;
     pthread_mutex_init(&srv.pool_lock, NULL);
+    fdl_key_cache_init(&srv.keys);
     struct fdl_error err;
     fdl_error_clear(&err);
     signal(SIGPIPE, SIG_IGN);

@@ -90,3 +90,59 @@ int fdl_scopes_parse(const char *text)
         return FDL_SCOPE_POS | FDL_SCOPE_ADMIN;
     return -1;
 }
+
+void fdl_key_cache_init(struct fdl_key_cache *c)
+{
+    memset(c, 0, sizeof(*c));
+    pthread_mutex_init(&c->lock, NULL);
+}
+
+void fdl_key_cache_release(struct fdl_key_cache *c)
+{
+    pthread_mutex_destroy(&c->lock);
+    sodium_memzero(c->slots, sizeof(c->slots));
+}
+
+static size_t slot_of(const char *id)
+{
+    uint32_t h = 2166136261u; /* FNV-1a over the key id */
+    for (size_t i = 0; i < FDL_KEY_ID_LEN && id[i]; i++)
+        h = (h ^ (unsigned char)id[i]) * 16777619u;
+    return h % FDL_KEY_CACHE_SLOTS;
+}
+
+int fdl_key_cache_get(struct fdl_key_cache *c, const char *text, int64_t now_ns,
+                      struct fdl_api_key *key)
+{
+    if (!text || !well_formed(text))
+        return 0;
+    char id[FDL_KEY_ID_LEN + 1];
+    memcpy(id, text + 4, FDL_KEY_ID_LEN);
+    id[FDL_KEY_ID_LEN] = '\0';
+    size_t i = slot_of(id);
+    struct fdl_api_key found;
+    int64_t read_at;
+    pthread_mutex_lock(&c->lock);
+    found = c->slots[i].key;
+    read_at = c->slots[i].read_at_ns;
+    pthread_mutex_unlock(&c->lock);
+    if (read_at == 0 || now_ns - read_at >= FDL_KEY_CACHE_TTL_NS || now_ns < read_at ||
+        strcmp(found.id, id) != 0 || found.revoked)
+        return 0;
+    unsigned char hash[FDL_KEY_HASH_BYTES];
+    key_hash(text, hash);
+    if (sodium_memcmp(hash, found.hash, sizeof(hash)))
+        return 0;
+    *key = found;
+    return 1;
+}
+
+void fdl_key_cache_put(struct fdl_key_cache *c, const struct fdl_api_key *key,
+                       int64_t now_ns)
+{
+    size_t i = slot_of(key->id);
+    pthread_mutex_lock(&c->lock);
+    c->slots[i].key = *key;
+    c->slots[i].read_at_ns = now_ns;
+    pthread_mutex_unlock(&c->lock);
+}

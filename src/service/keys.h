@@ -11,6 +11,8 @@
 
 #include "store/store.h"
 
+#include <pthread.h>
+
 #define FDL_KEY_TEXT_LEN (4 + FDL_KEY_ID_LEN + 1 + 32) /* "fdl_" id "_" secret */
 
 /*
@@ -29,6 +31,36 @@ int fdl_key_create(struct fdl_store *st, int64_t program_id, const char *name,
  */
 int fdl_key_verify(struct fdl_store *st, const char *text, struct fdl_api_key *key,
                    struct fdl_error *err);
+
+/*
+ * A per-process cache of verified keys, so a request need not read the
+ * store to authenticate. An entry is trusted for FDL_KEY_CACHE_TTL_NS after
+ * it was read: a key revoked in the store stops working within that time.
+ * Entries are found by key id and hold the stored hash, so a presented
+ * text is still checked in full (constant-time) on every hit. Thread-safe.
+ */
+#define FDL_KEY_CACHE_SLOTS  256                 /* direct-mapped by key id */
+#define FDL_KEY_CACHE_TTL_NS (10 * 1000000000LL) /* 10 s */
+
+struct fdl_key_cache {
+    pthread_mutex_t lock;
+    struct {
+        struct fdl_api_key key;
+        int64_t read_at_ns; /* 0: empty */
+    } slots[FDL_KEY_CACHE_SLOTS];
+};
+
+void fdl_key_cache_init(struct fdl_key_cache *c);
+void fdl_key_cache_release(struct fdl_key_cache *c);
+
+/* 1 and *key if text is a well-formed key whose verified entry, read less
+ * than the TTL before now_ns, has text's hash; 0 otherwise (ask the store). */
+int fdl_key_cache_get(struct fdl_key_cache *c, const char *text, int64_t now_ns,
+                      struct fdl_api_key *key);
+
+/* Remembers key (just verified against the store) as read at now_ns. */
+void fdl_key_cache_put(struct fdl_key_cache *c, const struct fdl_api_key *key,
+                       int64_t now_ns);
 
 /* Parses "pos", "admin" or "pos,admin" into scope bits; -1 if invalid. */
 int fdl_scopes_parse(const char *text);
