@@ -155,6 +155,10 @@
       "при первой покупке от %s")                                                        \
     X(BIRTHDAY, 0, "on your birthday", "el día de tu cumpleaños",                        \
       "el dia del teu aniversari", "в ваш день рождения")                                \
+    X(SIGNUP, 0, "when you join", "al darte de alta", "quan et dones d'alta",            \
+      "при вступлении в программу")                                                      \
+    X(SEGMENTS, 1, "for members in the %s group", "para los socios del grupo %s",        \
+      "per als socis del grup %s", "для участников группы %s")                           \
     X(PREFIX_END, 0, ", ", ", ", ", ", " — ")                                            \
     X(PREFIX_END_VERB, 0, ", ", ", ", ", ", " ")                                         \
     /* if */                                                                             \
@@ -1736,6 +1740,9 @@ static int sentence_when(struct ctx *c, const struct fdl_rule *r, const struct v
         PUSH(s->prefix, s->n_prefix, hours_phrase(c, v->hours_from, v->hours_until));
     if (v->tiers.n)
         PUSH(s->prefix, s->n_prefix, tiers_phrase(c, v->tiers));
+    if (r->segments.n)
+        PUSH(s->prefix, s->n_prefix,
+             FILL(c, P_SEGMENTS, join_list(c, set_list(&r->segments), P_OR)));
     if (r->event == FDL_EVENT_FIRST_PURCHASE && r->min_spend_minor) {
         PUSH(s->prefix, s->n_prefix,
              FILL(c, P_FIRST_PURCHASE_MIN, money(c, r->min_spend_minor)));
@@ -1745,6 +1752,8 @@ static int sentence_when(struct ctx *c, const struct fdl_rule *r, const struct v
         PUSH(s->prefix, s->n_prefix, text(c, P_FIRST_PURCHASE));
     else if (r->event == FDL_EVENT_BIRTHDAY)
         PUSH(s->prefix, s->n_prefix, text(c, P_BIRTHDAY));
+    else if (r->event == FDL_EVENT_SIGNUP)
+        PUSH(s->prefix, s->n_prefix, text(c, P_SIGNUP));
     return 0;
 }
 

@@ -1060,15 +1060,17 @@ static int check_rule_tiers(struct loader *ld, const struct ynode *list, const c
 /* ---- section: earn ---- */
 
 static const char *const rule_keys[] = {
-    "id",     "description", "rate",     "multiplier", "bonus",      "on",
-    "per",    "event",       "skus",     "categories", "labels",     "exclude",
-    "when",   "when_line",   "weekdays", "hours",      "valid_from", "valid_until",
-    "stores", "channels",    "tiers",    "min_spend",  "cap",        "stop",
+    "id",     "description", "rate",        "multiplier", "bonus",
+    "on",     "per",         "event",       "skus",       "categories",
+    "labels", "exclude",     "when",        "when_line",  "weekdays",
+    "hours",  "valid_from",  "valid_until", "stores",     "channels",
+    "tiers",  "min_spend",   "cap",         "stop",       "segments",
 };
 
 static const char *const basis_names[] = {"net", "gross", NULL};
 static const char *const per_names[] = {"purchase", "line", "unit", NULL};
-static const char *const event_names[] = {"none", "first_purchase", "birthday", NULL};
+static const char *const event_names[] = {"none", "first_purchase", "birthday", "signup",
+                                          NULL};
 static const char *const weekday_names[] = {"mon", "tue", "wed", "thu",
                                             "fri", "sat", "sun", NULL};
 
@@ -1299,14 +1301,15 @@ static int load_rule_kind(struct loader *ld, const struct ynode *map, const char
 static int load_rule_filters(struct loader *ld, const struct ynode *map, const char *path,
                              struct fdl_rule *r)
 {
-    static const char *const set_keys[] = {"skus",   "categories", "labels",
-                                           "stores", "channels",   "tiers"};
-    struct fdl_string_set *sets[] = {&r->skus,   &r->categories, &r->labels,
-                                     &r->stores, &r->channels,   &r->tiers};
+    static const char *const set_keys[] = {"skus",     "categories", "labels",  "stores",
+                                           "channels", "tiers",      "segments"};
+    struct fdl_string_set *sets[] = {&r->skus,    &r->categories, &r->labels,
+                                     &r->stores,  &r->channels,   &r->tiers,
+                                     &r->segments};
     char sub[PATH_MAX_BYTES];
     const struct ynode *v;
     int rc;
-    for (size_t i = 0; i < 6; i++) {
+    for (size_t i = 0; i < sizeof(sets) / sizeof(*sets); i++) {
         path_key(sub, path, set_keys[i]);
         if ((v = get(map, set_keys[i])) && (rc = get_set(ld, v, sub, sets[i])))
             return rc;
@@ -1320,8 +1323,8 @@ static int load_rule_filters(struct loader *ld, const struct ynode *map, const c
     path_key(sub, path, "event");
     if ((v = get(map, "event"))) {
         int event;
-        if ((rc = get_enum(ld, v, sub, event_names + 1, "first_purchase or birthday",
-                           &event)))
+        if ((rc = get_enum(ld, v, sub, event_names + 1,
+                           "first_purchase, birthday or signup", &event)))
             return rc;
         r->event = (enum fdl_rule_event)(event + 1);
     }
@@ -1367,6 +1370,37 @@ static int load_rule_filters(struct loader *ld, const struct ynode *map, const c
     return 0;
 }
 
+/*
+ * A sign-up rule gives a bonus when a member joins: there is no basket,
+ * store or time of day, so only its id, description, bonus, date window,
+ * cap and stop mean anything, and any other key is an error.
+ */
+static int check_signup_rule(struct loader *ld, const struct ynode *map, const char *path,
+                             const struct fdl_rule *r)
+{
+    static const char *const allowed[] = {"id",         "description", "bonus", "event",
+                                          "valid_from", "valid_until", "cap",   "stop"};
+    char sub[PATH_MAX_BYTES];
+    if (r->kind != FDL_RULE_BONUS) {
+        path_key(sub, path, "event");
+        return fail(ld, FDL_EINVALID, get(map, "event"), sub,
+                    "a signup rule gives a bonus (no rate or multiplier)");
+    }
+    for (const struct ynode *k = map->first; k; k = k->next->next) {
+        int ok = 0;
+        for (size_t j = 0; j < sizeof(allowed) / sizeof(*allowed); j++)
+            ok |= strcmp(k->text, allowed[j]) == 0;
+        if (!ok) {
+            path_key(sub, path, k->text);
+            return fail(ld, FDL_EINVALID, k, sub,
+                        "a signup rule is given at enrolment, without a purchase: "
+                        "\"%s\" does not apply to it",
+                        k->text);
+        }
+    }
+    return 0;
+}
+
 static int load_rule(struct loader *ld, const struct ynode *map, const char *path,
                      struct fdl_rule *rules, size_t index)
 {
@@ -1400,7 +1434,9 @@ static int load_rule(struct loader *ld, const struct ynode *map, const char *pat
         return rc;
     if ((rc = load_rule_kind(ld, map, path, r, has_rate_before)))
         return rc;
-    return load_rule_filters(ld, map, path, r);
+    if ((rc = load_rule_filters(ld, map, path, r)))
+        return rc;
+    return r->event == FDL_EVENT_SIGNUP ? check_signup_rule(ld, map, path, r) : 0;
 }
 
 static int load_earn(struct loader *ld, const struct ynode *list, const char *path)
@@ -1495,9 +1531,10 @@ static int load_root(struct loader *ld, const struct ynode *root)
         if (r->kind == FDL_RULE_RATE && r->rate_milli % 1000 == 0 && !r->when &&
             !r->when_line && !r->skus.n && !r->categories.n && !r->labels.n &&
             !r->exclude_skus.n && !r->exclude_categories.n && !r->exclude_labels.n &&
-            !r->stores.n && !r->channels.n && !r->tiers.n && !r->weekdays_mask &&
-            !r->has_hours && !r->has_valid_from && !r->has_valid_until &&
-            !r->min_spend_minor && !r->cap_points && r->event == FDL_EVENT_NONE)
+            !r->stores.n && !r->channels.n && !r->tiers.n && !r->segments.n &&
+            !r->weekdays_mask && !r->has_hours && !r->has_valid_from &&
+            !r->has_valid_until && !r->min_spend_minor && !r->cap_points &&
+            r->event == FDL_EVENT_NONE)
             def->program.points_per_unit = r->rate_milli / 1000;
     }
     return 0;

@@ -56,6 +56,8 @@ const char *fdl_rule_event_name(enum fdl_rule_event event)
         return "first_purchase";
     case FDL_EVENT_BIRTHDAY:
         return "birthday";
+    case FDL_EVENT_SIGNUP:
+        return "signup";
     }
     return "none";
 }
@@ -223,12 +225,24 @@ static void set_purchase_slots(struct fdl_expr_value *slots,
     set_line_slots(slots, &in->lines[0]);
 }
 
+/* Whether the member is in one of set's segments. */
+static int segments_hit(const struct fdl_string_set *set,
+                        const struct fdl_rules_member *m)
+{
+    for (size_t i = 0; i < m->n_segments; i++)
+        if (set_has(set, m->segments[i]))
+            return 1;
+    return 0;
+}
+
 static int purchase_applies(const struct fdl_rule *r, const struct fdl_rules_input *in,
                             const struct scratch *s)
 {
     if (r->event == FDL_EVENT_FIRST_PURCHASE && !in->member.first_purchase)
         return 0;
     if (r->event == FDL_EVENT_BIRTHDAY && !in->member.birthday_today)
+        return 0;
+    if (r->event == FDL_EVENT_SIGNUP) /* given at enrolment, never on a purchase */
         return 0;
     if (r->has_valid_from && s->today_day < r->valid_from_day)
         return 0;
@@ -249,6 +263,8 @@ static int purchase_applies(const struct fdl_rule *r, const struct fdl_rules_inp
     if (r->channels.n && !set_has(&r->channels, in->channel))
         return 0;
     if (r->tiers.n && !set_has(&r->tiers, in->member.tier))
+        return 0;
+    if (r->segments.n && !segments_hit(&r->segments, &in->member))
         return 0;
     if (in->total_minor < r->min_spend_minor)
         return 0;
@@ -468,4 +484,25 @@ int fdl_rules_evaluate(const struct fdl_program_def *def,
     out->total_points = total;
     out->n_awards = n_awards;
     return 0;
+}
+
+size_t fdl_rules_signup(const struct fdl_program_def *def, int64_t day,
+                        struct fdl_rules_award *out, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < def->n_rules && n < max; i++) {
+        const struct fdl_rule *r = &def->rules[i];
+        if (r->event != FDL_EVENT_SIGNUP || r->kind != FDL_RULE_BONUS)
+            continue;
+        if ((r->has_valid_from && day < r->valid_from_day) ||
+            (r->has_valid_until && day > r->valid_until_day))
+            continue;
+        int64_t points = r->bonus_points;
+        if (r->cap_points && points > r->cap_points)
+            points = r->cap_points;
+        out[n++] = (struct fdl_rules_award){(uint32_t)i, -1, points};
+        if (r->stop)
+            break;
+    }
+    return n;
 }

@@ -69,6 +69,8 @@ enum fdl_rule_event {
     FDL_EVENT_NONE,
     FDL_EVENT_FIRST_PURCHASE, /* the member's first purchase */
     FDL_EVENT_BIRTHDAY,       /* a purchase on the member's birthday (local date) */
+    FDL_EVENT_SIGNUP,         /* enrolment: a bonus given when the member joins, not
+                                 on a purchase (fdl_rules_signup) */
 };
 
 /* A set of strings, sorted (bytewise) at load so lookups are binary searches. */
@@ -97,9 +99,10 @@ struct fdl_rule {
     struct fdl_string_set exclude_skus, exclude_categories, exclude_labels;
     /* Purchase-level filters. */
     struct fdl_string_set stores, channels, tiers;
-    unsigned weekdays_mask; /* bit (weekday - 1), Monday = 1; 0 = any day */
-    int hours_from_min;     /* minutes after local midnight, from (inclusive) */
-    int hours_until_min;    /* until (exclusive); wraps past midnight if < from */
+    struct fdl_string_set segments; /* the member must be in one of these */
+    unsigned weekdays_mask;         /* bit (weekday - 1), Monday = 1; 0 = any day */
+    int hours_from_min;             /* minutes after local midnight, from (inclusive) */
+    int hours_until_min;            /* until (exclusive); wraps past midnight if < from */
     int has_hours;
     int64_t valid_from_day;  /* local day number (days since 1970-01-01), inclusive */
     int64_t valid_until_day; /* inclusive */
@@ -258,6 +261,16 @@ size_t fdl_rules_max_awards(const struct fdl_program_def *def, size_t n_lines);
 int fdl_rules_evaluate(const struct fdl_program_def *def,
                        const struct fdl_rules_input *in, struct fdl_rules_result *out,
                        struct fdl_error *err);
+
+/*
+ * The sign-up bonuses of def for a member who joins on local day `day`:
+ * every `event: signup` rule (a per-purchase bonus, perhaps with a date
+ * window; nothing else applies at enrolment) in force that day, in file
+ * order, up to max. Fills out[i] with the rule's index and points (rule
+ * caps apply; a rule with stop ends the list) and returns how many. Pure.
+ */
+size_t fdl_rules_signup(const struct fdl_program_def *def, int64_t day,
+                        struct fdl_rules_award *out, size_t max);
 
 /* Names of the enums, as written in the program file. */
 const char *fdl_rule_kind_name(enum fdl_rule_kind kind);

@@ -811,6 +811,84 @@ static int handle_adjust(struct http_request *r)
     return rc;
 }
 
+/* ---- segments ---- */
+
+static json_t *segments_json(int64_t member_id, char (*names)[FDL_SEGMENT_MAX + 1], int n)
+{
+    json_t *list = json_array();
+    for (int i = 0; i < n; i++)
+        json_array_append_new(list, json_string(names[i]));
+    return json_pack("{s:I, s:o}", "member_id", (json_int_t)member_id, "segments", list);
+}
+
+static int handle_segments_get(struct http_request *r)
+{
+    int64_t member_id;
+    if (param_id(r, 0, "member_id", &member_id))
+        return r->err.code;
+    char names[FDL_MAX_MEMBER_SEGMENTS][FDL_SEGMENT_MAX + 1];
+    int n = 0;
+    WITH_READER(
+        r, st,
+        fdl_svc_segments_get(&r->srv->svc, st, &r->actor, member_id, names, &n, &r->err));
+    return http_reply(r, 200, segments_json(member_id, names, n));
+}
+
+struct segments_arg {
+    struct http_request *r;
+    int64_t member_id;
+    json_t *list;
+    const char *names[FDL_MAX_MEMBER_SEGMENTS];
+    int n;
+};
+
+static int run_segments_set(struct fdl_store *st, struct fdl_job *job)
+{
+    struct segments_arg *a = job->arg;
+    int rc = fdl_svc_segments_set(&a->r->srv->svc, st, &a->r->actor, a->member_id,
+                                  a->names, a->n, &job->err);
+    char names[FDL_MAX_MEMBER_SEGMENTS][FDL_SEGMENT_MAX + 1];
+    int n = 0;
+    if (rc == 0)
+        rc = fdl_svc_segments_get(&a->r->srv->svc, st, &a->r->actor, a->member_id, names,
+                                  &n, &job->err);
+    return rc ? rc : http_job_answer(job, 200, segments_json(a->member_id, names, n));
+}
+
+static const struct fdl_json_field segments_fields[] = {
+    {"segments", FDL_JSON_ARRAY, 1, 0, FDL_MAX_MEMBER_SEGMENTS,
+     offsetof(struct segments_arg, list)},
+};
+
+static int handle_segments_set(struct http_request *r)
+{
+    struct segments_arg a;
+    memset(&a, 0, sizeof(a));
+    a.r = r;
+    if (param_id(r, 0, "member_id", &a.member_id))
+        return r->err.code;
+    json_t *body;
+    if (http_body_json(r, &body))
+        return r->err.code;
+    int rc = fdl_json_decode(body, segments_fields, 1, &a, "", &r->err);
+    size_t i;
+    json_t *v;
+    if (rc == 0)
+        json_array_foreach(a.list, i, v)
+        {
+            if (!json_is_string(v)) {
+                char field[32];
+                snprintf(field, sizeof(field), "segments[%zu]", i);
+                rc = fdl_error_set(&r->err, FDL_EFIELD_TYPE, field, "expected a string");
+                break;
+            }
+            a.names[a.n++] = json_string_value(v);
+        }
+    rc = rc ? http_fail(r, &r->err) : http_write(r, NULL, NULL, run_segments_set, &a);
+    json_decref(body);
+    return rc;
+}
+
 struct key_arg {
     struct http_request *r;
     const char *name, *scopes;
@@ -1033,6 +1111,9 @@ const struct http_route http_routes[] = {
     {"GET", "/v1/members/{id}/ledger", handle_history, POS, 0, 0, "ledger_get"},
     {"POST", "/v1/members/{id}/cards", handle_card_issue, POS, ROUTE_WRITE, SMALL,
      "card_issue"},
+    {"GET", "/v1/members/{id}/segments", handle_segments_get, POS, 0, 0, "segments_get"},
+    {"PUT", "/v1/members/{id}/segments", handle_segments_set, ADMIN, ROUTE_WRITE, SMALL,
+     "segments_set"},
     {"POST", "/v1/members/{id}/adjustments", handle_adjust, ADMIN, ROUTE_WRITE, SMALL,
      "adjustment_create"},
     {"GET", "/v1/cards/{number}", handle_card_get, POS, 0, 0, "card_get"},

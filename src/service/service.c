@@ -415,6 +415,52 @@ static int card_issue(struct fdl_service *svc, struct fdl_store *st, int64_t pro
     return rc;
 }
 
+#define MAX_SIGNUP_AWARDS 8 /* sign-up rules that can pay one enrolment */
+
+/*
+ * The program file's sign-up bonuses (`event: signup` rules in force on the
+ * local day the member joins), posted as one bonus entry whose reason names
+ * the rules. m->balance follows.
+ */
+static int signup_bonus(struct fdl_service *svc, struct fdl_store *st,
+                        const struct fdl_actor *a, const struct fdl_program_state *ps,
+                        struct fdl_member *m, struct fdl_error *err)
+{
+    int64_t now_s = m->created_at_s;
+    const struct fdl_version_state *ver = fdl_program_version_at(svc, ps, now_s);
+    if (!ver)
+        return 0;
+    struct fdl_rules_award awards[MAX_SIGNUP_AWARDS];
+    size_t n = fdl_rules_signup(ver->def, svc_local_day(ver->tz, now_s), awards,
+                                MAX_SIGNUP_AWARDS);
+    int64_t points = 0;
+    char reason[FDL_MAX_REASON_LEN + 1] = "signup:";
+    for (size_t i = 0; i < n; i++) {
+        points += awards[i].points;
+        size_t len = strlen(reason);
+        snprintf(reason + len, sizeof(reason) - len, "%s%s", i ? "," : "",
+                 ver->def->rules[awards[i].rule].id);
+    }
+    if (points <= 0)
+        return 0;
+    struct member_state s;
+    fdl_lots_init(&s.lots);
+    fdl_moves_init(&s.moves);
+    s.member = *m;
+    const struct fdl_program *prog = &ver->def->program;
+    int rc = fdl_lots_earn(&s.lots, points, now_s, svc_expiry_for(prog, ver->tz, now_s),
+                           0, &s.moves);
+    if (rc == 0)
+        rc = svc_post_entry(st, &s, FDL_ENTRY_BONUS, points, 0, reason, a, now_s, NULL,
+                            err);
+    if (rc == 0)
+        rc = svc_state_save_balance(st, &s, err);
+    if (rc == 0)
+        m->balance = s.member.balance;
+    svc_state_release(&s);
+    return rc;
+}
+
 int fdl_svc_enrol(struct fdl_service *svc, struct fdl_store *st,
                   const struct fdl_actor *a, const struct fdl_enrol_request *req,
                   struct fdl_member *member, struct fdl_card *card, struct fdl_error *err)
@@ -447,6 +493,8 @@ int fdl_svc_enrol(struct fdl_service *svc, struct fdl_store *st,
         return rc;
     struct fdl_card c;
     if ((rc = card_issue(svc, st, a->program_id, m.id, m.created_at_s, &c, err)))
+        return rc;
+    if ((rc = signup_bonus(svc, st, a, ps, &m, err)))
         return rc;
     struct svc_enrol_ctx ctx = {svc, st, a, req, ps, &m, m.created_at_s};
     for (size_t f = 0; f < svc_feature_count && rc == 0; f++)
@@ -539,6 +587,60 @@ int fdl_svc_member_search(struct fdl_service *svc, struct fdl_store *st,
                              FDL_MAX_SEARCH_WORDS);
     return FDL_STORE_CALL(st, member_search, a->program_id, words, n, after_id, limit,
                           out, count, err);
+}
+
+int fdl_svc_segments_get(struct fdl_service *svc, struct fdl_store *st,
+                         const struct fdl_actor *a, int64_t member_id,
+                         char (*out)[FDL_SEGMENT_MAX + 1], int *count,
+                         struct fdl_error *err)
+{
+    struct fdl_member m;
+    int rc = fdl_svc_member_get(svc, st, a, member_id, &m, err);
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, member_segments_get, a->program_id, member_id, out,
+                            FDL_MAX_MEMBER_SEGMENTS, count, err);
+    return rc;
+}
+
+static int valid_segment(const char *s)
+{
+    size_t n = strlen(s);
+    if (n < 1 || n > FDL_SEGMENT_MAX)
+        return 0;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-' ||
+              *s == '_' || *s == '.'))
+            return 0;
+    return 1;
+}
+
+int fdl_svc_segments_set(struct fdl_service *svc, struct fdl_store *st,
+                         const struct fdl_actor *a, int64_t member_id,
+                         const char *const *segments, int n, struct fdl_error *err)
+{
+    if (!(a->scopes & FDL_SCOPE_ADMIN))
+        return fdl_error_set(err, FDL_EFORBIDDEN, NULL, "segments need the admin scope");
+    if (n < 0 || n > FDL_MAX_MEMBER_SEGMENTS)
+        return fdl_error_set(err, FDL_ERANGE, "segments", "at most %d segments",
+                             FDL_MAX_MEMBER_SEGMENTS);
+    for (int i = 0; i < n; i++) {
+        char field[32];
+        snprintf(field, sizeof(field), "segments[%d]", i);
+        if (!valid_segment(segments[i]))
+            return fdl_error_set(err, FDL_EINVALID, field,
+                                 "a segment is 1 to %d of a-z 0-9 - _ .",
+                                 FDL_SEGMENT_MAX);
+        for (int j = 0; j < i; j++)
+            if (strcmp(segments[i], segments[j]) == 0)
+                return fdl_error_set(err, FDL_EINVALID, field, "\"%s\" is listed twice",
+                                     segments[i]);
+    }
+    struct fdl_member m;
+    int rc = fdl_svc_member_get(svc, st, a, member_id, &m, err);
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, member_segments_set, a->program_id, member_id, segments,
+                            n, err);
+    return rc;
 }
 
 int fdl_svc_card_issue(struct fdl_service *svc, struct fdl_store *st,
@@ -978,16 +1080,39 @@ struct fdl_local_time svc_local_time_of(const struct fdl_tz *tz, int64_t t_s)
 }
 
 /* The member as the earn rules see them at the purchase. */
+/* Whether any rule may look at the member's segments. */
+static int uses_segments(const struct fdl_program_def *def)
+{
+    for (size_t i = 0; i < def->n_rules; i++)
+        if (def->rules[i].segments.n || def->rules[i].when || def->rules[i].when_line)
+            return 1;
+    return 0;
+}
+
+/* A member's segments, loaded for the earn rules. */
+struct segments_buf {
+    char names[FDL_MAX_MEMBER_SEGMENTS][FDL_SEGMENT_MAX + 1];
+    const char *ptrs[FDL_MAX_MEMBER_SEGMENTS];
+};
+
 static int rules_member(struct fdl_store *st, const struct fdl_version_state *ver,
                         const struct fdl_member *m, int64_t occurred_s,
-                        const struct fdl_local_time *now, struct fdl_rules_member *out,
-                        struct fdl_error *err)
+                        const struct fdl_local_time *now, struct segments_buf *segs,
+                        struct fdl_rules_member *out, struct fdl_error *err)
 {
     int64_t visits = 0;
+    int n_segments = 0;
     int rc = FDL_STORE_CALL(st, member_visits, m->program_id, m->id, &visits, err);
+    if (rc == 0 && uses_segments(ver->def))
+        rc = FDL_STORE_CALL(st, member_segments_get, m->program_id, m->id, segs->names,
+                            FDL_MAX_MEMBER_SEGMENTS, &n_segments, err);
     if (rc)
         return rc;
     memset(out, 0, sizeof(*out));
+    for (int i = 0; i < n_segments; i++)
+        segs->ptrs[i] = segs->names[i];
+    out->segments = segs->ptrs;
+    out->n_segments = (size_t)n_segments;
     /* The tier the member holds before this purchase counts for its rules. */
     const struct fdl_tier_def *t = &ver->def->tiers;
     int level = t->enabled ? fdl_tier_index(t, m->tier) : 0;
@@ -1021,8 +1146,9 @@ static int earn_by_rules(struct fdl_store *st, const struct fdl_version_state *v
     struct fdl_rules_line *in_lines = calloc(n, sizeof(*in_lines));
     int64_t *line_points = calloc(n, sizeof(*line_points));
     struct fdl_rules_award *awards = calloc(cap ? cap : 1, sizeof(*awards));
+    struct segments_buf *segs = malloc(sizeof(*segs));
     *rows = calloc(cap ? cap : 1, sizeof(**rows));
-    int rc = in_lines && line_points && awards && *rows
+    int rc = in_lines && line_points && awards && segs && *rows
                  ? 0
                  : fdl_error_set(err, FDL_ENOMEM, NULL, "out of memory");
     for (size_t i = 0; i < n && rc == 0; i++)
@@ -1036,7 +1162,7 @@ static int earn_by_rules(struct fdl_store *st, const struct fdl_version_state *v
         p->discount_minor, {0},       svc_local_time_of(ver->tz, p->occurred_at_s),
         p->store_code,     p->channel};
     if (rc == 0)
-        rc = rules_member(st, ver, m, p->occurred_at_s, &in.now, &in.member, err);
+        rc = rules_member(st, ver, m, p->occurred_at_s, &in.now, segs, &in.member, err);
     struct fdl_rules_result out = {0, line_points, awards, cap, 0};
     if (rc == 0)
         rc = fdl_rules_evaluate(ver->def, &in, &out, err);
@@ -1053,6 +1179,7 @@ static int earn_by_rules(struct fdl_store *st, const struct fdl_version_state *v
         }
         *row_count = (int)out.n_awards;
     }
+    free(segs);
     free(in_lines);
     free(line_points);
     free(awards);

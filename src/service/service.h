@@ -211,6 +211,24 @@ int fdl_svc_cards_of(struct fdl_service *svc, struct fdl_store *st,
                      const struct fdl_actor *a, int64_t member_id, struct fdl_card *out,
                      int *count, struct fdl_error *err);
 
+/* ---- segments ---- */
+
+/*
+ * A member's segments: named groups ("students", "staff") that earn rules
+ * can target (`segments:` in a rule, member.segments in conditions).
+ * Setting replaces the whole list (needs the admin scope); names are 1 to
+ * FDL_SEGMENT_MAX bytes of a-z, 0-9, '-', '_' and '.', at most
+ * FDL_MAX_MEMBER_SEGMENTS, without repeats (FDL_EINVALID / FDL_ERANGE
+ * naming "segments"). Getting returns them sorted.
+ */
+int fdl_svc_segments_get(struct fdl_service *svc, struct fdl_store *st,
+                         const struct fdl_actor *a, int64_t member_id,
+                         char (*out)[FDL_SEGMENT_MAX + 1], int *count,
+                         struct fdl_error *err);
+int fdl_svc_segments_set(struct fdl_service *svc, struct fdl_store *st,
+                         const struct fdl_actor *a, int64_t member_id,
+                         const char *const *segments, int n, struct fdl_error *err);
+
 /* ---- points ---- */
 
 /* The member's balance and next expiries at now_s. */

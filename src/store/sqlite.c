@@ -240,9 +240,17 @@ static const char schema_v3[] =
 static const char schema_v4[] =
     "CREATE INDEX idempotency_age ON idempotency (program_id, created_at);\n";
 
+/* Version 5: members' segments (groups earn rules may target). */
+static const char schema_v5[] = "CREATE TABLE member_segments (\n"
+                                "    program_id INTEGER NOT NULL,\n"
+                                "    member_id INTEGER NOT NULL,\n"
+                                "    segment TEXT NOT NULL,\n"
+                                "    PRIMARY KEY (program_id, member_id, segment)\n"
+                                ") WITHOUT ROWID;\n";
+
 /* Migration N (N >= 1) is migrations[N - 1]. Append; never edit one that shipped. */
 static const char *const migrations[] = {
-    schema_v1, schema_v2, schema_v3, schema_v4,
+    schema_v1, schema_v2, schema_v3, schema_v4, schema_v5,
     /* -- early access -- */
     /* -- coupons -- */
     /* -- punch cards -- */
@@ -2397,6 +2405,8 @@ const struct fdl_store_ops fdl_store_sqlite = {
     .idem_get = sqlite_idem_get,
     .idem_put = sqlite_idem_put,
     .idem_prune = sqlite_idem_prune,
+    .member_segments_get = sqlite_member_segments_get,
+    .member_segments_set = sqlite_member_segments_set,
     .member_insert = sqlite_member_insert,
     .member_get = sqlite_member_get,
     .member_find = sqlite_member_find,

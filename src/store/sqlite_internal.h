@@ -44,6 +44,14 @@ struct sqlite_sql {
 int sqlite_prepared(struct sqlite_store *s, struct sqlite_sql *sql, sqlite3_stmt **out,
                     struct fdl_error *err);
 
+/* Ops of sqlite_segments.c. */
+int sqlite_member_segments_get(struct fdl_store *st, int64_t program_id,
+                               int64_t member_id, char (*out)[FDL_SEGMENT_MAX + 1],
+                               int max, int *count, struct fdl_error *err);
+int sqlite_member_segments_set(struct fdl_store *st, int64_t program_id,
+                               int64_t member_id, const char *const *segments, int n,
+                               struct fdl_error *err);
+
 /* A unique key whose clash is the caller's error, not the store's. */
 struct unique_key {
     const char *column; /* as in SQLite's "UNIQUE constraint failed: t.c" */

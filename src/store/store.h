@@ -127,6 +127,7 @@ struct fdl_program_version {
 void fdl_program_versions_free(struct fdl_program_version *items, size_t n);
 
 #define FDL_RULE_NAME_MAX 64
+#define FDL_SEGMENT_MAX   64 /* bytes in a segment name (= FDL_RULE_ITEM_MAX) */
 
 /* Which rule gave which points of a purchase (line_no 0: the whole purchase). */
 struct fdl_points_row {
@@ -271,6 +272,14 @@ struct fdl_store_ops {
                          int *count, struct fdl_error *err);
     int (*member_set_balance)(struct fdl_store *st, int64_t program_id, int64_t member_id,
                               int64_t balance, struct fdl_error *err);
+    /* The member's segments, sorted, at most max (FDL_MAX_MEMBER_SEGMENTS). */
+    int (*member_segments_get)(struct fdl_store *st, int64_t program_id,
+                               int64_t member_id, char (*out)[FDL_SEGMENT_MAX + 1],
+                               int max, int *count, struct fdl_error *err);
+    /* Replaces the member's segments with segments[0..n) (distinct). */
+    int (*member_segments_set)(struct fdl_store *st, int64_t program_id,
+                               int64_t member_id, const char *const *segments, int n,
+                               struct fdl_error *err);
 
     int (*card_insert)(struct fdl_store *st, const struct fdl_card *card,
                        struct fdl_error *err);

@@ -11,6 +11,7 @@
 #include "engine/program_file.h"
 #include "engine/rules.h"
 
+#include "base/clock.h"
 #include "base/limits.h"
 
 #include <stdint.h>
@@ -785,6 +786,38 @@ static void test_when_on_member_and_place(void)
     fdl_program_def_free(def);
 }
 
+static void test_segment_rules_and_signup_bonuses(void)
+{
+    struct fdl_program_def *def =
+        load("  - {id: base, rate: 1}\n"
+             "  - {id: students, multiplier: 2, segments: [students, staff]}\n"
+             "  - {id: welcome, event: signup, bonus: 100, valid_from: 2026-01-01}\n"
+             "  - {id: capped, event: signup, bonus: 80, cap: 50, stop: true}\n"
+             "  - {id: never, event: signup, bonus: 7}\n");
+    CHECK(def);
+    struct basket b;
+    basket_worked(&b);
+    int64_t plain = points(def, &b);
+    CHECK_INT(plain, 152); /* signup rules give nothing on a purchase */
+    const char *segments[] = {"families", "staff"};
+    b.in.member.segments = segments;
+    b.in.member.n_segments = 2;
+    CHECK_INT(points(def, &b), 2 * plain);
+    struct fdl_rules_award out[4];
+    int64_t jan_2026 = fdl_days_from_civil(2026, 1, 1);
+    size_t n = fdl_rules_signup(def, jan_2026, out, 4);
+    CHECK_INT(n, 2); /* welcome, then capped, which stops */
+    CHECK_INT(out[0].rule, 2);
+    CHECK_INT(out[0].points, 100);
+    CHECK_INT(out[1].rule, 3);
+    CHECK_INT(out[1].points, 50);
+    n = fdl_rules_signup(def, jan_2026 - 1, out, 4);
+    CHECK_INT(n, 1);
+    CHECK_INT(out[0].rule, 3);
+    CHECK_INT(fdl_rules_signup(def, jan_2026, out, 1), 1);
+    fdl_program_def_free(def);
+}
+
 static void test_when_line_filters_lines(void)
 {
     struct fdl_program_def *def = load(
@@ -929,6 +962,7 @@ static void test_variables_are_declared_in_slot_order(void)
 int main(void)
 {
     RUN(test_worked_four_points_per_unit_earns_608);
+    RUN(test_segment_rules_and_signup_bonuses);
     RUN(test_worked_excluding_delivery_earns_448);
     RUN(test_worked_triple_on_red_earns_704);
     RUN(test_rate_is_computed_on_the_sum_then_allocated);
