@@ -120,10 +120,10 @@ static struct sqlite_sql q_audit_cards = {
     0};
 static struct sqlite_sql q_audit_cashback = {
     "SELECT (SELECT count(*) FROM memberships), count(*), coalesce(min(member_id), 0) "
-    "FROM (SELECT member_id, sum(posted) AS posted, sum(owed) AS owed FROM ("
+    "FROM (SELECT member_id FROM ("
     "  SELECT member_id, amount AS posted, 0 AS owed FROM sv_postings WHERE account = 4"
     "  UNION ALL SELECT member_id, 0, accrued_minor - paid_minor FROM memberships"
-    ") GROUP BY member_id HAVING posted != owed)",
+    ") GROUP BY member_id HAVING sum(posted) != sum(owed))",
     0};
 static struct sqlite_sql q_audit_totals = {
     "SELECT (SELECT count(*) FROM sv_postings), "
