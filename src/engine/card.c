@@ -22,9 +22,9 @@ _Static_assert(CARD_PAYLOAD_DIGITS + 1 == FDL_CARD_DIGITS, "prefix+serial+MAC+Lu
 _Static_assert(FDL_CARD_FORMATTED_MAX == FDL_CARD_DIGITS + 4 + 1, "4 spaces and NUL");
 
 const struct fdl_card_domain fdl_card_domain_member = {FDL_CARD_PREFIX,
-                                                        "fidelis-card-v1"};
+                                                       "fidelis-card-v1"};
 const struct fdl_card_domain fdl_card_domain_gift = {FDL_GIFT_CARD_PREFIX,
-                                                      "fidelis-gift-v1"};
+                                                     "fidelis-gift-v1"};
 
 /*
  * Writes the 7 MAC digits of body (prefix and serial, 11 ASCII digits) for
@@ -184,8 +184,9 @@ int fdl_card_check(const struct fdl_card_key *key, uint32_t program_id, const ch
                              normalized, err);
 }
 
-int fdl_card_check_in(const struct fdl_card_domain *domain, const struct fdl_card_key *key,
-                      uint32_t program_id, const char *input, const char *field,
+int fdl_card_check_in(const struct fdl_card_domain *domain,
+                      const struct fdl_card_key *key, uint32_t program_id,
+                      const char *input, const char *field,
                       char normalized[FDL_CARD_DIGITS + 1], struct fdl_error *err)
 {
     assert(domain && key);

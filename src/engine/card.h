@@ -118,8 +118,9 @@ extern const struct fdl_card_domain fdl_card_domain_gift;
 void fdl_card_generate_in(const struct fdl_card_domain *domain,
                           const struct fdl_card_key *key, uint32_t program_id,
                           char out[FDL_CARD_DIGITS + 1]);
-int fdl_card_check_in(const struct fdl_card_domain *domain, const struct fdl_card_key *key,
-                      uint32_t program_id, const char *input, const char *field,
+int fdl_card_check_in(const struct fdl_card_domain *domain,
+                      const struct fdl_card_key *key, uint32_t program_id,
+                      const char *input, const char *field,
                       char normalized[FDL_CARD_DIGITS + 1], struct fdl_error *err);
 
 /*

@@ -1442,8 +1442,8 @@ static int load_earn(struct loader *ld, const struct ynode *list, const char *pa
 /* membership: a paid membership year with cashback (engine/stored_value.h). */
 static int load_membership(struct loader *ld, const struct ynode *map, const char *path)
 {
-    static const char *const keys[] = {"name", "fee", "cashback_percent",
-                                       "cashback_cap", "advisor"};
+    static const char *const keys[] = {"name", "fee", "cashback_percent", "cashback_cap",
+                                       "advisor"};
     struct fdl_membership_def *m = &ld->def->membership;
     char sub[PATH_MAX_BYTES];
     const struct ynode *v;

@@ -131,11 +131,11 @@ struct fdl_program_def {
     struct fdl_membership_def {
         int enabled; /* the file has a membership: section */
         char name[FDL_MEMBERSHIP_NAME_MAX + 1];
-        int64_t fee_minor;     /* per membership year */
-        int64_t cashback_bp;   /* hundredths of a percent: 2 % is 200 */
-        int64_t cap_minor;     /* cashback per membership year at most */
-        int advisor;           /* tell non-members when it would have paid */
-    } membership;              /* engine/stored_value.h */
+        int64_t fee_minor;   /* per membership year */
+        int64_t cashback_bp; /* hundredths of a percent: 2 % is 200 */
+        int64_t cap_minor;   /* cashback per membership year at most */
+        int advisor;         /* tell non-members when it would have paid */
+    } membership;            /* engine/stored_value.h */
     /* -- referrals -- */
 };
 

@@ -7,6 +7,7 @@
 #include "engine/messages.h"
 
 #include <assert.h>
+#include <stdio.h>
 #include <string.h>
 
 #define BP_PER_WHOLE 10000 /* hundredths of a percent in 100 % */
@@ -50,8 +51,8 @@ int fdl_sv_entry_build(struct fdl_sv_entry *e, enum fdl_sv_entry_kind kind,
         memset(e, 0, sizeof(*e));
         e->kind = kind;
         e->amount_minor = amount_minor;
-        e->postings[0] = (struct fdl_sv_posting){FDL_SV_ACCOUNT_CASHBACK, 0, member_id,
-                                                 -amount_minor};
+        e->postings[0] =
+            (struct fdl_sv_posting){FDL_SV_ACCOUNT_CASHBACK, 0, member_id, -amount_minor};
         e->postings[1] =
             (struct fdl_sv_posting){FDL_SV_ACCOUNT_CARD, card_id, 0, amount_minor};
         return 0;
@@ -71,15 +72,15 @@ int fdl_sv_entry_build(struct fdl_sv_entry *e, enum fdl_sv_entry_kind kind,
 
 const char *fdl_sv_entry_kind_name(enum fdl_sv_entry_kind kind)
 {
-    static const char *const names[] = {"",       "sell",    "load",   "redeem",
-                                        "refund", "accrue",  "reverse", "certificate"};
+    static const char *const names[] = {"",       "sell",   "load",    "redeem",
+                                        "refund", "accrue", "reverse", "certificate"};
     return kind >= FDL_SV_SELL && kind <= FDL_SV_CERTIFICATE ? names[kind] : "unknown";
 }
 
 const char *fdl_sv_account_name(enum fdl_sv_account account)
 {
-    static const char *const names[] = {"", "card", "sold", "spent", "cashback",
-                                        "cashback_given"};
+    static const char *const names[] = {"",      "card",     "sold",
+                                        "spent", "cashback", "cashback_given"};
     return account >= FDL_SV_ACCOUNT_CARD && account <= FDL_SV_ACCOUNT_CASHBACK_GIVEN
                ? names[account]
                : "unknown";
@@ -141,22 +142,44 @@ void fdl_membership_advise(const struct fdl_membership_def *m, enum fdl_rounding
 #define EXPLAIN_PARTS 6
 static const char *const explain_parts[FDL_LANG_COUNT][EXPLAIN_PARTS] = {
     {"\n## Paid membership: ", "\n\n- It costs ", " a year.\n- While you are a member, ",
-     " % of what you pay comes back to you, up to ", " a year.\n",
+     " of what you pay comes back to you, up to ", " a year.\n",
      "- At the end of each membership year the money comes back as a reward "
      "certificate you can spend at the till.\n"},
-    {"\n## Socio de pago: ", "\n\n- Cuesta ", " al año.\n- Mientras seas socio, te "
-     "devolvemos el ", " % de lo que pagas, hasta ", " al año.\n",
+    {"\n## Socio de pago: ", "\n\n- Cuesta ",
+     " al año.\n- Mientras seas socio, te "
+     "devolvemos el ",
+     " de lo que pagas, hasta ", " al año.\n",
      "- Al final de cada año de socio recibes ese dinero en un vale que puedes gastar "
      "en caja.\n"},
-    {"\n## Soci de pagament: ", "\n\n- Costa ", " l'any.\n- Mentre siguis soci, et "
-     "tornem el ", " % del que pagues, fins a ", " l'any.\n",
+    {"\n## Soci de pagament: ", "\n\n- Costa ",
+     " l'any.\n- Mentre siguis soci, et "
+     "tornem el ",
+     " del que pagues, fins a ", " l'any.\n",
      "- En acabar cada any de soci reps aquests diners en un val que pots gastar a la "
      "caixa.\n"},
-    {"\n## Платное членство: ", "\n\n- Стоит ", " в год.\n- Пока вы участник, вам "
-     "возвращается ", " % от оплаченного, но не больше ", " в год.\n",
+    {"\n## Платное членство: ", "\n\n- Стоит ",
+     " в год.\n- Пока вы участник, вам "
+     "возвращается ",
+     " от оплаченного, но не больше ", " в год.\n",
      "- В конце каждого года членства эти деньги приходят сертификатом, которым можно "
      "расплатиться на кассе.\n"},
 };
+
+/* The word after a percentage (no "%" sign: explained text keeps "%" for
+ * nothing but owners' own words): Russian declines it by the number, and
+ * takes the genitive singular after a fraction. */
+static const char *percent_word(int lang, int64_t bp)
+{
+    static const char *const words[FDL_LANG_COUNT][FDL_PLURAL_COUNT] = {
+        {"percent", "percent", "percent", "percent"},
+        {"por ciento", "por ciento", "por ciento", "por ciento"},
+        {"per cent", "per cent", "per cent", "per cent"},
+        {"процент", "процента", "процентов", "процента"},
+    };
+    enum fdl_plural form =
+        bp % 100 ? FDL_PLURAL_OTHER : fdl_plural_form_lang((enum fdl_lang)lang, bp / 100);
+    return words[lang][form];
+}
 
 /* Appends text to out (len used of cap), cutting at the end. */
 static void put(char *out, size_t cap, size_t *len, const char *text)
@@ -180,12 +203,14 @@ void fdl_membership_explain(const struct fdl_membership_def *m,
     int l = fdl_lang_parse(lang);
     if (l < 0)
         l = FDL_LANG_EN;
-    char fee[48], limit[48], percent[32];
+    char fee[48], limit[48], percent[64];
     fdl_lang_format_money(fee, sizeof(fee), lang, m->fee_minor, prog->currency,
                           prog->minor_per_unit);
     fdl_lang_format_money(limit, sizeof(limit), lang, m->cap_minor, prog->currency,
                           prog->minor_per_unit);
-    fdl_lang_format_decimal(percent, sizeof(percent), lang, m->cashback_bp, 2, 0);
+    size_t n =
+        fdl_lang_format_decimal(percent, sizeof(percent), lang, m->cashback_bp, 2, 0);
+    snprintf(percent + n, sizeof(percent) - n, " %s", percent_word(l, m->cashback_bp));
     const char *values[EXPLAIN_PARTS - 2] = {m->name, fee, percent, limit};
     size_t len = 0;
     for (int i = 0; i < EXPLAIN_PARTS; i++) {

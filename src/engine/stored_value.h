@@ -18,15 +18,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define FDL_GIFT_CARD_MAX_BALANCE_MINOR 1000000 /* a card never holds more (10,000.00) */
-#define FDL_GIFT_CARD_MAX_LOAD_MINOR    500000  /* one sale or top-up at most (5,000.00) */
-#define FDL_GIFT_CARD_HISTORY_MAX       50      /* entries shown with a card */
-#define FDL_MEMBERSHIP_MAX_FEE_MINOR    10000000   /* a membership year's fee at most */
-#define FDL_MEMBERSHIP_MAX_CAP_MINOR    FDL_GIFT_CARD_MAX_BALANCE_MINOR /* paid as a card */
-#define FDL_MEMBERSHIP_MAX_BP           10000      /* cashback at most 100 % */
-#define FDL_MEMBERSHIP_YEAR_S           (365 * 86400LL) /* one membership period */
-#define FDL_MEMBERSHIP_ADVICE_WINDOW_S  (365 * 86400LL) /* history the advisor reads */
-#define FDL_MEMBERSHIP_TEXT_MAX         512 /* bytes of the explained membership */
+/* A card never holds more (10,000.00 in a two-decimal currency). */
+#define FDL_GIFT_CARD_MAX_BALANCE_MINOR 1000000
+/* One sale or top-up at most (5,000.00). */
+#define FDL_GIFT_CARD_MAX_LOAD_MINOR 500000
+#define FDL_GIFT_CARD_HISTORY_MAX    50       /* entries shown with a card */
+#define FDL_MEMBERSHIP_MAX_FEE_MINOR 10000000 /* a membership year's fee at most */
+/* A year's cashback is paid on one card, so the cap is a card's maximum. */
+#define FDL_MEMBERSHIP_MAX_CAP_MINOR   FDL_GIFT_CARD_MAX_BALANCE_MINOR
+#define FDL_MEMBERSHIP_MAX_BP          10000           /* cashback at most 100 % */
+#define FDL_MEMBERSHIP_YEAR_S          (365 * 86400LL) /* one membership period */
+#define FDL_MEMBERSHIP_ADVICE_WINDOW_S (365 * 86400LL) /* history the advisor reads */
+#define FDL_MEMBERSHIP_TEXT_MAX        512 /* bytes of the explained membership */
 
 /* What a stored-value card is. */
 enum fdl_sv_kind {
@@ -50,13 +53,13 @@ enum fdl_sv_account {
 };
 
 enum fdl_sv_entry_kind {
-    FDL_SV_SELL = 1,     /* a card sold: card +, sold - */
-    FDL_SV_LOAD,         /* a top-up: card +, sold - */
-    FDL_SV_REDEEM,       /* spent at the till: card -, spent + */
-    FDL_SV_REFUND,       /* a till refund back onto the card: card +, spent - */
-    FDL_SV_ACCRUE,       /* cashback on a purchase: cashback +, given - */
-    FDL_SV_REVERSE,      /* cashback of refunded goods: cashback -, given + */
-    FDL_SV_CERTIFICATE,  /* a year's cashback paid as a certificate: cashback -, card + */
+    FDL_SV_SELL = 1,    /* a card sold: card +, sold - */
+    FDL_SV_LOAD,        /* a top-up: card +, sold - */
+    FDL_SV_REDEEM,      /* spent at the till: card -, spent + */
+    FDL_SV_REFUND,      /* a till refund back onto the card: card +, spent - */
+    FDL_SV_ACCRUE,      /* cashback on a purchase: cashback +, given - */
+    FDL_SV_REVERSE,     /* cashback of refunded goods: cashback -, given + */
+    FDL_SV_CERTIFICATE, /* a year's cashback paid as a certificate: cashback -, card + */
 };
 
 struct fdl_sv_posting {

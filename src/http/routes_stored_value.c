@@ -39,12 +39,12 @@ static json_t *history_json(const struct fdl_gift_card_view *v)
     json_t *a = json_array();
     for (int i = 0; i < v->history_count; i++) {
         const struct fdl_sv_history_row *h = &v->history[i];
-        json_array_append_new(
-            a, json_pack("{s:I, s:s, s:I, s:o, s:s, s:o}", "entry_id",
-                         (json_int_t)h->entry_id, "kind", fdl_sv_entry_kind_name(h->kind),
-                         "amount", (json_int_t)h->amount_minor, "txn_id",
-                         http_opt_string(h->txn_id), "actor", h->actor, "at",
-                         http_time_json(h->created_at_s)));
+        json_array_append_new(a, json_pack("{s:I, s:s, s:I, s:o, s:s, s:o}", "entry_id",
+                                           (json_int_t)h->entry_id, "kind",
+                                           fdl_sv_entry_kind_name(h->kind), "amount",
+                                           (json_int_t)h->amount_minor, "txn_id",
+                                           http_opt_string(h->txn_id), "actor", h->actor,
+                                           "at", http_time_json(h->created_at_s)));
     }
     return a;
 }
@@ -53,21 +53,20 @@ void http_membership_sections(json_t *out, const struct fdl_purchase_result *res
 {
     const struct fdl_membership_purchase *m = &res->membership;
     if (m->active)
-        json_object_set_new(
-            out, "membership",
-            json_pack("{s:s, s:I, s:I, s:I, s:o}", "name", m->name, "cashback",
-                      (json_int_t)m->cashback_minor, "accrued",
-                      (json_int_t)m->accrued_minor, "cap_left",
-                      (json_int_t)m->cap_left_minor, "ends_at",
-                      http_time_json(m->ends_at_s)));
+        json_object_set_new(out, "membership",
+                            json_pack("{s:s, s:I, s:I, s:I, s:o}", "name", m->name,
+                                      "cashback", (json_int_t)m->cashback_minor,
+                                      "accrued", (json_int_t)m->accrued_minor, "cap_left",
+                                      (json_int_t)m->cap_left_minor, "ends_at",
+                                      http_time_json(m->ends_at_s)));
     const struct fdl_membership_advisor *a = &res->advisor;
     if (a->shown)
-        json_object_set_new(
-            out, "advisor",
-            json_pack("{s:s, s:I, s:I, s:I, s:I}", "name", a->name, "spend",
-                      (json_int_t)a->spend_minor, "cashback",
-                      (json_int_t)a->cashback_minor, "fee", (json_int_t)a->fee_minor,
-                      "difference", (json_int_t)a->difference_minor));
+        json_object_set_new(out, "advisor",
+                            json_pack("{s:s, s:I, s:I, s:I, s:I}", "name", a->name,
+                                      "spend", (json_int_t)a->spend_minor, "cashback",
+                                      (json_int_t)a->cashback_minor, "fee",
+                                      (json_int_t)a->fee_minor, "difference",
+                                      (json_int_t)a->difference_minor));
 }
 
 /* ---- helpers ---- */
@@ -138,7 +137,8 @@ int http_gift_sell(struct http_request *r)
         {"amount", FDL_JSON_INT, 1, 1, FDL_GIFT_CARD_MAX_LOAD_MINOR,
          offsetof(struct gift_arg, amount)},
         {"currency", FDL_JSON_STRING, 1, 3, 3, offsetof(struct gift_arg, currency)},
-        {"member_id", FDL_JSON_INT, 0, 1, INT64_MAX, offsetof(struct gift_arg, member_id)},
+        {"member_id", FDL_JSON_INT, 0, 1, INT64_MAX,
+         offsetof(struct gift_arg, member_id)},
     };
     struct gift_arg a;
     memset(&a, 0, sizeof(a));
@@ -216,9 +216,9 @@ static int run_redeem(struct fdl_store *st, struct fdl_job *job)
 {
     struct gift_arg *a = job->arg;
     struct fdl_sv_card c;
-    int rc = fdl_svc_gift_card_redeem(&a->r->srv->svc, st, &a->r->actor, a->number,
-                                      a->amount, a->txn_copy, fdl_clock_now_s(), &c,
-                                      &job->err);
+    int rc =
+        fdl_svc_gift_card_redeem(&a->r->srv->svc, st, &a->r->actor, a->number, a->amount,
+                                 a->txn_copy, fdl_clock_now_s(), &c, &job->err);
     return rc ? rc : answer_movement(job, a, &c);
 }
 
@@ -226,9 +226,9 @@ static int run_refund(struct fdl_store *st, struct fdl_job *job)
 {
     struct gift_arg *a = job->arg;
     struct fdl_sv_card c;
-    int rc = fdl_svc_gift_card_refund(&a->r->srv->svc, st, &a->r->actor, a->number,
-                                      a->amount, a->txn_copy, fdl_clock_now_s(), &c,
-                                      &job->err);
+    int rc =
+        fdl_svc_gift_card_refund(&a->r->srv->svc, st, &a->r->actor, a->number, a->amount,
+                                 a->txn_copy, fdl_clock_now_s(), &c, &job->err);
     return rc ? rc : answer_movement(job, a, &c);
 }
 
@@ -315,12 +315,12 @@ static json_t *def_json(const struct fdl_membership_def *d)
 
 static json_t *year_json(const struct fdl_membership *m)
 {
-    return json_pack("{s:s, s:I, s:o, s:o, s:I, s:I, s:s}", "txn_id", m->txn_id, "fee",
-                     (json_int_t)m->fee_minor, "starts_at", http_time_json(m->starts_at_s),
-                     "ends_at", http_time_json(m->ends_at_s), "cashback_accrued",
-                     (json_int_t)m->accrued_minor, "cashback_paid",
-                     (json_int_t)m->paid_minor, "status",
-                     m->status == FDL_MEMBERSHIP_OPEN ? "open" : "closed");
+    return json_pack(
+        "{s:s, s:I, s:o, s:o, s:I, s:I, s:s}", "txn_id", m->txn_id, "fee",
+        (json_int_t)m->fee_minor, "starts_at", http_time_json(m->starts_at_s), "ends_at",
+        http_time_json(m->ends_at_s), "cashback_accrued", (json_int_t)m->accrued_minor,
+        "cashback_paid", (json_int_t)m->paid_minor, "status",
+        m->status == FDL_MEMBERSHIP_OPEN ? "open" : "closed");
 }
 
 struct membership_arg {
@@ -408,9 +408,8 @@ int http_membership_advice(struct http_request *r)
         json_pack("{s:I, s:s, s:o, s:o, s:I, s:I, s:I, s:I, s:b}", "member_id",
                   (json_int_t)member_id, "name", def.name, "from",
                   http_time_json(now_s - FDL_MEMBERSHIP_ADVICE_WINDOW_S), "to",
-                  http_time_json(now_s), "spend", (json_int_t)adv.spend_minor,
-                  "cashback", (json_int_t)adv.cashback_minor, "fee",
-                  (json_int_t)adv.fee_minor, "difference",
-                  (json_int_t)adv.difference_minor, "pays_for_itself",
+                  http_time_json(now_s), "spend", (json_int_t)adv.spend_minor, "cashback",
+                  (json_int_t)adv.cashback_minor, "fee", (json_int_t)adv.fee_minor,
+                  "difference", (json_int_t)adv.difference_minor, "pays_for_itself",
                   adv.pays_for_itself));
 }

@@ -15,13 +15,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#define SECONDS_PER_DAY   86400
-#define ADVICE_MONTHS     12 /* the advisor's window, as the message says it */
+#define SECONDS_PER_DAY 86400
+#define ADVICE_MONTHS   12 /* the advisor's window, as the message says it */
 
 /* The program file version in force at t_s, or NULL. */
-static const struct fdl_membership_def *membership_def_at(struct fdl_service *svc,
-                                                          const struct fdl_program_state *ps,
-                                                          int64_t t_s)
+static const struct fdl_membership_def *
+membership_def_at(struct fdl_service *svc, const struct fdl_program_state *ps,
+                  int64_t t_s)
 {
     const struct fdl_version_state *v = fdl_program_version_at(svc, ps, t_s);
     return v && v->def->membership.enabled ? &v->def->membership : NULL;
@@ -92,14 +92,16 @@ static int card_for_use(struct fdl_service *svc, struct fdl_store *st,
 {
     int rc = card_find(svc, st, a, number, out, err);
     if (rc == 0 && out->status != FDL_SV_ACTIVE)
-        return fdl_error_set(err, FDL_ECARD_BLOCKED, "number", "the gift card is blocked");
+        return fdl_error_set(err, FDL_ECARD_BLOCKED, "number",
+                             "the gift card is blocked");
     return rc;
 }
 
 static int check_load(int64_t amount_minor, int64_t balance_minor, struct fdl_error *err)
 {
     if (amount_minor < 1 || amount_minor > FDL_GIFT_CARD_MAX_LOAD_MINOR)
-        return fdl_error_set(err, FDL_ERANGE, "amount", "must be from 1 to %d minor units",
+        return fdl_error_set(err, FDL_ERANGE, "amount",
+                             "must be from 1 to %d minor units",
                              FDL_GIFT_CARD_MAX_LOAD_MINOR);
     if (balance_minor + amount_minor > FDL_GIFT_CARD_MAX_BALANCE_MINOR)
         return fdl_error_set(err, FDL_ERANGE, "amount",
@@ -135,8 +137,8 @@ int fdl_svc_gift_card_sell(struct fdl_service *svc, struct fdl_store *st,
             return rc;
     }
     struct fdl_sv_card c;
-    rc = card_create(svc, st, a->program_id, FDL_SV_KIND_GIFT_CARD, member_id, prog->currency,
-                     now_s, &c, err);
+    rc = card_create(svc, st, a->program_id, FDL_SV_KIND_GIFT_CARD, member_id,
+                     prog->currency, now_s, &c, err);
     if (rc == 0)
         rc = sv_post(st, a, FDL_SV_SELL, &c, 0, amount_minor, NULL, now_s, err);
     if (rc == 0)
@@ -189,7 +191,8 @@ int fdl_svc_gift_card_redeem(struct fdl_service *svc, struct fdl_store *st,
     if (rc)
         return rc;
     if (amount_minor < 1 || amount_minor > FDL_GIFT_CARD_MAX_BALANCE_MINOR)
-        return fdl_error_set(err, FDL_ERANGE, "amount", "must be from 1 to %d minor units",
+        return fdl_error_set(err, FDL_ERANGE, "amount",
+                             "must be from 1 to %d minor units",
                              FDL_GIFT_CARD_MAX_BALANCE_MINOR);
     if (amount_minor > c.balance_minor)
         return fdl_error_set(err, FDL_EINSUFFICIENT_FUNDS, "amount",
@@ -273,7 +276,8 @@ static int member_exists(struct fdl_store *st, int64_t program_id, int64_t membe
     struct fdl_member m;
     int rc = FDL_STORE_CALL(st, member_get, program_id, member_id, &m, err);
     if (rc == FDL_ENOT_FOUND)
-        return fdl_error_set(err, rc, "member_id", "no member %lld", (long long)member_id);
+        return fdl_error_set(err, rc, "member_id", "no member %lld",
+                             (long long)member_id);
     return rc;
 }
 
@@ -350,8 +354,8 @@ int fdl_svc_membership_get(struct fdl_service *svc, struct fdl_store *st,
         rc = rc == FDL_ENOT_FOUND ? 0 : rc;
     }
     if (rc == 0 && out->has_latest && out->current.certificate_id) {
-        rc = FDL_STORE_CALL(st, sv_card_get_id, a->program_id, out->current.certificate_id,
-                            &out->certificate, err);
+        rc = FDL_STORE_CALL(st, sv_card_get_id, a->program_id,
+                            out->current.certificate_id, &out->certificate, err);
         out->has_certificate = rc == 0;
     }
     return rc;
@@ -373,8 +377,8 @@ static int advise(struct fdl_store *st, int64_t program_id, int64_t member_id,
 }
 
 int fdl_svc_membership_advice(struct fdl_service *svc, struct fdl_store *st,
-                              const struct fdl_actor *a, int64_t member_id,
-                              int64_t now_s, struct fdl_membership_def *def,
+                              const struct fdl_actor *a, int64_t member_id, int64_t now_s,
+                              struct fdl_membership_def *def,
                               struct fdl_membership_advice *out, struct fdl_error *err)
 {
     const struct fdl_program_state *ps = svc_program_of(svc, st, a, err);
@@ -439,8 +443,8 @@ static int accrue(struct svc_purchase_ctx *c, const struct fdl_membership_def *d
 }
 
 /* The upgrade advisor at the till, for a member without a membership. */
-static int advise_at_till(struct svc_purchase_ctx *c, const struct fdl_membership_def *def,
-                          struct fdl_error *err)
+static int advise_at_till(struct svc_purchase_ctx *c,
+                          const struct fdl_membership_def *def, struct fdl_error *err)
 {
     struct fdl_membership_advice adv;
     int rc = advise(c->st, c->a->program_id, c->p->member_id, c->now_s, def,

@@ -14,8 +14,8 @@
 #include "service/service.h"
 #include "store/store.h"
 
-#define FDL_SV_NUMBER_ATTEMPTS    5   /* fresh numbers tried when one is taken */
-#define FDL_MEMBERSHIP_BATCH_MAX  200 /* memberships closed per expiry call */
+#define FDL_SV_NUMBER_ATTEMPTS   5   /* fresh numbers tried when one is taken */
+#define FDL_MEMBERSHIP_BATCH_MAX 200 /* memberships closed per expiry call */
 
 /* A card and its latest movements. */
 struct fdl_gift_card_view {
@@ -115,8 +115,8 @@ int fdl_svc_membership_get(struct fdl_service *svc, struct fdl_store *st,
  * discounts and refunds. No membership section: FDL_ECONFLICT.
  */
 int fdl_svc_membership_advice(struct fdl_service *svc, struct fdl_store *st,
-                              const struct fdl_actor *a, int64_t member_id,
-                              int64_t now_s, struct fdl_membership_def *def,
+                              const struct fdl_actor *a, int64_t member_id, int64_t now_s,
+                              struct fdl_membership_def *def,
                               struct fdl_membership_advice *out, struct fdl_error *err);
 
 #endif

@@ -24,7 +24,7 @@ _Static_assert(FDL_SV_ACCOUNT_CARD == 1 && FDL_SV_ACCOUNT_SOLD == 2 &&
                "account numbers are written into the SQL");
 
 #define CARD_COLUMNS                                                                     \
-    "id, program_id, number, kind, member_id, currency, balance_minor, status, "        \
+    "id, program_id, number, kind, member_id, currency, balance_minor, status, "         \
     "issued_at, blocked_at"
 
 static struct sqlite_sql q_card_insert = {
@@ -64,7 +64,7 @@ static struct sqlite_sql q_redemption_put = {
     0};
 
 #define MEMBERSHIP_COLUMNS                                                               \
-    "id, program_id, member_id, txn_id, fee_minor, starts_at, ends_at, accrued_minor, " \
+    "id, program_id, member_id, txn_id, fee_minor, starts_at, ends_at, accrued_minor, "  \
     "paid_minor, certificate_id, status, created_at"
 
 static struct sqlite_sql q_membership_insert = {
@@ -245,8 +245,8 @@ int sqlite_sv_entry_insert(struct fdl_store *st, int64_t program_id,
     if ((rc = sqlite_prepared(s, &q_entry_insert, &q, err)) == 0) {
         if (bind_int(q, 1, program_id) || bind_int(q, 2, e->kind) ||
             bind_int(q, 3, e->amount_minor) ||
-            bind_text(q, 4, txn_id && *txn_id ? txn_id : NULL) || bind_text(q, 5, actor) ||
-            bind_int(q, 6, now_s))
+            bind_text(q, 4, txn_id && *txn_id ? txn_id : NULL) ||
+            bind_text(q, 5, actor) || bind_int(q, 6, now_s))
             rc = bind_failed(s, q, err);
         else
             rc = stmt_finish(s, q, NULL, err);
@@ -509,8 +509,8 @@ int sqlite_cashback_put(struct fdl_store *st, int64_t program_id,
 /* ---- audit ---- */
 
 /* Runs sql and reads its n integer columns into values. */
-static int audit_row(struct sqlite_store *s, struct sqlite_sql *sql, int64_t *values, int n,
-                     struct fdl_error *err)
+static int audit_row(struct sqlite_store *s, struct sqlite_sql *sql, int64_t *values,
+                     int n, struct fdl_error *err)
 {
     sqlite3_stmt *q;
     int rc = sqlite_prepared(s, sql, &q, err);
@@ -575,4 +575,3 @@ int sqlite_sv_audit(struct fdl_store *st, struct fdl_sv_audit *out, struct fdl_e
         *out = a;
     return rc;
 }
-

@@ -357,9 +357,8 @@ struct fdl_store_ops {
     int (*membership_at)(struct fdl_store *st, int64_t program_id, int64_t member_id,
                          int64_t t_s, struct fdl_membership *out, struct fdl_error *err);
     /* The member's membership that ends last, else FDL_ENOT_FOUND. */
-    int (*membership_latest)(struct fdl_store *st, int64_t program_id,
-                             int64_t member_id, struct fdl_membership *out,
-                             struct fdl_error *err);
+    int (*membership_latest)(struct fdl_store *st, int64_t program_id, int64_t member_id,
+                             struct fdl_membership *out, struct fdl_error *err);
     int (*membership_get)(struct fdl_store *st, int64_t program_id, int64_t id,
                           struct fdl_membership *out, struct fdl_error *err);
     /* Writes accrued_minor, paid_minor, certificate_id and status of m. */

@@ -74,12 +74,12 @@ struct fdl_cashback_row {
 /* What the stored-value audit found; all mismatch counts zero means sound. */
 struct fdl_sv_audit {
     int64_t entries, postings, cards, memberships; /* how much was checked */
-    int64_t unbalanced_entries; /* entries whose postings do not sum to zero */
+    int64_t unbalanced_entries;  /* entries whose postings do not sum to zero */
     int64_t card_mismatches;     /* cards whose balance != sum of their postings */
     int64_t cashback_mismatches; /* members whose cashback postings != accrued - paid */
     int64_t negative_cards;      /* cards with a negative balance */
     int64_t first_bad_entry, first_bad_card, first_bad_member; /* examples, or 0 */
-    int64_t sold_minor, spent_minor, outstanding_minor;       /* currency totals */
+    int64_t sold_minor, spent_minor, outstanding_minor;        /* currency totals */
 };
 
 #endif
