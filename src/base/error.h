@@ -45,6 +45,7 @@
     /* -- punch cards -- */                                                              \
     /* -- rewards -- */                                                                  \
     /* -- stored value and membership -- */                                              \
+    X(INSUFFICIENT_FUNDS, 409, "insufficient-funds", "Not enough money on the card")     \
     /* -- referrals -- */                                                                \
     X(INTERNAL, 500, "internal-error", "Internal error")
 

@@ -216,6 +216,29 @@ int cli_serve(int argc, char **argv)
     return fdl_http_serve(&cfg);
 }
 
+/* Prints the stored-value audit (money, kept apart from points); 1 if bad. */
+static int cli_sv_audit_report(const struct fdl_sv_audit *sv)
+{
+    int bad = sv->unbalanced_entries || sv->card_mismatches || sv->cashback_mismatches ||
+              sv->negative_cards;
+    printf("stored value: checked %lld entries, %lld postings, %lld cards, %lld "
+           "membership years\n",
+           (long long)sv->entries, (long long)sv->postings, (long long)sv->cards,
+           (long long)sv->memberships);
+    printf("stored value (minor units): sold %lld, spent %lld, on cards %lld\n",
+           (long long)sv->sold_minor, (long long)sv->spent_minor,
+           (long long)sv->outstanding_minor);
+    printf("unbalanced money entries: %lld\ncard balance != postings: %lld\n"
+           "negative cards: %lld\ncashback != membership years: %lld\n",
+           (long long)sv->unbalanced_entries, (long long)sv->card_mismatches,
+           (long long)sv->negative_cards, (long long)sv->cashback_mismatches);
+    if (bad)
+        printf("first bad money entry %lld, card %lld, member %lld\n",
+               (long long)sv->first_bad_entry, (long long)sv->first_bad_card,
+               (long long)sv->first_bad_member);
+    return bad;
+}
+
 int cli_audit(int argc, char **argv)
 {
     const char *db = NULL;
@@ -231,12 +254,16 @@ int cli_audit(int argc, char **argv)
     if (cli_open(&c, db, 0))
         return 1;
     struct fdl_audit a;
+    struct fdl_sv_audit sv;
     rc = FDL_STORE_CALL(c.st, audit, &a, &c.err);
+    if (rc == 0)
+        rc = FDL_STORE_CALL(c.st, sv_audit, &sv, &c.err);
     cli_close(&c);
     if (rc)
         return cli_fail(&c.err);
     int bad = a.unbalanced_entries || a.balance_mismatches || a.lot_mismatches ||
               a.move_mismatches;
+    bad |= cli_sv_audit_report(&sv);
     printf("checked %lld entries, %lld postings, %lld members, %lld lots\n",
            (long long)a.entries, (long long)a.postings, (long long)a.members,
            (long long)a.lots);

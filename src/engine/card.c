@@ -21,15 +21,19 @@
 _Static_assert(CARD_PAYLOAD_DIGITS + 1 == FDL_CARD_DIGITS, "prefix+serial+MAC+Luhn");
 _Static_assert(FDL_CARD_FORMATTED_MAX == FDL_CARD_DIGITS + 4 + 1, "4 spaces and NUL");
 
-static const char card_mac_context[] = "fidelis-card-v1";
+const struct fdl_card_domain fdl_card_domain_member = {FDL_CARD_PREFIX,
+                                                       "fidelis-card-v1"};
+const struct fdl_card_domain fdl_card_domain_gift = {FDL_GIFT_CARD_PREFIX,
+                                                     "fidelis-gift-v1"};
 
 /*
  * Writes the 7 MAC digits of body (prefix and serial, 11 ASCII digits) for
- * program_id into mac, without a NUL.
+ * program_id in domain into mac, without a NUL.
  */
-static void card_mac(const struct fdl_card_key *key, uint32_t program_id,
-                     const char *body, char mac[FDL_CARD_MAC_DIGITS])
+static void card_mac(const struct fdl_card_domain *domain, const struct fdl_card_key *key,
+                     uint32_t program_id, const char *body, char mac[FDL_CARD_MAC_DIGITS])
 {
+    const char *card_mac_context = domain->context;
     const unsigned char program_be[4] = {
         (unsigned char)(program_id >> 24), (unsigned char)(program_id >> 16),
         (unsigned char)(program_id >> 8), (unsigned char)program_id};
@@ -40,7 +44,7 @@ static void card_mac(const struct fdl_card_key *key, uint32_t program_id,
         crypto_generichash_init(&state, key->bytes, sizeof(key->bytes), sizeof(hash));
     assert(rc == 0);
     crypto_generichash_update(&state, (const unsigned char *)card_mac_context,
-                              sizeof(card_mac_context) - 1);
+                              strlen(card_mac_context));
     crypto_generichash_update(&state, program_be, sizeof(program_be));
     crypto_generichash_update(&state, (const unsigned char *)body, CARD_BODY_DIGITS);
     rc = crypto_generichash_final(&state, hash, sizeof(hash));
@@ -118,14 +122,21 @@ int fdl_card_key_from_hex(const char *hex, struct fdl_card_key *key)
 void fdl_card_generate(const struct fdl_card_key *key, uint32_t program_id,
                        char out[FDL_CARD_DIGITS + 1])
 {
-    assert(key && out);
+    fdl_card_generate_in(&fdl_card_domain_member, key, program_id, out);
+}
+
+void fdl_card_generate_in(const struct fdl_card_domain *domain,
+                          const struct fdl_card_key *key, uint32_t program_id,
+                          char out[FDL_CARD_DIGITS + 1])
+{
+    assert(domain && key && out);
     char number[FDL_CARD_DIGITS + 1];
 
     /* randombytes_uniform() is unbiased; two halves give 10^10 serials. */
-    number[0] = FDL_CARD_PREFIX;
+    number[0] = domain->prefix;
     card_put_digits(number + 1, 5, randombytes_uniform(CARD_SERIAL_HALF));
     card_put_digits(number + 6, 5, randombytes_uniform(CARD_SERIAL_HALF));
-    card_mac(key, program_id, number, number + CARD_BODY_DIGITS);
+    card_mac(domain, key, program_id, number, number + CARD_BODY_DIGITS);
     number[CARD_PAYLOAD_DIGITS] = card_luhn_digit(number, CARD_PAYLOAD_DIGITS);
     number[FDL_CARD_DIGITS] = '\0';
     memcpy(out, number, sizeof(number));
@@ -169,21 +180,30 @@ int fdl_card_check(const struct fdl_card_key *key, uint32_t program_id, const ch
                    const char *field, char normalized[FDL_CARD_DIGITS + 1],
                    struct fdl_error *err)
 {
-    assert(key);
+    return fdl_card_check_in(&fdl_card_domain_member, key, program_id, input, field,
+                             normalized, err);
+}
+
+int fdl_card_check_in(const struct fdl_card_domain *domain,
+                      const struct fdl_card_key *key, uint32_t program_id,
+                      const char *input, const char *field,
+                      char normalized[FDL_CARD_DIGITS + 1], struct fdl_error *err)
+{
+    assert(domain && key);
     char digits[FDL_CARD_DIGITS + 1];
     int rc = card_strip(input, field, digits, err);
     if (rc != 0)
         return rc;
 
-    if (digits[0] != FDL_CARD_PREFIX)
+    if (digits[0] != domain->prefix)
         return fdl_error_set(err, FDL_EBAD_CARD, field, "card number must start with %c",
-                             FDL_CARD_PREFIX);
+                             domain->prefix);
     if (card_luhn_digit(digits, CARD_PAYLOAD_DIGITS) != digits[CARD_PAYLOAD_DIGITS])
         return fdl_error_set(err, FDL_EBAD_CARD, field,
                              "check digit does not match (typing error?)");
 
     char mac[FDL_CARD_MAC_DIGITS];
-    card_mac(key, program_id, digits, mac);
+    card_mac(domain, key, program_id, digits, mac);
     if (sodium_memcmp(mac, digits + CARD_BODY_DIGITS, FDL_CARD_MAC_DIGITS) != 0)
         return fdl_error_set(err, FDL_EBAD_CARD, field,
                              "not a card number issued by this program");

@@ -32,6 +32,7 @@
 #define FDL_CARD_KEY_BYTES     32
 #define FDL_CARD_KEY_HEX_CHARS (2 * FDL_CARD_KEY_BYTES)
 #define FDL_CARD_PREFIX        '8'
+#define FDL_GIFT_CARD_PREFIX   '6' /* gift cards and reward certificates */
 #define FDL_CARD_SERIAL_DIGITS 10
 #define FDL_CARD_MAC_DIGITS    7
 #define FDL_CARD_FORMATTED_MAX 24 /* 19 digits, 4 spaces, NUL */
@@ -96,6 +97,31 @@ void fdl_card_generate(const struct fdl_card_key *key, uint32_t program_id,
 int fdl_card_check(const struct fdl_card_key *key, uint32_t program_id, const char *input,
                    const char *field, char normalized[FDL_CARD_DIGITS + 1],
                    struct fdl_error *err);
+
+/*
+ * A family of numbers: its first digit and the context string the MAC is
+ * keyed over. A number of one domain never passes the check of another
+ * (different prefix, and a MAC over another context), so a gift card cannot
+ * be used as a loyalty card or the other way round. The member domain is
+ * the format above; the gift domain is the same with prefix '6' and context
+ * "fidelis-gift-v1" (stored value: gift cards, reward certificates).
+ */
+struct fdl_card_domain {
+    char prefix;
+    const char *context;
+};
+extern const struct fdl_card_domain fdl_card_domain_member;
+extern const struct fdl_card_domain fdl_card_domain_gift;
+
+/* fdl_card_generate() and fdl_card_check() for the numbers of domain; the
+ * plain functions are these with &fdl_card_domain_member. */
+void fdl_card_generate_in(const struct fdl_card_domain *domain,
+                          const struct fdl_card_key *key, uint32_t program_id,
+                          char out[FDL_CARD_DIGITS + 1]);
+int fdl_card_check_in(const struct fdl_card_domain *domain,
+                      const struct fdl_card_key *key, uint32_t program_id,
+                      const char *input, const char *field,
+                      char normalized[FDL_CARD_DIGITS + 1], struct fdl_error *err);
 
 /*
  * fdl_card_format() writes the 19-digit number digits (as fdl_card_check()

@@ -22,6 +22,7 @@
  * the builders need no error paths and the caller checks once per rule.
  */
 #include "engine/explain.h"
+#include "engine/stored_value.h"
 
 #include "base/clock.h"
 
@@ -2016,6 +2017,10 @@ int fdl_program_explain(const struct fdl_program_def *def, const char *lang,
     }
     if (!c.pool.rc)
         put_points(&c, &o);
+    char membership[FDL_MEMBERSHIP_TEXT_MAX]; /* stored value and membership */
+    fdl_membership_explain(&def->membership, &def->program, c.lang_code, membership,
+                           sizeof(membership));
+    output_put(&o, membership);
     rc = o.rc ? o.rc : c.pool.rc;
     pool_release(&c.pool);
     if (rc) {

@@ -82,7 +82,37 @@
       "Te hemos devuelto %lld punto.", "Te hemos devuelto %lld puntos.",                 \
       "T'hem retornat %lld punt.", "T'hem retornat %lld punts.",                         \
       "Вам возвращён %lld балл.", "Вам возвращено %lld балла.",                          \
-      "Вам возвращено %lld баллов.")
+      "Вам возвращено %lld баллов.")                                                     \
+    X(MEMBERSHIP_CASHBACK, COUNT_TEXT, /* stored value and membership */                 \
+      "%lld day left in your membership year; cashback so far: %s.",                     \
+      "%lld days left in your membership year; cashback so far: %s.",                    \
+      "Te queda %lld día de tu año de socio; reembolso acumulado: %s.",                  \
+      "Te quedan %lld días de tu año de socio; reembolso acumulado: %s.",                \
+      "Et queda %lld dia del teu any de soci; reemborsament acumulat: %s.",              \
+      "Et queden %lld dies del teu any de soci; reemborsament acumulat: %s.",            \
+      "До конца года членства остался %lld день; накоплено кешбэка: %s.",                \
+      "До конца года членства осталось %lld дня; накоплено кешбэка: %s.",                \
+      "До конца года членства осталось %lld дней; накоплено кешбэка: %s.")               \
+    X(ADVISOR_BACK, COUNT_TEXT, /* */                                                    \
+      "Over the last %lld month a paid membership would have given you %s back.",        \
+      "Over the last %lld months a paid membership would have given you %s back.",       \
+      "En el último %lld mes, ser socio de pago te habría devuelto %s.",                 \
+      "En los últimos %lld meses, ser socio de pago te habría devuelto %s.",             \
+      "En l'últim %lld mes, ser soci de pagament t'hauria retornat %s.",                 \
+      "En els últims %lld mesos, ser soci de pagament t'hauria retornat %s.",            \
+      "За последний %lld месяц платное членство вернуло бы вам %s.",                     \
+      "За последние %lld месяца платное членство вернуло бы вам %s.",                    \
+      "За последние %lld месяцев платное членство вернуло бы вам %s.")                   \
+    X(ADVISOR_GAIN, COUNT_TEXT, /* */                                                    \
+      "%lld year of membership would have paid for itself, with %s to spare.",           \
+      "%lld years of membership would have paid for themselves, with %s to spare.",      \
+      "%lld año de socio se habría pagado solo, y te sobrarían %s.",                     \
+      "%lld años de socio se habrían pagado solos, y te sobrarían %s.",                  \
+      "%lld any de soci s'hauria pagat sol, i et sobrarien %s.",                         \
+      "%lld anys de soci s'haurien pagat sols, i et sobrarien %s.",                      \
+      "%lld год членства окупился бы, и у вас осталось бы %s.",                          \
+      "%lld года членства окупились бы, и у вас осталось бы %s.",                        \
+      "%lld лет членства окупились бы, и у вас осталось бы %s.")
 
 struct message_entry {
     const char *name;

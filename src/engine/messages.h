@@ -79,6 +79,12 @@ enum fdl_message_id {
     /* -- punch cards -- */
     /* -- rewards -- */
     /* -- stored value and membership -- */
+    FDL_MSG_MEMBERSHIP_CASHBACK, /* "%lld days left in your membership year;
+                                    cashback so far: %s."  (days, money) */
+    FDL_MSG_ADVISOR_BACK,        /* "Over the last %lld months a paid membership would
+                                    have given you %s back."  (months, money) */
+    FDL_MSG_ADVISOR_GAIN,        /* "%lld year of membership would have paid for
+                                    itself, with %s to spare."  (years, money) */
     /* -- referrals -- */
     FDL_MSG_COUNT_
 };

@@ -1471,6 +1471,59 @@ static int load_earn(struct loader *ld, const struct ynode *list, const char *pa
     return 0;
 }
 
+/* ---- section: membership ---- */
+
+#include "engine/stored_value.h"
+
+/* membership: a paid membership year with cashback (engine/stored_value.h). */
+static int load_membership(struct loader *ld, const struct ynode *map, const char *path)
+{
+    static const char *const keys[] = {"name", "fee", "cashback_percent", "cashback_cap",
+                                       "advisor"};
+    struct fdl_membership_def *m = &ld->def->membership;
+    char sub[PATH_MAX_BYTES];
+    const struct ynode *v;
+    int rc = check_keys(ld, map, path, keys, sizeof(keys) / sizeof(*keys));
+    if (rc)
+        return rc;
+    static const char *const required[] = {"fee", "cashback_percent", "cashback_cap"};
+    for (size_t i = 0; i < sizeof(required) / sizeof(*required); i++)
+        if (!get(map, required[i]))
+            return missing(ld, map, path, required[i]);
+    snprintf(m->name, sizeof(m->name), "Membership");
+    if ((v = get(map, "name"))) {
+        const char *name;
+        path_key(sub, path, "name");
+        if ((rc = get_text(ld, v, sub, 1, FDL_MEMBERSHIP_NAME_MAX, 0, &name)))
+            return rc;
+        snprintf(m->name, sizeof(m->name), "%s", name);
+    }
+    path_key(sub, path, "fee");
+    if ((rc = get_money(ld, get(map, "fee"), sub, 0, FDL_MEMBERSHIP_MAX_FEE_MINOR,
+                        &m->fee_minor)))
+        return rc;
+    path_key(sub, path, "cashback_percent");
+    v = get(map, "cashback_percent");
+    if ((rc = get_decimal(ld, v, sub, 2, "a percentage", 0, FDL_MEMBERSHIP_MAX_BP,
+                          &m->cashback_bp)))
+        return rc;
+    if (m->cashback_bp == 0)
+        return fail(ld, FDL_ERANGE, v, sub, "must be more than 0");
+    path_key(sub, path, "cashback_cap");
+    v = get(map, "cashback_cap");
+    if ((rc = get_money(ld, v, sub, 0, FDL_MEMBERSHIP_MAX_CAP_MINOR, &m->cap_minor)))
+        return rc;
+    if (m->cap_minor == 0)
+        return fail(ld, FDL_ERANGE, v, sub, "must be more than 0");
+    if ((v = get(map, "advisor"))) {
+        path_key(sub, path, "advisor");
+        if ((rc = get_bool(ld, v, sub, &m->advisor)))
+            return rc;
+    }
+    m->enabled = 1;
+    return 0;
+}
+
 /* ---- the file ---- */
 
 struct section {
@@ -1494,6 +1547,7 @@ static const struct section sections[] = {
     /* -- punch cards -- */
     /* -- rewards -- */
     /* -- stored value and membership -- */
+    {"membership", 0, load_membership},
     /* -- referrals -- */
 };
 #define N_SECTIONS (sizeof(sections) / sizeof(*sections))

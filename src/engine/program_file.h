@@ -1,7 +1,8 @@
 /*
  * program_file.h - the program file: a loyalty program written in YAML.
  *
- * A program file has four sections, `program`, `points`, `tiers` and `earn`;
+ * A program file has the sections `program`, `points`, `tiers`, `earn` and
+ * `membership`;
  * examples/ has complete, commented programs. Comments (#) are welcome;
  * every key below is typed, unknown keys are errors, and so are anchors,
  * aliases, tags and more than one document. Types:
@@ -77,6 +78,15 @@
  *   and then:
  *   cap             points >= 1     most points the rule gives one purchase
  *   stop            bool            if the rule gave points, stop there
+ * membership: a paid membership year with cashback (engine/stored_value.h)
+ *   name            string, 40      default "Membership"
+ *   fee             money           required; per year, at most
+ *                                   FDL_MEMBERSHIP_MAX_FEE_MINOR
+ *   cashback_percent decimal, 2     required; 0 < p <= 100
+ *   cashback_cap    money > 0       required; per year, at most
+ *                                   FDL_MEMBERSHIP_MAX_CAP_MINOR
+ *   advisor         bool            default false: tell non-members at the
+ *                                   till when it would have paid for itself
  * Conditions are the expression language of engine/expr.h, at most
  * FDL_EXPR_MAX_LEN bytes, type-checked at load against the variables of
  * engine/rules.h ("basket.total >= 10 and now.weekday in (sat, sun)").

@@ -130,6 +130,15 @@ struct fdl_program_def {
     /* -- punch cards -- */
     /* -- rewards -- */
     /* -- stored value and membership -- */
+#define FDL_MEMBERSHIP_NAME_MAX 40 /* bytes of a paid membership's name */
+    struct fdl_membership_def {
+        int enabled; /* the file has a membership: section */
+        char name[FDL_MEMBERSHIP_NAME_MAX + 1];
+        int64_t fee_minor;   /* per membership year */
+        int64_t cashback_bp; /* hundredths of a percent: 2 % is 200 */
+        int64_t cap_minor;   /* cashback per membership year at most */
+        int advisor;         /* tell non-members when it would have paid */
+    } membership;            /* engine/stored_value.h */
     /* -- referrals -- */
 };
 

@@ -150,6 +150,18 @@ json_t *http_tier_json(const struct fdl_tier_status *t);
 /* -- punch cards -- */
 /* -- rewards -- */
 /* -- stored value and membership -- */
+/* Gift cards and the paid membership (routes_stored_value.c). */
+int http_gift_sell(struct http_request *r);
+int http_gift_get(struct http_request *r);
+int http_gift_load(struct http_request *r);
+int http_gift_redeem(struct http_request *r);
+int http_gift_refund(struct http_request *r);
+int http_gift_block(struct http_request *r);
+int http_membership_buy(struct http_request *r);
+int http_membership_get(struct http_request *r);
+int http_membership_advice(struct http_request *r);
+/* Adds the purchase answer's membership and advisor sections, when set. */
+void http_membership_sections(json_t *out, const struct fdl_purchase_result *res);
 /* -- referrals -- */
 
 /* Metrics: count a finished request; render the exposition text (malloc'd). */

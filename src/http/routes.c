@@ -134,6 +134,7 @@ static json_t *purchase_json(struct fdl_purchase_result *res)
         /* -- punch cards -- */
         /* -- rewards -- */
         /* -- stored value and membership -- */
+        http_membership_sections(out, res);
         /* -- referrals -- */
     }
     return out;
@@ -1132,6 +1133,22 @@ const struct http_route http_routes[] = {
     /* -- punch cards -- */
     /* -- rewards -- */
     /* -- stored value and membership -- */
+    {"POST", "/v1/gift-cards", http_gift_sell, POS, ROUTE_WRITE, SMALL, "gift_card_sell"},
+    {"GET", "/v1/gift-cards/{number}", http_gift_get, POS, 0, 0, "gift_card_get"},
+    {"POST", "/v1/gift-cards/{number}/loads", http_gift_load, POS, ROUTE_WRITE, SMALL,
+     "gift_card_load"},
+    {"POST", "/v1/gift-cards/{number}/redemptions", http_gift_redeem, POS, ROUTE_WRITE,
+     SMALL, "gift_card_redeem"},
+    {"POST", "/v1/gift-cards/{number}/refunds", http_gift_refund, POS, ROUTE_WRITE, SMALL,
+     "gift_card_refund"},
+    {"POST", "/v1/gift-cards/{number}/block", http_gift_block, POS, ROUTE_WRITE, SMALL,
+     "gift_card_block"},
+    {"POST", "/v1/members/{id}/membership", http_membership_buy, POS, ROUTE_WRITE, SMALL,
+     "membership_buy"},
+    {"GET", "/v1/members/{id}/membership", http_membership_get, POS, 0, 0,
+     "membership_get"},
+    {"GET", "/v1/members/{id}/membership/advice", http_membership_advice, POS, 0, 0,
+     "membership_advice"},
     /* -- referrals -- */
     {"PUT", "/v1/test/clock", handle_clock, ADMIN, ROUTE_TEST_CLOCK, SMALL, "test_clock"},
 };

@@ -14,6 +14,7 @@
 /* -- punch cards -- */
 /* -- rewards -- */
 /* -- stored value and membership -- */
+extern const struct svc_feature svc_feature_stored_value;
 /* -- referrals -- */
 
 const struct svc_feature *const svc_features[] = {
@@ -22,6 +23,7 @@ const struct svc_feature *const svc_features[] = {
     /* -- punch cards -- */
     /* -- rewards -- */
     /* -- stored value and membership -- */
+    &svc_feature_stored_value,
     /* -- referrals -- */
     NULL,
 };

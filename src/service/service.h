@@ -290,6 +290,16 @@ struct fdl_purchase_result {
     /* -- punch cards -- */
     /* -- rewards -- */
     /* -- stored value and membership -- */
+    struct fdl_membership_purchase {
+        int active; /* the member's paid membership covered this purchase */
+        char name[FDL_MEMBERSHIP_NAME_MAX + 1];
+        int64_t cashback_minor, accrued_minor, cap_left_minor, ends_at_s;
+    } membership;
+    struct fdl_membership_advisor {
+        int shown; /* a non-member for whom the membership would have paid */
+        char name[FDL_MEMBERSHIP_NAME_MAX + 1];
+        int64_t spend_minor, cashback_minor, fee_minor, difference_minor;
+    } advisor;
     /* -- referrals -- */
 };
 
@@ -335,6 +345,7 @@ struct fdl_refund_result {
     /* -- punch cards -- */
     /* -- rewards -- */
     /* -- stored value and membership -- */
+    int64_t cashback_reversed_minor; /* membership cashback taken back */
     /* -- referrals -- */
 };
 

@@ -247,6 +247,82 @@ static const char schema_v5[] = "CREATE TABLE member_segments (\n"
                                 "    segment TEXT NOT NULL,\n"
                                 "    PRIMARY KEY (program_id, member_id, segment)\n"
                                 ") WITHOUT ROWID;\n";
+/* Stored value and paid membership: cards, a money ledger of the same
+ * double-entry shape as the points ledger (in minor units of the program's
+ * currency, kept apart from points), till redemptions, membership years and
+ * the cashback each purchase accrued (sqlite_stored_value.c). */
+#include "store/sqlite_stored_value.h"
+static const char schema_stored_value[] =
+    "CREATE TABLE sv_cards (\n"
+    "    program_id INTEGER NOT NULL,\n"
+    "    id INTEGER PRIMARY KEY,\n"
+    "    number TEXT NOT NULL,\n"
+    "    kind INTEGER NOT NULL,          -- 1 gift card, 2 certificate\n"
+    "    member_id INTEGER REFERENCES members (id), -- owner, or NULL\n"
+    "    currency TEXT NOT NULL,\n"
+    "    balance_minor INTEGER NOT NULL, -- cached sum of its card postings\n"
+    "    status INTEGER NOT NULL,        -- 1 active, 2 blocked\n"
+    "    issued_at INTEGER NOT NULL,\n"
+    "    blocked_at INTEGER,\n"
+    "    UNIQUE (program_id, number)\n"
+    ");\n"
+    "CREATE TABLE sv_entries (\n"
+    "    program_id INTEGER NOT NULL,\n"
+    "    id INTEGER PRIMARY KEY,\n"
+    "    kind INTEGER NOT NULL,\n"
+    "    amount_minor INTEGER NOT NULL,\n"
+    "    txn_id TEXT,\n"
+    "    actor TEXT,\n"
+    "    created_at INTEGER NOT NULL\n"
+    ");\n"
+    "CREATE TABLE sv_postings (\n"
+    "    entry_id INTEGER NOT NULL REFERENCES sv_entries (id),\n"
+    "    seq INTEGER NOT NULL,\n"
+    "    program_id INTEGER NOT NULL,\n"
+    "    account INTEGER NOT NULL, -- 1 card, 2 sold, 3 spent, 4 cashback, 5 given\n"
+    "    card_id INTEGER REFERENCES sv_cards (id),\n"
+    "    member_id INTEGER,\n"
+    "    amount INTEGER NOT NULL,\n"
+    "    PRIMARY KEY (entry_id, seq)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE INDEX sv_postings_card ON sv_postings (program_id, card_id, entry_id)\n"
+    "    WHERE card_id IS NOT NULL;\n"
+    "CREATE TABLE sv_redemptions (\n"
+    "    program_id INTEGER NOT NULL,\n"
+    "    card_id INTEGER NOT NULL REFERENCES sv_cards (id),\n"
+    "    txn_id TEXT NOT NULL,\n"
+    "    amount_minor INTEGER NOT NULL,\n"
+    "    refunded_minor INTEGER NOT NULL,\n"
+    "    created_at INTEGER NOT NULL,\n"
+    "    PRIMARY KEY (program_id, card_id, txn_id)\n"
+    ");\n"
+    "CREATE TABLE memberships (\n"
+    "    program_id INTEGER NOT NULL,\n"
+    "    member_id INTEGER NOT NULL REFERENCES members (id),\n"
+    "    id INTEGER PRIMARY KEY,\n"
+    "    txn_id TEXT NOT NULL,\n"
+    "    fee_minor INTEGER NOT NULL,\n"
+    "    starts_at INTEGER NOT NULL,\n"
+    "    ends_at INTEGER NOT NULL,\n"
+    "    accrued_minor INTEGER NOT NULL,\n"
+    "    paid_minor INTEGER NOT NULL,\n"
+    "    certificate_id INTEGER REFERENCES sv_cards (id),\n"
+    "    status INTEGER NOT NULL, -- 1 open, 2 closed (paid out)\n"
+    "    created_at INTEGER NOT NULL,\n"
+    "    UNIQUE (program_id, txn_id)\n"
+    ");\n"
+    "CREATE INDEX memberships_member ON memberships (program_id, member_id, ends_at);\n"
+    "CREATE INDEX memberships_due ON memberships (program_id, ends_at) WHERE status = "
+    "1;\n"
+    "CREATE TABLE membership_cashback (\n"
+    "    program_id INTEGER NOT NULL,\n"
+    "    purchase_id INTEGER NOT NULL REFERENCES purchases (id),\n"
+    "    member_id INTEGER NOT NULL,\n"
+    "    membership_id INTEGER NOT NULL REFERENCES memberships (id),\n"
+    "    cashback_minor INTEGER NOT NULL,\n"
+    "    reversed_minor INTEGER NOT NULL,\n"
+    "    PRIMARY KEY (program_id, purchase_id)\n"
+    ");\n";
 
 /* Migration N (N >= 1) is migrations[N - 1]. Append; never edit one that shipped. */
 static const char *const migrations[] = {
@@ -256,6 +332,7 @@ static const char *const migrations[] = {
     /* -- punch cards -- */
     /* -- rewards -- */
     /* -- stored value and membership -- */
+    schema_stored_value,
     /* -- referrals -- */
 };
 #define MIGRATION_COUNT ((int64_t)(sizeof(migrations) / sizeof(migrations[0])))
@@ -2436,5 +2513,22 @@ const struct fdl_store_ops fdl_store_sqlite = {
     /* -- punch cards -- */
     /* -- rewards -- */
     /* -- stored value and membership -- */
+    .sv_card_insert = sqlite_sv_card_insert,
+    .sv_card_get = sqlite_sv_card_get,
+    .sv_card_get_id = sqlite_sv_card_get_id,
+    .sv_card_update = sqlite_sv_card_update,
+    .sv_entry_insert = sqlite_sv_entry_insert,
+    .sv_history = sqlite_sv_history,
+    .sv_redemption_get = sqlite_sv_redemption_get,
+    .sv_redemption_put = sqlite_sv_redemption_put,
+    .membership_insert = sqlite_membership_insert,
+    .membership_at = sqlite_membership_at,
+    .membership_latest = sqlite_membership_latest,
+    .membership_get = sqlite_membership_get,
+    .membership_update = sqlite_membership_update,
+    .memberships_due = sqlite_memberships_due,
+    .cashback_get = sqlite_cashback_get,
+    .cashback_put = sqlite_cashback_put,
+    .sv_audit = sqlite_sv_audit,
     /* -- referrals -- */
 };

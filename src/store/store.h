@@ -19,6 +19,7 @@
 #include "base/error.h"
 #include "base/limits.h"
 #include "ledger/ledger.h"
+#include "store/store_stored_value.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -336,6 +337,57 @@ struct fdl_store_ops {
     /* -- punch cards -- */
     /* -- rewards -- */
     /* -- stored value and membership -- */
+    /* Inserts a stored-value card (sets c->id); a taken number is FDL_EDUPLICATE. */
+    int (*sv_card_insert)(struct fdl_store *st, struct fdl_sv_card *c,
+                          struct fdl_error *err);
+    int (*sv_card_get)(struct fdl_store *st, int64_t program_id, const char *number,
+                       struct fdl_sv_card *out, struct fdl_error *err);
+    int (*sv_card_get_id)(struct fdl_store *st, int64_t program_id, int64_t id,
+                          struct fdl_sv_card *out, struct fdl_error *err);
+    /* Writes balance_minor, status and blocked_at_s of c. */
+    int (*sv_card_update)(struct fdl_store *st, const struct fdl_sv_card *c,
+                          struct fdl_error *err);
+    /* Stores entry e (its two postings) with the till's txn_id ("" none). */
+    int (*sv_entry_insert)(struct fdl_store *st, int64_t program_id,
+                           const struct fdl_sv_entry *e, const char *txn_id,
+                           const char *actor, int64_t now_s, int64_t *entry_id,
+                           struct fdl_error *err);
+    /* The card's movements, newest first, at most max. */
+    int (*sv_history)(struct fdl_store *st, int64_t program_id, int64_t card_id,
+                      struct fdl_sv_history_row *out, int max, int *count,
+                      struct fdl_error *err);
+    int (*sv_redemption_get)(struct fdl_store *st, int64_t program_id, int64_t card_id,
+                             const char *txn_id, struct fdl_sv_redemption *out,
+                             struct fdl_error *err);
+    /* Inserts the redemption, or updates refunded_minor if it exists. */
+    int (*sv_redemption_put)(struct fdl_store *st, int64_t program_id,
+                             const struct fdl_sv_redemption *r, int64_t now_s,
+                             struct fdl_error *err);
+    /* Inserts a membership year (sets m->id); a taken txn_id is FDL_EDUPLICATE. */
+    int (*membership_insert)(struct fdl_store *st, struct fdl_membership *m,
+                             struct fdl_error *err);
+    /* The member's open membership covering t_s, else FDL_ENOT_FOUND. */
+    int (*membership_at)(struct fdl_store *st, int64_t program_id, int64_t member_id,
+                         int64_t t_s, struct fdl_membership *out, struct fdl_error *err);
+    /* The member's membership that ends last, else FDL_ENOT_FOUND. */
+    int (*membership_latest)(struct fdl_store *st, int64_t program_id, int64_t member_id,
+                             struct fdl_membership *out, struct fdl_error *err);
+    int (*membership_get)(struct fdl_store *st, int64_t program_id, int64_t id,
+                          struct fdl_membership *out, struct fdl_error *err);
+    /* Writes accrued_minor, paid_minor, certificate_id and status of m. */
+    int (*membership_update)(struct fdl_store *st, const struct fdl_membership *m,
+                             struct fdl_error *err);
+    /* Ids of open memberships that ended at or before now_s, at most limit. */
+    int (*memberships_due)(struct fdl_store *st, int64_t program_id, int64_t now_s,
+                           int limit, int64_t *ids, int *count, struct fdl_error *err);
+    int (*cashback_get)(struct fdl_store *st, int64_t program_id, int64_t purchase_id,
+                        struct fdl_cashback_row *out, struct fdl_error *err);
+    /* Inserts the row, or updates reversed_minor if the purchase has one. */
+    int (*cashback_put)(struct fdl_store *st, int64_t program_id,
+                        const struct fdl_cashback_row *row, struct fdl_error *err);
+    /* Checks the stored-value ledger over the whole database (one snapshot). */
+    int (*sv_audit)(struct fdl_store *st, struct fdl_sv_audit *out,
+                    struct fdl_error *err);
     /* -- referrals -- */
 };
 
