@@ -22,6 +22,7 @@
  * the builders need no error paths and the caller checks once per rule.
  */
 #include "engine/explain.h"
+#include "engine/rewards.h"
 
 #include "base/clock.h"
 
@@ -2007,6 +2008,12 @@ int fdl_program_explain(const struct fdl_program_def *def, const char *lang,
     }
     if (!c.pool.rc)
         put_points(&c, &o);
+    if (!c.pool.rc && !o.rc) { /* rewards and launches: engine/rewards.h */
+        char *more = NULL;
+        if ((o.rc = fdl_rewards_explain(def, lang, &more, err)) == 0)
+            output_put(&o, more);
+        free(more);
+    }
     rc = o.rc ? o.rc : c.pool.rc;
     pool_release(&c.pool);
     if (rc) {
