@@ -1492,8 +1492,7 @@ static int load_launch_early(struct loader *ld, const struct ynode *map, const c
         return fail(ld, FDL_EINVALID, map, path,
                     "early windows are given to tier levels: add a tiers section");
     if (map->count / 2 > FDL_MAX_TIER_LEVELS)
-        return fail(ld, FDL_ERANGE, map, path, "at most %d levels",
-                    FDL_MAX_TIER_LEVELS);
+        return fail(ld, FDL_ERANGE, map, path, "at most %d levels", FDL_MAX_TIER_LEVELS);
     l->early = arena_alloc(ld->keep, (map->count / 2 + 1) * sizeof(*l->early));
     if (!l->early)
         return nomem(ld);
@@ -1525,7 +1524,7 @@ static int load_launch_early(struct loader *ld, const struct ynode *map, const c
 static int load_launch(struct loader *ld, const struct ynode *map, const char *path,
                        struct fdl_launch_list *list)
 {
-    static const char *const keys[] = {"id",       "name",    "skus",
+    static const char *const keys[] = {"id",         "name",     "skus",
                                        "categories", "opens_at", "early"};
     struct fdl_launch *l = &list->items[list->n];
     char sub[PATH_MAX_BYTES];
@@ -1540,8 +1539,8 @@ static int load_launch(struct loader *ld, const struct ynode *map, const char *p
         return rc;
     for (size_t i = 0; i < list->n; i++)
         if (strcmp(list->items[i].id, l->id) == 0)
-            return fail(ld, FDL_EINVALID, v, sub, "launch \"%s\" is already launches[%zu]",
-                        l->id, i);
+            return fail(ld, FDL_EINVALID, v, sub,
+                        "launch \"%s\" is already launches[%zu]", l->id, i);
     l->name = l->id;
     if ((v = get(map, "name"))) {
         path_key(sub, path, "name");
@@ -1603,9 +1602,9 @@ static int load_launches(struct loader *ld, const struct ynode *list, const char
 /* ---- section: rewards ---- */
 
 static const char *const reward_keys[] = {
-    "id",         "name",        "kind",       "cost",  "sku",
-    "value",      "launch",      "stock",      "per_member", "per_member_period",
-    "tiers",      "valid_from",  "valid_until"};
+    "id",    "name",       "kind",       "cost",       "sku",
+    "value", "launch",     "stock",      "per_member", "per_member_period",
+    "tiers", "valid_from", "valid_until"};
 
 /* The key only one kind takes: required for it, refused for the others. */
 static int reward_kind_key(struct loader *ld, const struct ynode *map, const char *path,
@@ -1666,8 +1665,8 @@ static int load_reward_kind(struct loader *ld, const struct ynode *map, const ch
     return 0;
 }
 
-static int load_reward_limits(struct loader *ld, const struct ynode *map, const char *path,
-                              struct fdl_reward *r)
+static int load_reward_limits(struct loader *ld, const struct ynode *map,
+                              const char *path, struct fdl_reward *r)
 {
     char sub[PATH_MAX_BYTES];
     const struct ynode *v;
@@ -1723,7 +1722,8 @@ static int load_reward(struct loader *ld, const struct ynode *map, const char *p
     struct fdl_reward *r = &c->items[c->n];
     char sub[PATH_MAX_BYTES];
     const struct ynode *v;
-    int rc = check_keys(ld, map, path, reward_keys, sizeof(reward_keys) / sizeof(*reward_keys));
+    int rc = check_keys(ld, map, path, reward_keys,
+                        sizeof(reward_keys) / sizeof(*reward_keys));
     if (rc)
         return rc;
     r->line = map->line;
@@ -1734,8 +1734,8 @@ static int load_reward(struct loader *ld, const struct ynode *map, const char *p
         return rc;
     for (size_t i = 0; i < c->n; i++)
         if (strcmp(c->items[i].id, r->id) == 0)
-            return fail(ld, FDL_EINVALID, v, sub, "reward \"%s\" is already %s[%zu]", r->id,
-                        "rewards", i);
+            return fail(ld, FDL_EINVALID, v, sub, "reward \"%s\" is already %s[%zu]",
+                        r->id, "rewards", i);
     if (!(v = get(map, "name")))
         return missing(ld, map, path, "name");
     path_key(sub, path, "name");
@@ -1753,8 +1753,8 @@ static int load_reward(struct loader *ld, const struct ynode *map, const char *p
     return 0;
 }
 
-static int load_reward_items(struct loader *ld, const struct ynode *list, const char *path,
-                             struct fdl_reward_catalog *c)
+static int load_reward_items(struct loader *ld, const struct ynode *list,
+                             const char *path, struct fdl_reward_catalog *c)
 {
     if (list->kind != YNODE_LIST)
         return fail(ld, FDL_EFIELD_TYPE, list, path, "must be a list of rewards, not %s",

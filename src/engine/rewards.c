@@ -167,7 +167,8 @@ int64_t fdl_launch_opens_for(const struct fdl_launch *launch, const char *tier,
 /* id, en, es, ca, ru. Every placeholder is %s. */
 #define REWARD_PHRASES(X)                                                                \
     X(H_REWARDS, "Rewards", "Recompensas", "Recompenses", "Награды")                     \
-    X(H_LAUNCHES, "Early access", "Acceso anticipado", "Accés anticipat", "Ранний доступ") \
+    X(H_LAUNCHES, "Early access", "Acceso anticipado", "Accés anticipat",                \
+      "Ранний доступ")                                                                   \
     X(ITEM, "%s: %s", "%s: %s", "%s: %s", "%s: %s")                                      \
     X(DISCOUNT, "%s off your purchase", "%s de descuento en tu compra",                  \
       "%s de descompte a la compra", "скидка %s на покупку")                             \
@@ -179,15 +180,16 @@ int64_t fdl_launch_opens_for(const struct fdl_launch *launch, const char *tier,
     X(FROM_UNTIL, "from %s to %s", "del %s al %s", "del %s al %s", "с %s по %s")         \
     X(FROM, "from %s", "desde el %s", "des del %s", "с %s")                              \
     X(UNTIL, "until %s", "hasta el %s", "fins al %s", "до %s")                           \
-    X(STOCK, "while stock lasts (%s units)", "hasta agotar existencias (%s unidades)",   \
-      "fins a exhaurir existències (%s unitats)", "пока есть в наличии (%s шт.)")        \
+    X(STOCK, "while stock lasts: %s units", "hasta agotar existencias: %s unidades",     \
+      "fins a exhaurir existències: %s unitats", "пока есть в наличии: %s шт.")          \
+    X(OR, " or ", " o ", " o ", " или ")                                                 \
     X(LIMIT, "at most %s per member", "máximo %s por socio", "màxim %s per soci",        \
       "не более %s на участника")                                                        \
     X(LIMIT_YEAR, "at most %s per member each year", "máximo %s por socio al año",       \
       "màxim %s per soci cada any", "не более %s на участника в год")                    \
     X(LIMIT_MONTH, "at most %s per member each month", "máximo %s por socio al mes",     \
       "màxim %s per soci cada mes", "не более %s на участника в месяц")                  \
-    X(HOLD, "A reward you reserve is held for you for %s minutes.",                     \
+    X(HOLD, "A reward you reserve is held for you for %s minutes.",                      \
       "Una recompensa reservada se guarda %s minutos.",                                  \
       "Una recompensa reservada es guarda %s minuts.",                                   \
       "Зарезервированная награда ждёт вас %s мин.")                                      \
@@ -265,7 +267,8 @@ static void fill(char *buf, size_t cap, enum fdl_lang lang, enum reward_phrase i
 }
 
 static void count_of(char *buf, size_t cap, enum fdl_lang lang,
-                     const char *const words[FDL_LANG_COUNT][FDL_PLURAL_COUNT], long long n)
+                     const char *const words[FDL_LANG_COUNT][FDL_PLURAL_COUNT],
+                     long long n)
 {
     char num[32];
     fdl_lang_format_number(num, sizeof(num), fdl_lang_code(lang), n);
@@ -328,8 +331,10 @@ static void put_reward(struct text_out *o, const struct fdl_program_def *def,
         char tiers[REWARDS_PIECE_MAX / 2] = "";
         for (size_t i = 0; i < r->tiers.n; i++) {
             size_t used = strlen(tiers);
-            snprintf(tiers + used, sizeof(tiers) - used, "%s%s", i ? ", " : "",
-                     r->tiers.items[i]);
+            const char *sep = i == 0               ? ""
+                              : i + 1 < r->tiers.n ? ", "
+                                                   : reward_phrases[RP_OR][lang];
+            snprintf(tiers + used, sizeof(tiers) - used, "%s%s", sep, r->tiers.items[i]);
         }
         fill(piece, sizeof(piece), lang, RP_TIERS, tiers);
         add_note(line, sizeof(line), &notes, piece);

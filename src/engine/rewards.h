@@ -29,17 +29,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define FDL_MAX_REWARDS              200     /* rewards in one catalogue */
-#define FDL_REWARD_ID_MAX            64      /* bytes in a reward id: [A-Za-z0-9._-] */
-#define FDL_REWARD_NAME_MAX          200     /* bytes in a reward's name */
-#define FDL_MAX_REWARD_COST          1000000000LL /* points one unit costs */
-#define FDL_MAX_REWARD_STOCK         1000000000LL /* units of one reward */
-#define FDL_MAX_REWARD_PER_MEMBER    1000000 /* units one member may redeem per period */
-#define FDL_MAX_REDEMPTION_QUANTITY  100     /* units in one redemption */
-#define FDL_DEFAULT_HOLD_MINUTES     15      /* a reservation's hold, unless set */
-#define FDL_MAX_HOLD_MINUTES         (7 * 24 * 60) /* the longest hold: a week */
-#define FDL_MAX_LAUNCHES             100     /* launches in one program */
-#define FDL_MAX_EARLY_DAYS           365     /* how early a tier may buy */
+#define FDL_MAX_REWARDS             200 /* rewards in one catalogue */
+#define FDL_REWARD_ID_MAX           64  /* bytes in a reward id: [A-Za-z0-9._-] */
+#define FDL_REWARD_NAME_MAX         200 /* bytes in a reward's name */
+#define FDL_MAX_REWARD_COST         1000000000LL /* points one unit costs */
+#define FDL_MAX_REWARD_STOCK        1000000000LL /* units of one reward */
+#define FDL_MAX_REWARD_PER_MEMBER   1000000 /* units one member may redeem per period */
+#define FDL_MAX_REDEMPTION_QUANTITY 100     /* units in one redemption */
+#define FDL_DEFAULT_HOLD_MINUTES    15      /* a reservation's hold, unless set */
+#define FDL_MAX_HOLD_MINUTES        (7 * 24 * 60) /* the longest hold: a week */
+#define FDL_MAX_LAUNCHES            100           /* launches in one program */
+#define FDL_MAX_EARLY_DAYS          365           /* how early a tier may buy */
 
 enum fdl_reward_kind {
     FDL_REWARD_DISCOUNT,     /* money off the purchase it is committed with */

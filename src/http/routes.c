@@ -1057,10 +1057,10 @@ const struct http_route http_routes[] = {
     {"GET", "/v1/members/{id}/redemptions", http_redemptions_of, POS, 0, 0,
      "redemptions_list"},
     {"GET", "/v1/redemptions/{id}", http_redemption_get, POS, 0, 0, "redemption_get"},
-    {"POST", "/v1/redemptions/{id}/commit", http_redemption_commit, POS, ROUTE_WRITE, SMALL,
-     "redemption_commit"},
-    {"POST", "/v1/redemptions/{id}/cancel", http_redemption_cancel, POS, ROUTE_WRITE, SMALL,
-     "redemption_cancel"},
+    {"POST", "/v1/redemptions/{id}/commit", http_redemption_commit, POS, ROUTE_WRITE,
+     SMALL, "redemption_commit"},
+    {"POST", "/v1/redemptions/{id}/cancel", http_redemption_cancel, POS, ROUTE_WRITE,
+     SMALL, "redemption_cancel"},
     /* -- stored value and membership -- */
     /* -- referrals -- */
     {"PUT", "/v1/test/clock", handle_clock, ADMIN, ROUTE_TEST_CLOCK, SMALL, "test_clock"},

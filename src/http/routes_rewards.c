@@ -28,8 +28,8 @@ static int path_id(struct http_request *r, int i, const char *field, int64_t *ou
 }
 
 /* An optional integer query argument in [min, max]. */
-static int query_number(struct http_request *r, const char *name, int64_t min, int64_t max,
-                        int64_t *out)
+static int query_number(struct http_request *r, const char *name, int64_t min,
+                        int64_t max, int64_t *out)
 {
     const char *v = http_query(r, name);
     if (!v)
@@ -66,21 +66,18 @@ static json_t *opt_time(int64_t t_s)
 
 static json_t *redemption_json(const struct fdl_redemption *d)
 {
-    return json_pack("{s:I, s:I, s:s, s:s, s:s, s:I, s:I, s:s, s:o, s:o, s:o, s:o, s:o, "
-                     "s:o, s:o, s:o}",
-                     "id", (json_int_t)d->id, "member_id", (json_int_t)d->member_id,
-                     "reward_id", d->reward_id, "reward_name", d->reward_name, "kind",
-                     d->kind, "quantity", (json_int_t)d->quantity, "points",
-                     (json_int_t)d->points, "status", status_name(d->status), "sku",
-                     http_opt_string(d->sku), "value",
-                     d->value_minor ? json_integer(d->value_minor * d->quantity)
-                                    : json_null(),
-                     "launch", http_opt_string(d->launch), "txn_id",
-                     http_opt_string(d->txn_id), "created_at",
-                     http_time_json(d->created_at_s), "hold_expires_at",
-                     http_time_json(d->hold_expires_at_s), "committed_at",
-                     opt_time(d->committed_at_s), "cancelled_at",
-                     opt_time(d->cancelled_at_s));
+    return json_pack(
+        "{s:I, s:I, s:s, s:s, s:s, s:I, s:I, s:s, s:o, s:o, s:o, s:o, s:o, "
+        "s:o, s:o, s:o}",
+        "id", (json_int_t)d->id, "member_id", (json_int_t)d->member_id, "reward_id",
+        d->reward_id, "reward_name", d->reward_name, "kind", d->kind, "quantity",
+        (json_int_t)d->quantity, "points", (json_int_t)d->points, "status",
+        status_name(d->status), "sku", http_opt_string(d->sku), "value",
+        d->value_minor ? json_integer(d->value_minor * d->quantity) : json_null(),
+        "launch", http_opt_string(d->launch), "txn_id", http_opt_string(d->txn_id),
+        "created_at", http_time_json(d->created_at_s), "hold_expires_at",
+        http_time_json(d->hold_expires_at_s), "committed_at", opt_time(d->committed_at_s),
+        "cancelled_at", opt_time(d->cancelled_at_s));
 }
 
 static json_t *set_json(const struct fdl_string_set *s)
@@ -108,11 +105,12 @@ static json_t *offer_json(const struct fdl_reward_offer *o, int with_member)
         r->id, "name", r->name, "kind", fdl_reward_kind_name(r->kind), "cost",
         (json_int_t)r->cost_points, "sku", http_opt_string(r->sku), "value",
         r->value_minor ? json_integer(r->value_minor) : json_null(), "launch",
-        http_opt_string(r->launch), "stock", r->stock ? json_integer(r->stock) : json_null(),
-        "remaining", o->remaining >= 0 ? json_integer(o->remaining) : json_null(),
-        "per_member", r->per_member ? json_integer(r->per_member) : json_null(),
-        "per_member_period", fdl_reward_period_name(r->period), "tiers", set_json(&r->tiers),
-        "valid_from", day_json(r->has_valid_from, r->valid_from_day), "valid_until",
+        http_opt_string(r->launch), "stock",
+        r->stock ? json_integer(r->stock) : json_null(), "remaining",
+        o->remaining >= 0 ? json_integer(o->remaining) : json_null(), "per_member",
+        r->per_member ? json_integer(r->per_member) : json_null(), "per_member_period",
+        fdl_reward_period_name(r->period), "tiers", set_json(&r->tiers), "valid_from",
+        day_json(r->has_valid_from, r->valid_from_day), "valid_until",
         day_json(r->has_valid_until, r->valid_until_day));
     if (out && with_member) {
         json_object_set_new(out, "available", json_boolean(o->reason == FDL_REWARD_OK));
@@ -158,7 +156,8 @@ struct reserve_arg {
 };
 
 static const struct fdl_json_field reserve_fields[] = {
-    {"reward_id", FDL_JSON_ID, 1, 1, FDL_REWARD_ID_MAX, offsetof(struct reserve_arg, reward_id)},
+    {"reward_id", FDL_JSON_ID, 1, 1, FDL_REWARD_ID_MAX,
+     offsetof(struct reserve_arg, reward_id)},
     {"quantity", FDL_JSON_INT, 0, 1, FDL_MAX_REDEMPTION_QUANTITY,
      offsetof(struct reserve_arg, quantity)},
 };
@@ -267,7 +266,8 @@ int http_redemption_get(struct http_request *r)
     if (path_id(r, 0, "redemption_id", &id))
         return r->err.code;
     struct fdl_redemption d;
-    WITH_READER(r, st, fdl_svc_redemption_get(&r->srv->svc, st, &r->actor, id, &d, &r->err));
+    WITH_READER(r, st,
+                fdl_svc_redemption_get(&r->srv->svc, st, &r->actor, id, &d, &r->err));
     return http_reply(r, 200, redemption_json(&d));
 }
 
@@ -281,12 +281,13 @@ int http_redemptions_of(struct http_request *r)
     static _Thread_local struct fdl_redemption rows[FDL_MAX_PAGE_SIZE];
     int count = 0;
     WITH_READER(r, st,
-                fdl_svc_redemptions_of(&r->srv->svc, st, &r->actor, id, before, (int)limit,
-                                       rows, &count, &r->err));
+                fdl_svc_redemptions_of(&r->srv->svc, st, &r->actor, id, before,
+                                       (int)limit, rows, &count, &r->err));
     json_t *items = json_array();
     for (int i = 0; i < count; i++)
         json_array_append_new(items, redemption_json(&rows[i]));
-    json_t *page = json_pack("{s:I, s:o}", "member_id", (json_int_t)id, "redemptions", items);
+    json_t *page =
+        json_pack("{s:I, s:o}", "member_id", (json_int_t)id, "redemptions", items);
     if (count == limit)
         json_object_set_new(page, "next_before", json_integer(rows[count - 1].id));
     return http_reply(r, 200, page);
@@ -309,7 +310,8 @@ int http_may_buy(struct http_request *r)
 {
     int64_t id, now_s = fdl_clock_now_s(), at_s = now_s;
     const char *sku = NULL, *category = NULL, *time = NULL;
-    if (path_id(r, 0, "member_id", &id) || query_text(r, "sku", 1, FDL_MAX_ID_LEN, &sku) ||
+    if (path_id(r, 0, "member_id", &id) ||
+        query_text(r, "sku", 1, FDL_MAX_ID_LEN, &sku) ||
         query_text(r, "category", 0, FDL_MAX_ID_LEN, &category) ||
         query_text(r, "time", 0, 40, &time))
         return r->err.code;
@@ -317,15 +319,16 @@ int http_may_buy(struct http_request *r)
         return http_failf(r, FDL_EINVALID, "time", "must be an RFC 3339 time");
     struct fdl_may_buy d;
     WITH_READER(r, st,
-                fdl_svc_may_buy(&r->srv->svc, st, &r->actor, id, sku, category, at_s, now_s,
-                                &d, &r->err));
+                fdl_svc_may_buy(&r->srv->svc, st, &r->actor, id, sku, category, at_s,
+                                now_s, &d, &r->err));
     int in_launch = d.launch[0] != '\0';
     return http_reply(
         r, 200,
         json_pack("{s:I, s:s, s:o, s:b, s:s, s:o, s:o, s:o}", "member_id", (json_int_t)id,
-                  "sku", sku, "time", http_time_json(at_s), "allowed", d.allowed, "reason",
-                  fdl_may_buy_reason_name(d.reason), "launch", http_opt_string(d.launch),
-                  "opens_at", in_launch ? http_time_json(d.opens_at_s) : json_null(),
+                  "sku", sku, "time", http_time_json(at_s), "allowed", d.allowed,
+                  "reason", fdl_may_buy_reason_name(d.reason), "launch",
+                  http_opt_string(d.launch), "opens_at",
+                  in_launch ? http_time_json(d.opens_at_s) : json_null(),
                   "opens_for_member_at",
                   in_launch ? http_time_json(d.opens_for_member_at_s) : json_null()));
 }

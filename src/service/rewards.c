@@ -14,19 +14,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define REWARD_REASON_MAX (FDL_MAX_ID_LEN + 32) /* bytes of a ledger entry's reason for a redemption */
+#define REWARD_REASON_MAX                                                                \
+    (FDL_MAX_ID_LEN + 32) /* bytes of a ledger entry's reason for a redemption */
 #define REWARD_HOLD_BATCH FDL_EXPIRE_BATCH_MEMBERS /* holds one expire call ends */
 
 /* The version in force at t_s and its catalogue (NULL if none). */
-static const struct fdl_version_state *version_at(struct fdl_service *svc,
-                                                  const struct fdl_program_state *ps,
-                                                  int64_t t_s)
+static const struct fdl_version_state *
+version_at(struct fdl_service *svc, const struct fdl_program_state *ps, int64_t t_s)
 {
     return fdl_program_version_at(svc, ps, t_s);
 }
 
 /* The member's level name under def ("" without tiers). */
-static const char *member_tier(const struct fdl_program_def *def, const struct fdl_member *m)
+static const char *member_tier(const struct fdl_program_def *def,
+                               const struct fdl_member *m)
 {
     const struct fdl_tier_def *t = &def->tiers;
     if (!t->enabled)
@@ -50,9 +51,9 @@ static int reward_reason(struct fdl_store *st, const struct fdl_version_state *v
                          int64_t *stock_used, struct fdl_error *err)
 {
     int64_t member_used = 0;
-    int rc = FDL_STORE_CALL(st, redemption_counts, s->member.program_id, r->id,
-                            s->member.id, period_since(r, ver->tz, now_s), stock_used,
-                            &member_used, err);
+    int rc =
+        FDL_STORE_CALL(st, redemption_counts, s->member.program_id, r->id, s->member.id,
+                       period_since(r, ver->tz, now_s), stock_used, &member_used, err);
     if (rc)
         return rc;
     struct fdl_reward_view v = {member_tier(ver->def, &s->member),
@@ -110,7 +111,8 @@ static int refuse(enum fdl_reward_reason reason, const struct fdl_reward *r,
     switch (reason) {
     case FDL_REWARD_WINDOW:
         return fdl_error_set(err, FDL_ECONFLICT, "reward_id",
-                             "\"%s\" cannot be redeemed today (outside its dates)", r->id);
+                             "\"%s\" cannot be redeemed today (outside its dates)",
+                             r->id);
     case FDL_REWARD_TIER:
         return fdl_error_set(err, FDL_ECONFLICT, "reward_id",
                              "\"%s\" is only for some tier levels", r->id);
@@ -134,7 +136,8 @@ static int refuse(enum fdl_reward_reason reason, const struct fdl_reward *r,
 }
 
 /* Fills the redemption row of a new reservation (id and entry set later). */
-static void redemption_new(const struct fdl_reward *r, const struct fdl_version_state *ver,
+static void redemption_new(const struct fdl_reward *r,
+                           const struct fdl_version_state *ver,
                            const struct member_state *s, int64_t quantity, int64_t now_s,
                            struct fdl_redemption *d)
 {
@@ -167,7 +170,8 @@ int fdl_svc_reward_reserve(struct fdl_service *svc, struct fdl_store *st,
         return fdl_error_set(err, FDL_ERANGE, "quantity", "must be 1 to %d",
                              FDL_MAX_REDEMPTION_QUANTITY);
     const struct fdl_version_state *ver = version_at(svc, ps, now_s);
-    const struct fdl_reward *r = ver ? fdl_reward_find(ver->def->rewards, reward_id) : NULL;
+    const struct fdl_reward *r =
+        ver ? fdl_reward_find(ver->def->rewards, reward_id) : NULL;
     if (!r)
         return fdl_error_set(err, FDL_ENOT_FOUND, "reward_id",
                              "no reward with this id in the catalogue in force");
@@ -269,8 +273,8 @@ static int restore_points(struct fdl_service *svc, struct fdl_store *st,
         if (index < 0) {
             struct fdl_lot lot;
             size_t at = 0;
-            rc = FDL_STORE_CALL(st, lot_get, d->program_id, d->member_id, stored[i].lot_id,
-                                &lot, err);
+            rc = FDL_STORE_CALL(st, lot_get, d->program_id, d->member_id,
+                                stored[i].lot_id, &lot, err);
             if (rc == 0)
                 rc = fdl_lots_push(&s->lots, &lot, &at);
             index = (long)at;
@@ -281,18 +285,18 @@ static int restore_points(struct fdl_service *svc, struct fdl_store *st,
     const struct fdl_tz *tz;
     svc_settings_at(svc, ps, now_s, &prog, &tz);
     if (rc == 0)
-        rc = fdl_lots_restore(&s->lots, d->points, spent, n, svc_expiry_for(prog, tz, now_s),
-                              &s->moves);
+        rc = fdl_lots_restore(&s->lots, d->points, spent, n,
+                              svc_expiry_for(prog, tz, now_s), &s->moves);
     free(spent);
     free(stored);
     return rc;
 }
 
 /* Ends reserved redemption d with status (cancelled or expired). */
-static int release(struct fdl_service *svc, struct fdl_store *st, const struct fdl_actor *a,
-                   const struct fdl_program_state *ps, struct fdl_redemption *d,
-                   enum fdl_redemption_status status, int64_t now_s,
-                   struct fdl_balance *balance, struct fdl_error *err)
+static int release(struct fdl_service *svc, struct fdl_store *st,
+                   const struct fdl_actor *a, const struct fdl_program_state *ps,
+                   struct fdl_redemption *d, enum fdl_redemption_status status,
+                   int64_t now_s, struct fdl_balance *balance, struct fdl_error *err)
 {
     struct member_state s;
     int rc = svc_state_load(st, d->program_id, d->member_id, &s, err);
@@ -338,9 +342,9 @@ int fdl_svc_redemption_cancel(struct fdl_service *svc, struct fdl_store *st,
 }
 
 int fdl_svc_redemptions_of(struct fdl_service *svc, struct fdl_store *st,
-                           const struct fdl_actor *a, int64_t member_id, int64_t before_id,
-                           int limit, struct fdl_redemption *out, int *count,
-                           struct fdl_error *err)
+                           const struct fdl_actor *a, int64_t member_id,
+                           int64_t before_id, int limit, struct fdl_redemption *out,
+                           int *count, struct fdl_error *err)
 {
     struct fdl_member m;
     int rc = fdl_svc_member_get(svc, st, a, member_id, &m, err);
@@ -454,7 +458,8 @@ int fdl_svc_may_buy(struct fdl_service *svc, struct fdl_store *st,
     int rc = fdl_svc_member_get(svc, st, a, member_id, &m, err);
     if (rc)
         return rc;
-    return decide(st, version_at(svc, ps, at_s), &m, sku, category, at_s, now_s, out, err);
+    return decide(st, version_at(svc, ps, at_s), &m, sku, category, at_s, now_s, out,
+                  err);
 }
 
 /* The purchase hook: a line not yet on sale to the member refuses the purchase. */
@@ -473,9 +478,10 @@ static int early_access_check(struct svc_purchase_ctx *c, struct fdl_error *err)
             char field[FDL_ERROR_FIELD_MAX], when[FDL_TIME_TEXT_MAX];
             snprintf(field, sizeof(field), "lines[%d].sku", i);
             fdl_time_format(d.opens_for_member_at_s, when);
-            return fdl_error_set(err, FDL_ECONFLICT, field,
-                                 "\"%s\" (launch %s) is not on sale to this member until %s",
-                                 l->sku, d.launch, when);
+            return fdl_error_set(
+                err, FDL_ECONFLICT, field,
+                "\"%s\" (launch %s) is not on sale to this member until %s", l->sku,
+                d.launch, when);
         }
     }
     return 0;

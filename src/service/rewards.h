@@ -81,9 +81,9 @@ int fdl_svc_redemption_get(struct fdl_service *svc, struct fdl_store *st,
 
 /* The member's redemptions with id < before_id (0: newest), newest first. */
 int fdl_svc_redemptions_of(struct fdl_service *svc, struct fdl_store *st,
-                           const struct fdl_actor *a, int64_t member_id, int64_t before_id,
-                           int limit, struct fdl_redemption *out, int *count,
-                           struct fdl_error *err);
+                           const struct fdl_actor *a, int64_t member_id,
+                           int64_t before_id, int limit, struct fdl_redemption *out,
+                           int *count, struct fdl_error *err);
 
 /* Why a member may or may not buy a sku at a time (see fdl_svc_may_buy). */
 enum fdl_may_buy_reason {

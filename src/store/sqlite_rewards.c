@@ -130,7 +130,8 @@ int sqlite_redemption_update(struct fdl_store *st, const struct fdl_redemption *
         return rc;
     if (bind_int(q, 1, r->program_id) || bind_int(q, 2, r->id) ||
         bind_int(q, 3, r->status) || bind_text(q, 4, r->txn_id) ||
-        bind_optional(q, 5, r->committed_at_s) || bind_optional(q, 6, r->cancelled_at_s) ||
+        bind_optional(q, 5, r->committed_at_s) ||
+        bind_optional(q, 6, r->cancelled_at_s) ||
         bind_optional(q, 7, r->restore_entry_id))
         return bind_failed(s, q, err);
     return stmt_finish(s, q, NULL, err);

@@ -287,7 +287,7 @@ def test_explained_in_every_language(rapi):
         r = rapi.get("/v1/program/explain", params={"lang": lang})
         assert r.status_code == 200
         assert heading in r.text, r.text
-    assert "- Tote bag: 100 points (while stock lasts (5 units))." in \
+    assert "- Tote bag: 100 points (while stock lasts: 5 units)." in \
         rapi.get("/v1/program/explain", params={"lang": "en"}).text
 
 

@@ -20,36 +20,36 @@
 #include "check.h"
 
 #define HEAD                                                                             \
-    "program:\n  name: Boutique\n  currency: EUR\n  time_zone: Europe/Madrid\n"         \
+    "program:\n  name: Boutique\n  currency: EUR\n  time_zone: Europe/Madrid\n"          \
     "tiers:\n  basis: spend\n  levels:\n    - { name: bronze, min: 0 }\n"                \
     "    - { name: silver, min: 500 }\n    - { name: gold, min: 2000 }\n"
 
-static const char full[] =
-    HEAD "launches:\n"
-         "  - id: spring-26\n"
-         "    name: Spring collection\n"
-         "    skus: [dress-01, dress-02]\n"
-         "    categories: [spring]\n"
-         "    opens_at: 2026-03-15T09:00\n"
-         "    early: { gold: 7, silver: 2 }\n"
-         "rewards:\n"
-         "  hold_minutes: 20\n"
-         "  items:\n"
-         "    - { id: coffee-free, name: Free coffee, kind: product, cost: 150, sku: "
-         "espresso }\n"
-         "    - { id: five-off, name: 5 EUR off, kind: discount, cost: 500, value: 5.00 }\n"
-         "    - id: tote-bag\n"
-         "      name: Tote bag\n"
-         "      kind: merchandise\n"
-         "      cost: 2000\n"
-         "      stock: 50\n"
-         "      per_member: 1\n"
-         "      per_member_period: year\n"
-         "      tiers: [gold]\n"
-         "      valid_from: 2026-01-01\n"
-         "      valid_until: 2026-12-31\n"
-         "    - { id: spring-preview, name: Spring preview, kind: early_access, cost: 300, "
-         "launch: spring-26 }\n";
+static const char full[] = HEAD
+    "launches:\n"
+    "  - id: spring-26\n"
+    "    name: Spring collection\n"
+    "    skus: [dress-01, dress-02]\n"
+    "    categories: [spring]\n"
+    "    opens_at: 2026-03-15T09:00\n"
+    "    early: { gold: 7, silver: 2 }\n"
+    "rewards:\n"
+    "  hold_minutes: 20\n"
+    "  items:\n"
+    "    - { id: coffee-free, name: Free coffee, kind: product, cost: 150, sku: "
+    "espresso }\n"
+    "    - { id: five-off, name: 5 EUR off, kind: discount, cost: 500, value: 5.00 }\n"
+    "    - id: tote-bag\n"
+    "      name: Tote bag\n"
+    "      kind: merchandise\n"
+    "      cost: 2000\n"
+    "      stock: 50\n"
+    "      per_member: 1\n"
+    "      per_member_period: year\n"
+    "      tiers: [gold]\n"
+    "      valid_from: 2026-01-01\n"
+    "      valid_until: 2026-12-31\n"
+    "    - { id: spring-preview, name: Spring preview, kind: early_access, cost: 300, "
+    "launch: spring-26 }\n";
 
 static struct fdl_program_def *load(const char *text, struct fdl_error *err)
 {
@@ -126,7 +126,8 @@ static void test_bad_keys_name_their_path(void)
          FDL_ERANGE, "rewards[0].stock"},
         {"rewards:\n  - { id: a, name: A, kind: merchandise, cost: 1, colour: red }\n",
          FDL_EUNKNOWN_FIELD, "rewards[0].colour"},
-        {"rewards:\n  - { id: a, name: A, kind: merchandise, cost: 1, tiers: [platinum] }\n",
+        {"rewards:\n  - { id: a, name: A, kind: merchandise, cost: 1, tiers: [platinum] "
+         "}\n",
          FDL_EINVALID, "rewards[0].tiers[0]"},
         {"rewards:\n  - { id: a, name: A, kind: merchandise, cost: 1, "
          "per_member_period: year }\n",
@@ -144,15 +145,16 @@ static void test_bad_keys_name_their_path(void)
          FDL_EINVALID, "rewards[1].id"},
         {"rewards:\n  - { id: \"a b\", name: A, kind: merchandise, cost: 1 }\n",
          FDL_EINVALID, "rewards[0].id"},
-        {"rewards:\n  hold_minutes: 0\n  items: []\n", FDL_ERANGE, "rewards.hold_minutes"},
+        {"rewards:\n  hold_minutes: 0\n  items: []\n", FDL_ERANGE,
+         "rewards.hold_minutes"},
         {"rewards:\n  hold_minutes: 15\n", FDL_EMISSING_FIELD, "rewards.items"},
         {"rewards: 12\n", FDL_EFIELD_TYPE, "rewards"},
         {"launches:\n  - { id: l, opens_at: 2026-03-15T09:00 }\n", FDL_EMISSING_FIELD,
          "launches[0].skus"},
         {"launches:\n  - { id: l, skus: [a], opens_at: 2026-03-15 }\n", FDL_EINVALID,
          "launches[0].opens_at"},
-        {"launches:\n  - { id: l, skus: [a], opens_at: 2026-03-15T25:00 }\n", FDL_EINVALID,
-         "launches[0].opens_at"},
+        {"launches:\n  - { id: l, skus: [a], opens_at: 2026-03-15T25:00 }\n",
+         FDL_EINVALID, "launches[0].opens_at"},
         {"launches:\n  - { id: l, skus: [a], opens_at: 2026-03-15T09:00, early: { "
          "platinum: 3 } }\n",
          FDL_EINVALID, "launches[0].early.platinum"},
@@ -169,8 +171,8 @@ static void test_bad_keys_name_their_path(void)
         struct fdl_error err;
         struct fdl_program_def *def = load(text, &err);
         if (def || err.code != cases[i].code || strcmp(err.field, cases[i].field) != 0)
-            fprintf(stderr, "  case %zu: code %d field \"%s\": %s\n", i, err.code, err.field,
-                    err.message);
+            fprintf(stderr, "  case %zu: code %d field \"%s\": %s\n", i, err.code,
+                    err.field, err.message);
         CHECK(def == NULL);
         CHECK_INT(err.code, cases[i].code);
         CHECK_STR(err.field, cases[i].field);
@@ -243,7 +245,8 @@ static void test_tier_lists_are_checked(void)
     struct fdl_program_def *def = load(full, &err);
     CHECK(def != NULL);
     const struct fdl_reward *r = fdl_reward_find(def->rewards, "tote-bag");
-    struct fdl_reward_view v = {"silver", 1, fdl_days_from_civil(2026, 6, 1), 5000, 1, 0, 0};
+    struct fdl_reward_view v = {"silver", 1, fdl_days_from_civil(2026, 6, 1), 5000, 1,
+                                0,        0};
     enum fdl_reward_reason silver = fdl_reward_check(r, &v);
     v.tier = "gold";
     enum fdl_reward_reason gold = fdl_reward_check(r, &v);
@@ -307,12 +310,15 @@ static void test_explained_in_four_languages(void)
     } cases[] = {
         {"en", "## Rewards", "Gold members shop the Spring collection 7 days early.",
          "- Tote bag: 2,000 points (for gold members"},
-        {"es", "## Recompensas", "Los socios gold compran «Spring collection» 7 días antes.",
+        {"es", "## Recompensas",
+         "Los socios gold compran «Spring collection» 7 días antes.",
          "- 5 EUR off: 500 puntos (5,00 € de descuento en tu compra)."},
-        {"ca", "## Recompenses", "Els socis silver compren «Spring collection» 2 dies abans.",
+        {"ca", "## Recompenses",
+         "Els socis silver compren «Spring collection» 2 dies abans.",
          "- Free coffee: 150 punts (el producte espresso gratis)."},
-        {"ru", "## Награды", "Участники уровня gold покупают «Spring collection» на 7 дней "
-                            "раньше.",
+        {"ru", "## Награды",
+         "Участники уровня gold покупают «Spring collection» на 7 дней "
+         "раньше.",
          "- Spring preview: 300 баллов (ранний доступ к «Spring collection»)."},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
