@@ -82,7 +82,17 @@
       "Te hemos devuelto %lld punto.", "Te hemos devuelto %lld puntos.",                 \
       "T'hem retornat %lld punt.", "T'hem retornat %lld punts.",                         \
       "Вам возвращён %lld балл.", "Вам возвращено %lld балла.",                          \
-      "Вам возвращено %lld баллов.")
+      "Вам возвращено %lld баллов.")                                                     \
+    X(EARLY_ACCESS, COUNT_TEXT, /* early access */                                       \
+      "Early access (%lld day before the opening): %s.",                                 \
+      "Early access (%lld days before the opening): %s.",                                \
+      "Acceso anticipado (%lld día antes de la apertura): %s.",                          \
+      "Acceso anticipado (%lld días antes de la apertura): %s.",                         \
+      "Accés anticipat (%lld dia abans de l'obertura): %s.",                             \
+      "Accés anticipat (%lld dies abans de l'obertura): %s.",                            \
+      "Ранний доступ (за %lld день до открытия): %s.",                                   \
+      "Ранний доступ (за %lld дня до открытия): %s.",                                    \
+      "Ранний доступ (за %lld дней до открытия): %s.")
 
 struct message_entry {
     const char *name;

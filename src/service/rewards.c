@@ -487,6 +487,33 @@ static int early_access_check(struct svc_purchase_ctx *c, struct fdl_error *err)
     return 0;
 }
 
+/* After the purchase: one receipt line for each launch it bought from early. */
+static int early_access_apply(struct svc_purchase_ctx *c, struct fdl_error *err)
+{
+    (void)err;
+    if (!c->ver || !c->ver->def->launches)
+        return 0;
+    const struct fdl_launch *told[FDL_MAX_LAUNCHES];
+    size_t n_told = 0;
+    for (int i = 0; i < c->p->line_count; i++) {
+        const struct fdl_launch *l =
+            fdl_launch_of(c->ver->def->launches, c->lines[i].sku, c->lines[i].category);
+        if (!l)
+            continue;
+        int64_t opens_s = fdl_tz_local_to_utc(c->ver->tz, l->opens_local_s);
+        size_t k = 0;
+        while (k < n_told && told[k] != l)
+            k++;
+        if (c->p->occurred_at_s >= opens_s || k < n_told || n_told == FDL_MAX_LAUNCHES)
+            continue;
+        told[n_told++] = l;
+        long long days = (opens_s - c->p->occurred_at_s + 86399) / 86400;
+        svc_add_message(c->res->messages, &c->res->message_count, c->prog->language,
+                        FDL_MSG_EARLY_ACCESS, days, l->name);
+    }
+    return 0;
+}
+
 const struct svc_feature svc_feature_early_access = {
-    "early access", NULL, early_access_check, NULL, NULL, NULL,
+    "early access", NULL, early_access_check, early_access_apply, NULL, NULL,
 };

@@ -80,8 +80,11 @@ def test_gold_buys_three_days_before_the_opening(eapi):
     answer = may_buy(eapi, m, "dress-01")
     assert answer["allowed"] and answer["reason"] == "early_tier"
     assert answer["opens_at"] == OPENS and answer["opens_for_member_at"] == "2026-03-08T08:00:00Z"
-    p = eapi.purchase(m, lines=[line("dress-01", 1, 12000)])
-    assert p["points_earned"] == 120
+    p = eapi.purchase(m, lines=[line("dress-01", 1, 12000), line("dress-02", 1, 100)])
+    assert p["points_earned"] == 121
+    # one receipt line for the launch, counting whole days to the opening
+    early = [x for x in p["messages"] if x.startswith("Early access")]
+    assert early == ["Early access (3 days before the opening): Spring collection."]
 
 
 def test_silver_is_refused_three_days_before_and_nothing_is_written(eapi):

@@ -9,6 +9,7 @@
 
 #include "base/clock.h"
 #include "engine/explain.h"
+#include "engine/messages.h"
 #include "engine/program_file.h"
 #include "engine/rules.h"
 
@@ -333,6 +334,29 @@ static void test_explained_in_four_languages(void)
     }
 }
 
+static void test_the_receipt_line_in_four_languages(void)
+{
+    static const struct {
+        const char *lang;
+        long long days;
+        const char *text;
+    } cases[] = {
+        {"en", 1, "Early access (1 day before the opening): Spring."},
+        {"en", 7, "Early access (7 days before the opening): Spring."},
+        {"es", 2, "Acceso anticipado (2 días antes de la apertura): Spring."},
+        {"ca", 1, "Accés anticipat (1 dia abans de l'obertura): Spring."},
+        {"ru", 1, "Ранний доступ (за 1 день до открытия): Spring."},
+        {"ru", 3, "Ранний доступ (за 3 дня до открытия): Spring."},
+        {"ru", 7, "Ранний доступ (за 7 дней до открытия): Spring."},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char out[200];
+        fdl_message_count_text(out, sizeof(out), FDL_MSG_EARLY_ACCESS, cases[i].lang,
+                               cases[i].days, "Spring");
+        CHECK_STR(out, cases[i].text);
+    }
+}
+
 int main(void)
 {
     RUN(test_the_issue_example_loads);
@@ -344,5 +368,6 @@ int main(void)
     RUN(test_periods_follow_the_local_calendar);
     RUN(test_launch_windows_by_tier_and_reward);
     RUN(test_explained_in_four_languages);
+    RUN(test_the_receipt_line_in_four_languages);
     return check_done();
 }
