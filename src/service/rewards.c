@@ -183,8 +183,14 @@ int fdl_svc_reward_reserve(struct fdl_service *svc, struct fdl_store *st,
         rc = reward_reason(st, ver, r, &s, quantity, now_s, &reason, &used, err);
     if (rc == 0)
         rc = refuse(reason, r, quantity, err);
+    if (rc == 0 && quantity * r->cost_points > FDL_MAX_POINTS)
+        rc = fdl_error_set(err, FDL_ERANGE, "quantity",
+                           "one redemption moves at most %lld points",
+                           (long long)FDL_MAX_POINTS);
     struct fdl_redemption d;
-    redemption_new(r, ver, &s, quantity, now_s, &d);
+    memset(&d, 0, sizeof(d));
+    if (rc == 0)
+        redemption_new(r, ver, &s, quantity, now_s, &d);
     char why[REWARD_REASON_MAX];
     snprintf(why, sizeof(why), "reward %s", r->id);
     if (rc == 0 && (rc = fdl_lots_spend(&s.lots, d.points, now_s, &s.moves, err)) != 0)

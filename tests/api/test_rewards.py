@@ -53,7 +53,7 @@ START = dt.datetime(2026, 6, 1, 10, 0, tzinfo=dt.timezone.utc)
 
 @pytest.fixture(scope="module")
 def rapi(tmp_path_factory, fidelis_bin, openapi):
-    s = _start(tmp_path_factory, fidelis_bin, "rewards")
+    s = _start(tmp_path_factory, fidelis_bin, "rewards", programs=(1, 2))
     api = Api(s, openapi)
     api.set_clock(START)
     r = api.post("/v1/program/versions", {"source": PROGRAM,
@@ -400,3 +400,31 @@ def test_too_many_rewards_is_refused(rapi):
     source = PROGRAM.split("rewards:")[0] + "rewards:\n  items:\n" + items
     r = rapi.post("/v1/program/versions", {"source": source}, key="admin")
     assert_problem(r, 400, "out-of-range", "rewards.items")
+
+
+def test_another_program_cannot_see_or_touch_a_redemption(rapi):
+    m = member_with(rapi, 1000)
+    rid = reserve(rapi, m, "pin").json()["id"]
+    other = rapi.tenant(2)
+    assert_problem(other.get(f"/v1/redemptions/{rid}"), 404, "not-found", "redemption_id")
+    assert_problem(other.post(f"/v1/redemptions/{rid}/commit", {}), 404, "not-found")
+    assert_problem(other.post(f"/v1/redemptions/{rid}/cancel"), 404, "not-found")
+    assert_problem(other.get(f"/v1/members/{m}/redemptions"), 404, "not-found", "member_id")
+    assert other.get("/v1/rewards").json()["rewards"] == []
+    assert rapi.get(f"/v1/redemptions/{rid}").json()["status"] == "reserved"
+
+
+def test_a_version_without_the_reward_still_settles_what_was_reserved(rapi):
+    """Runs last: it replaces the catalogue."""
+    m = member_with(rapi, 1000)
+    kept = reserve(rapi, m, "pin").json()["id"]
+    gone = reserve(rapi, m, "coffee-free").json()["id"]
+    source = PROGRAM.split("rewards:")[0] + "rewards:\n  - { id: pin, name: Pin, " \
+        "kind: merchandise, cost: 100 }\n"
+    r = rapi.post("/v1/program/versions", {"source": source}, key="admin")
+    assert r.status_code == 201, r.text
+    assert list(catalog(rapi)) == ["pin"]
+    assert_problem(reserve(rapi, m, "coffee-free"), 404, "not-found", "reward_id")
+    assert rapi.post(f"/v1/redemptions/{gone}/cancel").status_code == 200
+    assert rapi.post(f"/v1/redemptions/{kept}/commit", {}).status_code == 200
+    assert rapi.balance(m)["available"] == 900
