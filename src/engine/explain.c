@@ -23,6 +23,7 @@
  */
 #include "engine/explain.h"
 #include "engine/stored_value.h"
+#include "engine/rewards.h"
 
 #include "base/clock.h"
 
@@ -2021,6 +2022,12 @@ int fdl_program_explain(const struct fdl_program_def *def, const char *lang,
     fdl_membership_explain(&def->membership, &def->program, c.lang_code, membership,
                            sizeof(membership));
     output_put(&o, membership);
+    if (!c.pool.rc && !o.rc) { /* rewards and launches: engine/rewards.h */
+        char *more = NULL;
+        if ((o.rc = fdl_rewards_explain(def, lang, &more, err)) == 0)
+            output_put(&o, more);
+        free(more);
+    }
     rc = o.rc ? o.rc : c.pool.rc;
     pool_release(&c.pool);
     if (rc) {

@@ -112,7 +112,17 @@
       "%lld anys de soci s'haurien pagat sols, i et sobrarien %s.",                      \
       "%lld год членства окупился бы, и у вас осталось бы %s.",                          \
       "%lld года членства окупились бы, и у вас осталось бы %s.",                        \
-      "%lld лет членства окупились бы, и у вас осталось бы %s.")
+      "%lld лет членства окупились бы, и у вас осталось бы %s.")                         \
+    X(EARLY_ACCESS, COUNT_TEXT, /* early access */                                       \
+      "Early access (%lld day before the opening): %s.",                                 \
+      "Early access (%lld days before the opening): %s.",                                \
+      "Acceso anticipado (%lld día antes de la apertura): %s.",                          \
+      "Acceso anticipado (%lld días antes de la apertura): %s.",                         \
+      "Accés anticipat (%lld dia abans de l'obertura): %s.",                             \
+      "Accés anticipat (%lld dies abans de l'obertura): %s.",                            \
+      "Ранний доступ (за %lld день до открытия): %s.",                                   \
+      "Ранний доступ (за %lld дня до открытия): %s.",                                    \
+      "Ранний доступ (за %lld дней до открытия): %s.")
 
 struct message_entry {
     const char *name;

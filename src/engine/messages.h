@@ -75,6 +75,8 @@ enum fdl_message_id {
     FDL_MSG_CLAWED_BACK,  /* "%lld points taken back for the returned items." */
     FDL_MSG_GIVEN_BACK,   /* "%lld points given back."            (long long) */
     /* -- early access -- */
+    FDL_MSG_EARLY_ACCESS, /* "Early access (%lld days before the opening): %s."
+                             (long long days, the launch's name) */
     /* -- coupons -- */
     /* -- punch cards -- */
     /* -- rewards -- */

@@ -1526,6 +1526,384 @@ static int load_membership(struct loader *ld, const struct ynode *map, const cha
 
 /* ---- the file ---- */
 
+/* ---- section: launches (early access) ---- */
+
+#include "engine/rewards.h"
+
+static const char *const reward_kind_names[] = {"discount", "product", "merchandise",
+                                                "early_access", NULL};
+static const char *const reward_period_names[] = {"lifetime", "year", "month", NULL};
+
+/* An id of 1..FDL_REWARD_ID_MAX bytes of [A-Za-z0-9._-] into buf. */
+static int get_item_id(struct loader *ld, const struct ynode *v, const char *path,
+                       char *buf, size_t cap)
+{
+    int rc = get_text_into(ld, v, path, 1, buf, cap);
+    if (rc == 0 && !valid_rule_id(buf))
+        rc = fail(ld, FDL_EINVALID, v, path,
+                  "an id has only letters, digits, '-', '_' and '.'");
+    return rc;
+}
+
+/* "YYYY-MM-DDTHH:MM", a local time, as local seconds. */
+static int get_local_time(struct loader *ld, const struct ynode *n, const char *path,
+                          int64_t *out_local_s)
+{
+    int rc = need_scalar(ld, n, path, "a local time YYYY-MM-DDTHH:MM");
+    if (rc)
+        return rc;
+    char date[11];
+    int64_t day;
+    int minutes = -1;
+    if (n->len == 16 && strlen(n->text) == 16 && n->text[10] == 'T') {
+        memcpy(date, n->text, 10);
+        date[10] = '\0';
+        if (fdl_date_parse(date, &day) == 0)
+            minutes = parse_clock(n->text + 11, 0);
+    }
+    if (minutes < 0) {
+        char q[48];
+        quote(n, q);
+        return fail(ld, FDL_EINVALID, n, path,
+                    "must be a local time YYYY-MM-DDTHH:MM, not \"%s\"", q);
+    }
+    *out_local_s = day * 86400 + (int64_t)minutes * 60;
+    return 0;
+}
+
+/* early: a mapping of tier level -> days of head start. */
+static int load_launch_early(struct loader *ld, const struct ynode *map, const char *path,
+                             struct fdl_launch *l)
+{
+    const struct fdl_tier_def *t = &ld->def->tiers;
+    if (map->kind != YNODE_MAPPING)
+        return fail(ld, FDL_EFIELD_TYPE, map, path,
+                    "must be a mapping of tier level to days, not %s", kind_name(map));
+    if (!t->enabled)
+        return fail(ld, FDL_EINVALID, map, path,
+                    "early windows are given to tier levels: add a tiers section");
+    if (map->count / 2 > FDL_MAX_TIER_LEVELS)
+        return fail(ld, FDL_ERANGE, map, path, "at most %d levels", FDL_MAX_TIER_LEVELS);
+    l->early = arena_alloc(ld->keep, (map->count / 2 + 1) * sizeof(*l->early));
+    if (!l->early)
+        return nomem(ld);
+    for (const struct ynode *k = map->first; k; k = k->next->next) {
+        char sub[PATH_MAX_BYTES], q[48];
+        if (k->kind != YNODE_SCALAR)
+            return fail(ld, FDL_EFIELD_TYPE, k, path, "keys must be level names, not %s",
+                        kind_name(k));
+        quote(k, q);
+        path_key(sub, path, q);
+        if (fdl_tier_index(t, k->text) < 0 || strlen(k->text) != k->len)
+            return fail(ld, FDL_EINVALID, k, sub, "\"%s\" is not a level in tiers.levels",
+                        q);
+        for (size_t i = 0; i < l->n_early; i++)
+            if (strcmp(l->early[i].tier, k->text) == 0)
+                return fail(ld, FDL_EINVALID, k, sub, "level \"%s\" appears twice", q);
+        int64_t days;
+        int rc = get_int(ld, k->next, sub, 1, FDL_MAX_EARLY_DAYS, &days);
+        if (rc)
+            return rc;
+        const char *name = arena_strndup(ld->keep, k->text, k->len);
+        if (!name)
+            return nomem(ld);
+        l->early[l->n_early++] = (struct fdl_launch_early){name, (int)days};
+    }
+    return 0;
+}
+
+static int load_launch(struct loader *ld, const struct ynode *map, const char *path,
+                       struct fdl_launch_list *list)
+{
+    static const char *const keys[] = {"id",         "name",     "skus",
+                                       "categories", "opens_at", "early"};
+    struct fdl_launch *l = &list->items[list->n];
+    char sub[PATH_MAX_BYTES];
+    const struct ynode *v;
+    int rc = check_keys(ld, map, path, keys, sizeof(keys) / sizeof(*keys));
+    if (rc)
+        return rc;
+    if (!(v = get(map, "id")))
+        return missing(ld, map, path, "id");
+    path_key(sub, path, "id");
+    if ((rc = get_item_id(ld, v, sub, l->id, sizeof(l->id))))
+        return rc;
+    for (size_t i = 0; i < list->n; i++)
+        if (strcmp(list->items[i].id, l->id) == 0)
+            return fail(ld, FDL_EINVALID, v, sub,
+                        "launch \"%s\" is already launches[%zu]", l->id, i);
+    l->name = l->id;
+    if ((v = get(map, "name"))) {
+        path_key(sub, path, "name");
+        if ((rc = get_text(ld, v, sub, 1, FDL_REWARD_NAME_MAX, 0, &l->name)))
+            return rc;
+    }
+    if ((v = get(map, "skus"))) {
+        path_key(sub, path, "skus");
+        if ((rc = get_set(ld, v, sub, &l->skus)))
+            return rc;
+    }
+    if ((v = get(map, "categories"))) {
+        path_key(sub, path, "categories");
+        if ((rc = get_set(ld, v, sub, &l->categories)))
+            return rc;
+    }
+    if (!l->skus.n && !l->categories.n)
+        return missing(ld, map, path, "skus");
+    if (!(v = get(map, "opens_at")))
+        return missing(ld, map, path, "opens_at");
+    path_key(sub, path, "opens_at");
+    if ((rc = get_local_time(ld, v, sub, &l->opens_local_s)))
+        return rc;
+    if ((v = get(map, "early"))) {
+        path_key(sub, path, "early");
+        if ((rc = load_launch_early(ld, v, sub, l)))
+            return rc;
+    }
+    list->n++;
+    return 0;
+}
+
+static int load_launches(struct loader *ld, const struct ynode *list, const char *path)
+{
+    if (list->kind != YNODE_LIST)
+        return fail(ld, FDL_EFIELD_TYPE, list, path, "must be a list of launches, not %s",
+                    kind_name(list));
+    if (list->count > FDL_MAX_LAUNCHES)
+        return fail(ld, FDL_ERANGE, list, path, "a program has at most %d launches",
+                    FDL_MAX_LAUNCHES);
+    struct fdl_launch_list *out = arena_alloc(ld->keep, sizeof(*out));
+    struct fdl_launch *items = arena_alloc(ld->keep, (list->count + 1) * sizeof(*items));
+    if (!out || !items)
+        return nomem(ld);
+    memset(items, 0, (list->count + 1) * sizeof(*items));
+    *out = (struct fdl_launch_list){0, items};
+    size_t i = 0;
+    for (const struct ynode *e = list->first; e; e = e->next, i++) {
+        char sub[PATH_MAX_BYTES];
+        path_index(sub, path, i);
+        int rc = load_launch(ld, e, sub, out);
+        if (rc)
+            return rc;
+    }
+    ld->def->launches = out;
+    return 0;
+}
+
+/* ---- section: rewards ---- */
+
+static const char *const reward_keys[] = {
+    "id",    "name",       "kind",       "cost",       "sku",
+    "value", "launch",     "stock",      "per_member", "per_member_period",
+    "tiers", "valid_from", "valid_until"};
+
+/* The key only one kind takes: required for it, refused for the others. */
+static int reward_kind_key(struct loader *ld, const struct ynode *map, const char *path,
+                           const char *key, enum fdl_reward_kind owner,
+                           enum fdl_reward_kind kind)
+{
+    const struct ynode *k = get_key(map, key);
+    char sub[PATH_MAX_BYTES];
+    path_key(sub, path, key);
+    if (kind == owner && !k)
+        return fail(ld, FDL_EMISSING_FIELD, get_key(map, "kind"), sub,
+                    "a reward of kind %s needs \"%s\"", fdl_reward_kind_name(owner), key);
+    if (kind != owner && k)
+        return fail(ld, FDL_EINVALID, k, sub, "\"%s\" is only for rewards of kind %s",
+                    key, fdl_reward_kind_name(owner));
+    return 0;
+}
+
+static int load_reward_kind(struct loader *ld, const struct ynode *map, const char *path,
+                            struct fdl_reward *r)
+{
+    char sub[PATH_MAX_BYTES];
+    const struct ynode *v;
+    int rc, choice;
+    if (!(v = get(map, "kind")))
+        return missing(ld, map, path, "kind");
+    path_key(sub, path, "kind");
+    if ((rc = get_enum(ld, v, sub, reward_kind_names,
+                       "discount, product, merchandise or early_access", &choice)))
+        return rc;
+    r->kind = (enum fdl_reward_kind)choice;
+    if ((rc = reward_kind_key(ld, map, path, "sku", FDL_REWARD_PRODUCT, r->kind)) ||
+        (rc = reward_kind_key(ld, map, path, "value", FDL_REWARD_DISCOUNT, r->kind)) ||
+        (rc = reward_kind_key(ld, map, path, "launch", FDL_REWARD_EARLY_ACCESS, r->kind)))
+        return rc;
+    if ((v = get(map, "sku"))) {
+        path_key(sub, path, "sku");
+        if ((rc = get_text(ld, v, sub, 1, FDL_MAX_ID_LEN, 0, &r->sku)))
+            return rc;
+    }
+    if ((v = get(map, "value"))) {
+        path_key(sub, path, "value");
+        if ((rc = get_money(ld, v, sub, 1, FDL_MAX_UNIT_PRICE_MINOR, &r->value_minor)))
+            return rc;
+    }
+    if ((v = get(map, "launch"))) {
+        path_key(sub, path, "launch");
+        if ((rc = get_text(ld, v, sub, 1, FDL_REWARD_ID_MAX, 0, &r->launch)))
+            return rc;
+        const struct fdl_launch_list *ls = ld->def->launches;
+        size_t i = 0;
+        while (ls && i < ls->n && strcmp(ls->items[i].id, r->launch) != 0)
+            i++;
+        if (!ls || i == ls->n)
+            return fail(ld, FDL_EINVALID, v, sub, "\"%s\" is not a launch in launches",
+                        r->launch);
+    }
+    return 0;
+}
+
+static int load_reward_limits(struct loader *ld, const struct ynode *map,
+                              const char *path, struct fdl_reward *r)
+{
+    char sub[PATH_MAX_BYTES];
+    const struct ynode *v;
+    int rc, choice;
+    if ((v = get(map, "stock"))) {
+        path_key(sub, path, "stock");
+        if ((rc = get_int(ld, v, sub, 1, FDL_MAX_REWARD_STOCK, &r->stock)))
+            return rc;
+    }
+    if ((v = get(map, "per_member"))) {
+        path_key(sub, path, "per_member");
+        if ((rc = get_int(ld, v, sub, 1, FDL_MAX_REWARD_PER_MEMBER, &r->per_member)))
+            return rc;
+    }
+    if ((v = get(map, "per_member_period"))) {
+        path_key(sub, path, "per_member_period");
+        if (!r->per_member)
+            return fail(ld, FDL_EINVALID, get_key(map, "per_member_period"), sub,
+                        "\"per_member_period\" needs \"per_member\"");
+        if ((rc = get_enum(ld, v, sub, reward_period_names, "lifetime, year or month",
+                           &choice)))
+            return rc;
+        r->period = (enum fdl_reward_period)choice;
+    }
+    if ((v = get(map, "tiers"))) {
+        path_key(sub, path, "tiers");
+        if (!ld->def->tiers.enabled)
+            return fail(ld, FDL_EINVALID, v, sub,
+                        "rewards for tier levels need a tiers section");
+        if ((rc = get_set(ld, v, sub, &r->tiers)) || (rc = check_rule_tiers(ld, v, sub)))
+            return rc;
+    }
+    if ((v = get(map, "valid_from"))) {
+        path_key(sub, path, "valid_from");
+        if ((rc = get_date(ld, v, sub, &r->valid_from_day)))
+            return rc;
+        r->has_valid_from = 1;
+    }
+    if ((v = get(map, "valid_until"))) {
+        path_key(sub, path, "valid_until");
+        if ((rc = get_date(ld, v, sub, &r->valid_until_day)))
+            return rc;
+        r->has_valid_until = 1;
+        if (r->has_valid_from && r->valid_until_day < r->valid_from_day)
+            return fail(ld, FDL_EINVALID, v, sub, "is before valid_from");
+    }
+    return 0;
+}
+
+static int load_reward(struct loader *ld, const struct ynode *map, const char *path,
+                       struct fdl_reward_catalog *c)
+{
+    struct fdl_reward *r = &c->items[c->n];
+    char sub[PATH_MAX_BYTES];
+    const struct ynode *v;
+    int rc = check_keys(ld, map, path, reward_keys,
+                        sizeof(reward_keys) / sizeof(*reward_keys));
+    if (rc)
+        return rc;
+    r->line = map->line;
+    if (!(v = get(map, "id")))
+        return missing(ld, map, path, "id");
+    path_key(sub, path, "id");
+    if ((rc = get_item_id(ld, v, sub, r->id, sizeof(r->id))))
+        return rc;
+    for (size_t i = 0; i < c->n; i++)
+        if (strcmp(c->items[i].id, r->id) == 0)
+            return fail(ld, FDL_EINVALID, v, sub, "reward \"%s\" is already %s[%zu]",
+                        r->id, "rewards", i);
+    if (!(v = get(map, "name")))
+        return missing(ld, map, path, "name");
+    path_key(sub, path, "name");
+    if ((rc = get_text(ld, v, sub, 1, FDL_REWARD_NAME_MAX, 0, &r->name)))
+        return rc;
+    if (!(v = get(map, "cost")))
+        return missing(ld, map, path, "cost");
+    path_key(sub, path, "cost");
+    if ((rc = get_int(ld, v, sub, 1, FDL_MAX_REWARD_COST, &r->cost_points)))
+        return rc;
+    if ((rc = load_reward_kind(ld, map, path, r)) ||
+        (rc = load_reward_limits(ld, map, path, r)))
+        return rc;
+    c->n++;
+    return 0;
+}
+
+static int load_reward_items(struct loader *ld, const struct ynode *list,
+                             const char *path, struct fdl_reward_catalog *c)
+{
+    if (list->kind != YNODE_LIST)
+        return fail(ld, FDL_EFIELD_TYPE, list, path, "must be a list of rewards, not %s",
+                    kind_name(list));
+    if (list->count > FDL_MAX_REWARDS)
+        return fail(ld, FDL_ERANGE, list, path, "a catalogue has at most %d rewards",
+                    FDL_MAX_REWARDS);
+    c->items = arena_alloc(ld->keep, (list->count + 1) * sizeof(*c->items));
+    if (!c->items)
+        return nomem(ld);
+    memset(c->items, 0, (list->count + 1) * sizeof(*c->items));
+    size_t i = 0;
+    for (const struct ynode *e = list->first; e; e = e->next, i++) {
+        char sub[PATH_MAX_BYTES];
+        path_index(sub, path, i);
+        int rc = load_reward(ld, e, sub, c);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* rewards: either the list of rewards, or {hold_minutes, items: [...]}. */
+static int load_rewards(struct loader *ld, const struct ynode *node, const char *path)
+{
+    static const char *const keys[] = {"hold_minutes", "items"};
+    struct fdl_reward_catalog *c = arena_alloc(ld->keep, sizeof(*c));
+    if (!c)
+        return nomem(ld);
+    memset(c, 0, sizeof(*c));
+    c->hold_minutes = FDL_DEFAULT_HOLD_MINUTES;
+    int rc;
+    if (node->kind == YNODE_LIST) {
+        rc = load_reward_items(ld, node, path, c);
+    } else {
+        char sub[PATH_MAX_BYTES];
+        const struct ynode *v;
+        if ((rc = check_keys(ld, node, path, keys, 2)))
+            return rc;
+        if ((v = get(node, "hold_minutes"))) {
+            int64_t minutes;
+            path_key(sub, path, "hold_minutes");
+            if ((rc = get_int(ld, v, sub, 1, FDL_MAX_HOLD_MINUTES, &minutes)))
+                return rc;
+            c->hold_minutes = (int)minutes;
+        }
+        if (!(v = get(node, "items")))
+            return missing(ld, node, path, "items");
+        path_key(sub, path, "items");
+        rc = load_reward_items(ld, v, sub, c);
+    }
+    if (rc == 0)
+        ld->def->rewards = c;
+    return rc;
+}
+
+/* ---- the file ---- */
+
 struct section {
     const char *name;
     int required;
@@ -1543,9 +1921,11 @@ static const struct section sections[] = {
     {"tiers", 0, load_tiers},
     {"earn", 0, load_earn},
     /* -- early access -- */
+    {"launches", 0, load_launches},
     /* -- coupons -- */
     /* -- punch cards -- */
     /* -- rewards -- */
+    {"rewards", 0, load_rewards},
     /* -- stored value and membership -- */
     {"membership", 0, load_membership},
     /* -- referrals -- */

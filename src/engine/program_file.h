@@ -1,8 +1,8 @@
 /*
  * program_file.h - the program file: a loyalty program written in YAML.
  *
- * A program file has the sections `program`, `points`, `tiers`, `earn` and
- * `membership`;
+ * A program file has the sections `program`, `points`, `tiers`, `earn`,
+ * `membership`, `launches` and `rewards`;
  * examples/ has complete, commented programs. Comments (#) are welcome;
  * every key below is typed, unknown keys are errors, and so are anchors,
  * aliases, tags and more than one document. Types:
@@ -87,6 +87,28 @@
  *                                   FDL_MEMBERSHIP_MAX_CAP_MINOR
  *   advisor         bool            default false: tell non-members at the
  *                                   till when it would have paid for itself
+ * launches: a list of at most FDL_MAX_LAUNCHES (engine/rewards.h)
+ *   id              string, 64      required, unique: letters, digits - _ .
+ *   name            string, 200     default the id
+ *   skus, categories list           at least one: the launch's products
+ *   opens_at        YYYY-MM-DDTHH:MM   required; local time: on sale to all
+ *   early           mapping level -> int 1..FDL_MAX_EARLY_DAYS: days
+ *                                   earlier for that tier level (needs tiers)
+ * rewards: a list of rewards, or a mapping {hold_minutes, items: list}
+ *   hold_minutes    int 1..FDL_MAX_HOLD_MINUTES   default 15
+ *   items           at most FDL_MAX_REWARDS rewards:
+ *   id              string, 64      required, unique: letters, digits - _ .
+ *   name            string, 200     required
+ *   kind            discount | product | merchandise | early_access  required
+ *   cost            points 1..FDL_MAX_REWARD_COST per unit   required
+ *   sku             string, 64      product: required; others: refused
+ *   value           money > 0       discount: required (off per unit)
+ *   launch          a launch's id   early_access: required
+ *   stock           int 1..FDL_MAX_REWARD_STOCK    total units
+ *   per_member      int 1..FDL_MAX_REWARD_PER_MEMBER   units per member ...
+ *   per_member_period lifetime | year | month   ... per period (local)
+ *   tiers           list of levels  (needs tiers)
+ *   valid_from, valid_until  YYYY-MM-DD  local dates, inclusive
  * Conditions are the expression language of engine/expr.h, at most
  * FDL_EXPR_MAX_LEN bytes, type-checked at load against the variables of
  * engine/rules.h ("basket.total >= 10 and now.weekday in (sat, sun)").

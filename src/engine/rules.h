@@ -126,9 +126,11 @@ struct fdl_program_def {
     struct fdl_program_def_memory *memory; /* private to program_file.c */
     struct fdl_tier_def tiers; /* the levels (engine/tiers.h); enabled 0 if none */
     /* -- early access -- */
+    const struct fdl_launch_list *launches; /* engine/rewards.h; NULL: none */
     /* -- coupons -- */
     /* -- punch cards -- */
     /* -- rewards -- */
+    const struct fdl_reward_catalog *rewards; /* engine/rewards.h; NULL: none */
     /* -- stored value and membership -- */
 #define FDL_MEMBERSHIP_NAME_MAX 40 /* bytes of a paid membership's name */
     struct fdl_membership_def {

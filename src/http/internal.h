@@ -146,9 +146,16 @@ json_t *http_tier_json(const struct fdl_tier_status *t);
 
 /* Handlers of the feature route files (routes_<feature>.c). */
 /* -- early access -- */
+int http_may_buy(struct http_request *r);
 /* -- coupons -- */
 /* -- punch cards -- */
 /* -- rewards -- */
+int http_rewards_list(struct http_request *r);
+int http_redemption_reserve(struct http_request *r);
+int http_redemptions_of(struct http_request *r);
+int http_redemption_get(struct http_request *r);
+int http_redemption_commit(struct http_request *r);
+int http_redemption_cancel(struct http_request *r);
 /* -- stored value and membership -- */
 /* Gift cards and the paid membership (routes_stored_value.c). */
 int http_gift_sell(struct http_request *r);

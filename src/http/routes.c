@@ -1129,9 +1129,20 @@ const struct http_route http_routes[] = {
     {"POST", "/v1/keys", handle_key_create, ADMIN, ROUTE_WRITE, SMALL, "key_create"},
     {"POST", "/v1/admin/expire", handle_expire, ADMIN, 0, SMALL, "expire_run"},
     /* -- early access -- */
+    {"GET", "/v1/members/{id}/may-buy", http_may_buy, POS, 0, 0, "may_buy"},
     /* -- coupons -- */
     /* -- punch cards -- */
     /* -- rewards -- */
+    {"GET", "/v1/rewards", http_rewards_list, POS, 0, 0, "rewards_list"},
+    {"POST", "/v1/members/{id}/redemptions", http_redemption_reserve, POS, ROUTE_WRITE,
+     SMALL, "redemption_reserve"},
+    {"GET", "/v1/members/{id}/redemptions", http_redemptions_of, POS, 0, 0,
+     "redemptions_list"},
+    {"GET", "/v1/redemptions/{id}", http_redemption_get, POS, 0, 0, "redemption_get"},
+    {"POST", "/v1/redemptions/{id}/commit", http_redemption_commit, POS, ROUTE_WRITE,
+     SMALL, "redemption_commit"},
+    {"POST", "/v1/redemptions/{id}/cancel", http_redemption_cancel, POS, ROUTE_WRITE,
+     SMALL, "redemption_cancel"},
     /* -- stored value and membership -- */
     {"POST", "/v1/gift-cards", http_gift_sell, POS, ROUTE_WRITE, SMALL, "gift_card_sell"},
     {"GET", "/v1/gift-cards/{number}", http_gift_get, POS, 0, 0, "gift_card_get"},

@@ -10,18 +10,22 @@
 
 /* Each feature's table lives in its own file. */
 /* -- early access -- */
+extern const struct svc_feature svc_feature_early_access;
 /* -- coupons -- */
 /* -- punch cards -- */
 /* -- rewards -- */
+extern const struct svc_feature svc_feature_rewards;
 /* -- stored value and membership -- */
 extern const struct svc_feature svc_feature_stored_value;
 /* -- referrals -- */
 
 const struct svc_feature *const svc_features[] = {
     /* -- early access -- */
+    &svc_feature_early_access,
     /* -- coupons -- */
     /* -- punch cards -- */
     /* -- rewards -- */
+    &svc_feature_rewards,
     /* -- stored value and membership -- */
     &svc_feature_stored_value,
     /* -- referrals -- */

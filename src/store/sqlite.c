@@ -323,6 +323,38 @@ static const char schema_stored_value[] =
     "    reversed_minor INTEGER NOT NULL,\n"
     "    PRIMARY KEY (program_id, purchase_id)\n"
     ");\n";
+/* Rewards: members' redemptions of the reward catalogue. */
+static const char schema_rewards[] =
+    "CREATE TABLE reward_redemptions (\n"
+    "    id INTEGER PRIMARY KEY,\n"
+    "    program_id INTEGER NOT NULL,\n"
+    "    member_id INTEGER NOT NULL,\n"
+    "    reward_id TEXT NOT NULL,\n"
+    "    reward_name TEXT NOT NULL,\n"
+    "    kind TEXT NOT NULL,\n"
+    "    sku TEXT NOT NULL DEFAULT '',\n"
+    "    value INTEGER NOT NULL DEFAULT 0,\n"
+    "    launch TEXT NOT NULL DEFAULT '',\n"
+    "    quantity INTEGER NOT NULL,\n"
+    "    points INTEGER NOT NULL,\n"
+    "    status INTEGER NOT NULL, -- 1 reserved, 2 committed, 3 cancelled, 4 expired\n"
+    "    entry_id INTEGER NOT NULL REFERENCES entries (id),\n"
+    "    restore_entry_id INTEGER,\n"
+    "    txn_id TEXT NOT NULL DEFAULT '',\n"
+    "    created_at INTEGER NOT NULL,\n"
+    "    hold_expires_at INTEGER NOT NULL,\n"
+    "    committed_at INTEGER,\n"
+    "    cancelled_at INTEGER\n"
+    ");\n"
+    "CREATE INDEX reward_redemptions_member ON reward_redemptions "
+    "(program_id, member_id, id);\n"
+    "CREATE INDEX reward_redemptions_reward ON reward_redemptions "
+    "(program_id, reward_id, status);\n"
+    "CREATE INDEX reward_redemptions_hold ON reward_redemptions "
+    "(program_id, hold_expires_at) WHERE status = 1;\n";
+
+/* The rewards ops (sqlite_rewards.c). */
+#include "store/sqlite_rewards.h"
 
 /* Migration N (N >= 1) is migrations[N - 1]. Append; never edit one that shipped. */
 static const char *const migrations[] = {
@@ -331,6 +363,7 @@ static const char *const migrations[] = {
     /* -- coupons -- */
     /* -- punch cards -- */
     /* -- rewards -- */
+    schema_rewards,
     /* -- stored value and membership -- */
     schema_stored_value,
     /* -- referrals -- */
@@ -2512,6 +2545,13 @@ const struct fdl_store_ops fdl_store_sqlite = {
     /* -- coupons -- */
     /* -- punch cards -- */
     /* -- rewards -- */
+    .redemption_insert = sqlite_redemption_insert,
+    .redemption_get = sqlite_redemption_get,
+    .redemption_update = sqlite_redemption_update,
+    .redemptions_of = sqlite_redemptions_of,
+    .redemption_counts = sqlite_redemption_counts,
+    .redemptions_hold_expired = sqlite_redemptions_hold_expired,
+    .redemption_entitled = sqlite_redemption_entitled,
     /* -- stored value and membership -- */
     .sv_card_insert = sqlite_sv_card_insert,
     .sv_card_get = sqlite_sv_card_get,

@@ -185,6 +185,38 @@ struct fdl_audit {
 
 enum fdl_member_lookup { FDL_LOOKUP_EMAIL, FDL_LOOKUP_PHONE };
 
+/* A member's redemption of a catalogue reward (service/rewards.h). The
+ * reward's name, kind, sku, value and launch are copied at reservation, so
+ * a later program version cannot change what was redeemed. */
+enum fdl_redemption_status {
+    FDL_REDEMPTION_RESERVED = 1, /* points spent, stock held, not yet final */
+    FDL_REDEMPTION_COMMITTED,    /* final */
+    FDL_REDEMPTION_CANCELLED,    /* points given back, stock released */
+    FDL_REDEMPTION_EXPIRED,      /* not committed in time: as cancelled */
+};
+
+#define FDL_REDEMPTION_KIND_MAX 16
+
+struct fdl_redemption {
+    int64_t id;
+    int64_t program_id;
+    int64_t member_id;
+    char reward_id[FDL_MAX_ID_LEN + 1];
+    char reward_name[FDL_MAX_NAME_LEN + 1];
+    char kind[FDL_REDEMPTION_KIND_MAX + 1];
+    char sku[FDL_MAX_ID_LEN + 1];    /* product rewards; else "" */
+    int64_t value_minor;             /* discount rewards: money off per unit; else 0 */
+    char launch[FDL_MAX_ID_LEN + 1]; /* early-access rewards; else "" */
+    int64_t quantity;
+    int64_t points; /* spent in all: cost x quantity */
+    enum fdl_redemption_status status;
+    int64_t entry_id;         /* the redeem entry */
+    int64_t restore_entry_id; /* the restore entry of a cancel or expiry; 0 if none */
+    char txn_id[FDL_MAX_ID_LEN + 1]; /* the sale it was committed with; "" if none */
+    int64_t created_at_s, hold_expires_at_s;
+    int64_t committed_at_s, cancelled_at_s; /* 0 until then */
+};
+
 struct fdl_store_ops {
     const char *name;
     int (*open)(const char *uri, struct fdl_store **out, struct fdl_error *err);
@@ -336,6 +368,35 @@ struct fdl_store_ops {
     /* -- coupons -- */
     /* -- punch cards -- */
     /* -- rewards -- */
+    /* Stores a new redemption; sets r->id. */
+    int (*redemption_insert)(struct fdl_store *st, struct fdl_redemption *r,
+                             struct fdl_error *err);
+    /* The program's redemption id (FDL_ENOT_FOUND if none). */
+    int (*redemption_get)(struct fdl_store *st, int64_t program_id, int64_t id,
+                          struct fdl_redemption *out, struct fdl_error *err);
+    /* Writes r's status, txn_id, committed_at, cancelled_at and restore entry. */
+    int (*redemption_update)(struct fdl_store *st, const struct fdl_redemption *r,
+                             struct fdl_error *err);
+    /* The member's redemptions with id < before_id (0: from the newest), newest
+     * first, at most limit. */
+    int (*redemptions_of)(struct fdl_store *st, int64_t program_id, int64_t member_id,
+                          int64_t before_id, int limit, struct fdl_redemption *out,
+                          int *count, struct fdl_error *err);
+    /* Units of reward_id reserved or committed: by everyone (*stock_used) and
+     * by member_id since since_s (*member_used). */
+    int (*redemption_counts)(struct fdl_store *st, int64_t program_id,
+                             const char *reward_id, int64_t member_id, int64_t since_s,
+                             int64_t *stock_used, int64_t *member_used,
+                             struct fdl_error *err);
+    /* Reserved redemptions whose hold ended at or before now_s, oldest first. */
+    int (*redemptions_hold_expired)(struct fdl_store *st, int64_t program_id,
+                                    int64_t now_s, int limit, int64_t *ids, int *count,
+                                    struct fdl_error *err);
+    /* Whether the member holds an early-access redemption for launch that is
+     * committed, or reserved with its hold running at now_s. */
+    int (*redemption_entitled)(struct fdl_store *st, int64_t program_id,
+                               int64_t member_id, const char *launch, int64_t now_s,
+                               int *entitled, struct fdl_error *err);
     /* -- stored value and membership -- */
     /* Inserts a stored-value card (sets c->id); a taken number is FDL_EDUPLICATE. */
     int (*sv_card_insert)(struct fdl_store *st, struct fdl_sv_card *c,
