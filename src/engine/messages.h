@@ -76,6 +76,7 @@ enum fdl_message_id {
     FDL_MSG_GIVEN_BACK,   /* "%lld points given back."            (long long) */
     /* -- early access -- */
     /* -- coupons -- */
+    FDL_MSG_COUPONS, /* "%lld coupons: %s off."             (long long, money) */
     /* -- punch cards -- */
     /* -- rewards -- */
     /* -- stored value and membership -- */

@@ -124,6 +124,8 @@ struct fdl_program_def {
     struct fdl_tier_def tiers; /* the levels (engine/tiers.h); enabled 0 if none */
     /* -- early access -- */
     /* -- coupons -- */
+    struct fdl_coupon_campaign *coupons; /* engine/coupons.h; n_coupons of them */
+    size_t n_coupons;
     /* -- punch cards -- */
     /* -- rewards -- */
     /* -- stored value and membership -- */

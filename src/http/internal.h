@@ -145,6 +145,14 @@ json_t *http_tier_json(const struct fdl_tier_status *t);
 /* Handlers of the feature route files (routes_<feature>.c). */
 /* -- early access -- */
 /* -- coupons -- */
+/* POST /v1/coupons/{campaign}/codes and GET /v1/coupons/{code}/check. */
+int http_coupon_codes_create(struct http_request *r);
+int http_coupon_check(struct http_request *r);
+/* The purchase body's `coupons` list (codes point into list) into req. */
+int http_coupons_decode(json_t *list, struct fdl_purchase_request *req,
+                        struct fdl_error *err);
+/* The purchase answer's `coupons` section. */
+json_t *http_coupons_json(const struct fdl_purchase_result *res);
 /* -- punch cards -- */
 /* -- rewards -- */
 /* -- stored value and membership -- */

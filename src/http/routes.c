@@ -131,6 +131,13 @@ static json_t *purchase_json(struct fdl_purchase_result *res)
         /* Each feature's section of the answer. */
         /* -- early access -- */
         /* -- coupons -- */
+        json_object_set_new(out, "coupon_discount", json_integer(p->coupon_discount_minor));
+        json_object_set_new(out, "coupons", http_coupons_json(res));
+        json_t *line_json;
+        size_t line_index;
+        json_array_foreach(lines, line_index, line_json)
+            json_object_set_new(line_json, "coupon_discount",
+                                json_integer(res->lines[line_index].coupon_discount_minor));
         /* -- punch cards -- */
         /* -- rewards -- */
         /* -- stored value and membership -- */
@@ -511,6 +518,7 @@ struct purchase_arg {
     struct fdl_purchase_request req;
     json_t *lines;
     const char *card;
+    json_t *coupons; /* routes_coupons.c decodes it */
 };
 
 #define PA(f) offsetof(struct purchase_arg, f)
@@ -526,6 +534,7 @@ static const struct fdl_json_field purchase_fields[] = {
     {"lines", FDL_JSON_ARRAY, 1, 1, FDL_MAX_BASKET_LINES, PA(lines)},
     /* -- early access -- */
     /* -- coupons -- */
+    {"coupons", FDL_JSON_ARRAY, 0, 0, FDL_MAX_COUPONS_PER_PURCHASE, PA(coupons)},
     /* -- punch cards -- */
     /* -- rewards -- */
     /* -- stored value and membership -- */
@@ -612,6 +621,8 @@ static int decode_purchase(struct http_request *r, json_t *body, struct purchase
     }
     a->req.lines = lines;
     a->req.line_count = json_array_size(a->lines);
+    if (a->coupons && (rc = http_coupons_decode(a->coupons, &a->req, &r->err)))
+        return rc;
     return 0;
 }
 
@@ -1048,6 +1059,9 @@ const struct http_route http_routes[] = {
     {"POST", "/v1/admin/expire", handle_expire, ADMIN, 0, SMALL, "expire_run"},
     /* -- early access -- */
     /* -- coupons -- */
+    {"POST", "/v1/coupons/{campaign}/codes", http_coupon_codes_create, ADMIN, ROUTE_WRITE,
+     SMALL, "coupon_codes_create"},
+    {"GET", "/v1/coupons/{code}/check", http_coupon_check, POS, 0, 0, "coupon_check"},
     /* -- punch cards -- */
     /* -- rewards -- */
     /* -- stored value and membership -- */

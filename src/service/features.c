@@ -11,6 +11,7 @@
 /* Each feature's table lives in its own file. */
 /* -- early access -- */
 /* -- coupons -- */
+extern const struct svc_feature svc_feature_coupons;
 /* -- punch cards -- */
 /* -- rewards -- */
 /* -- stored value and membership -- */
@@ -19,6 +20,7 @@
 const struct svc_feature *const svc_features[] = {
     /* -- early access -- */
     /* -- coupons -- */
+    &svc_feature_coupons,
     /* -- punch cards -- */
     /* -- rewards -- */
     /* -- stored value and membership -- */
