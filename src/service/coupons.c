@@ -425,8 +425,11 @@ int fdl_svc_coupon_codes_create(struct fdl_service *svc, struct fdl_store *st,
         return fdl_error_set(err, FDL_ERANGE, "count", "must be from 1 to %d",
                              FDL_MAX_COUPON_BATCH);
     int rc = single_use_campaign(svc, st, a, campaign, member_id, now_s, err);
+    /* Codes bound to a member are issued as rewards issue them. */
     for (int64_t i = 0; i < count && rc == 0; i++)
-        rc = make_code(svc, st, a, campaign, member_id, now_s, codes[i], err);
+        rc = member_id ? svc_coupon_issue(svc, st, a, campaign, member_id, now_s, codes[i],
+                                          FDL_COUPON_FORMATTED_MAX, err)
+                       : make_code(svc, st, a, campaign, 0, now_s, codes[i], err);
     return rc;
 }
 
