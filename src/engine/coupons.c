@@ -20,7 +20,7 @@ static const char coupon_mac_context[] = "fidelis-coupon-v1";
 static const char coupon_hash_context[] = "fidelis-coupon-hash-v1";
 
 _Static_assert(sizeof(crockford) == 33, "32 symbols");
-_Static_assert(FDL_COUPON_MAC_CHARS * COUPON_BITS <= 32, "the MAC fits in 32 bits");
+_Static_assert(FDL_COUPON_MAC_CHARS *COUPON_BITS <= 32, "the MAC fits in 32 bits");
 
 static void program_be(uint32_t program_id, unsigned char out[4])
 {

@@ -73,9 +73,9 @@ struct fdl_coupon_campaign {
     int single_use;
     int line; /* where it starts in the program file */
     enum fdl_coupon_effect effect;
-    int64_t percent;                 /* PERCENT: 1..100 */
-    int64_t amount_minor;            /* AMOUNT */
-    struct fdl_string_set free_skus; /* FREE_ITEM */
+    int64_t percent;                         /* PERCENT: 1..100 */
+    int64_t amount_minor;                    /* AMOUNT */
+    struct fdl_string_set free_skus;         /* FREE_ITEM */
     int64_t valid_from_day, valid_until_day; /* local days, inclusive */
     int has_valid_from, has_valid_until;
     int64_t min_basket_minor; /* 0: none */
@@ -139,11 +139,11 @@ const struct fdl_coupon_campaign *fdl_coupon_find(const struct fdl_coupon_campai
 /* Why a campaign does not apply to a purchase (FDL_COUPON_OK: it does). */
 enum fdl_coupon_refusal {
     FDL_COUPON_OK,
-    FDL_COUPON_NOT_YET,     /* before valid_from */
-    FDL_COUPON_ENDED,       /* after valid_until */
-    FDL_COUPON_TIER,        /* the member's tier is not in tiers */
-    FDL_COUPON_MIN_BASKET,  /* the basket is below min_basket */
-    FDL_COUPON_NO_LINES,    /* no line it applies to (or it takes nothing off) */
+    FDL_COUPON_NOT_YET,    /* before valid_from */
+    FDL_COUPON_ENDED,      /* after valid_until */
+    FDL_COUPON_TIER,       /* the member's tier is not in tiers */
+    FDL_COUPON_MIN_BASKET, /* the basket is below min_basket */
+    FDL_COUPON_NO_LINES,   /* no line it applies to (or it takes nothing off) */
 };
 
 /* A short English reason for r (for problem details). */

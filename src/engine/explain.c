@@ -218,7 +218,7 @@
       "s'acumula amb altres cupons acumulables",                                         \
       "суммируется с другими такими купонами")                                           \
     X(CP_PER_MEMBER, 1, "uses per member: %s", "usos por socio: %s",                     \
-      "usos per soci: %s", "использований на участника: %s")                            \
+      "usos per soci: %s", "использований на участника: %s")                             \
     X(CP_LIMIT, 1, "uses in all: %s", "usos en total: %s", "usos en total: %s",          \
       "всего использований: %s")                                                         \
     /* lists */                                                                          \
@@ -2017,8 +2017,9 @@ static const char *coupon_effect(struct ctx *c, const struct fdl_coupon_campaign
     if (k->effect == FDL_COUPON_FREE_ITEM)
         return FILL(c, P_CP_FREE, join_list(c, set_list(&k->free_skus), P_OR));
     if (k->effect == FDL_COUPON_PERCENT)
-        s = FILL(c, P_CP_OFF, CAT(c, number(c, k->percent),
-                                  c->lang == FDL_LANG_EN ? "%" : "\xC2\xA0%"));
+        s = FILL(
+            c, P_CP_OFF,
+            CAT(c, number(c, k->percent), c->lang == FDL_LANG_EN ? "%" : "\xC2\xA0%"));
     else
         s = FILL(c, P_CP_OFF, money(c, k->amount_minor));
     const struct fdl_string_set *sets[] = {&k->categories, &k->skus, &k->labels};
@@ -2029,7 +2030,8 @@ static const char *coupon_effect(struct ctx *c, const struct fdl_coupon_campaign
 }
 
 /* "- Name: 10 % off on summer, ...; code SUMMER10; not combined ...\n". */
-static void put_coupon(struct ctx *c, struct output *o, const struct fdl_coupon_campaign *k)
+static void put_coupon(struct ctx *c, struct output *o,
+                       const struct fdl_coupon_campaign *k)
 {
     const char *s = coupon_effect(c, k);
     if (k->min_basket_minor)
@@ -2041,17 +2043,18 @@ static void put_coupon(struct ctx *c, struct output *o, const struct fdl_coupon_
                                   date_text(c, k->valid_from_day, FDL_DATE_FULL),
                                   DATE_FROM)));
     if (k->has_valid_until)
-        s = CAT(c, s, ", ",
-                FILL(c, P_CP_UNTIL,
-                     date_in_role(c, k->valid_until_day,
-                                  date_text(c, k->valid_until_day, FDL_DATE_FULL),
-                                  DATE_TO)));
+        s = CAT(
+            c, s, ", ",
+            FILL(c, P_CP_UNTIL,
+                 date_in_role(c, k->valid_until_day,
+                              date_text(c, k->valid_until_day, FDL_DATE_FULL), DATE_TO)));
     if (k->tiers.n)
         s = CAT(c, s, ", ", tiers_phrase(c, set_list(&k->tiers)));
     s = CAT(c, s, "; ",
             k->single_use ? text(c, P_CP_PERSONAL) : FILL(c, P_CP_CODE, k->display));
-    s = CAT(c, s, "; ",
-            text(c, k->stacking == FDL_COUPON_STACKABLE ? P_CP_STACKABLE : P_CP_EXCLUSIVE));
+    s = CAT(
+        c, s, "; ",
+        text(c, k->stacking == FDL_COUPON_STACKABLE ? P_CP_STACKABLE : P_CP_EXCLUSIVE));
     if (k->per_member)
         s = CAT(c, s, "; ", FILL(c, P_CP_PER_MEMBER, number(c, k->per_member)));
     if (k->limit)

@@ -82,12 +82,12 @@
       "Te hemos devuelto %lld punto.", "Te hemos devuelto %lld puntos.",                 \
       "T'hem retornat %lld punt.", "T'hem retornat %lld punts.",                         \
       "Вам возвращён %lld балл.", "Вам возвращено %lld балла.",                          \
-      "Вам возвращено %lld баллов.")                                                    \
+      "Вам возвращено %lld баллов.")                                                     \
     X(COUPONS, COUNT_TEXT, /* coupons */                                                 \
-      "%lld coupon: %s off.", "%lld coupons: %s off.",                                   \
-      "%lld cupón: %s de descuento.", "%lld cupones: %s de descuento.",                  \
-      "%lld cupó: %s de descompte.", "%lld cupons: %s de descompte.",                    \
-      "%lld купон: скидка %s.", "%lld купона: скидка %s.", "%lld купонов: скидка %s.")
+      "%lld coupon: %s off.", "%lld coupons: %s off.", "%lld cupón: %s de descuento.",   \
+      "%lld cupones: %s de descuento.", "%lld cupó: %s de descompte.",                   \
+      "%lld cupons: %s de descompte.", "%lld купон: скидка %s.",                         \
+      "%lld купона: скидка %s.", "%lld купонов: скидка %s.")
 
 struct message_entry {
     const char *name;

@@ -1440,9 +1440,9 @@ static int load_earn(struct loader *ld, const struct ynode *list, const char *pa
 #include "engine/coupons.h"
 
 static const char *const coupon_keys[] = {
-    "id",    "name",     "code",     "single_use", "effect", "valid_from", "valid_until",
-    "min_basket", "per_member", "limit", "stacking", "skus", "categories", "labels",
-    "tiers"};
+    "id",         "name",        "code",       "single_use", "effect",
+    "valid_from", "valid_until", "min_basket", "per_member", "limit",
+    "stacking",   "skus",        "categories", "labels",     "tiers"};
 static const char *const coupon_effect_keys[] = {"percent", "amount", "free_item"};
 static const char *const stacking_names[] = {"exclusive", "stackable", NULL};
 

@@ -151,8 +151,9 @@ int http_coupon_check(struct http_request *r);
 /* The purchase body's `coupons` list (codes point into list) into req. */
 int http_coupons_decode(json_t *list, struct fdl_purchase_request *req,
                         struct fdl_error *err);
-/* The purchase answer's `coupons` section. */
-json_t *http_coupons_json(const struct fdl_purchase_result *res);
+/* Adds the purchase answer's coupon fields to out (made by purchase_json):
+ * coupon_discount, coupons, and each line's coupon_discount. */
+void http_coupons_section(json_t *out, const struct fdl_purchase_result *res);
 /* -- punch cards -- */
 /* -- rewards -- */
 /* -- stored value and membership -- */

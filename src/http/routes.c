@@ -131,13 +131,7 @@ static json_t *purchase_json(struct fdl_purchase_result *res)
         /* Each feature's section of the answer. */
         /* -- early access -- */
         /* -- coupons -- */
-        json_object_set_new(out, "coupon_discount", json_integer(p->coupon_discount_minor));
-        json_object_set_new(out, "coupons", http_coupons_json(res));
-        json_t *line_json;
-        size_t line_index;
-        json_array_foreach(lines, line_index, line_json)
-            json_object_set_new(line_json, "coupon_discount",
-                                json_integer(res->lines[line_index].coupon_discount_minor));
+        http_coupons_section(out, res);
         /* -- punch cards -- */
         /* -- rewards -- */
         /* -- stored value and membership -- */

@@ -41,17 +41,26 @@ int http_coupons_decode(json_t *list, struct fdl_purchase_request *req,
     return 0;
 }
 
-json_t *http_coupons_json(const struct fdl_purchase_result *res)
+void http_coupons_section(json_t *out, const struct fdl_purchase_result *res)
 {
+    json_object_set_new(out, "coupon_discount",
+                        json_integer(res->purchase.coupon_discount_minor));
+    json_t *lines = json_object_get(out, "lines"), *line;
+    size_t i;
+    json_array_foreach(lines, i, line)
+    {
+        json_object_set_new(line, "coupon_discount",
+                            json_integer(res->lines[i].coupon_discount_minor));
+    }
     json_t *a = json_array();
-    for (int i = 0; i < res->coupon_count; i++) {
-        const struct fdl_coupon_applied *c = &res->coupons[i];
+    for (int k = 0; k < res->coupon_count; k++) {
+        const struct fdl_coupon_applied *c = &res->coupons[k];
         json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:I}", "code", c->code,
                                            "campaign", c->campaign, "kind",
                                            c->single_use ? "single_use" : "generic",
                                            "discount", (json_int_t)c->discount_minor));
     }
-    return a;
+    json_object_set_new(out, "coupons", a);
 }
 
 /* ---- POST /v1/coupons/{campaign}/codes ---- */
@@ -62,7 +71,8 @@ struct codes_arg {
 };
 
 static const struct fdl_json_field codes_fields[] = {
-    {"count", FDL_JSON_INT, 1, 1, FDL_MAX_COUPON_BATCH, offsetof(struct codes_arg, count)},
+    {"count", FDL_JSON_INT, 1, 1, FDL_MAX_COUPON_BATCH,
+     offsetof(struct codes_arg, count)},
     {"member_id", FDL_JSON_INT, 0, 1, INT64_MAX, offsetof(struct codes_arg, member_id)},
 };
 
@@ -77,7 +87,7 @@ static json_t *codes_answer(const struct codes_arg *a, json_t *codes)
 static int run_codes(struct fdl_store *st, struct fdl_job *job)
 {
     struct codes_arg *a = job->arg;
-    char (*codes)[FDL_COUPON_FORMATTED_MAX] = calloc((size_t)a->count, sizeof(*codes));
+    char(*codes)[FDL_COUPON_FORMATTED_MAX] = calloc((size_t)a->count, sizeof(*codes));
     if (!codes)
         return fdl_error_set(&job->err, FDL_ENOMEM, NULL, "out of memory");
     int rc = fdl_svc_coupon_codes_create(&a->r->srv->svc, st, &a->r->actor,
@@ -147,13 +157,12 @@ int http_coupon_check(struct http_request *r)
                                      total, now_s, &out, &r->err));
     return http_reply(
         r, 200,
-        json_pack("{s:b, s:o, s:s, s:o, s:o, s:s, s:s, s:o, s:I, s:I}", "valid", out.valid,
-                  "reason", http_opt_string(out.reason), "code", out.coupon.code,
-                  "campaign", http_opt_string(out.coupon.campaign), "name",
-                  http_opt_string(out.name), "kind",
-                  out.coupon.single_use ? "single_use" : "generic", "effect",
-                  out.coupon.campaign[0] ? fdl_coupon_effect_name(out.effect) : "unknown",
-                  "discount",
-                  out.has_discount ? json_integer(out.discount_minor) : json_null(),
-                  "member_id", (json_int_t)member_id, "total", (json_int_t)total));
+        json_pack(
+            "{s:b, s:o, s:s, s:o, s:o, s:s, s:s, s:o, s:I, s:I}", "valid", out.valid,
+            "reason", http_opt_string(out.reason), "code", out.coupon.code, "campaign",
+            http_opt_string(out.coupon.campaign), "name", http_opt_string(out.name),
+            "kind", out.coupon.single_use ? "single_use" : "generic", "effect",
+            out.coupon.campaign[0] ? fdl_coupon_effect_name(out.effect) : "unknown",
+            "discount", out.has_discount ? json_integer(out.discount_minor) : json_null(),
+            "member_id", (json_int_t)member_id, "total", (json_int_t)total));
 }

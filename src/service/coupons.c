@@ -19,8 +19,8 @@
 struct throttle_slot {
     int used;
     int64_t program_id;
-    int64_t member_id;              /* 0 for a key's slot */
-    char key[FDL_MAX_ID_LEN + 1];   /* "" for a member's slot */
+    int64_t member_id;            /* 0 for a key's slot */
+    char key[FDL_MAX_ID_LEN + 1]; /* "" for a member's slot */
     int64_t window_start_s;
     int64_t failures;
 };
@@ -49,8 +49,8 @@ static int slot_is(const struct throttle_slot *s, int64_t program_id, const char
 static struct throttle_slot *slot_of(int64_t program_id, const char *key,
                                      int64_t member_id, int64_t now_s, int create)
 {
-    size_t start = (size_t)(identity_hash(program_id, key, member_id) %
-                            FDL_COUPON_THROTTLE_SLOTS);
+    size_t start =
+        (size_t)(identity_hash(program_id, key, member_id) % FDL_COUPON_THROTTLE_SLOTS);
     struct throttle_slot *victim = NULL;
     for (size_t i = 0; i < THROTTLE_PROBES; i++) {
         struct throttle_slot *s = &throttle[(start + i) % FDL_COUPON_THROTTLE_SLOTS];
@@ -59,7 +59,8 @@ static struct throttle_slot *slot_of(int64_t program_id, const char *key,
         if (!s->used) { /* an empty slot first, else the oldest window */
             if (!victim || victim->used)
                 victim = s;
-        } else if (!victim || (victim->used && s->window_start_s < victim->window_start_s)) {
+        } else if (!victim ||
+                   (victim->used && s->window_start_s < victim->window_start_s)) {
             victim = s;
         }
     }
@@ -90,10 +91,11 @@ int fdl_coupon_throttle_check(const struct fdl_actor *a, int64_t member_id, int6
 {
     int64_t retry = 0;
     pthread_mutex_lock(&throttle_lock);
-    int blocked = slot_blocked(slot_of(a->program_id, a->name, 0, now_s, 0), now_s, &retry);
+    int blocked =
+        slot_blocked(slot_of(a->program_id, a->name, 0, now_s, 0), now_s, &retry);
     if (member_id)
-        blocked |= slot_blocked(slot_of(a->program_id, "", member_id, now_s, 0), now_s,
-                                &retry);
+        blocked |=
+            slot_blocked(slot_of(a->program_id, "", member_id, now_s, 0), now_s, &retry);
     pthread_mutex_unlock(&throttle_lock);
     if (!blocked)
         return 0;
@@ -198,7 +200,8 @@ static int campaign_usable(struct fdl_store *st, const struct fdl_actor *a,
 {
     enum fdl_coupon_refusal why = fdl_coupon_applies(c, day, tier, total_minor);
     if (why != FDL_COUPON_OK)
-        return fdl_error_set(err, FDL_ECONFLICT, field, "%s", fdl_coupon_refusal_text(why));
+        return fdl_error_set(err, FDL_ECONFLICT, field, "%s",
+                             fdl_coupon_refusal_text(why));
     int64_t used = 0;
     int rc = 0;
     if (c->per_member &&
@@ -282,7 +285,8 @@ static int plan_purchase(struct svc_purchase_ctx *c, struct code_plan *plans,
     }
     c->p->coupon_discount_minor = 0;
     for (size_t k = 0; k < req->coupon_count; k++) {
-        plans[k].discount_minor = fdl_coupon_discount(plans[k].c, in, n, remaining, share);
+        plans[k].discount_minor =
+            fdl_coupon_discount(plans[k].c, in, n, remaining, share);
         if (plans[k].discount_minor == 0) {
             snprintf(field, sizeof(field), "coupons[%zu]", k);
             return fdl_error_set(err, FDL_ECONFLICT, field, "%s",
@@ -427,8 +431,8 @@ int fdl_svc_coupon_codes_create(struct fdl_service *svc, struct fdl_store *st,
     int rc = single_use_campaign(svc, st, a, campaign, member_id, now_s, err);
     /* Codes bound to a member are issued as rewards issue them. */
     for (int64_t i = 0; i < count && rc == 0; i++)
-        rc = member_id ? svc_coupon_issue(svc, st, a, campaign, member_id, now_s, codes[i],
-                                          FDL_COUPON_FORMATTED_MAX, err)
+        rc = member_id ? svc_coupon_issue(svc, st, a, campaign, member_id, now_s,
+                                          codes[i], FDL_COUPON_FORMATTED_MAX, err)
                        : make_code(svc, st, a, campaign, 0, now_s, codes[i], err);
     return rc;
 }
@@ -445,7 +449,8 @@ int svc_coupon_issue(struct fdl_service *svc, struct fdl_store *st,
                              "an issued coupon belongs to a member");
     int rc = single_use_campaign(svc, st, a, campaign, member_id, now_s, err);
     char out[FDL_COUPON_FORMATTED_MAX];
-    if (rc == 0 && (rc = make_code(svc, st, a, campaign, member_id, now_s, out, err)) == 0)
+    if (rc == 0 &&
+        (rc = make_code(svc, st, a, campaign, member_id, now_s, out, err)) == 0)
         snprintf(code, cap, "%s", out);
     return rc;
 }

@@ -27,8 +27,8 @@
 
 #include "service/service.h"
 
-#define FDL_COUPON_MAX_FAILURES      10  /* failed guesses allowed per window */
-#define FDL_COUPON_FAILURE_WINDOW_S  600 /* the window, in seconds */
+#define FDL_COUPON_MAX_FAILURES      10   /* failed guesses allowed per window */
+#define FDL_COUPON_FAILURE_WINDOW_S  600  /* the window, in seconds */
 #define FDL_COUPON_THROTTLE_SLOTS    1024 /* keys and members tracked at once */
 #define FDL_COUPON_GENERATE_ATTEMPTS 4    /* tries when a new code's hash clashes */
 
@@ -62,12 +62,12 @@ int svc_coupon_issue(struct fdl_service *svc, struct fdl_store *st,
 
 /* What a till learns from checking a code. */
 struct fdl_coupon_check {
-    int valid;                              /* usable on this purchase now */
-    char reason[FDL_ERROR_MESSAGE_MAX];     /* why not, when !valid */
-    struct fdl_coupon_applied coupon;       /* masked code, campaign */
-    char name[FDL_COUPON_NAME_MAX + 1];     /* the campaign's name, or "" */
+    int valid;                          /* usable on this purchase now */
+    char reason[FDL_ERROR_MESSAGE_MAX]; /* why not, when !valid */
+    struct fdl_coupon_applied coupon;   /* masked code, campaign */
+    char name[FDL_COUPON_NAME_MAX + 1]; /* the campaign's name, or "" */
     enum fdl_coupon_effect effect;
-    int has_discount;     /* the discount is known from the total alone */
+    int has_discount;       /* the discount is known from the total alone */
     int64_t discount_minor; /* what it would take off a basket of total_minor */
 };
 

@@ -264,7 +264,8 @@ static const char schema_coupons[] =
     ") WITHOUT ROWID;\n"
     "CREATE UNIQUE INDEX coupon_uses_code ON coupon_uses (program_id, code_hash)\n"
     "    WHERE code_hash IS NOT NULL AND returned = 0;\n"
-    "CREATE INDEX coupon_uses_campaign ON coupon_uses (program_id, campaign, member_id);\n"
+    "CREATE INDEX coupon_uses_campaign ON coupon_uses (program_id, campaign, "
+    "member_id);\n"
     "CREATE INDEX coupon_uses_purchase ON coupon_uses (program_id, purchase_id);\n"
     "ALTER TABLE purchases ADD COLUMN coupon_discount_minor INTEGER NOT NULL DEFAULT 0;\n"
     "ALTER TABLE purchase_lines ADD COLUMN coupon_discount_minor INTEGER NOT NULL "
@@ -287,9 +288,8 @@ int sqlite_coupon_use_insert(struct fdl_store *st, int64_t program_id, int64_t m
                              const unsigned char *hash, const char *masked,
                              int64_t discount_minor, int64_t now_s,
                              struct fdl_error *err);
-int sqlite_coupon_uses_return(struct fdl_store *st, int64_t program_id,
-                              int64_t member_id, int64_t purchase_id,
-                              struct fdl_error *err);
+int sqlite_coupon_uses_return(struct fdl_store *st, int64_t program_id, int64_t member_id,
+                              int64_t purchase_id, struct fdl_error *err);
 
 /* Migration N (N >= 1) is migrations[N - 1]. Append; never edit one that shipped. */
 static const char *const migrations[] = {
@@ -550,8 +550,9 @@ static const char *const stmt_sql[STMT_COUNT] = {
         " redeem_entry_id, line_count, program_version, coupon_discount_minor)"
         " VALUES (?1, ?2, ?3, ?4, ?5,"
         " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
-    [STMT_LINE_INSERT] = "INSERT INTO purchase_lines (purchase_id, " LINE_COLUMNS ")"
-                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    [STMT_LINE_INSERT] =
+        "INSERT INTO purchase_lines (purchase_id, " LINE_COLUMNS ")"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     [STMT_PURCHASE_GET] = "SELECT " PURCHASE_COLUMNS " FROM purchases"
                           " WHERE program_id = ?1 AND txn_id = ?2",
     [STMT_LINES_GET] = "SELECT " LINE_COLUMNS " FROM purchase_lines"

@@ -27,9 +27,8 @@ int sqlite_coupon_use_insert(struct fdl_store *st, int64_t program_id, int64_t m
                              const unsigned char *hash, const char *masked,
                              int64_t discount_minor, int64_t now_s,
                              struct fdl_error *err);
-int sqlite_coupon_uses_return(struct fdl_store *st, int64_t program_id,
-                              int64_t member_id, int64_t purchase_id,
-                              struct fdl_error *err);
+int sqlite_coupon_uses_return(struct fdl_store *st, int64_t program_id, int64_t member_id,
+                              int64_t purchase_id, struct fdl_error *err);
 
 static struct sqlite_sql q_code_insert = {
     "INSERT INTO coupon_codes (program_id, hash, campaign, member_id, created_at)"
@@ -84,8 +83,9 @@ int sqlite_coupon_code_insert(struct fdl_store *st, int64_t program_id,
     int rc = sqlite_prepared(s, &q_code_insert, &q, err);
     if (rc)
         return rc;
-    if (bind_int(q, 1, program_id) || bind_hash(q, 2, hash) || bind_text(q, 3, campaign) ||
-        bind_optional(q, 4, member_id) || bind_int(q, 5, now_s))
+    if (bind_int(q, 1, program_id) || bind_hash(q, 2, hash) ||
+        bind_text(q, 3, campaign) || bind_optional(q, 4, member_id) ||
+        bind_int(q, 5, now_s))
         return bind_failed(s, q, err);
     return stmt_finish(s, q, code_keys, err);
 }
@@ -174,15 +174,15 @@ int sqlite_coupon_use_insert(struct fdl_store *st, int64_t program_id, int64_t m
     if (rc)
         return rc;
     if (bind_int(q, 1, program_id) || bind_int(q, 2, member_id) ||
-        bind_int(q, 3, purchase_id) || bind_text(q, 4, campaign) || bind_hash(q, 5, hash) ||
-        bind_text(q, 6, masked) || bind_int(q, 7, discount_minor) || bind_int(q, 8, now_s))
+        bind_int(q, 3, purchase_id) || bind_text(q, 4, campaign) ||
+        bind_hash(q, 5, hash) || bind_text(q, 6, masked) ||
+        bind_int(q, 7, discount_minor) || bind_int(q, 8, now_s))
         return bind_failed(s, q, err);
     return stmt_finish(s, q, use_keys, err);
 }
 
-int sqlite_coupon_uses_return(struct fdl_store *st, int64_t program_id,
-                              int64_t member_id, int64_t purchase_id,
-                              struct fdl_error *err)
+int sqlite_coupon_uses_return(struct fdl_store *st, int64_t program_id, int64_t member_id,
+                              int64_t purchase_id, struct fdl_error *err)
 {
     struct sqlite_store *s = sqlite_of(st);
     sqlite3_stmt *q;

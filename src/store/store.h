@@ -75,7 +75,7 @@ struct fdl_purchase {
     int64_t points_restored;
     int64_t redeem_entry_id; /* 0 if nothing was redeemed */
     int line_count;
-    int64_t program_version; /* the program file version it earned under; 0: none */
+    int64_t program_version;       /* the program file version it earned under; 0: none */
     int64_t coupon_discount_minor; /* what coupons took off (service/coupons.h) */
 };
 
@@ -346,9 +346,8 @@ struct fdl_store_ops {
                              int64_t discount_minor, int64_t now_s,
                              struct fdl_error *err);
     /* Marks every use on the purchase returned (a full refund). */
-    int (*coupon_uses_return)(struct fdl_store *st, int64_t program_id,
-                              int64_t member_id, int64_t purchase_id,
-                              struct fdl_error *err);
+    int (*coupon_uses_return)(struct fdl_store *st, int64_t program_id, int64_t member_id,
+                              int64_t purchase_id, struct fdl_error *err);
     /* -- punch cards -- */
     /* -- rewards -- */
     /* -- stored value and membership -- */

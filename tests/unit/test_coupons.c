@@ -39,8 +39,8 @@ static void generated_codes_have_the_format_and_pass(void)
         /* As a person types it: lower case, spaces, the dashes. */
         char typed[64], back[FDL_COUPON_TEXT_MAX];
         for (size_t k = 0; k <= strlen(pretty); k++)
-            typed[k] = (char)(pretty[k] >= 'A' && pretty[k] <= 'Z' ? pretty[k] + 32
-                                                                   : pretty[k]);
+            typed[k] =
+                (char)(pretty[k] >= 'A' && pretty[k] <= 'Z' ? pretty[k] + 32 : pretty[k]);
         CHECK_INT(fdl_coupon_normalize(typed, back), FDL_COUPON_CODE_CHARS);
         CHECK_STR(back, code);
     }
@@ -351,8 +351,8 @@ static void section_refuses_bad_keys(void)
          "coupons[0].effect.amount", FDL_ERANGE},
         {"  - id: a\n    code: ABCD\n    effect: {percent: 5, amount: 1}\n",
          "coupons[0].effect", FDL_EINVALID},
-        {"  - id: a\n    code: ABCD\n    effect: {bogus: 1}\n",
-         "coupons[0].effect.bogus", FDL_EUNKNOWN_FIELD},
+        {"  - id: a\n    code: ABCD\n    effect: {bogus: 1}\n", "coupons[0].effect.bogus",
+         FDL_EUNKNOWN_FIELD},
         {"  - id: a\n    code: ABCD\n    effect: {free_item: []}\n",
          "coupons[0].effect.free_item", FDL_EINVALID},
         {"  - id: a\n    code: ABCD\n    effect: 10\n", "coupons[0].effect",
@@ -371,7 +371,8 @@ static void section_refuses_bad_keys(void)
          "coupons[1].id", FDL_EINVALID},
         {"  - id: a b\n    code: ABCD\n    effect: {percent: 5}\n", "coupons[0].id",
          FDL_EINVALID},
-        {"  - id: a\n    code: ABCD\n    effect: {percent: 5}\n    valid_from: 2026-13-01\n",
+        {"  - id: a\n    code: ABCD\n    effect: {percent: 5}\n    valid_from: "
+         "2026-13-01\n",
          "coupons[0].valid_from", FDL_EINVALID},
         {"  - id: a\n    code: ABCD\n    effect: {percent: 5}\n"
          "    valid_from: 2026-06-01\n    valid_until: 2026-05-01\n",
@@ -415,9 +416,9 @@ static void too_many_campaigns_are_refused(void)
     CHECK(text);
     size_t used = (size_t)snprintf(text, cap, "%scoupons:\n", base);
     for (int i = 0; i <= FDL_MAX_COUPON_CAMPAIGNS; i++)
-        used += (size_t)snprintf(text + used, cap - used,
-                                 "  - {id: c%d, code: CODE%d, effect: {percent: 1}}\n", i,
-                                 i);
+        used +=
+            (size_t)snprintf(text + used, cap - used,
+                             "  - {id: c%d, code: CODE%d, effect: {percent: 1}}\n", i, i);
     struct fdl_program_def *def = NULL;
     struct fdl_error err;
     int rc = fdl_program_file_load(text, used, &def, &err);
