@@ -1212,6 +1212,10 @@ int fdl_svc_purchase_get(struct fdl_service *svc, struct fdl_store *st,
     if (rc == 0)
         rc = FDL_STORE_CALL(st, purchase_points_get, &res->purchase, res->awards,
                             FDL_MAX_AWARDS_SHOWN, &res->award_count, err);
+    if (rc == 0) /* coupons */
+        rc = FDL_STORE_CALL(st, coupon_uses_of_purchase, a->program_id,
+                            res->purchase.member_id, res->purchase.id, res->coupons,
+                            FDL_MAX_COUPONS_PER_PURCHASE, &res->coupon_count, err);
     if (rc == 0)
         rc = fdl_svc_balance(svc, st, a, res->purchase.member_id, now_s, &res->balance,
                              err);

@@ -288,6 +288,10 @@ int sqlite_coupon_use_insert(struct fdl_store *st, int64_t program_id, int64_t m
                              const unsigned char *hash, const char *masked,
                              int64_t discount_minor, int64_t now_s,
                              struct fdl_error *err);
+int sqlite_coupon_uses_of_purchase(struct fdl_store *st, int64_t program_id,
+                                   int64_t member_id, int64_t purchase_id,
+                                   struct fdl_coupon_applied *out, int max, int *count,
+                                   struct fdl_error *err);
 int sqlite_coupon_uses_return(struct fdl_store *st, int64_t program_id, int64_t member_id,
                               int64_t purchase_id, struct fdl_error *err);
 
@@ -2468,6 +2472,7 @@ const struct fdl_store_ops fdl_store_sqlite = {
     .coupon_uses_count = sqlite_coupon_uses_count,
     .coupon_code_used = sqlite_coupon_code_used,
     .coupon_use_insert = sqlite_coupon_use_insert,
+    .coupon_uses_of_purchase = sqlite_coupon_uses_of_purchase,
     .coupon_uses_return = sqlite_coupon_uses_return,
     /* -- punch cards -- */
     /* -- rewards -- */

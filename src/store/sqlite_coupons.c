@@ -27,6 +27,10 @@ int sqlite_coupon_use_insert(struct fdl_store *st, int64_t program_id, int64_t m
                              const unsigned char *hash, const char *masked,
                              int64_t discount_minor, int64_t now_s,
                              struct fdl_error *err);
+int sqlite_coupon_uses_of_purchase(struct fdl_store *st, int64_t program_id,
+                                   int64_t member_id, int64_t purchase_id,
+                                   struct fdl_coupon_applied *out, int max, int *count,
+                                   struct fdl_error *err);
 int sqlite_coupon_uses_return(struct fdl_store *st, int64_t program_id, int64_t member_id,
                               int64_t purchase_id, struct fdl_error *err);
 
@@ -55,6 +59,10 @@ static struct sqlite_sql q_use_insert = {
     " code_hash, code_masked, discount_minor, created_at) VALUES (?1, ?2, ?3,"
     " (SELECT coalesce(max(seq), 0) + 1 FROM coupon_uses WHERE program_id = ?1"
     "  AND member_id = ?2 AND purchase_id = ?3), ?4, ?5, ?6, ?7, ?8)",
+    0};
+static struct sqlite_sql q_uses_of_purchase = {
+    "SELECT code_masked, campaign, code_hash IS NOT NULL, discount_minor FROM coupon_uses"
+    " WHERE program_id = ?1 AND member_id = ?2 AND purchase_id = ?3 ORDER BY seq",
     0};
 static struct sqlite_sql q_uses_return = {
     "UPDATE coupon_uses SET returned = 1 WHERE program_id = ?1 AND member_id = ?2"
@@ -179,6 +187,35 @@ int sqlite_coupon_use_insert(struct fdl_store *st, int64_t program_id, int64_t m
         bind_int(q, 7, discount_minor) || bind_int(q, 8, now_s))
         return bind_failed(s, q, err);
     return stmt_finish(s, q, use_keys, err);
+}
+
+int sqlite_coupon_uses_of_purchase(struct fdl_store *st, int64_t program_id,
+                                   int64_t member_id, int64_t purchase_id,
+                                   struct fdl_coupon_applied *out, int max, int *count,
+                                   struct fdl_error *err)
+{
+    struct sqlite_store *s = sqlite_of(st);
+    assert(out && count && max >= 0);
+    sqlite3_stmt *q;
+    int rc = sqlite_prepared(s, &q_uses_of_purchase, &q, err);
+    if (rc)
+        return rc;
+    if (bind_int(q, 1, program_id) || bind_int(q, 2, member_id) ||
+        bind_int(q, 3, purchase_id))
+        return bind_failed(s, q, err);
+    int n = 0;
+    while (n < max && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        struct fdl_coupon_applied *c = &out[n++];
+        column_text(q, 0, c->code, sizeof(c->code));
+        column_text(q, 1, c->campaign, sizeof(c->campaign));
+        c->single_use = (int)column_int(q, 2);
+        c->discount_minor = column_int(q, 3);
+    }
+    rc = n == max || rc == SQLITE_DONE ? 0 : db_error(s, rc, NULL, err);
+    stmt_reset(q);
+    if (rc == 0)
+        *count = n;
+    return rc;
 }
 
 int sqlite_coupon_uses_return(struct fdl_store *st, int64_t program_id, int64_t member_id,

@@ -18,6 +18,7 @@
 
 #include "base/error.h"
 #include "base/limits.h"
+#include "engine/coupons.h"
 #include "ledger/ledger.h"
 
 #include <stddef.h>
@@ -345,6 +346,12 @@ struct fdl_store_ops {
                              const unsigned char *hash, const char *masked,
                              int64_t discount_minor, int64_t now_s,
                              struct fdl_error *err);
+    /* The uses of codes on a purchase, in the order they were recorded (at
+     * most max; *count how many). */
+    int (*coupon_uses_of_purchase)(struct fdl_store *st, int64_t program_id,
+                                   int64_t member_id, int64_t purchase_id,
+                                   struct fdl_coupon_applied *out, int max, int *count,
+                                   struct fdl_error *err);
     /* Marks every use on the purchase returned (a full refund). */
     int (*coupon_uses_return)(struct fdl_store *st, int64_t program_id, int64_t member_id,
                               int64_t purchase_id, struct fdl_error *err);

@@ -148,7 +148,7 @@ def test_percent_code_takes_10_percent_of_the_matching_lines_and_points_follow_t
     assert p["points_earned"] == 37  # 1 a euro on 37.00 paid
     assert "1 coupon: €3.00 off." in p["messages"]
     again = capi.purchase_get(p["txn_id"])
-    assert again["coupon_discount"] == 300
+    assert again["coupon_discount"] == 300 and again["coupons"] == p["coupons"]
     assert [ln["coupon_discount"] for ln in again["lines"]] == [300, 0]
 
 
