@@ -170,6 +170,10 @@ static int resolve(struct fdl_service *svc, struct fdl_store *st,
             rc = fdl_error_set(err, unknown_code, field, "no such coupon code");
         if (rc)
             goto done;
+        /* The campaign first, so a refusal can still say which it is. */
+        out->c = def ? fdl_coupon_find(def->coupons, def->n_coupons, campaign) : NULL;
+        if (out->c && !out->c->single_use)
+            out->c = NULL;
         if (bound && bound != member_id)
             return fdl_error_set(err, FDL_ECONFLICT, field,
                                  "this code was issued to another member");
@@ -179,8 +183,7 @@ static int resolve(struct fdl_service *svc, struct fdl_store *st,
         if (used)
             return fdl_error_set(err, FDL_ECONFLICT, field,
                                  "this code has already been used");
-        out->c = def ? fdl_coupon_find(def->coupons, def->n_coupons, campaign) : NULL;
-        if (!out->c || !out->c->single_use)
+        if (!out->c)
             return fdl_error_set(err, FDL_ECONFLICT, field,
                                  "the campaign %s is not in force", campaign);
         return 0;

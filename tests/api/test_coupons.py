@@ -279,6 +279,7 @@ def test_single_use_codes_are_shown_once_and_used_once(capi):
     assert ok.json()["valid"] and ok.json()["discount"] == 500
     used = check(capi, codes[0], m["id"], 2000).json()
     assert not used["valid"] and "already" in used["reason"]
+    assert used["campaign"] == "welcome" and used["kind"] == "single_use"
 
 
 def test_codes_bound_to_a_member_serve_only_them(capi):
