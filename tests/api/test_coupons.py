@@ -6,6 +6,7 @@ and key. Each test that makes failed guesses uses an API key of its own, since
 the throttle counts per key."""
 import datetime as dt
 import random
+import sqlite3
 import re
 import threading
 
@@ -582,3 +583,20 @@ def test_without_a_program_file_every_code_is_unknown(api):
     assert_problem(r, 400, "invalid-request", "coupons[0]")
     assert_problem(api.post("/v1/coupons/welcome/codes", {"count": 1}, key="admin"),
                    404, "not-found", "campaign")
+
+
+def test_the_database_keeps_only_hashes_of_single_use_codes(capi):
+    key = unique("K-")
+    codes = make_codes(capi, "welcome", 5, idempotency_key=key)["codes"]
+    m, _ = capi.new_member()
+    buy(capi, m["id"], [line("X", 1, 2000)], [codes[0]])
+    con = sqlite3.connect(f"file:{capi.server.db}?mode=ro", uri=True)
+    try:
+        hashes = [row[0] for row in con.execute("SELECT hash FROM coupon_codes")]
+        assert hashes and all(isinstance(h, bytes) and len(h) == 32 for h in hashes)
+        dump = "\n".join(con.iterdump())
+    finally:
+        con.close()
+    for code in codes:
+        bare = code.replace("-", "")
+        assert code not in dump and bare not in dump and bare.lower() not in dump
