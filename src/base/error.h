@@ -42,6 +42,8 @@
     X(STORE, 500, "storage-error", "The store failed")                                   \
     /* -- early access -- */                                                             \
     /* -- coupons -- */                                                                  \
+    X(TOO_MANY_ATTEMPTS, 429, "too-many-attempts",                                       \
+      "Too many failed attempts; retry later")                                           \
     /* -- punch cards -- */                                                              \
     /* -- rewards -- */                                                                  \
     /* -- stored value and membership -- */                                              \

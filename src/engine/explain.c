@@ -27,7 +27,7 @@
 
 #include "base/clock.h"
 
-#include "base/clock.h"
+#include "engine/coupons.h"
 #include "engine/expr.h"
 #include "engine/messages.h"
 
@@ -202,6 +202,30 @@
     X(STOP, 0, "not combined with the offers below",                                     \
       "no se acumula con las ofertas siguientes",                                        \
       "no s'acumula amb les ofertes següents", "не суммируется со следующими акциями")   \
+    /* coupons */                                                                        \
+    X(H_COUPONS, 0, "Coupons", "Cupones", "Cupons", "Купоны")                            \
+    X(CP_OFF, 1, "%s off", "%s de descuento", "%s de descompte", "скидка %s")            \
+    X(CP_FREE, 1, "one %s free", "un %s gratis", "un %s gratis", "один %s бесплатно")    \
+    X(CP_ON, 1, "on %s", "en %s", "en %s", "на %s")                                      \
+    X(CP_MIN, 1, "with a purchase of at least %s", "con una compra mínima de %s",        \
+      "amb una compra mínima de %s", "при покупке от %s")                                \
+    X(CP_FROM, 1, "from %s", "desde el %s", "des %s", "%s")                              \
+    X(CP_UNTIL, 1, "until %s", "hasta el %s", "fins %s", "до %s")                        \
+    X(CP_CODE, 1, "code %s", "código %s", "codi %s", "код %s")                           \
+    X(CP_PERSONAL, 0, "with a personal single-use code",                                 \
+      "con un código personal de un solo uso", "amb un codi personal d'un sol ús",       \
+      "по персональному одноразовому коду")                                              \
+    X(CP_EXCLUSIVE, 0, "not combined with other coupons",                                \
+      "no se acumula con otros cupones", "no s'acumula amb altres cupons",               \
+      "не суммируется с другими купонами")                                               \
+    X(CP_STACKABLE, 0, "can be combined with other combinable coupons",                  \
+      "se acumula con otros cupones acumulables",                                        \
+      "s'acumula amb altres cupons acumulables",                                         \
+      "суммируется с другими такими купонами")                                           \
+    X(CP_PER_MEMBER, 1, "uses per member: %s", "usos por socio: %s",                     \
+      "usos per soci: %s", "использований на участника: %s")                             \
+    X(CP_LIMIT, 1, "uses in all: %s", "usos en total: %s", "usos en total: %s",          \
+      "всего использований: %s")                                                         \
     /* lists */                                                                          \
     X(AND, 0, " and ", " y ", " i ", " и ")                                              \
     X(OR, 0, " or ", " o ", " o ", " или ")                                              \
@@ -1994,6 +2018,80 @@ static void put_points(struct ctx *c, struct output *o)
     }
 }
 
+/* ---- coupons ---- */
+
+/* What campaign k takes off, and from which products. */
+static const char *coupon_effect(struct ctx *c, const struct fdl_coupon_campaign *k)
+{
+    const char *s;
+    if (k->effect == FDL_COUPON_FREE_ITEM)
+        return FILL(c, P_CP_FREE, join_list(c, set_list(&k->free_skus), P_OR));
+    if (k->effect == FDL_COUPON_PERCENT)
+        s = FILL(
+            c, P_CP_OFF,
+            CAT(c, number(c, k->percent), c->lang == FDL_LANG_EN ? "%" : "\xC2\xA0%"));
+    else
+        s = FILL(c, P_CP_OFF, money(c, k->amount_minor));
+    const struct fdl_string_set *sets[] = {&k->categories, &k->skus, &k->labels};
+    for (size_t i = 0; i < ARRAY_SIZE(sets); i++)
+        if (sets[i]->n)
+            s = CAT(c, s, " ", FILL(c, P_CP_ON, join_list(c, set_list(sets[i]), P_OR)));
+    return s;
+}
+
+/* "- Name: 10 % off on summer, ...; code SUMMER10; not combined ...\n". */
+static void put_coupon(struct ctx *c, struct output *o,
+                       const struct fdl_coupon_campaign *k)
+{
+    const char *s = coupon_effect(c, k);
+    if (k->min_basket_minor)
+        s = CAT(c, s, ", ", FILL(c, P_CP_MIN, money(c, k->min_basket_minor)));
+    if (k->has_valid_from)
+        s = CAT(c, s, ", ",
+                FILL(c, P_CP_FROM,
+                     date_in_role(c, k->valid_from_day,
+                                  date_text(c, k->valid_from_day, FDL_DATE_FULL),
+                                  DATE_FROM)));
+    if (k->has_valid_until)
+        s = CAT(
+            c, s, ", ",
+            FILL(c, P_CP_UNTIL,
+                 date_in_role(c, k->valid_until_day,
+                              date_text(c, k->valid_until_day, FDL_DATE_FULL), DATE_TO)));
+    if (k->tiers.n)
+        s = CAT(c, s, ", ", tiers_phrase(c, set_list(&k->tiers)));
+    s = CAT(c, s, "; ",
+            k->single_use ? text(c, P_CP_PERSONAL) : FILL(c, P_CP_CODE, k->display));
+    s = CAT(
+        c, s, "; ",
+        text(c, k->stacking == FDL_COUPON_STACKABLE ? P_CP_STACKABLE : P_CP_EXCLUSIVE));
+    if (k->per_member)
+        s = CAT(c, s, "; ", FILL(c, P_CP_PER_MEMBER, number(c, k->per_member)));
+    if (k->limit)
+        s = CAT(c, s, "; ", FILL(c, P_CP_LIMIT, number(c, k->limit)));
+    output_put(o, "- ");
+    if (k->name && *k->name)
+        output_put(o, CAT(c, k->name, ": "));
+    else
+        output_put(o, CAT(c, k->id, ": "));
+    output_put(o, s);
+    output_put(o, ".\n");
+}
+
+static void put_coupons(struct ctx *c, struct output *o)
+{
+    if (c->def->n_coupons == 0)
+        return;
+    output_put(o, "\n## ");
+    output_put(o, text(c, P_H_COUPONS));
+    output_put(o, "\n\n");
+    for (size_t i = 0; i < c->def->n_coupons && !o->rc && !c->pool.rc; i++) {
+        put_coupon(c, o, &c->def->coupons[i]);
+        if (!c->pool.rc)
+            pool_release(&c->pool);
+    }
+}
+
 int fdl_program_explain(const struct fdl_program_def *def, const char *lang,
                         char **out_text, struct fdl_error *err)
 {
@@ -2028,6 +2126,8 @@ int fdl_program_explain(const struct fdl_program_def *def, const char *lang,
             output_put(&o, more);
         free(more);
     }
+    if (!c.pool.rc)
+        put_coupons(&c, &o);
     rc = o.rc ? o.rc : c.pool.rc;
     pool_release(&c.pool);
     if (rc) {

@@ -122,7 +122,12 @@
       "Accés anticipat (%lld dies abans de l'obertura): %s.",                            \
       "Ранний доступ (за %lld день до открытия): %s.",                                   \
       "Ранний доступ (за %lld дня до открытия): %s.",                                    \
-      "Ранний доступ (за %lld дней до открытия): %s.")
+      "Ранний доступ (за %lld дней до открытия): %s.")                                   \
+    X(COUPONS, COUNT_TEXT, /* coupons */                                                 \
+      "%lld coupon: %s off.", "%lld coupons: %s off.", "%lld cupón: %s de descuento.",   \
+      "%lld cupones: %s de descuento.", "%lld cupó: %s de descompte.",                   \
+      "%lld cupons: %s de descompte.", "%lld купон: скидка %s.",                         \
+      "%lld купона: скидка %s.", "%lld купонов: скидка %s.")
 
 struct message_entry {
     const char *name;

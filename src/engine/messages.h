@@ -78,6 +78,7 @@ enum fdl_message_id {
     FDL_MSG_EARLY_ACCESS, /* "Early access (%lld days before the opening): %s."
                              (long long days, the launch's name) */
     /* -- coupons -- */
+    FDL_MSG_COUPONS, /* "%lld coupons: %s off."             (long long, money) */
     /* -- punch cards -- */
     /* -- rewards -- */
     /* -- stored value and membership -- */

@@ -1904,6 +1904,206 @@ static int load_rewards(struct loader *ld, const struct ynode *node, const char 
 
 /* ---- the file ---- */
 
+/* ---- section: coupons ---- */
+
+#include "engine/coupons.h"
+
+static const char *const coupon_keys[] = {
+    "id",         "name",        "code",       "single_use", "effect",
+    "valid_from", "valid_until", "min_basket", "per_member", "limit",
+    "stacking",   "skus",        "categories", "labels",     "tiers"};
+static const char *const coupon_effect_keys[] = {"percent", "amount", "free_item"};
+static const char *const stacking_names[] = {"exclusive", "stackable", NULL};
+
+/* `effect: {percent: 10}` | `{amount: 5.00}` | `{free_item: [sku, ...]}`. */
+static int load_coupon_effect(struct loader *ld, const struct ynode *map,
+                              const char *path, struct fdl_coupon_campaign *c)
+{
+    int rc = check_keys(ld, map, path, coupon_effect_keys, 3);
+    if (rc)
+        return rc;
+    if (map->count != 2)
+        return fail(ld, FDL_EINVALID, map, path,
+                    "an effect has exactly one of percent, amount or free_item");
+    char sub[PATH_MAX_BYTES];
+    const struct ynode *v;
+    if ((v = get(map, "percent"))) {
+        c->effect = FDL_COUPON_PERCENT;
+        path_key(sub, path, "percent");
+        return get_int(ld, v, sub, 1, FDL_MAX_COUPON_PERCENT, &c->percent);
+    }
+    if ((v = get(map, "amount"))) {
+        c->effect = FDL_COUPON_AMOUNT;
+        path_key(sub, path, "amount");
+        return get_money(ld, v, sub, 1, FDL_MAX_UNIT_PRICE_MINOR, &c->amount_minor);
+    }
+    v = get(map, "free_item");
+    c->effect = FDL_COUPON_FREE_ITEM;
+    path_key(sub, path, "free_item");
+    return get_set(ld, v, sub, &c->free_skus);
+}
+
+/* The generic code: normalised as a till's input will be, and unique. */
+static int load_coupon_code(struct loader *ld, const struct ynode *v, const char *path,
+                            struct fdl_coupon_campaign *campaigns, size_t index)
+{
+    struct fdl_coupon_campaign *c = &campaigns[index];
+    int rc = get_text_into(ld, v, path, 1, c->display, sizeof(c->display));
+    if (rc)
+        return rc;
+    int n = fdl_coupon_normalize(c->display, c->code);
+    if (n < FDL_COUPON_GENERIC_MIN)
+        return fail(ld, FDL_EINVALID, v, path,
+                    "a code has %d to %d letters and digits (spaces and '-' ignored)",
+                    FDL_COUPON_GENERIC_MIN, FDL_COUPON_GENERIC_MAX);
+    if (n == FDL_COUPON_CODE_CHARS)
+        return fail(ld, FDL_EINVALID, v, path,
+                    "a generic code must not have %d characters, the length of "
+                    "single-use codes",
+                    FDL_COUPON_CODE_CHARS);
+    for (size_t i = 0; i < index; i++)
+        if (!campaigns[i].single_use && strcmp(campaigns[i].code, c->code) == 0)
+            return fail(ld, FDL_EINVALID, v, path, "coupons[%zu] already uses this code",
+                        i);
+    return 0;
+}
+
+static int load_coupon_limits(struct loader *ld, const struct ynode *map,
+                              const char *path, struct fdl_coupon_campaign *c)
+{
+    char sub[PATH_MAX_BYTES];
+    const struct ynode *v;
+    int rc;
+    path_key(sub, path, "valid_from");
+    if ((v = get(map, "valid_from"))) {
+        if ((rc = get_date(ld, v, sub, &c->valid_from_day)))
+            return rc;
+        c->has_valid_from = 1;
+    }
+    path_key(sub, path, "valid_until");
+    if ((v = get(map, "valid_until"))) {
+        if ((rc = get_date(ld, v, sub, &c->valid_until_day)))
+            return rc;
+        c->has_valid_until = 1;
+        if (c->has_valid_from && c->valid_until_day < c->valid_from_day)
+            return fail(ld, FDL_EINVALID, v, sub, "is before valid_from");
+    }
+    path_key(sub, path, "min_basket");
+    if ((v = get(map, "min_basket")) &&
+        (rc = get_money(ld, v, sub, 0, FDL_MAX_UNIT_PRICE_MINOR * 1000,
+                        &c->min_basket_minor)))
+        return rc;
+    path_key(sub, path, "per_member");
+    if ((v = get(map, "per_member")) &&
+        (rc = get_int(ld, v, sub, 1, FDL_MAX_COUPON_LIMIT, &c->per_member)))
+        return rc;
+    path_key(sub, path, "limit");
+    if ((v = get(map, "limit")) &&
+        (rc = get_int(ld, v, sub, 1, FDL_MAX_COUPON_LIMIT, &c->limit)))
+        return rc;
+    path_key(sub, path, "stacking");
+    int stacking = 0;
+    if ((v = get(map, "stacking")) &&
+        (rc = get_enum(ld, v, sub, stacking_names, "exclusive or stackable", &stacking)))
+        return rc;
+    c->stacking = (enum fdl_coupon_stacking)stacking;
+    static const char *const set_keys[] = {"skus", "categories", "labels", "tiers"};
+    struct fdl_string_set *sets[] = {&c->skus, &c->categories, &c->labels, &c->tiers};
+    for (size_t i = 0; i < 4; i++) {
+        path_key(sub, path, set_keys[i]);
+        if ((v = get(map, set_keys[i])) && (rc = get_set(ld, v, sub, sets[i])))
+            return rc;
+    }
+    path_key(sub, path, "tiers");
+    if ((v = get(map, "tiers")) && (rc = check_rule_tiers(ld, v, sub)))
+        return rc;
+    return 0;
+}
+
+static int load_coupon(struct loader *ld, const struct ynode *map, const char *path,
+                       struct fdl_coupon_campaign *campaigns, size_t index)
+{
+    struct fdl_coupon_campaign *c = &campaigns[index];
+    char sub[PATH_MAX_BYTES];
+    const struct ynode *v;
+    int rc = check_keys(ld, map, path, coupon_keys,
+                        sizeof(coupon_keys) / sizeof(*coupon_keys));
+    if (rc)
+        return rc;
+    memset(c, 0, sizeof(*c));
+    c->line = map->line;
+    c->name = "";
+    if (!(v = get(map, "id")))
+        return missing(ld, map, path, "id");
+    path_key(sub, path, "id");
+    if ((rc = get_text_into(ld, v, sub, 1, c->id, sizeof(c->id))))
+        return rc;
+    if (!valid_rule_id(c->id))
+        return fail(ld, FDL_EINVALID, v, sub,
+                    "a campaign id has only letters, digits, '-', '_' and '.'");
+    for (size_t i = 0; i < index; i++)
+        if (strcmp(campaigns[i].id, c->id) == 0)
+            return fail(ld, FDL_EINVALID, v, sub,
+                        "campaign id \"%s\" is already used by coupons[%zu]", c->id, i);
+    path_key(sub, path, "name");
+    if ((v = get(map, "name")) &&
+        (rc = get_text(ld, v, sub, 1, FDL_COUPON_NAME_MAX, 0, &c->name)))
+        return rc;
+    path_key(sub, path, "single_use");
+    if ((v = get(map, "single_use")) && (rc = get_bool(ld, v, sub, &c->single_use)))
+        return rc;
+    const struct ynode *code = get(map, "code");
+    path_key(sub, path, "code");
+    if (code && c->single_use)
+        return fail(ld, FDL_EINVALID, code, sub,
+                    "a campaign has either a generic code or single_use: true, not both");
+    if (!code && !c->single_use)
+        return fail(ld, FDL_EMISSING_FIELD, map, sub,
+                    "%s needs a generic \"code\" or \"single_use: true\"", path);
+    if (code && (rc = load_coupon_code(ld, code, sub, campaigns, index)))
+        return rc;
+    if (!(v = get(map, "effect")))
+        return missing(ld, map, path, "effect");
+    path_key(sub, path, "effect");
+    if ((rc = load_coupon_effect(ld, v, sub, c)))
+        return rc;
+    return load_coupon_limits(ld, map, path, c);
+}
+
+static int load_coupons(struct loader *ld, const struct ynode *list, const char *path)
+{
+    if (list->kind != YNODE_LIST)
+        return fail(ld, FDL_EFIELD_TYPE, list, path,
+                    "must be a list of campaigns, not %s", kind_name(list));
+    if (list->count > FDL_MAX_COUPON_CAMPAIGNS) {
+        const struct ynode *e = list->first;
+        for (int i = 0; i < FDL_MAX_COUPON_CAMPAIGNS; i++)
+            e = e->next;
+        char sub[PATH_MAX_BYTES];
+        path_index(sub, path, FDL_MAX_COUPON_CAMPAIGNS);
+        return fail(ld, FDL_ERANGE, e, sub, "a program has at most %d coupon campaigns",
+                    FDL_MAX_COUPON_CAMPAIGNS);
+    }
+    struct fdl_coupon_campaign *campaigns =
+        arena_alloc(ld->keep, (list->count + 1) * sizeof(*campaigns));
+    if (!campaigns)
+        return nomem(ld);
+    memset(campaigns, 0, (list->count + 1) * sizeof(*campaigns));
+    size_t i = 0;
+    for (const struct ynode *e = list->first; e; e = e->next, i++) {
+        char sub[PATH_MAX_BYTES];
+        path_index(sub, path, i);
+        int rc = load_coupon(ld, e, sub, campaigns, i);
+        if (rc)
+            return rc;
+    }
+    ld->def->coupons = campaigns;
+    ld->def->n_coupons = list->count;
+    return 0;
+}
+
+/* ---- the file ---- */
+
 struct section {
     const char *name;
     int required;
@@ -1923,6 +2123,7 @@ static const struct section sections[] = {
     /* -- early access -- */
     {"launches", 0, load_launches},
     /* -- coupons -- */
+    {"coupons", 0, load_coupons},
     /* -- punch cards -- */
     /* -- rewards -- */
     {"rewards", 0, load_rewards},

@@ -109,6 +109,27 @@
  *   per_member_period lifetime | year | month   ... per period (local)
  *   tiers           list of levels  (needs tiers)
  *   valid_from, valid_until  YYYY-MM-DD  local dates, inclusive
+ * coupons: a list of at most FDL_MAX_COUPON_CAMPAIGNS campaigns (engine/coupons.h)
+ *   id              string, 64      required, unique: letters, digits - _ .
+ *   name            string, 100
+ *   exactly one of:
+ *   code            string          a generic code: 4 to 32 letters and
+ *                                   digits once normalised (case, spaces,
+ *                                   '-' ignored; O I L read 0 1 1), unique,
+ *                                   not 16 characters long
+ *   single_use      bool            true: codes made by the API instead
+ *   effect          required mapping with exactly one of:
+ *     percent       int 1..100      of the matching lines, rounded down
+ *     amount        money > 0       off the matching lines (at most them)
+ *     free_item     list of skus    one unit of the cheapest such line
+ *   valid_from      YYYY-MM-DD      local date, inclusive
+ *   valid_until     YYYY-MM-DD      local date, inclusive
+ *   min_basket      money           basket total at least this
+ *   per_member      int 1..10^8     uses per member
+ *   limit           int 1..10^8     uses in all
+ *   stacking        exclusive | stackable      default exclusive (alone)
+ *   skus, categories, labels        list   which lines (as earn rules)
+ *   tiers           list            levels of the tiers section
  * Conditions are the expression language of engine/expr.h, at most
  * FDL_EXPR_MAX_LEN bytes, type-checked at load against the variables of
  * engine/rules.h ("basket.total >= 10 and now.weekday in (sat, sun)").

@@ -128,6 +128,8 @@ struct fdl_program_def {
     /* -- early access -- */
     const struct fdl_launch_list *launches; /* engine/rewards.h; NULL: none */
     /* -- coupons -- */
+    struct fdl_coupon_campaign *coupons; /* engine/coupons.h; n_coupons of them */
+    size_t n_coupons;
     /* -- punch cards -- */
     /* -- rewards -- */
     const struct fdl_reward_catalog *rewards; /* engine/rewards.h; NULL: none */

@@ -148,6 +148,15 @@ json_t *http_tier_json(const struct fdl_tier_status *t);
 /* -- early access -- */
 int http_may_buy(struct http_request *r);
 /* -- coupons -- */
+/* POST /v1/coupons/{campaign}/codes and GET /v1/coupons/{code}/check. */
+int http_coupon_codes_create(struct http_request *r);
+int http_coupon_check(struct http_request *r);
+/* The purchase body's `coupons` list (codes point into list) into req. */
+int http_coupons_decode(json_t *list, struct fdl_purchase_request *req,
+                        struct fdl_error *err);
+/* Adds the purchase answer's coupon fields to out (made by purchase_json):
+ * coupon_discount, coupons, and each line's coupon_discount. */
+void http_coupons_section(json_t *out, const struct fdl_purchase_result *res);
 /* -- punch cards -- */
 /* -- rewards -- */
 int http_rewards_list(struct http_request *r);

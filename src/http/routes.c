@@ -131,6 +131,7 @@ static json_t *purchase_json(struct fdl_purchase_result *res)
         /* Each feature's section of the answer. */
         /* -- early access -- */
         /* -- coupons -- */
+        http_coupons_section(out, res);
         /* -- punch cards -- */
         /* -- rewards -- */
         /* -- stored value and membership -- */
@@ -512,6 +513,7 @@ struct purchase_arg {
     struct fdl_purchase_request req;
     json_t *lines;
     const char *card;
+    json_t *coupons; /* routes_coupons.c decodes it */
 };
 
 #define PA(f) offsetof(struct purchase_arg, f)
@@ -527,6 +529,7 @@ static const struct fdl_json_field purchase_fields[] = {
     {"lines", FDL_JSON_ARRAY, 1, 1, FDL_MAX_BASKET_LINES, PA(lines)},
     /* -- early access -- */
     /* -- coupons -- */
+    {"coupons", FDL_JSON_ARRAY, 0, 0, FDL_MAX_COUPONS_PER_PURCHASE, PA(coupons)},
     /* -- punch cards -- */
     /* -- rewards -- */
     /* -- stored value and membership -- */
@@ -613,6 +616,8 @@ static int decode_purchase(struct http_request *r, json_t *body, struct purchase
     }
     a->req.lines = lines;
     a->req.line_count = json_array_size(a->lines);
+    if (a->coupons && (rc = http_coupons_decode(a->coupons, &a->req, &r->err)))
+        return rc;
     return 0;
 }
 
@@ -1131,6 +1136,9 @@ const struct http_route http_routes[] = {
     /* -- early access -- */
     {"GET", "/v1/members/{id}/may-buy", http_may_buy, POS, 0, 0, "may_buy"},
     /* -- coupons -- */
+    {"POST", "/v1/coupons/{campaign}/codes", http_coupon_codes_create, ADMIN, ROUTE_WRITE,
+     SMALL, "coupon_codes_create"},
+    {"GET", "/v1/coupons/{code}/check", http_coupon_check, POS, 0, 0, "coupon_check"},
     /* -- punch cards -- */
     /* -- rewards -- */
     {"GET", "/v1/rewards", http_rewards_list, POS, 0, 0, "rewards_list"},

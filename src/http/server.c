@@ -8,6 +8,7 @@
 #include "base/clock.h"
 #include "base/limits.h"
 #include "base/log.h"
+#include "service/coupons.h"
 #include "service/keys.h"
 
 #include <arpa/inet.h>
@@ -307,6 +308,11 @@ static enum MHD_Result send_answer(struct http_request *r)
         MHD_add_response_header(resp, "Idempotent-Replayed", "true");
     if (r->status == 405 && r->allow[0])
         MHD_add_response_header(resp, "Allow", r->allow);
+    if (r->status == 429) { /* too-many-attempts: the longest a window can still last */
+        char seconds[24];
+        snprintf(seconds, sizeof(seconds), "%d", FDL_COUPON_FAILURE_WINDOW_S);
+        MHD_add_response_header(resp, "Retry-After", seconds);
+    }
     enum MHD_Result ok = MHD_queue_response(r->conn, (unsigned)r->status, resp);
     MHD_destroy_response(resp);
     r->responded = 1;

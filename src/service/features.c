@@ -12,6 +12,7 @@
 /* -- early access -- */
 extern const struct svc_feature svc_feature_early_access;
 /* -- coupons -- */
+extern const struct svc_feature svc_feature_coupons;
 /* -- punch cards -- */
 /* -- rewards -- */
 extern const struct svc_feature svc_feature_rewards;
@@ -23,6 +24,7 @@ const struct svc_feature *const svc_features[] = {
     /* -- early access -- */
     &svc_feature_early_access,
     /* -- coupons -- */
+    &svc_feature_coupons,
     /* -- punch cards -- */
     /* -- rewards -- */
     &svc_feature_rewards,

@@ -1044,7 +1044,8 @@ static int earn_flat(const struct fdl_program *prog, struct fdl_purchase *p,
                      struct fdl_purchase_line *lines, struct fdl_points_row **awards,
                      int *award_count, struct fdl_error *err)
 {
-    p->points_earned = fdl_earn_points(prog, p->total_minor - p->discount_minor);
+    p->points_earned = fdl_earn_points(prog, p->total_minor - p->discount_minor -
+                                                 p->coupon_discount_minor);
     if (p->points_earned > FDL_MAX_POINTS)
         return fdl_error_set(err, FDL_ERANGE, "lines",
                              "the basket would earn more than %lld points",
@@ -1157,10 +1158,15 @@ static int earn_by_rules(struct fdl_store *st, const struct fdl_version_state *v
                                     req->lines[i].labels, req->lines[i].label_count,
                                     lines[i].quantity,    lines[i].unit_price_minor,
                                     lines[i].amount_minor};
-    struct fdl_rules_input in = {
-        in_lines,          n,         p->total_minor,
-        p->discount_minor, {0},       svc_local_time_of(ver->tz, p->occurred_at_s),
-        p->store_code,     p->channel};
+    /* `on: net` sees what was paid: the coupons' discount with the points'. */
+    struct fdl_rules_input in = {in_lines,
+                                 n,
+                                 p->total_minor,
+                                 p->discount_minor + p->coupon_discount_minor,
+                                 {0},
+                                 svc_local_time_of(ver->tz, p->occurred_at_s),
+                                 p->store_code,
+                                 p->channel};
     if (rc == 0)
         rc = rules_member(st, ver, m, p->occurred_at_s, &in.now, segs, &in.member, err);
     struct fdl_rules_result out = {0, line_points, awards, cap, 0};
@@ -1243,7 +1249,9 @@ int fdl_svc_purchase(struct fdl_service *svc, struct fdl_store *st,
         free(lines);
         return rc;
     }
-    p.points_redeemed = fdl_redeemable_points(prog, req->redeem_points, total);
+    /* Points pay at most what the coupons left to pay. */
+    p.points_redeemed =
+        fdl_redeemable_points(prog, req->redeem_points, total - p.coupon_discount_minor);
     p.discount_minor = p.points_redeemed * prog->point_value_minor;
     struct fdl_points_row *awards = NULL;
     int award_count = 0;
@@ -1331,6 +1339,10 @@ int fdl_svc_purchase_get(struct fdl_service *svc, struct fdl_store *st,
     if (rc == 0)
         rc = FDL_STORE_CALL(st, purchase_points_get, &res->purchase, res->awards,
                             FDL_MAX_AWARDS_SHOWN, &res->award_count, err);
+    if (rc == 0) /* coupons */
+        rc = FDL_STORE_CALL(st, coupon_uses_of_purchase, a->program_id,
+                            res->purchase.member_id, res->purchase.id, res->coupons,
+                            FDL_MAX_COUPONS_PER_PURCHASE, &res->coupon_count, err);
     if (rc == 0)
         rc = fdl_svc_balance(svc, st, a, res->purchase.member_id, now_s, &res->balance,
                              err);
@@ -1386,7 +1398,12 @@ static int refund_plan(const struct fdl_refund_request *req, struct fdl_purchase
                        l->restored_points;
         l->clawed_points += claw;
         l->restored_points += back;
-        *amount += qty[n] * l->unit_price_minor;
+        /* Money back net of the line's coupon share, cumulatively exact. */
+        int64_t coupon_back =
+            fdl_share(l->coupon_discount_minor, l->refunded_quantity, l->quantity) -
+            fdl_share(l->coupon_discount_minor, l->refunded_quantity - qty[n],
+                      l->quantity);
+        *amount += qty[n] * l->unit_price_minor - coupon_back;
         *clawed += claw;
         *restored += back;
     }

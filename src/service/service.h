@@ -13,6 +13,7 @@
 
 #include "base/tz.h"
 #include "engine/card.h"
+#include "engine/coupons.h"
 #include "engine/program.h"
 #include "engine/program_file.h"
 #include "engine/rules.h"
@@ -257,6 +258,8 @@ struct fdl_purchase_request {
     int64_t redeem_points; /* 0: no redemption */
     /* -- early access -- */
     /* -- coupons -- */
+    const char *coupons[FDL_MAX_COUPONS_PER_PURCHASE]; /* codes as typed */
+    size_t coupon_count;
     /* -- punch cards -- */
     /* -- rewards -- */
     /* -- stored value and membership -- */
@@ -287,6 +290,8 @@ struct fdl_purchase_result {
     char messages[FDL_MAX_MESSAGES][FDL_MESSAGE_MAX];
     /* -- early access -- */
     /* -- coupons -- */
+    int coupon_count; /* the coupons this purchase used (service/coupons.h) */
+    struct fdl_coupon_applied coupons[FDL_MAX_COUPONS_PER_PURCHASE];
     /* -- punch cards -- */
     /* -- rewards -- */
     /* -- stored value and membership -- */

@@ -412,8 +412,8 @@ static int accrue(struct svc_purchase_ctx *c, const struct fdl_membership_def *d
 {
     const struct fdl_purchase *p = c->p;
     int64_t cap_left = def->cap_minor - m->accrued_minor;
-    int64_t back = fdl_cashback(p->total_minor - p->discount_minor, def->cashback_bp,
-                                c->prog->rounding, cap_left);
+    int64_t paid = p->total_minor - p->discount_minor - p->coupon_discount_minor;
+    int64_t back = fdl_cashback(paid, def->cashback_bp, c->prog->rounding, cap_left);
     int rc = 0;
     if (back > 0) {
         struct fdl_cashback_row row = {p->id, p->member_id, m->id, back, 0};
@@ -494,7 +494,10 @@ static int sv_refund_apply(struct svc_refund_ctx *c, struct fdl_error *err)
         return 0;
     if (rc)
         return rc;
-    int64_t back = fdl_cashback_reversal(row.cashback_minor, c->p->total_minor,
+    /* A whole refund gives back the total less the coupons' share (the
+     * points discount comes back as points), so that is the base. */
+    int64_t back = fdl_cashback_reversal(row.cashback_minor,
+                                         c->p->total_minor - c->p->coupon_discount_minor,
                                          c->p->refunded_minor, row.reversed_minor);
     if (back == 0)
         return 0;

@@ -355,12 +355,71 @@ static const char schema_rewards[] =
 
 /* The rewards ops (sqlite_rewards.c). */
 #include "store/sqlite_rewards.h"
+/* Coupons (src/store/sqlite_coupons.c): single-use codes kept only as
+ * hashes, one row per use of a code on a purchase, and each purchase's and
+ * line's coupon discount. A single-use code has at most one live use (a
+ * refund returns it: returned = 1). */
+static const char schema_coupons[] =
+    "CREATE TABLE coupon_codes (\n"
+    "    program_id INTEGER NOT NULL,\n"
+    "    hash BLOB NOT NULL,\n"
+    "    campaign TEXT NOT NULL,\n"
+    "    member_id INTEGER REFERENCES members (id), -- NULL: anyone\n"
+    "    created_at INTEGER NOT NULL,\n"
+    "    PRIMARY KEY (program_id, hash)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE TABLE coupon_uses (\n"
+    "    program_id INTEGER NOT NULL,\n"
+    "    member_id INTEGER NOT NULL REFERENCES members (id),\n"
+    "    purchase_id INTEGER NOT NULL REFERENCES purchases (id),\n"
+    "    seq INTEGER NOT NULL,\n"
+    "    campaign TEXT NOT NULL,\n"
+    "    code_hash BLOB, -- single-use codes only\n"
+    "    code_masked TEXT NOT NULL,\n"
+    "    discount_minor INTEGER NOT NULL,\n"
+    "    created_at INTEGER NOT NULL,\n"
+    "    returned INTEGER NOT NULL DEFAULT 0,\n"
+    "    PRIMARY KEY (program_id, member_id, purchase_id, seq)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE UNIQUE INDEX coupon_uses_code ON coupon_uses (program_id, code_hash)\n"
+    "    WHERE code_hash IS NOT NULL AND returned = 0;\n"
+    "CREATE INDEX coupon_uses_campaign ON coupon_uses (program_id, campaign, "
+    "member_id);\n"
+    "CREATE INDEX coupon_uses_purchase ON coupon_uses (program_id, purchase_id);\n"
+    "ALTER TABLE purchases ADD COLUMN coupon_discount_minor INTEGER NOT NULL DEFAULT 0;\n"
+    "ALTER TABLE purchase_lines ADD COLUMN coupon_discount_minor INTEGER NOT NULL "
+    "DEFAULT 0;\n";
+
+/* The coupon ops (sqlite_coupons.c). */
+int sqlite_coupon_code_insert(struct fdl_store *st, int64_t program_id,
+                              const unsigned char *hash, const char *campaign,
+                              int64_t member_id, int64_t now_s, struct fdl_error *err);
+int sqlite_coupon_code_get(struct fdl_store *st, int64_t program_id,
+                           const unsigned char *hash, char *campaign, size_t cap,
+                           int64_t *member_id, struct fdl_error *err);
+int sqlite_coupon_uses_count(struct fdl_store *st, int64_t program_id,
+                             const char *campaign, int64_t member_id, int64_t *count,
+                             struct fdl_error *err);
+int sqlite_coupon_code_used(struct fdl_store *st, int64_t program_id,
+                            const unsigned char *hash, int *used, struct fdl_error *err);
+int sqlite_coupon_use_insert(struct fdl_store *st, int64_t program_id, int64_t member_id,
+                             int64_t purchase_id, const char *campaign,
+                             const unsigned char *hash, const char *masked,
+                             int64_t discount_minor, int64_t now_s,
+                             struct fdl_error *err);
+int sqlite_coupon_uses_of_purchase(struct fdl_store *st, int64_t program_id,
+                                   int64_t member_id, int64_t purchase_id,
+                                   struct fdl_coupon_applied *out, int max, int *count,
+                                   struct fdl_error *err);
+int sqlite_coupon_uses_return(struct fdl_store *st, int64_t program_id, int64_t member_id,
+                              int64_t purchase_id, struct fdl_error *err);
 
 /* Migration N (N >= 1) is migrations[N - 1]. Append; never edit one that shipped. */
 static const char *const migrations[] = {
     schema_v1, schema_v2, schema_v3, schema_v4, schema_v5,
     /* -- early access -- */
     /* -- coupons -- */
+    schema_coupons,
     /* -- punch cards -- */
     /* -- rewards -- */
     schema_rewards,
@@ -455,10 +514,11 @@ _Static_assert(FDL_MAX_SEARCH_WORDS == 4, "one search statement per number of wo
     "id, program_id, member_id, txn_id, store_code, channel, currency, occurred_at, "    \
     "recorded_at, total_minor, discount_minor, points_earned, points_redeemed, "         \
     "refunded_minor, points_clawed, points_restored, redeem_entry_id, line_count, "      \
-    "program_version"
+    "program_version, coupon_discount_minor"
 #define LINE_COLUMNS                                                                     \
     "line_no, sku, category, quantity, unit_price_minor, amount_minor, points, "         \
-    "redeemed_points, refunded_quantity, clawed_points, restored_points"
+    "redeemed_points, refunded_quantity, clawed_points, restored_points, "               \
+    "coupon_discount_minor"
 
 /*
  * Member search: the first word's token range drives the scan (the caller
@@ -510,7 +570,8 @@ static const char *const stmt_sql[STMT_COUNT] = {
     [STMT_MEMBER_SET_TIER] = "UPDATE members SET tier = ?3, tier_review_at = ?4"
                              " WHERE id = ?2 AND program_id = ?1",
     [STMT_MEMBER_ACTIVITY] =
-        "SELECT coalesce(sum(total_minor - discount_minor - refunded_minor), 0),"
+        "SELECT coalesce(sum(total_minor - discount_minor - coupon_discount_minor"
+        " - refunded_minor), 0),"
         " coalesce(sum(points_earned - points_clawed), 0), count(*) FROM purchases"
         " WHERE program_id = ?1 AND member_id = ?2 AND occurred_at >= ?3 AND occurred_at "
         "< ?4",
@@ -615,10 +676,12 @@ static const char *const stmt_sql[STMT_COUNT] = {
         " store_code, channel, currency, occurred_at, recorded_at,"
         " total_minor, discount_minor, points_earned, points_redeemed,"
         " refunded_minor, points_clawed, points_restored,"
-        " redeem_entry_id, line_count, program_version) VALUES (?1, ?2, ?3, ?4, ?5,"
-        " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
-    [STMT_LINE_INSERT] = "INSERT INTO purchase_lines (purchase_id, " LINE_COLUMNS ")"
-                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        " redeem_entry_id, line_count, program_version, coupon_discount_minor)"
+        " VALUES (?1, ?2, ?3, ?4, ?5,"
+        " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+    [STMT_LINE_INSERT] =
+        "INSERT INTO purchase_lines (purchase_id, " LINE_COLUMNS ")"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     [STMT_PURCHASE_GET] = "SELECT " PURCHASE_COLUMNS " FROM purchases"
                           " WHERE program_id = ?1 AND txn_id = ?2",
     [STMT_LINES_GET] = "SELECT " LINE_COLUMNS " FROM purchase_lines"
@@ -2045,7 +2108,8 @@ static int line_insert(struct sqlite_store *s, sqlite3_stmt *q, int64_t purchase
         bind_int(q, 5, l->quantity) || bind_int(q, 6, l->unit_price_minor) ||
         bind_int(q, 7, l->amount_minor) || bind_int(q, 8, l->points) ||
         bind_int(q, 9, l->redeemed_points) || bind_int(q, 10, l->refunded_quantity) ||
-        bind_int(q, 11, l->clawed_points) || bind_int(q, 12, l->restored_points))
+        bind_int(q, 11, l->clawed_points) || bind_int(q, 12, l->restored_points) ||
+        bind_int(q, 13, l->coupon_discount_minor))
         return bind_failed(s, q, err);
     return stmt_finish(s, q, NULL, err);
 }
@@ -2076,7 +2140,8 @@ static int sqlite_purchase_insert(struct fdl_store *st, struct fdl_purchase *p,
             bind_int(q, 13, p->refunded_minor) || bind_int(q, 14, p->points_clawed) ||
             bind_int(q, 15, p->points_restored) ||
             bind_optional(q, 16, p->redeem_entry_id) || bind_int(q, 17, p->line_count) ||
-            bind_int(q, 18, p->program_version))
+            bind_int(q, 18, p->program_version) ||
+            bind_int(q, 19, p->coupon_discount_minor))
             rc = bind_failed(s, q, err);
         else
             rc = stmt_finish(s, q, purchase_keys, err);
@@ -2114,6 +2179,7 @@ static void purchase_read(sqlite3_stmt *q, struct fdl_purchase *p)
     p->redeem_entry_id = column_int(q, 16);
     p->line_count = (int)column_int(q, 17);
     p->program_version = column_int(q, 18);
+    p->coupon_discount_minor = column_int(q, 19);
 }
 
 /* Reads a row of LINE_COLUMNS. */
@@ -2131,6 +2197,7 @@ static void line_read(sqlite3_stmt *q, struct fdl_purchase_line *l)
     l->refunded_quantity = column_int(q, 8);
     l->clawed_points = column_int(q, 9);
     l->restored_points = column_int(q, 10);
+    l->coupon_discount_minor = column_int(q, 11);
 }
 
 /* Reads exactly p->line_count lines of p into a malloc'd array. */
@@ -2543,6 +2610,13 @@ const struct fdl_store_ops fdl_store_sqlite = {
     .audit = sqlite_audit,
     /* -- early access -- */
     /* -- coupons -- */
+    .coupon_code_insert = sqlite_coupon_code_insert,
+    .coupon_code_get = sqlite_coupon_code_get,
+    .coupon_uses_count = sqlite_coupon_uses_count,
+    .coupon_code_used = sqlite_coupon_code_used,
+    .coupon_use_insert = sqlite_coupon_use_insert,
+    .coupon_uses_of_purchase = sqlite_coupon_uses_of_purchase,
+    .coupon_uses_return = sqlite_coupon_uses_return,
     /* -- punch cards -- */
     /* -- rewards -- */
     .redemption_insert = sqlite_redemption_insert,

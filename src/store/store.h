@@ -18,6 +18,7 @@
 
 #include "base/error.h"
 #include "base/limits.h"
+#include "engine/coupons.h"
 #include "ledger/ledger.h"
 #include "store/store_stored_value.h"
 
@@ -76,7 +77,8 @@ struct fdl_purchase {
     int64_t points_restored;
     int64_t redeem_entry_id; /* 0 if nothing was redeemed */
     int line_count;
-    int64_t program_version; /* the program file version it earned under; 0: none */
+    int64_t program_version;       /* the program file version it earned under; 0: none */
+    int64_t coupon_discount_minor; /* what coupons took off (service/coupons.h) */
 };
 
 struct fdl_purchase_line {
@@ -91,6 +93,7 @@ struct fdl_purchase_line {
     int64_t refunded_quantity;
     int64_t clawed_points;
     int64_t restored_points;
+    int64_t coupon_discount_minor; /* this line's share of the coupons' discount */
 };
 
 struct fdl_refund {
@@ -366,6 +369,38 @@ struct fdl_store_ops {
     int (*audit)(struct fdl_store *st, struct fdl_audit *out, struct fdl_error *err);
     /* -- early access -- */
     /* -- coupons -- */
+    /* Stores a single-use code's hash (FDL_COUPON_HASH_BYTES) for campaign,
+     * bound to member_id (0: anyone). A hash already stored: FDL_EDUPLICATE. */
+    int (*coupon_code_insert)(struct fdl_store *st, int64_t program_id,
+                              const unsigned char *hash, const char *campaign,
+                              int64_t member_id, int64_t now_s, struct fdl_error *err);
+    /* The campaign and bound member (0: none) of a stored code; FDL_ENOT_FOUND. */
+    int (*coupon_code_get)(struct fdl_store *st, int64_t program_id,
+                           const unsigned char *hash, char *campaign, size_t cap,
+                           int64_t *member_id, struct fdl_error *err);
+    /* Live (not returned) uses of campaign: by member_id, or by all if 0. */
+    int (*coupon_uses_count)(struct fdl_store *st, int64_t program_id,
+                             const char *campaign, int64_t member_id, int64_t *count,
+                             struct fdl_error *err);
+    /* *used = 1 if the single-use code with this hash has a live use. */
+    int (*coupon_code_used)(struct fdl_store *st, int64_t program_id,
+                            const unsigned char *hash, int *used, struct fdl_error *err);
+    /* Records one use of a code on a purchase (hash NULL for generic codes).
+     * A single-use code already in use: FDL_EDUPLICATE naming "coupons". */
+    int (*coupon_use_insert)(struct fdl_store *st, int64_t program_id, int64_t member_id,
+                             int64_t purchase_id, const char *campaign,
+                             const unsigned char *hash, const char *masked,
+                             int64_t discount_minor, int64_t now_s,
+                             struct fdl_error *err);
+    /* The uses of codes on a purchase, in the order they were recorded (at
+     * most max; *count how many). */
+    int (*coupon_uses_of_purchase)(struct fdl_store *st, int64_t program_id,
+                                   int64_t member_id, int64_t purchase_id,
+                                   struct fdl_coupon_applied *out, int max, int *count,
+                                   struct fdl_error *err);
+    /* Marks every use on the purchase returned (a full refund). */
+    int (*coupon_uses_return)(struct fdl_store *st, int64_t program_id, int64_t member_id,
+                              int64_t purchase_id, struct fdl_error *err);
     /* -- punch cards -- */
     /* -- rewards -- */
     /* Stores a new redemption; sets r->id. */

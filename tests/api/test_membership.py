@@ -360,3 +360,33 @@ def test_bad_membership_sections_are_refused_naming_the_key(mapi, section, field
     assert r.status_code == 400 and r.json().get("field") == field, r.text
     assert "line 2" in r.json().get("detail", ""), r.text
     assert mapi.get("/v1/program/explain").text.count("Executive") >= 1
+
+
+COUPONED = GROCER + """
+coupons:
+  - id: five-off
+    name: Five off
+    code: FIVEOFF
+    effect: {amount: 5.00}
+"""
+
+
+def test_cashback_is_on_what_was_paid_after_a_coupon_and_a_refund_takes_it_all_back(
+        tmp_path_factory, fidelis_bin, openapi):
+    s = _start(tmp_path_factory, fidelis_bin, "membership-coupons")
+    try:
+        api = Api(s, openapi)
+        api.set_clock(T0)
+        r = api.post("/v1/program/versions", {"source": COUPONED,
+                                              "effective_from": "2020-01-01T00:00:00Z"},
+                     key="admin")
+        assert r.status_code == 201, r.text
+        member, _ = api.new_member()
+        join(api, member["id"])
+        p = buy(api, member["id"], 10000, coupons=["FIVEOFF"])
+        assert p["coupon_discount"] == 500
+        assert p["membership"]["cashback"] == 190  # 2 % of the 95.00 paid
+        api.refund(p["txn_id"])
+        assert status(api, member["id"])["year"]["cashback_accrued"] == 0
+    finally:
+        _stop(s)
