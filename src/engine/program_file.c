@@ -1528,10 +1528,11 @@ static int load_membership(struct loader *ld, const struct ynode *map, const cha
 
 /* ---- section: launches (early access) ---- */
 
+#include "engine/coupons.h"
 #include "engine/rewards.h"
 
-static const char *const reward_kind_names[] = {"discount", "product", "merchandise",
-                                                "early_access", NULL};
+static const char *const reward_kind_names[] = {"discount",     "product", "merchandise",
+                                                "early_access", "coupon",  NULL};
 static const char *const reward_period_names[] = {"lifetime", "year", "month", NULL};
 
 /* An id of 1..FDL_REWARD_ID_MAX bytes of [A-Za-z0-9._-] into buf. */
@@ -1693,9 +1694,9 @@ static int load_launches(struct loader *ld, const struct ynode *list, const char
 /* ---- section: rewards ---- */
 
 static const char *const reward_keys[] = {
-    "id",    "name",       "kind",       "cost",       "sku",
-    "value", "launch",     "stock",      "per_member", "per_member_period",
-    "tiers", "valid_from", "valid_until"};
+    "id",    "name",       "kind",        "cost",       "sku",
+    "value", "launch",     "stock",       "per_member", "per_member_period",
+    "tiers", "valid_from", "valid_until", "campaign"};
 
 /* The key only one kind takes: required for it, refused for the others. */
 static int reward_kind_key(struct loader *ld, const struct ynode *map, const char *path,
@@ -1723,14 +1724,33 @@ static int load_reward_kind(struct loader *ld, const struct ynode *map, const ch
     if (!(v = get(map, "kind")))
         return missing(ld, map, path, "kind");
     path_key(sub, path, "kind");
-    if ((rc = get_enum(ld, v, sub, reward_kind_names,
-                       "discount, product, merchandise or early_access", &choice)))
+    if ((rc =
+             get_enum(ld, v, sub, reward_kind_names,
+                      "discount, product, merchandise, early_access or coupon", &choice)))
         return rc;
     r->kind = (enum fdl_reward_kind)choice;
     if ((rc = reward_kind_key(ld, map, path, "sku", FDL_REWARD_PRODUCT, r->kind)) ||
         (rc = reward_kind_key(ld, map, path, "value", FDL_REWARD_DISCOUNT, r->kind)) ||
-        (rc = reward_kind_key(ld, map, path, "launch", FDL_REWARD_EARLY_ACCESS, r->kind)))
+        (rc = reward_kind_key(ld, map, path, "launch", FDL_REWARD_EARLY_ACCESS,
+                              r->kind)) ||
+        (rc = reward_kind_key(ld, map, path, "campaign", FDL_REWARD_COUPON, r->kind)))
         return rc;
+    if ((v = get(map, "campaign"))) {
+        path_key(sub, path, "campaign");
+        if ((rc = get_text(ld, v, sub, 1, FDL_RULE_ID_MAX, 0, &r->campaign)))
+            return rc;
+        size_t i = 0;
+        while (i < ld->def->n_coupons && strcmp(ld->def->coupons[i].id, r->campaign) != 0)
+            i++;
+        if (i == ld->def->n_coupons)
+            return fail(ld, FDL_EINVALID, v, sub, "\"%s\" is not a campaign in coupons",
+                        r->campaign);
+        if (!ld->def->coupons[i].single_use)
+            return fail(ld, FDL_EINVALID, v, sub,
+                        "\"%s\" has a generic code; a reward gives a single_use "
+                        "campaign's code",
+                        r->campaign);
+    }
     if ((v = get(map, "sku"))) {
         path_key(sub, path, "sku");
         if ((rc = get_text(ld, v, sub, 1, FDL_MAX_ID_LEN, 0, &r->sku)))

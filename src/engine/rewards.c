@@ -4,6 +4,8 @@
  */
 #include "engine/rewards.h"
 
+#include "engine/coupons.h"
+
 #include "base/clock.h"
 #include "engine/messages.h"
 
@@ -86,7 +88,7 @@ int64_t fdl_reward_period_start(const struct fdl_reward *r, int64_t today)
 const char *fdl_reward_kind_name(enum fdl_reward_kind kind)
 {
     static const char *const names[] = {"discount", "product", "merchandise",
-                                        "early_access"};
+                                        "early_access", "coupon"};
     return (unsigned)kind < FDL_REWARD_KIND_COUNT_ ? names[kind] : "?";
 }
 
@@ -176,6 +178,7 @@ int64_t fdl_launch_opens_for(const struct fdl_launch *launch, const char *tier,
       "товар %s в подарок")                                                              \
     X(EARLY, "early access to %s", "acceso anticipado a «%s»", "accés anticipat a «%s»", \
       "ранний доступ к «%s»")                                                            \
+    X(COUPON, "a %s coupon", "un cupón «%s»", "un cupó «%s»", "купон «%s»")              \
     X(TIERS, "for %s members", "para socios %s", "per a socis %s", "для уровня %s")      \
     X(FROM_UNTIL, "from %s to %s", "del %s al %s", "del %s al %s", "с %s по %s")         \
     X(FROM, "from %s", "desde el %s", "des del %s", "с %s")                              \
@@ -306,6 +309,16 @@ static const char *launch_name(const struct fdl_program_def *def, const char *id
     return id;
 }
 
+/* The campaign's name (its id when it has none). */
+static const char *campaign_name(const struct fdl_program_def *def, const char *id)
+{
+    for (size_t i = 0; i < def->n_coupons; i++)
+        if (strcmp(def->coupons[i].id, id) == 0)
+            return def->coupons[i].name && *def->coupons[i].name ? def->coupons[i].name
+                                                                 : id;
+    return id;
+}
+
 static void put_reward(struct text_out *o, const struct fdl_program_def *def,
                        enum fdl_lang lang, const struct fdl_reward *r)
 {
@@ -325,6 +338,9 @@ static void put_reward(struct text_out *o, const struct fdl_program_def *def,
         add_note(line, sizeof(line), &notes, piece);
     } else if (r->kind == FDL_REWARD_EARLY_ACCESS) {
         fill(piece, sizeof(piece), lang, RP_EARLY, launch_name(def, r->launch));
+        add_note(line, sizeof(line), &notes, piece);
+    } else if (r->kind == FDL_REWARD_COUPON) {
+        fill(piece, sizeof(piece), lang, RP_COUPON, campaign_name(def, r->campaign));
         add_note(line, sizeof(line), &notes, piece);
     }
     if (r->tiers.n > 0) {

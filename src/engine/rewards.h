@@ -46,6 +46,8 @@ enum fdl_reward_kind {
     FDL_REWARD_PRODUCT,      /* a product (sku) given free */
     FDL_REWARD_MERCHANDISE,  /* an item handed over: tote bags, mugs */
     FDL_REWARD_EARLY_ACCESS, /* buys the earliest early window of a launch */
+    FDL_REWARD_COUPON,       /* a single-use code of a coupon campaign, issued to the
+                                member when the redemption is committed */
     FDL_REWARD_KIND_COUNT_
 };
 
@@ -70,12 +72,13 @@ struct fdl_reward {
     const char *name;
     int line; /* where it starts in the program file */
     enum fdl_reward_kind kind;
-    int64_t cost_points; /* per unit, >= 1 */
-    const char *sku;     /* PRODUCT: the sku given free; else NULL */
-    int64_t value_minor; /* DISCOUNT: money off per unit; else 0 */
-    const char *launch;  /* EARLY_ACCESS: the launch's id; else NULL */
-    int64_t stock;       /* total units that can be redeemed; 0: unlimited */
-    int64_t per_member;  /* most units one member may redeem per period; 0: no limit */
+    int64_t cost_points;  /* per unit, >= 1 */
+    const char *sku;      /* PRODUCT: the sku given free; else NULL */
+    int64_t value_minor;  /* DISCOUNT: money off per unit; else 0 */
+    const char *launch;   /* EARLY_ACCESS: the launch's id; else NULL */
+    const char *campaign; /* COUPON: a single_use campaign of `coupons`; else NULL */
+    int64_t stock;        /* total units that can be redeemed; 0: unlimited */
+    int64_t per_member;   /* most units one member may redeem per period; 0: no limit */
     enum fdl_reward_period period;
     struct fdl_string_set tiers; /* empty: every level */
     int has_valid_from, has_valid_until;

@@ -5,11 +5,14 @@
  */
 #include "http/internal.h"
 
+#include "engine/coupons.h"
+
 #include "base/clock.h"
 #include "base/limits.h"
 #include "service/rewards.h"
 
 #include <errno.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,7 +69,7 @@ static json_t *opt_time(int64_t t_s)
 
 static json_t *redemption_json(const struct fdl_redemption *d)
 {
-    return json_pack(
+    json_t *out = json_pack(
         "{s:I, s:I, s:s, s:s, s:s, s:I, s:I, s:s, s:o, s:o, s:o, s:o, s:o, "
         "s:o, s:o, s:o}",
         "id", (json_int_t)d->id, "member_id", (json_int_t)d->member_id, "reward_id",
@@ -78,6 +81,9 @@ static json_t *redemption_json(const struct fdl_redemption *d)
         "created_at", http_time_json(d->created_at_s), "hold_expires_at",
         http_time_json(d->hold_expires_at_s), "committed_at", opt_time(d->committed_at_s),
         "cancelled_at", opt_time(d->cancelled_at_s));
+    if (out)
+        json_object_set_new(out, "campaign", http_opt_string(d->campaign));
+    return out;
 }
 
 static json_t *set_json(const struct fdl_string_set *s)
@@ -112,6 +118,8 @@ static json_t *offer_json(const struct fdl_reward_offer *o, int with_member)
         fdl_reward_period_name(r->period), "tiers", set_json(&r->tiers), "valid_from",
         day_json(r->has_valid_from, r->valid_from_day), "valid_until",
         day_json(r->has_valid_until, r->valid_until_day));
+    if (out)
+        json_object_set_new(out, "campaign", http_opt_string(r->campaign));
     if (out && with_member) {
         json_object_set_new(out, "available", json_boolean(o->reason == FDL_REWARD_OK));
         json_object_set_new(out, "reason",
@@ -212,9 +220,29 @@ static int run_commit(struct fdl_store *st, struct fdl_job *job)
 {
     struct settle_arg *a = job->arg;
     struct fdl_redemption d;
-    int rc = fdl_svc_redemption_commit(&a->r->srv->svc, st, &a->r->actor, a->id,
-                                       a->txn_id, fdl_clock_now_s(), &d, &job->err);
-    return rc ? rc : with_balance(job, 200, &d, NULL);
+    char code[FDL_COUPON_FORMATTED_MAX];
+    int rc =
+        fdl_svc_redemption_commit(&a->r->srv->svc, st, &a->r->actor, a->id, a->txn_id,
+                                  fdl_clock_now_s(), &d, code, sizeof(code), &job->err);
+    if (rc)
+        return rc;
+    json_t *out = redemption_json(&d);
+    if (out && code[0]) {
+        /* The code is shown once: the idempotency record keeps the answer
+         * without it, so a replay says it was issued but cannot show it. */
+        json_object_set_new(out, "coupon_code", json_null());
+        json_object_set_new(out, "coupon_code_shown", json_false());
+        job->record_body = json_dumps(out, JSON_COMPACT);
+        if (!job->record_body) {
+            json_decref(out);
+            return fdl_error_set(&job->err, FDL_ENOMEM, NULL, "out of memory");
+        }
+        json_object_set_new(out, "coupon_code", json_string(code));
+        json_object_set_new(out, "coupon_code_shown", json_true());
+    }
+    rc = http_job_answer(job, 200, out);
+    sodium_memzero(code, sizeof(code));
+    return rc;
 }
 
 static int run_cancel(struct fdl_store *st, struct fdl_job *job)

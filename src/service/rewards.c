@@ -5,6 +5,8 @@
  * access (purchase_check hook).
  */
 #include "service/rewards.h"
+
+#include "service/coupons.h"
 #include "service/internal.h"
 
 #include "base/clock.h"
@@ -150,6 +152,7 @@ static void redemption_new(const struct fdl_reward *r,
     snprintf(d->sku, sizeof(d->sku), "%s", r->sku ? r->sku : "");
     d->value_minor = r->value_minor;
     snprintf(d->launch, sizeof(d->launch), "%s", r->launch ? r->launch : "");
+    snprintf(d->campaign, sizeof(d->campaign), "%s", r->campaign ? r->campaign : "");
     d->quantity = quantity;
     d->points = quantity * r->cost_points;
     d->status = FDL_REDEMPTION_RESERVED;
@@ -175,6 +178,9 @@ int fdl_svc_reward_reserve(struct fdl_service *svc, struct fdl_store *st,
     if (!r)
         return fdl_error_set(err, FDL_ENOT_FOUND, "reward_id",
                              "no reward with this id in the catalogue in force");
+    if (r->kind == FDL_REWARD_COUPON && quantity != 1)
+        return fdl_error_set(err, FDL_ERANGE, "quantity",
+                             "a coupon reward is redeemed one at a time");
     struct member_state s;
     int rc = svc_state_load(st, a->program_id, member_id, &s, err);
     enum fdl_reward_reason reason = FDL_REWARD_OK;
@@ -239,7 +245,7 @@ static const char *status_word(enum fdl_redemption_status status)
 int fdl_svc_redemption_commit(struct fdl_service *svc, struct fdl_store *st,
                               const struct fdl_actor *a, int64_t id, const char *txn_id,
                               int64_t now_s, struct fdl_redemption *out,
-                              struct fdl_error *err)
+                              char *coupon_code, size_t coupon_cap, struct fdl_error *err)
 {
     struct fdl_redemption d;
     int rc = fdl_svc_redemption_get(svc, st, a, id, &d, err);
@@ -256,6 +262,11 @@ int fdl_svc_redemption_commit(struct fdl_service *svc, struct fdl_store *st,
     d.committed_at_s = now_s;
     snprintf(d.txn_id, sizeof(d.txn_id), "%s", txn_id ? txn_id : "");
     rc = FDL_STORE_CALL(st, redemption_update, &d, err);
+    if (coupon_cap)
+        coupon_code[0] = '\0';
+    if (rc == 0 && d.campaign[0])
+        rc = svc_coupon_issue(svc, st, a, d.campaign, d.member_id, now_s, coupon_code,
+                              coupon_cap, err);
     if (rc == 0)
         *out = d;
     return rc;

@@ -57,11 +57,15 @@ int fdl_svc_reward_reserve(struct fdl_service *svc, struct fdl_store *st,
 /*
  * Makes reserved redemption id final, recording txn_id (NULL or "": none),
  * the sale it belongs to. A redemption that is not reserved, or whose hold
- * ended before now_s, is FDL_ECONFLICT; an unknown one FDL_ENOT_FOUND.
+ * ended before now_s, is FDL_ECONFLICT; an unknown one FDL_ENOT_FOUND. A
+ * coupon reward issues its campaign's single-use code to the member now and
+ * writes it into coupon_code (coupon_cap >= FDL_COUPON_FORMATTED_MAX bytes;
+ * "" for other kinds): the code is shown this once, only its hash is kept.
  */
 int fdl_svc_redemption_commit(struct fdl_service *svc, struct fdl_store *st,
                               const struct fdl_actor *a, int64_t id, const char *txn_id,
                               int64_t now_s, struct fdl_redemption *out,
+                              char *coupon_code, size_t coupon_cap,
                               struct fdl_error *err);
 
 /*

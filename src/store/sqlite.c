@@ -335,6 +335,7 @@ static const char schema_rewards[] =
     "    sku TEXT NOT NULL DEFAULT '',\n"
     "    value INTEGER NOT NULL DEFAULT 0,\n"
     "    launch TEXT NOT NULL DEFAULT '',\n"
+    "    campaign TEXT NOT NULL DEFAULT '',\n"
     "    quantity INTEGER NOT NULL,\n"
     "    points INTEGER NOT NULL,\n"
     "    status INTEGER NOT NULL, -- 1 reserved, 2 committed, 3 cancelled, 4 expired\n"

@@ -207,9 +207,10 @@ struct fdl_redemption {
     char reward_id[FDL_MAX_ID_LEN + 1];
     char reward_name[FDL_MAX_NAME_LEN + 1];
     char kind[FDL_REDEMPTION_KIND_MAX + 1];
-    char sku[FDL_MAX_ID_LEN + 1];    /* product rewards; else "" */
-    int64_t value_minor;             /* discount rewards: money off per unit; else 0 */
-    char launch[FDL_MAX_ID_LEN + 1]; /* early-access rewards; else "" */
+    char sku[FDL_MAX_ID_LEN + 1];      /* product rewards; else "" */
+    int64_t value_minor;               /* discount rewards: money off per unit; else 0 */
+    char launch[FDL_MAX_ID_LEN + 1];   /* early-access rewards; else "" */
+    char campaign[FDL_MAX_ID_LEN + 1]; /* coupon rewards: the campaign; else "" */
     int64_t quantity;
     int64_t points; /* spent in all: cost x quantity */
     enum fdl_redemption_status status;

@@ -428,3 +428,68 @@ def test_a_version_without_the_reward_still_settles_what_was_reserved(rapi):
     assert rapi.post(f"/v1/redemptions/{gone}/cancel").status_code == 200
     assert rapi.post(f"/v1/redemptions/{kept}/commit", {}).status_code == 200
     assert rapi.balance(m)["available"] == 900
+
+
+COUPON_REWARD = """
+program: {name: Coupon rewards, currency: EUR, time_zone: Europe/Madrid}
+earn:
+  - {id: base, rate: 1}
+coupons:
+  - id: ten-off
+    name: Ten euros off
+    single_use: true
+    effect: {amount: 10.00}
+  - id: everyone
+    code: EVERYONE
+    effect: {percent: 5}
+rewards:
+  - {id: voucher, name: A 10 EUR voucher, kind: coupon, cost: 500, campaign: ten-off}
+"""
+
+
+def test_a_coupon_reward_issues_a_single_use_code_once_at_commit(tmp_path_factory,
+                                                                  fidelis_bin, openapi):
+    s = _start(tmp_path_factory, fidelis_bin, "coupon-reward")
+    try:
+        api = Api(s, openapi)
+        r = api.post("/v1/program/versions", {"source": COUPON_REWARD}, key="admin")
+        assert r.status_code == 201, r.text
+        m = member_with(api, 600)
+        assert_problem(reserve(api, m, "voucher", quantity=2), 400, "out-of-range",
+                       "quantity")
+        d = reserve(api, m, "voucher").json()
+        assert d["kind"] == "coupon" and d["campaign"] == "ten-off"
+        key = unique("commit-")
+        c1 = api.post(f"/v1/redemptions/{d['id']}/commit", {}, idempotency_key=key)
+        assert c1.status_code == 200, c1.text
+        code = c1.json()["coupon_code"]
+        assert code and c1.json()["coupon_code_shown"] is True
+        # a replay says a code was issued but cannot show it again
+        c2 = api.post(f"/v1/redemptions/{d['id']}/commit", {}, idempotency_key=key)
+        assert c2.json()["coupon_code"] is None and c2.json()["coupon_code_shown"] is False
+        # the code is the member's, worth 10 EUR, once
+        p = api.purchase(m, lines=[line("A", 1, 3000)], coupons=[code])
+        assert p["coupon_discount"] == 1000
+        again = api.post("/v1/purchases", api.purchase_body(m, lines=[line("A", 1, 3000)],
+                                                            coupons=[code]))
+        assert_problem(again, 409, "conflict")
+        other = member_with(api, 0)
+        stolen = api.post("/v1/purchases", api.purchase_body(other, lines=[line("A", 1, 3000)],
+                                                             coupons=[code]))
+        assert stolen.status_code in (400, 409), stolen.text
+    finally:
+        _stop(s)
+
+
+@pytest.mark.parametrize("item, key", [
+    ("{id: v, name: V, kind: coupon, cost: 5}", "rewards[0].campaign"),
+    ("{id: v, name: V, kind: coupon, cost: 5, campaign: nope}", "rewards[0].campaign"),
+    ("{id: v, name: V, kind: coupon, cost: 5, campaign: everyone}", "rewards[0].campaign"),
+    ("{id: v, name: V, kind: product, sku: a, cost: 5, campaign: ten-off}",
+     "rewards[0].campaign"),
+])
+def test_coupon_rewards_must_name_a_single_use_campaign(rapi, item, key):
+    source = COUPON_REWARD.split("rewards:")[0] + "rewards:\n  - " + item + "\n"
+    r = rapi.post("/v1/program/versions", {"source": source}, key="admin")
+    assert r.status_code == 400, r.text
+    assert r.json()["field"] == key, r.json()
