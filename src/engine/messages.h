@@ -80,6 +80,9 @@ enum fdl_message_id {
     /* -- rewards -- */
     /* -- stored value and membership -- */
     /* -- referrals -- */
+    FDL_MSG_REFERRAL_QUALIFIED, /* "Your friend's referral bonus of %lld points is on
+                                   its way: it arrives on %s."  (long long, date) */
+    FDL_MSG_REFERRAL_ON_HOLD,   /* "The referral bonus of %lld points is on hold: ..." */
     FDL_MSG_COUNT_
 };
 

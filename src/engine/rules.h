@@ -32,6 +32,7 @@
 
 #include "base/error.h"
 #include "engine/program.h"
+#include "engine/referrals.h"
 #include "engine/tiers.h"
 
 #include <stddef.h>
@@ -128,6 +129,7 @@ struct fdl_program_def {
     /* -- rewards -- */
     /* -- stored value and membership -- */
     /* -- referrals -- */
+    struct fdl_referral_def referrals; /* engine/referrals.h; enabled 0 if none */
 };
 
 /*

@@ -149,6 +149,10 @@ json_t *http_tier_json(const struct fdl_tier_status *t);
 /* -- rewards -- */
 /* -- stored value and membership -- */
 /* -- referrals -- */
+int handle_referral_code(struct http_request *r);
+int handle_referrals(struct http_request *r);
+/* The `referral` section of a purchase answer: null unless it qualified. */
+json_t *http_referral_purchase_json(const struct fdl_purchase_result *res);
 
 /* Metrics: count a finished request; render the exposition text (malloc'd). */
 void http_metrics_observe(size_t route_index, int status, uint64_t elapsed_ns);

@@ -15,6 +15,7 @@
 /* -- rewards -- */
 /* -- stored value and membership -- */
 /* -- referrals -- */
+extern const struct svc_feature svc_feature_referrals;
 
 const struct svc_feature *const svc_features[] = {
     /* -- early access -- */
@@ -23,6 +24,7 @@ const struct svc_feature *const svc_features[] = {
     /* -- rewards -- */
     /* -- stored value and membership -- */
     /* -- referrals -- */
+    &svc_feature_referrals,
     NULL,
 };
 const size_t svc_feature_count = sizeof(svc_features) / sizeof(svc_features[0]) - 1;

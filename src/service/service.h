@@ -154,6 +154,7 @@ struct fdl_enrol_request {
     /* -- rewards -- */
     /* -- stored value and membership -- */
     /* -- referrals -- */
+    const char *referral_code; /* NULL: none; else the referrer's code */
 };
 
 /*
@@ -273,6 +274,8 @@ struct fdl_purchase_result {
     /* -- rewards -- */
     /* -- stored value and membership -- */
     /* -- referrals -- */
+    int referral_qualified; /* this purchase qualified the member's referral */
+    int64_t referral_due_at_s, referral_referee_points, referral_referrer_points;
 };
 
 /*
