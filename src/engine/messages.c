@@ -86,34 +86,23 @@
     X(REFERRAL_QUALIFIED, COUNT_TEXT, /* */                                              \
       "Your friend's referral bonus of %lld point is on its way: it arrives on %s.",     \
       "Your friend's referral bonus of %lld points is on its way: it arrives on %s.",    \
-      "El regalo por la invitación de tu amigo, %lld punto, está en camino: llega el "   \
-      "%s.",                                                                             \
-      "El regalo por la invitación de tu amigo, %lld puntos, está en camino: llega el "  \
-      "%s.",                                                                             \
+      "El regalo por invitar a tu amigo, %lld punto, está en camino: llega el %s.",      \
+      "El regalo por invitar a tu amigo, %lld puntos, está en camino: llega el %s.",     \
       "El regal per la invitació del teu amic, %lld punt, és en camí: arriba el %s.",    \
       "El regal per la invitació del teu amic, %lld punts, és en camí: arriba el %s.",   \
       "Бонус за приглашение друга, %lld балл, уже в пути: он будет начислен %s.",        \
       "Бонус за приглашение друга, %lld балла, уже в пути: он будет начислен %s.",       \
       "Бонус за приглашение друга, %lld баллов, уже в пути: он будет начислен %s.")      \
     X(REFERRAL_ON_HOLD, COUNT, /* */                                                     \
-      "The referral bonus of %lld point is on hold: the purchase no longer reaches the " \
-      "minimum.",                                                                        \
-      "The referral bonus of %lld points is on hold: the purchase no longer reaches "    \
-      "the minimum.",                                                                    \
-      "El regalo por invitación de %lld punto queda en espera: la compra ya no llega "   \
-      "al mínimo.",                                                                      \
-      "El regalo por invitación de %lld puntos queda en espera: la compra ya no llega "  \
-      "al mínimo.",                                                                      \
-      "El regal per invitació de %lld punt queda en espera: la compra ja no arriba al "  \
-      "mínim.",                                                                          \
-      "El regal per invitació de %lld punts queda en espera: la compra ja no arriba al " \
-      "mínim.",                                                                          \
-      "Бонус за приглашение (%lld балл) приостановлен: покупка больше не достигает "     \
-      "минимальной суммы.",                                                              \
-      "Бонус за приглашение (%lld балла) приостановлен: покупка больше не достигает "    \
-      "минимальной суммы.",                                                              \
-      "Бонус за приглашение (%lld баллов) приостановлен: покупка больше не достигает "   \
-      "минимальной суммы.")
+      "Referral bonus of %lld point on hold: the purchase is under the minimum.",        \
+      "Referral bonus of %lld points on hold: the purchase is under the minimum.",       \
+      "Regalo por invitar (%lld punto) en espera: la compra no llega al mínimo.",        \
+      "Regalo por invitar (%lld puntos) en espera: la compra no llega al mínimo.",       \
+      "Regal per invitació (%lld punt) en espera: la compra no arriba al mínim.",        \
+      "Regal per invitació (%lld punts) en espera: la compra no arriba al mínim.",       \
+      "Бонус за приглашение (%lld балл) отложен: покупка теперь ниже минимума.",         \
+      "Бонус за приглашение (%lld балла) отложен: покупка теперь ниже минимума.",        \
+      "Бонус за приглашение (%lld баллов) отложен: покупка теперь ниже минимума.")
 
 struct message_entry {
     const char *name;

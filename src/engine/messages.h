@@ -82,7 +82,8 @@ enum fdl_message_id {
     /* -- referrals -- */
     FDL_MSG_REFERRAL_QUALIFIED, /* "Your friend's referral bonus of %lld points is on
                                    its way: it arrives on %s."  (long long, date) */
-    FDL_MSG_REFERRAL_ON_HOLD,   /* "The referral bonus of %lld points is on hold: ..." */
+    FDL_MSG_REFERRAL_ON_HOLD,   /* "Referral bonus of %lld points on hold: the
+                                   purchase is under the minimum."  (long long) */
     FDL_MSG_COUNT_
 };
 

@@ -1453,8 +1453,8 @@ static int referral_int(struct loader *ld, const struct ynode *map, const char *
 
 static int load_referrals(struct loader *ld, const struct ynode *map, const char *path)
 {
-    static const char *const keys[] = {"referrer_points", "referee_points",
-                                       "min_spend",       "return_days",
+    static const char *const keys[] = {"referrer_points",  "referee_points",
+                                       "min_spend",        "return_days",
                                        "max_per_referrer", "max_pending"};
     struct fdl_referral_def *r = &ld->def->referrals;
     int rc = check_keys(ld, map, path, keys, sizeof(keys) / sizeof(*keys));
@@ -1464,7 +1464,8 @@ static int load_referrals(struct loader *ld, const struct ynode *map, const char
     for (size_t i = 0; i < sizeof(required) / sizeof(*required); i++)
         if (!get(map, required[i]))
             return missing(ld, map, path, required[i]);
-    int64_t referrer = 0, referee = 0, min_spend = 0, days = 30, per_year = 10, pending = 5;
+    int64_t referrer = 0, referee = 0, min_spend = 0, days = 30, per_year = 10,
+            pending = 5;
     if ((rc = referral_int(ld, map, path, "referrer_points", 0, FDL_REFERRAL_MAX_POINTS,
                            &referrer)) ||
         (rc = referral_int(ld, map, path, "referee_points", 0, FDL_REFERRAL_MAX_POINTS,

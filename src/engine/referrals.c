@@ -17,8 +17,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#define CODE_BLOCK_SYMBOLS 8  /* the encrypted id: 40 bits */
-#define CODE_MAC_SYMBOLS   3  /* 15 bits */
+#define CODE_BLOCK_SYMBOLS 8 /* the encrypted id: 40 bits */
+#define CODE_MAC_SYMBOLS   3 /* 15 bits */
 #define CODE_BODY_SYMBOLS  (CODE_BLOCK_SYMBOLS + CODE_MAC_SYMBOLS)
 #define CODE_HALF_BITS     20 /* a Feistel half */
 #define CODE_HALF_MASK     ((UINT32_C(1) << CODE_HALF_BITS) - 1)
@@ -295,12 +295,12 @@ enum explain_part {
 };
 
 static const char *const explain_text[FDL_LANG_COUNT][X_COUNT_] = {
-    [FDL_LANG_EN] = {"Bring a friend: you get %s and they get %s after %s.",
-                     "Bring a friend: you get %s after %s.",
-                     "Bring a friend: they get %s after %s.",
-                     "their first purchase of %s or more", "their first purchase",
-                     " The points arrive once that purchase's return period (%s) is over.",
-                     "Bring a friend"},
+    [FDL_LANG_EN] =
+        {"Bring a friend: you get %s and they get %s after %s.",
+         "Bring a friend: you get %s after %s.", "Bring a friend: they get %s after %s.",
+         "their first purchase of %s or more", "their first purchase",
+         " The points arrive once that purchase's return period (%s) is over.",
+         "Bring a friend"},
     [FDL_LANG_ES] =
         {"Trae a un amigo: tú recibes %s y tu amigo %s después de %s.",
          "Trae a un amigo: recibes %s después de %s.",
@@ -315,13 +315,12 @@ static const char *const explain_text[FDL_LANG_COUNT][X_COUNT_] = {
          "la seva primera compra de %s o més", "la seva primera compra",
          " Els punts arriben quan acaba el termini de devolució d'aquesta compra (%s).",
          "Porta un amic"},
-    [FDL_LANG_RU] =
-        {"Приведите друга: вы получите %s, а друг — %s после %s.",
-         "Приведите друга: вы получите %s после %s.",
-         "Приведите друга: друг получит %s после %s.",
-         "его первой покупки на сумму от %s", "его первой покупки",
-         " Баллы начисляются по окончании срока возврата этой покупки (%s).",
-         "Приведите друга"},
+    [FDL_LANG_RU] = {"Приведите друга: вы получите %s, а друг — %s после %s.",
+                     "Приведите друга: вы получите %s после %s.",
+                     "Приведите друга: друг получит %s после %s.",
+                     "его первой покупки на сумму от %s", "его первой покупки",
+                     " Баллы начисляются по окончании срока возврата этой покупки (%s).",
+                     "Приведите друга"},
 };
 
 /* [lang][plural form] of "point" and "day". */

@@ -41,17 +41,17 @@
 
 #define FDL_REFERRAL_CODE_SYMBOLS 12 /* without dashes */
 #define FDL_REFERRAL_CODE_TEXT_MAX                                                       \
-    (FDL_REFERRAL_CODE_SYMBOLS + 2 + 1) /* "XXXX-XXXX-XXXX" and NUL */
-#define FDL_REFERRAL_CODE_INPUT_MAX  40  /* bytes fdl_referral_code_check() reads */
-#define FDL_REFERRAL_MAX_MEMBER_ID   ((INT64_C(1) << 40) - 1) /* ids a code can carry */
-#define FDL_REFERRAL_MAX_POINTS      1000000   /* referrer_points, referee_points */
-#define FDL_REFERRAL_MAX_MIN_SPEND   100000000 /* minor units: 1,000,000.00 */
-#define FDL_REFERRAL_MAX_RETURN_DAYS 365
-#define FDL_REFERRAL_MAX_PER_YEAR    1000 /* max_per_referrer */
-#define FDL_REFERRAL_MAX_PENDING     100  /* max_pending */
-#define FDL_REFERRAL_PHONE_KEY_DIGITS 9   /* trailing digits that identify a phone */
-#define FDL_REFERRAL_NOTE_MAX        120  /* bytes of a referral's note */
-#define FDL_REFERRAL_EXPLAIN_MAX     600  /* bytes of the explanation's text */
+    (FDL_REFERRAL_CODE_SYMBOLS + 2 + 1)  /* "XXXX-XXXX-XXXX" and NUL */
+#define FDL_REFERRAL_CODE_INPUT_MAX   40 /* bytes fdl_referral_code_check() reads */
+#define FDL_REFERRAL_MAX_MEMBER_ID    ((INT64_C(1) << 40) - 1) /* ids a code can carry */
+#define FDL_REFERRAL_MAX_POINTS       1000000   /* referrer_points, referee_points */
+#define FDL_REFERRAL_MAX_MIN_SPEND    100000000 /* minor units: 1,000,000.00 */
+#define FDL_REFERRAL_MAX_RETURN_DAYS  365
+#define FDL_REFERRAL_MAX_PER_YEAR     1000 /* max_per_referrer */
+#define FDL_REFERRAL_MAX_PENDING      100  /* max_pending */
+#define FDL_REFERRAL_PHONE_KEY_DIGITS 9    /* trailing digits that identify a phone */
+#define FDL_REFERRAL_NOTE_MAX         120  /* bytes of a referral's note */
+#define FDL_REFERRAL_EXPLAIN_MAX      600  /* bytes of the explanation's text */
 
 /* The `referrals:` section of a program file; enabled 0 when absent. */
 struct fdl_referral_def {

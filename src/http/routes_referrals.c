@@ -49,17 +49,15 @@ static json_t *time_or_null(int64_t t_s)
 
 static json_t *referral_json(const struct fdl_referral *f)
 {
-    return json_pack("{s:I, s:I, s:s, s:o, s:o, s:o, s:o, s:I, s:I, s:o, s:o}",
-                     "referrer_id", (json_int_t)f->referrer_id, "referee_id",
-                     (json_int_t)f->referee_id, "status",
-                     fdl_referral_status_name(f->status), "referred_at",
-                     http_time_json(f->created_at_s), "txn_id",
-                     http_opt_string(f->txn_id), "purchased_at",
-                     time_or_null(f->qualified_at_s), "reward_at",
-                     time_or_null(f->due_at_s), "referrer_points",
-                     (json_int_t)f->referrer_points, "referee_points",
-                     (json_int_t)f->referee_points, "rewarded_at",
-                     time_or_null(f->rewarded_at_s), "note", http_opt_string(f->note));
+    return json_pack(
+        "{s:I, s:I, s:s, s:o, s:o, s:o, s:o, s:I, s:I, s:o, s:o}", "referrer_id",
+        (json_int_t)f->referrer_id, "referee_id", (json_int_t)f->referee_id, "status",
+        fdl_referral_status_name(f->status), "referred_at",
+        http_time_json(f->created_at_s), "txn_id", http_opt_string(f->txn_id),
+        "purchased_at", time_or_null(f->qualified_at_s), "reward_at",
+        time_or_null(f->due_at_s), "referrer_points", (json_int_t)f->referrer_points,
+        "referee_points", (json_int_t)f->referee_points, "rewarded_at",
+        time_or_null(f->rewarded_at_s), "note", http_opt_string(f->note));
 }
 
 json_t *http_referral_purchase_json(const struct fdl_purchase_result *res)
@@ -79,18 +77,18 @@ int handle_referral_code(struct http_request *r)
         return r->err.code;
     struct fdl_referral_code_info info;
     int64_t now_s = fdl_clock_now_s();
-    WITH_READER(r, st,
-                fdl_svc_referral_code(&r->srv->svc, st, &r->actor, id, now_s, &info,
-                                      &r->err));
+    WITH_READER(
+        r, st,
+        fdl_svc_referral_code(&r->srv->svc, st, &r->actor, id, now_s, &info, &r->err));
     const struct fdl_referral_def *d = &info.def;
-    json_t *offer = d->enabled ? json_pack("{s:I, s:I, s:I, s:i, s:i, s:i}",
-                                           "referrer_points", (json_int_t)d->referrer_points,
-                                           "referee_points", (json_int_t)d->referee_points,
-                                           "min_spend", (json_int_t)d->min_spend_minor,
-                                           "return_days", d->return_days,
-                                           "max_per_referrer", d->max_per_referrer,
-                                           "max_pending", d->max_pending)
-                               : json_null();
+    json_t *offer = d->enabled
+                        ? json_pack("{s:I, s:I, s:I, s:i, s:i, s:i}", "referrer_points",
+                                    (json_int_t)d->referrer_points, "referee_points",
+                                    (json_int_t)d->referee_points, "min_spend",
+                                    (json_int_t)d->min_spend_minor, "return_days",
+                                    d->return_days, "max_per_referrer",
+                                    d->max_per_referrer, "max_pending", d->max_pending)
+                        : json_null();
     return http_reply(r, 200,
                       json_pack("{s:I, s:s, s:o}", "member_id", (json_int_t)id, "code",
                                 info.code, "offer", offer));
@@ -106,15 +104,14 @@ int handle_referrals(struct http_request *r)
     struct fdl_referral rows[FDL_MAX_PAGE_SIZE], referred_by;
     int count = 0, was_referred = 0;
     WITH_READER(r, st,
-                fdl_svc_referrals(&r->srv->svc, st, &r->actor, id, after, (int)limit, rows,
-                                  &count, &referred_by, &was_referred, &r->err));
+                fdl_svc_referrals(&r->srv->svc, st, &r->actor, id, after, (int)limit,
+                                  rows, &count, &referred_by, &was_referred, &r->err));
     json_t *items = json_array();
     for (int i = 0; i < count; i++)
         json_array_append_new(items, referral_json(&rows[i]));
-    json_t *page = json_pack("{s:I, s:o, s:o}", "member_id", (json_int_t)id,
-                             "referred_by",
-                             was_referred ? referral_json(&referred_by) : json_null(),
-                             "referrals", items);
+    json_t *page = json_pack(
+        "{s:I, s:o, s:o}", "member_id", (json_int_t)id, "referred_by",
+        was_referred ? referral_json(&referred_by) : json_null(), "referrals", items);
     if (page && count == limit)
         json_object_set_new(page, "next_after", json_integer(rows[count - 1].referee_id));
     return http_reply(r, 200, page);

@@ -27,9 +27,8 @@
 #define REFERRAL_FIELD "referral_code"
 
 /* The referral settings of the version in force at t_s (enabled 0 if none). */
-static struct fdl_referral_def settings_at(struct fdl_service *svc,
-                                           const struct fdl_program_state *ps,
-                                           int64_t t_s)
+static struct fdl_referral_def
+settings_at(struct fdl_service *svc, const struct fdl_program_state *ps, int64_t t_s)
 {
     const struct fdl_version_state *v = fdl_program_version_at(svc, ps, t_s);
     struct fdl_referral_def none;
@@ -93,8 +92,8 @@ static int check_farming(struct svc_enrol_ctx *c, const struct fdl_referral_def 
 {
     int64_t pid = c->member->program_id;
     int email_used = 0, phone_used = 0, active = 0;
-    int rc = FDL_STORE_CALL(c->st, referral_contact_used, pid, r->email_key,
-                            r->phone_key, &email_used, &phone_used, err);
+    int rc = FDL_STORE_CALL(c->st, referral_contact_used, pid, r->email_key, r->phone_key,
+                            &email_used, &phone_used, err);
     if (rc)
         return rc;
     if (email_used || phone_used)
@@ -132,9 +131,9 @@ static int referral_enrol(struct svc_enrol_ctx *c, struct fdl_error *err)
     struct fdl_referral r;
     memset(&r, 0, sizeof(r));
     int64_t pid = c->member->program_id;
-    int rc = fdl_referral_code_check(&c->svc->card_key, (uint32_t)pid,
-                                     c->req->referral_code, REFERRAL_FIELD,
-                                     &r.referrer_id, err);
+    int rc =
+        fdl_referral_code_check(&c->svc->card_key, (uint32_t)pid, c->req->referral_code,
+                                REFERRAL_FIELD, &r.referrer_id, err);
     if (rc)
         return rc;
     struct fdl_referral_def def = settings_at(c->svc, c->ps, c->now_s);
@@ -169,8 +168,8 @@ static int referral_purchase(struct svc_purchase_ctx *c, struct fdl_error *err)
         return 0;
     const struct fdl_referral_def *def = &c->ver->def->referrals;
     struct fdl_referral r;
-    int rc = FDL_STORE_CALL(c->st, referral_get, c->p->program_id, c->p->member_id, &r,
-                            err);
+    int rc =
+        FDL_STORE_CALL(c->st, referral_get, c->p->program_id, c->p->member_id, &r, err);
     if (rc == FDL_ENOT_FOUND)
         return 0;
     if (rc || r.status != FDL_REFERRAL_PENDING)
@@ -225,8 +224,8 @@ static int64_t paid_after_refunds(const struct fdl_purchase *p)
 static int referral_refund(struct svc_refund_ctx *c, struct fdl_error *err)
 {
     struct fdl_referral r;
-    int rc = FDL_STORE_CALL(c->st, referral_get, c->p->program_id, c->p->member_id, &r,
-                            err);
+    int rc =
+        FDL_STORE_CALL(c->st, referral_get, c->p->program_id, c->p->member_id, &r, err);
     if (rc == FDL_ENOT_FOUND)
         return 0;
     if (rc || r.status != FDL_REFERRAL_WAITING || r.purchase_id != c->p->id)
@@ -356,8 +355,8 @@ static int referral_expire(struct fdl_service *svc, struct fdl_store *st,
 }
 
 const struct svc_feature svc_feature_referrals = {
-    "referrals", referral_enrol, NULL, referral_purchase, referral_refund,
-    referral_expire,
+    "referrals",       referral_enrol,  NULL,
+    referral_purchase, referral_refund, referral_expire,
 };
 
 /* ---- reads ---- */

@@ -269,7 +269,9 @@ static const char schema_referrals[] =
 
 /* Migration N (N >= 1) is migrations[N - 1]. Append; never edit one that shipped. */
 static const char *const migrations[] = {
-    schema_v1, schema_v2, schema_v3,
+    schema_v1,
+    schema_v2,
+    schema_v3,
     /* -- early access -- */
     /* -- coupons -- */
     /* -- punch cards -- */

@@ -11,7 +11,7 @@
 
 #define REFERRAL_COLUMNS                                                                 \
     "program_id, referee_id, referrer_id, status, created_at, email_key, phone_key, "    \
-    "purchase_id, txn_id, qualified_at, due_at, min_spend, referrer_points, "           \
+    "purchase_id, txn_id, qualified_at, due_at, min_spend, referrer_points, "            \
     "referee_points, rewarded_at, note"
 
 static struct sqlite_sql q_insert = {

@@ -195,7 +195,8 @@ static void test_malformed_input_names_the_failed_check(void)
     struct fdl_card_key key = test_key(9);
     CHECK_STR(verdict(&key, 1, NULL, NULL),
               "a referral code has 12 letters and digits, not 0");
-    CHECK_STR(verdict(&key, 1, "", NULL), "a referral code has 12 letters and digits, not 0");
+    CHECK_STR(verdict(&key, 1, "", NULL),
+              "a referral code has 12 letters and digits, not 0");
     CHECK_STR(verdict(&key, 1, "ABCD-EFGH-JKM", NULL),
               "a referral code has 12 letters and digits, not 11");
     CHECK_STR(verdict(&key, 1, "ABCD-EFGH-JKMNP", NULL),
@@ -361,9 +362,10 @@ static void test_explanation_in_four_languages(void)
                    "de su primera compra de 20,00 € o más. Los puntos llegan cuando "
                    "termina el plazo de devolución de esa compra (30 días).");
     fdl_referrals_explain(&d, &p, "ca", out, sizeof(out));
-    CHECK_STR(out, "Porta un amic: tu reps 500 punts i el teu amic 250 punts després de "
-                   "la seva primera compra de 20,00 € o més. Els punts arriben quan acaba "
-                   "el termini de devolució d'aquesta compra (30 dies).");
+    CHECK_STR(out,
+              "Porta un amic: tu reps 500 punts i el teu amic 250 punts després de "
+              "la seva primera compra de 20,00 € o més. Els punts arriben quan acaba "
+              "el termini de devolució d'aquesta compra (30 dies).");
     d.referee_points = 22;
     d.return_days = 1;
     fdl_referrals_explain(&d, &p, "ru", out, sizeof(out));
