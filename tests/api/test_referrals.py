@@ -4,6 +4,7 @@ exactly once (ledger kind bonus); refunds within the window put the referral
 back on hold; self-referrals, invented codes and farming are refused with
 problems that change nothing."""
 import datetime as dt
+import hashlib
 import random
 import threading
 
@@ -30,6 +31,29 @@ referrals:
 """
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def keyed(secret, context, program_id, data):
+    h = hashlib.blake2b(context + program_id.to_bytes(4, "big") + data, key=secret,
+                        digest_size=16).digest()
+    return int.from_bytes(h[:8], "big")
+
+
+def referral_code(secret, program_id, member_id):
+    """The code of docs/program.md, computed independently of the server."""
+    mask = (1 << 20) - 1
+    left, right = member_id >> 20 & mask, member_id & mask
+    for rnd in range(4):
+        f = keyed(secret, b"fidelis-referral-v1-round", program_id,
+                  bytes([rnd]) + right.to_bytes(3, "big")) & mask
+        left, right = right, left ^ f
+    block = left << 20 | right
+    mac = keyed(secret, b"fidelis-referral-v1-mac", program_id, block.to_bytes(5, "big"))
+    values = [block >> (5 * (7 - i)) & 31 for i in range(8)]
+    values += [(mac & 0x7FFF) >> (5 * (2 - i)) & 31 for i in range(3)]
+    values.append(sum((2 * i + 1) * v for i, v in enumerate(values)) % 32)
+    text = "".join(ALPHABET[v] for v in values)
+    return "-".join(text[i:i + 4] for i in range(0, 12, 4))
 
 
 def utc(*args):
@@ -228,6 +252,21 @@ def enrol_refused(api, status, slug, field, **body):
     problem = assert_problem(r, status, slug, field)
     assert api.get("/v1/members", params={"email": email}).status_code == 404
     return problem
+
+
+def test_codes_follow_the_documented_construction(rapi):
+    secret = rapi.server.card_secret()
+    for _ in range(3):
+        member, _ = rapi.new_member()
+        assert code_of(rapi, member["id"]) == referral_code(secret, 1, member["id"])
+    # a well-made code for a member that does not exist: refused, nothing created
+    p = enrol_refused(rapi, 400, "invalid-referral-code", "referral_code",
+                      referral_code=referral_code(secret, 1, 10**9))
+    assert p["detail"] == "no member has this referral code"
+    # a code made with another secret
+    p = enrol_refused(rapi, 400, "invalid-referral-code", "referral_code",
+                      referral_code=referral_code(bytes(32), 1, 1))
+    assert p["detail"] == "not a referral code of this program"
 
 
 def test_mistyped_and_invented_codes_are_refused_and_change_nothing(rapi):
