@@ -1453,9 +1453,9 @@ static int referral_int(struct loader *ld, const struct ynode *map, const char *
 
 static int load_referrals(struct loader *ld, const struct ynode *map, const char *path)
 {
-    static const char *const keys[] = {"referrer_points",  "referee_points",
-                                       "min_spend",        "return_days",
-                                       "max_per_referrer", "max_pending"};
+    static const char *const keys[] = {
+        "referrer_points",  "referee_points", "min_spend", "return_days",
+        "max_per_referrer", "max_pending",    "lapse_days"};
     struct fdl_referral_def *r = &ld->def->referrals;
     int rc = check_keys(ld, map, path, keys, sizeof(keys) / sizeof(*keys));
     if (rc)
@@ -1465,7 +1465,7 @@ static int load_referrals(struct loader *ld, const struct ynode *map, const char
         if (!get(map, required[i]))
             return missing(ld, map, path, required[i]);
     int64_t referrer = 0, referee = 0, min_spend = 0, days = 30, per_year = 10,
-            pending = 5;
+            pending = 5, lapse = 0;
     if ((rc = referral_int(ld, map, path, "referrer_points", 0, FDL_REFERRAL_MAX_POINTS,
                            &referrer)) ||
         (rc = referral_int(ld, map, path, "referee_points", 0, FDL_REFERRAL_MAX_POINTS,
@@ -1475,7 +1475,9 @@ static int load_referrals(struct loader *ld, const struct ynode *map, const char
         (rc = referral_int(ld, map, path, "max_per_referrer", 1,
                            FDL_REFERRAL_MAX_PER_YEAR, &per_year)) ||
         (rc = referral_int(ld, map, path, "max_pending", 1, FDL_REFERRAL_MAX_PENDING,
-                           &pending)))
+                           &pending)) ||
+        (rc = referral_int(ld, map, path, "lapse_days", 0, FDL_REFERRAL_MAX_LAPSE_DAYS,
+                           &lapse)))
         return rc;
     const struct ynode *v = get(map, "min_spend");
     if (v) {
@@ -1490,8 +1492,8 @@ static int load_referrals(struct loader *ld, const struct ynode *map, const char
         return fail(ld, FDL_ERANGE, get(map, "referrer_points"), sub,
                     "referrer_points and referee_points cannot both be 0");
     }
-    *r = (struct fdl_referral_def){1,         referrer,      referee,     min_spend,
-                                   (int)days, (int)per_year, (int)pending};
+    *r = (struct fdl_referral_def){1,         referrer,      referee,      min_spend,
+                                   (int)days, (int)per_year, (int)pending, (int)lapse};
     return 0;
 }
 

@@ -91,6 +91,9 @@
  *                                   local calendar year
  *   max_pending     int 1..FDL_REFERRAL_MAX_PENDING     default 5: referrals
  *                                   awaiting their purchase per referrer
+ *   lapse_days      int 0..FDL_REFERRAL_MAX_LAPSE_DAYS  default 0 (never): a
+ *                                   referral with no kept qualifying purchase
+ *                                   this many days after enrolment is void
  * Conditions are the expression language of engine/expr.h, at most
  * FDL_EXPR_MAX_LEN bytes, type-checked at load against the variables of
  * engine/rules.h ("basket.total >= 10 and now.weekday in (sat, sun)").

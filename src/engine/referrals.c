@@ -238,6 +238,12 @@ int64_t fdl_referral_due_day(int64_t purchase_day, int return_days)
     return purchase_day + return_days + 1;
 }
 
+int64_t fdl_referral_lapse_day(int64_t enrol_day, int lapse_days)
+{
+    assert(lapse_days >= 0 && lapse_days <= FDL_REFERRAL_MAX_LAPSE_DAYS);
+    return lapse_days ? enrol_day + lapse_days + 1 : 0;
+}
+
 int fdl_referral_qualifies(const struct fdl_referral_def *def, int64_t paid_minor)
 {
     return def->enabled && paid_minor > 0 && paid_minor >= def->min_spend_minor;
@@ -291,6 +297,7 @@ enum explain_part {
     X_PURCHASE_ANY,  /* () */
     X_WINDOW,        /* (days) */
     X_HEADING,
+    X_LAPSE, /* (days) */
     X_COUNT_
 };
 
@@ -300,27 +307,29 @@ static const char *const explain_text[FDL_LANG_COUNT][X_COUNT_] = {
          "Bring a friend: you get %s after %s.", "Bring a friend: they get %s after %s.",
          "their first purchase of %s or more", "their first purchase",
          " The points arrive once that purchase's return period (%s) is over.",
-         "Bring a friend"},
+         "Bring a friend", " Your friend has %s after joining to make that purchase."},
     [FDL_LANG_ES] =
         {"Trae a un amigo: tú recibes %s y tu amigo %s después de %s.",
          "Trae a un amigo: recibes %s después de %s.",
          "Trae a un amigo: tu amigo recibe %s después de %s.",
          "su primera compra de %s o más", "su primera compra",
          " Los puntos llegan cuando termina el plazo de devolución de esa compra (%s).",
-         "Trae a un amigo"},
+         "Trae a un amigo",
+         " Tu amigo tiene %s desde que se apunta para hacer esa compra."},
     [FDL_LANG_CA] =
         {"Porta un amic: tu reps %s i el teu amic %s després de %s.",
          "Porta un amic: reps %s després de %s.",
          "Porta un amic: el teu amic rep %s després de %s.",
          "la seva primera compra de %s o més", "la seva primera compra",
          " Els punts arriben quan acaba el termini de devolució d'aquesta compra (%s).",
-         "Porta un amic"},
+         "Porta un amic", " El teu amic té %s des que s'apunta per fer aquesta compra."},
     [FDL_LANG_RU] = {"Приведите друга: вы получите %s, а друг — %s после %s.",
                      "Приведите друга: вы получите %s после %s.",
                      "Приведите друга: друг получит %s после %s.",
                      "его первой покупки на сумму от %s", "его первой покупки",
                      " Баллы начисляются по окончании срока возврата этой покупки (%s).",
-                     "Приведите друга"},
+                     "Приведите друга",
+                     " Чтобы сделать эту покупку, у друга есть %s после регистрации."},
 };
 
 /* [lang][plural form] of "point" and "day". */
@@ -366,6 +375,7 @@ size_t fdl_referrals_explain(const struct fdl_referral_def *def,
     enum fdl_lang l = lang_of(lang);
     const char *const *t = explain_text[l];
     char referrer[64], referee[64], money[48], purchase[128], days[48], window[256];
+    char lapse[256], lapse_days[48];
     counted(referrer, sizeof(referrer), l, point_words, (long long)def->referrer_points);
     counted(referee, sizeof(referee), l, point_words, (long long)def->referee_points);
     fdl_lang_format_money(money, sizeof(money), fdl_lang_code(l), def->min_spend_minor,
@@ -378,6 +388,10 @@ size_t fdl_referrals_explain(const struct fdl_referral_def *def,
     window[0] = '\0';
     if (def->return_days > 0)
         snprintf(window, sizeof(window), t[X_WINDOW], days);
+    lapse[0] = '\0';
+    counted(lapse_days, sizeof(lapse_days), l, day_words, def->lapse_days);
+    if (def->lapse_days > 0)
+        snprintf(lapse, sizeof(lapse), t[X_LAPSE], lapse_days);
     char sentence[FDL_REFERRAL_EXPLAIN_MAX];
     if (def->referrer_points > 0 && def->referee_points > 0)
         snprintf(sentence, sizeof(sentence), t[X_BOTH], referrer, referee, purchase);
@@ -385,6 +399,6 @@ size_t fdl_referrals_explain(const struct fdl_referral_def *def,
         snprintf(sentence, sizeof(sentence), t[X_REFERRER_ONLY], referrer, purchase);
     else
         snprintf(sentence, sizeof(sentence), t[X_REFEREE_ONLY], referee, purchase);
-    int n = snprintf(out, cap, "%s%s", sentence, window);
+    int n = snprintf(out, cap, "%s%s%s", sentence, window, lapse);
     return n < 0 ? 0 : (size_t)n;
 }

@@ -49,6 +49,7 @@
 #define FDL_REFERRAL_MAX_RETURN_DAYS  365
 #define FDL_REFERRAL_MAX_PER_YEAR     1000 /* max_per_referrer */
 #define FDL_REFERRAL_MAX_PENDING      100  /* max_pending */
+#define FDL_REFERRAL_MAX_LAPSE_DAYS   3650 /* lapse_days */
 #define FDL_REFERRAL_PHONE_KEY_DIGITS 9    /* trailing digits that identify a phone */
 #define FDL_REFERRAL_NOTE_MAX         120  /* bytes of a referral's note */
 #define FDL_REFERRAL_EXPLAIN_MAX      600  /* bytes of the explanation's text */
@@ -62,13 +63,15 @@ struct fdl_referral_def {
     int return_days;         /* days after that purchase before the bonus */
     int max_per_referrer;    /* rewarded (or open) referrals per local year */
     int max_pending;         /* referrals awaiting a purchase per referrer */
+    int lapse_days;          /* a referral with no kept qualifying purchase this many days
+                                after enrolment becomes void; 0: never */
 };
 
 enum fdl_referral_status {
     FDL_REFERRAL_PENDING = 1,  /* the new member has not made a qualifying purchase */
     FDL_REFERRAL_WAITING = 2,  /* qualified; waiting for the return window */
     FDL_REFERRAL_REWARDED = 3, /* both bonuses posted */
-    FDL_REFERRAL_VOID = 4,     /* cancelled; never paid */
+    FDL_REFERRAL_VOID = 4,     /* lapsed: no qualifying purchase in time; never paid */
 };
 
 /* A referral as stored: one per referred member (the referee). */
@@ -78,6 +81,7 @@ struct fdl_referral {
     int64_t referrer_id;
     enum fdl_referral_status status;
     int64_t created_at_s;
+    int64_t lapse_at_s; /* when a pending referral becomes void; 0: never */
     char email_key[FDL_MAX_EMAIL_LEN + 1]; /* fdl_referral_email_key of the referee */
     char phone_key[FDL_MAX_PHONE_LEN + 1]; /* fdl_referral_phone_key of the referee */
     int64_t purchase_id;                   /* the qualifying purchase; 0 while pending */
@@ -126,6 +130,13 @@ int fdl_referral_code_check(const struct fdl_card_key *key, uint32_t program_id,
  * return_days days after it, and the bonus comes at the start of the next.
  */
 int64_t fdl_referral_due_day(int64_t purchase_day, int return_days);
+
+/*
+ * The local day on which a referral made on local day enrol_day lapses
+ * (the referee has lapse_days full days after the day of enrolment), or 0
+ * when lapse_days is 0 (never).
+ */
+int64_t fdl_referral_lapse_day(int64_t enrol_day, int lapse_days);
 
 /* 1 if a purchase of paid_minor (net of point discounts and refunds)
  * meets def's minimum spend. */

@@ -49,7 +49,7 @@ static json_t *time_or_null(int64_t t_s)
 
 static json_t *referral_json(const struct fdl_referral *f)
 {
-    return json_pack(
+    json_t *out = json_pack(
         "{s:I, s:I, s:s, s:o, s:o, s:o, s:o, s:I, s:I, s:o, s:o}", "referrer_id",
         (json_int_t)f->referrer_id, "referee_id", (json_int_t)f->referee_id, "status",
         fdl_referral_status_name(f->status), "referred_at",
@@ -58,6 +58,12 @@ static json_t *referral_json(const struct fdl_referral *f)
         time_or_null(f->due_at_s), "referrer_points", (json_int_t)f->referrer_points,
         "referee_points", (json_int_t)f->referee_points, "rewarded_at",
         time_or_null(f->rewarded_at_s), "note", http_opt_string(f->note));
+    if (out)
+        json_object_set_new(out, "lapses_at",
+                            f->status == FDL_REFERRAL_PENDING
+                                ? time_or_null(f->lapse_at_s)
+                                : json_null());
+    return out;
 }
 
 json_t *http_referral_purchase_json(const struct fdl_purchase_result *res)
@@ -81,14 +87,14 @@ int handle_referral_code(struct http_request *r)
         r, st,
         fdl_svc_referral_code(&r->srv->svc, st, &r->actor, id, now_s, &info, &r->err));
     const struct fdl_referral_def *d = &info.def;
-    json_t *offer = d->enabled
-                        ? json_pack("{s:I, s:I, s:I, s:i, s:i, s:i}", "referrer_points",
-                                    (json_int_t)d->referrer_points, "referee_points",
-                                    (json_int_t)d->referee_points, "min_spend",
-                                    (json_int_t)d->min_spend_minor, "return_days",
-                                    d->return_days, "max_per_referrer",
-                                    d->max_per_referrer, "max_pending", d->max_pending)
-                        : json_null();
+    json_t *offer =
+        d->enabled ? json_pack("{s:I, s:I, s:I, s:i, s:i, s:i, s:i}", "referrer_points",
+                               (json_int_t)d->referrer_points, "referee_points",
+                               (json_int_t)d->referee_points, "min_spend",
+                               (json_int_t)d->min_spend_minor, "return_days",
+                               d->return_days, "max_per_referrer", d->max_per_referrer,
+                               "max_pending", d->max_pending, "lapse_days", d->lapse_days)
+                   : json_null();
     return http_reply(r, 200,
                       json_pack("{s:I, s:s, s:o}", "member_id", (json_int_t)id, "code",
                                 info.code, "offer", offer));

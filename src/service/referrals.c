@@ -151,6 +151,12 @@ static int referral_enrol(struct svc_enrol_ctx *c, struct fdl_error *err)
     r.referee_id = c->member->id;
     r.status = FDL_REFERRAL_PENDING;
     r.created_at_s = c->now_s;
+    const struct fdl_program *prog;
+    const struct fdl_tz *tz;
+    svc_settings_at(c->svc, c->ps, c->now_s, &prog, &tz);
+    int64_t lapse_day =
+        fdl_referral_lapse_day(svc_local_day(tz, c->now_s), def.lapse_days);
+    r.lapse_at_s = lapse_day ? fdl_tz_local_to_utc(tz, lapse_day * 86400) : 0;
     fdl_referral_email_key(c->member->email, r.email_key);
     fdl_referral_phone_key(c->member->phone, r.phone_key);
     if ((rc = check_not_self(c->member, &referrer, &r, err)) ||
@@ -174,6 +180,8 @@ static int referral_purchase(struct svc_purchase_ctx *c, struct fdl_error *err)
         return 0;
     if (rc || r.status != FDL_REFERRAL_PENDING)
         return rc;
+    if (r.lapse_at_s && c->p->occurred_at_s >= r.lapse_at_s)
+        return 0; /* too late: the next expiry run makes it void */
     if (!fdl_referral_qualifies(def, c->p->total_minor - c->p->discount_minor))
         return 0;
     int64_t due_day =
@@ -296,13 +304,20 @@ static int referrer_share(struct fdl_service *svc, struct fdl_store *st,
 }
 
 /* Settles one due referral: pays both bonuses, or re-arms it if its
- * purchase was refunded below the minimum after all. */
+ * purchase was refunded below the minimum after all; or voids a pending
+ * one whose lapse time has come. */
 static int settle(struct fdl_service *svc, struct fdl_store *st,
                   const struct fdl_program_state *ps, int64_t referee_id, int64_t now_s,
                   struct fdl_error *err)
 {
     struct fdl_referral r;
     int rc = FDL_STORE_CALL(st, referral_get, ps->program.id, referee_id, &r, err);
+    if (rc == 0 && r.status == FDL_REFERRAL_PENDING && r.lapse_at_s &&
+        r.lapse_at_s <= now_s) {
+        r.status = FDL_REFERRAL_VOID;
+        snprintf(r.note, sizeof(r.note), "lapsed: no qualifying purchase kept in time");
+        return FDL_STORE_CALL(st, referral_update, &r, err);
+    }
     if (rc || r.status != FDL_REFERRAL_WAITING || r.due_at_s > now_s)
         return rc;
     struct fdl_purchase p;

@@ -12,11 +12,11 @@
 #define REFERRAL_COLUMNS                                                                 \
     "program_id, referee_id, referrer_id, status, created_at, email_key, phone_key, "    \
     "purchase_id, txn_id, qualified_at, due_at, min_spend, referrer_points, "            \
-    "referee_points, rewarded_at, note"
+    "referee_points, rewarded_at, note, lapse_at"
 
 static struct sqlite_sql q_insert = {
     "INSERT INTO referrals (" REFERRAL_COLUMNS ") "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     0};
 static struct sqlite_sql q_get = {
     "SELECT " REFERRAL_COLUMNS " FROM referrals WHERE program_id = ? AND referee_id = ?",
@@ -24,7 +24,8 @@ static struct sqlite_sql q_get = {
 static struct sqlite_sql q_update = {
     "UPDATE referrals SET status = ?3, purchase_id = ?4, txn_id = ?5, qualified_at = ?6, "
     "due_at = ?7, min_spend = ?8, referrer_points = ?9, referee_points = ?10, "
-    "rewarded_at = ?11, note = ?12 WHERE program_id = ?1 AND referee_id = ?2",
+    "rewarded_at = ?11, note = ?12, lapse_at = ?13 "
+    "WHERE program_id = ?1 AND referee_id = ?2",
     0};
 static struct sqlite_sql q_counts = {
     "SELECT coalesce(sum(status = 1), 0), coalesce(sum(status = 2), 0), "
@@ -40,8 +41,10 @@ static struct sqlite_sql q_phone_used = {
     "AND status <> 4 LIMIT 1",
     0};
 static struct sqlite_sql q_due = {
-    "SELECT referee_id FROM referrals WHERE program_id = ? AND status = 2 "
-    "AND due_at <= ? ORDER BY due_at, referee_id LIMIT ?",
+    "SELECT referee_id, due_at FROM referrals WHERE program_id = ?1 AND status = 2 "
+    "AND due_at <= ?2 "
+    "UNION ALL SELECT referee_id, lapse_at FROM referrals WHERE program_id = ?1 "
+    "AND status = 1 AND lapse_at > 0 AND lapse_at <= ?2 ORDER BY 2, 1 LIMIT ?3",
     0};
 static struct sqlite_sql q_of = {
     "SELECT " REFERRAL_COLUMNS " FROM referrals WHERE program_id = ? AND referrer_id = ? "
@@ -68,6 +71,7 @@ static void referral_row(sqlite3_stmt *q, struct fdl_referral *r)
     r->referee_points = column_int(q, 13);
     r->rewarded_at_s = column_int(q, 14);
     column_text(q, 15, r->note, sizeof(r->note));
+    r->lapse_at_s = column_int(q, 16);
 }
 
 int sqlite_referral_insert(struct fdl_store *st, const struct fdl_referral *r,
@@ -87,7 +91,8 @@ int sqlite_referral_insert(struct fdl_store *st, const struct fdl_referral *r,
         bind_text(q, 9, r->txn_id) || bind_int(q, 10, r->qualified_at_s) ||
         bind_int(q, 11, r->due_at_s) || bind_int(q, 12, r->min_spend_minor) ||
         bind_int(q, 13, r->referrer_points) || bind_int(q, 14, r->referee_points) ||
-        bind_int(q, 15, r->rewarded_at_s) || bind_text(q, 16, r->note))
+        bind_int(q, 15, r->rewarded_at_s) || bind_text(q, 16, r->note) ||
+        bind_int(q, 17, r->lapse_at_s))
         return bind_failed(s, q, err);
     return stmt_finish(s, q, keys, err);
 }
@@ -126,7 +131,8 @@ int sqlite_referral_update(struct fdl_store *st, const struct fdl_referral *r,
         bind_text(q, 5, r->txn_id) || bind_int(q, 6, r->qualified_at_s) ||
         bind_int(q, 7, r->due_at_s) || bind_int(q, 8, r->min_spend_minor) ||
         bind_int(q, 9, r->referrer_points) || bind_int(q, 10, r->referee_points) ||
-        bind_int(q, 11, r->rewarded_at_s) || bind_text(q, 12, r->note))
+        bind_int(q, 11, r->rewarded_at_s) || bind_text(q, 12, r->note) ||
+        bind_int(q, 13, r->lapse_at_s))
         return bind_failed(s, q, err);
     rc = stmt_finish(s, q, NULL, err);
     if (rc == 0 && sqlite3_changes(s->db) != 1)

@@ -343,7 +343,8 @@ struct fdl_store_ops {
     int (*referral_contact_used)(struct fdl_store *st, int64_t program_id,
                                  const char *email_key, const char *phone_key,
                                  int *email_used, int *phone_used, struct fdl_error *err);
-    /* Referees of waiting referrals due at now_s, soonest first, at most limit. */
+    /* Referees of referrals with work due at now_s (waiting ones due, pending
+     * ones lapsed), soonest first, at most limit. */
     int (*referrals_due)(struct fdl_store *st, int64_t program_id, int64_t now_s,
                          int limit, int64_t *referee_ids, int *count,
                          struct fdl_error *err);

@@ -237,7 +237,8 @@ def test_code_is_stable_typable_and_refers_to_its_member(rapi):
     assert first == rapi.get(f"/v1/members/{member['id']}/referral").json()
     assert first["offer"] == {"referrer_points": 500, "referee_points": 250,
                               "min_spend": 2000, "return_days": 30,
-                              "max_per_referrer": 10, "max_pending": 5}
+                              "max_per_referrer": 10, "max_pending": 5,
+                              "lapse_days": 0}
     code = first["code"]
     # lower case, spaces instead of dashes and look-alike letters are fine
     typed = code.lower().replace("-", " ").replace("0", "o").replace("1", "l")
@@ -561,3 +562,48 @@ def test_program_file_section_errors_name_the_key(vapi):
         if field:
             assert r.json()["field"] == field, r.text
     assert len(vapi.get("/v1/program/versions").json()["versions"]) >= 1
+
+
+LAPSING = SMALL.replace("max_pending: 5", "max_pending: 2\n  lapse_days: 10")
+
+
+@pytest.fixture(scope="module")
+def lapi(tmp_path_factory, fidelis_bin, openapi):
+    s = _start(tmp_path_factory, fidelis_bin, "referral-lapse")
+    api = Api(s, openapi)
+    apply(api, LAPSING)
+    yield api
+    _stop(s)
+
+
+def test_pending_referrals_lapse_to_void_and_free_the_referrer(lapi):
+    lapi.set_clock(utc(2026, 5, 1, 10))
+    referrer, _ = lapi.new_member()
+    code = code_of(lapi, referrer["id"])
+    assert lapi.get(f"/v1/members/{referrer['id']}/referral").json()["offer"][
+        "lapse_days"] == 10
+    idle, _ = lapi.new_member(referral_code=code)
+    buyer, _ = lapi.new_member(referral_code=code)
+    enrol_refused(lapi, 409, "referral-refused", "referral_code", referral_code=code)
+    # ten whole days after 1 May (Madrid): void from 12 May 00:00 local
+    page = referrals(lapi, referrer["id"])["referrals"]
+    assert [f["lapses_at"] for f in page] == ["2026-05-11T22:00:00Z"] * 2
+    lapi.set_clock(utc(2026, 5, 11, 21, 0))
+    kept = euros(lapi, buyer["id"], 10, "2026-05-11T21:00:00Z")
+    assert kept["referral"]["status"] == "waiting"
+    lapi.set_clock(utc(2026, 5, 11, 22, 0))
+    late = euros(lapi, idle["id"], 10, "2026-05-11T22:00:00Z")
+    assert late["referral"] is None  # too late, even before the run
+    expire(lapi)
+    page = {f["referee_id"]: f for f in referrals(lapi, referrer["id"])["referrals"]}
+    assert page[idle["id"]]["status"] == "void" and "lapsed" in page[idle["id"]]["note"]
+    assert page[idle["id"]]["lapses_at"] is None
+    assert page[buyer["id"]]["status"] == "rewarded"
+    assert bonuses(lapi, idle["id"]) == []
+    assert [b["points"] for b in bonuses(lapi, buyer["id"])] == [50]
+    assert [b["points"] for b in bonuses(lapi, referrer["id"])] == [100]
+    # the void referral no longer holds a max_pending slot
+    newcomer, _ = lapi.new_member(referral_code=code)
+    assert referrals(lapi, newcomer["id"])["referred_by"]["status"] == "pending"
+    expire(lapi)
+    assert referrals(lapi, referrer["id"])["referrals"][0]["status"] == "void"

@@ -228,9 +228,18 @@ static void test_due_day_is_the_day_after_the_window(void)
     CHECK_INT(fdl_referral_due_day(bought, FDL_REFERRAL_MAX_RETURN_DAYS), bought + 366);
 }
 
+static void test_lapse_day_follows_the_days_after_enrolment(void)
+{
+    int64_t enrolled = fdl_days_from_civil(2026, 5, 1);
+    CHECK_INT(fdl_referral_lapse_day(enrolled, 0), 0); /* never */
+    CHECK_INT(fdl_referral_lapse_day(enrolled, 10), fdl_days_from_civil(2026, 5, 12));
+    CHECK_INT(fdl_referral_lapse_day(enrolled, FDL_REFERRAL_MAX_LAPSE_DAYS),
+              enrolled + FDL_REFERRAL_MAX_LAPSE_DAYS + 1);
+}
+
 static void test_qualifying_spend_is_at_least_the_minimum(void)
 {
-    struct fdl_referral_def d = {1, 500, 250, 2000, 30, 10, 5};
+    struct fdl_referral_def d = {1, 500, 250, 2000, 30, 10, 5, 0};
     CHECK(fdl_referral_qualifies(&d, 2000));
     CHECK(fdl_referral_qualifies(&d, 2001));
     CHECK(!fdl_referral_qualifies(&d, 1999));
@@ -288,7 +297,7 @@ static void test_section_loads_with_defaults(void)
     const struct fdl_referral_def *r = &def->referrals;
     int ok = r->enabled == 1 && r->referrer_points == 500 && r->referee_points == 250 &&
              r->min_spend_minor == 2000 && r->return_days == 30 &&
-             r->max_per_referrer == 10 && r->max_pending == 5;
+             r->max_per_referrer == 10 && r->max_pending == 5 && r->lapse_days == 0;
     fdl_program_def_free(def);
     CHECK(ok);
     CHECK_INT(load_with("earn:\n  - id: base\n    rate: 1\n", &def, &err), 0);
@@ -340,6 +349,12 @@ static void test_section_errors_name_the_key(void)
     expect_error("referrals:\n  referrer_points: 5\n  referee_points: 1\n"
                  "  max_per_referrer: 1001\n",
                  FDL_ERANGE, "referrals.max_per_referrer");
+    expect_error("referrals:\n  referrer_points: 5\n  referee_points: 1\n"
+                 "  lapse_days: 3651\n",
+                 FDL_ERANGE, "referrals.lapse_days");
+    expect_error("referrals:\n  referrer_points: 5\n  referee_points: 1\n"
+                 "  lapse_days: 1.5\n",
+                 FDL_EFIELD_TYPE, "referrals.lapse_days");
     expect_error("referrals: [1, 2]\n", FDL_EFIELD_TYPE, "referrals");
     expect_error("referrals:\n  referrer_points: [5]\n  referee_points: 1\n",
                  FDL_EFIELD_TYPE, "referrals.referrer_points");
@@ -351,7 +366,7 @@ static void test_explanation_in_four_languages(void)
     fdl_program_default(&p);
     snprintf(p.currency, sizeof(p.currency), "EUR");
     p.minor_per_unit = 100;
-    struct fdl_referral_def d = {1, 500, 250, 2000, 30, 10, 5};
+    struct fdl_referral_def d = {1, 500, 250, 2000, 30, 10, 5, 0};
     char out[FDL_REFERRAL_EXPLAIN_MAX];
     fdl_referrals_explain(&d, &p, "en", out, sizeof(out));
     CHECK_STR(out, "Bring a friend: you get 500 points and they get 250 points after "
@@ -377,6 +392,19 @@ static void test_explanation_in_four_languages(void)
     d.return_days = 0;
     fdl_referrals_explain(&d, &p, "en", out, sizeof(out));
     CHECK_STR(out, "Bring a friend: they get 22 points after their first purchase.");
+    d.lapse_days = 90;
+    fdl_referrals_explain(&d, &p, "en", out, sizeof(out));
+    CHECK_STR(out, "Bring a friend: they get 22 points after their first purchase. Your "
+                   "friend has 90 days after joining to make that purchase.");
+    fdl_referrals_explain(&d, &p, "es", out, sizeof(out));
+    CHECK_STR(out, "Trae a un amigo: tu amigo recibe 22 puntos después de su primera "
+                   "compra. Tu amigo tiene 90 días desde que se apunta para hacer esa "
+                   "compra.");
+    d.lapse_days = 1;
+    fdl_referrals_explain(&d, &p, "ru", out, sizeof(out));
+    CHECK_STR(out, "Приведите друга: друг получит 22 балла после его первой покупки. "
+                   "Чтобы сделать эту покупку, у друга есть 1 день после регистрации.");
+    d.lapse_days = 0;
     d.referrer_points = 1;
     d.referee_points = 0;
     fdl_referrals_explain(&d, &p, "xx", out, sizeof(out));
@@ -416,6 +444,7 @@ int main(void)
     RUN(test_input_is_forgiving_about_case_dashes_and_look_alikes);
     RUN(test_malformed_input_names_the_failed_check);
     RUN(test_due_day_is_the_day_after_the_window);
+    RUN(test_lapse_day_follows_the_days_after_enrolment);
     RUN(test_qualifying_spend_is_at_least_the_minimum);
     RUN(test_contact_keys_fold_aliases);
     RUN(test_section_loads_with_defaults);
