@@ -266,9 +266,9 @@ static const char schema_referrals[] =
     "CREATE INDEX referrals_lapse ON referrals (program_id, lapse_at)\n"
     "    WHERE status = 1 AND lapse_at > 0;\n"
     "CREATE INDEX referrals_email ON referrals (program_id, email_key)\n"
-    "    WHERE email_key <> '' AND status <> 4;\n"
+    "    WHERE email_key <> '';\n"
     "CREATE INDEX referrals_phone ON referrals (program_id, phone_key)\n"
-    "    WHERE phone_key <> '' AND status <> 4;\n";
+    "    WHERE phone_key <> '';\n";
 
 /* Migration N (N >= 1) is migrations[N - 1]. Append; never edit one that shipped. */
 static const char *const migrations[] = {

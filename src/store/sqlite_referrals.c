@@ -34,11 +34,11 @@ static struct sqlite_sql q_counts = {
     0};
 static struct sqlite_sql q_email_used = {
     "SELECT 1 FROM referrals WHERE program_id = ? AND email_key = ? AND email_key <> '' "
-    "AND status <> 4 LIMIT 1",
+    "LIMIT 1",
     0};
 static struct sqlite_sql q_phone_used = {
     "SELECT 1 FROM referrals WHERE program_id = ? AND phone_key = ? AND phone_key <> '' "
-    "AND status <> 4 LIMIT 1",
+    "LIMIT 1",
     0};
 static struct sqlite_sql q_due = {
     "SELECT referee_id, due_at FROM referrals WHERE program_id = ?1 AND status = 2 "

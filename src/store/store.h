@@ -338,8 +338,8 @@ struct fdl_store_ops {
     int (*referral_counts)(struct fdl_store *st, int64_t program_id, int64_t referrer_id,
                            int64_t from_s, int64_t to_s, int64_t *pending,
                            int64_t *waiting, int64_t *rewarded, struct fdl_error *err);
-    /* Whether a referral that is not void has this e-mail key / phone key
-     * (an empty key is never used). */
+    /* Whether any referral (even a void one) has this e-mail key / phone
+     * key (an empty key is never used). */
     int (*referral_contact_used)(struct fdl_store *st, int64_t program_id,
                                  const char *email_key, const char *phone_key,
                                  int *email_used, int *phone_used, struct fdl_error *err);

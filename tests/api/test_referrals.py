@@ -418,8 +418,11 @@ def test_read_routes_refuse_bad_ids_and_paging(rapi):
         assert_problem(rapi.get(f"/v1/members/{member['id']}/referrals", params=params),
                        400, "out-of-range", field)
     assert rapi.get(f"/v1/members/{member['id']}/referral", key=None).status_code == 401
-    assert rapi.tenant(2).get(f"/v1/members/{member['id']}/referral").status_code in (
-        200, 404)  # ids are per installation; the other program sees its own member or none
+    # another program's key does not see this program's member
+    assert_problem(rapi.tenant(2).get(f"/v1/members/{member['id']}/referral"), 404,
+                   "not-found", "member_id")
+    assert_problem(rapi.tenant(2).get(f"/v1/members/{member['id']}/referrals"), 404,
+                   "not-found", "member_id")
 
 
 def test_referrals_page_through_with_next_after(rapi):
@@ -602,6 +605,10 @@ def test_pending_referrals_lapse_to_void_and_free_the_referrer(lapi):
     assert bonuses(lapi, idle["id"]) == []
     assert [b["points"] for b in bonuses(lapi, buyer["id"])] == [50]
     assert [b["points"] for b in bonuses(lapi, referrer["id"])] == [100]
+    # the void referral still marks its mailbox as referred
+    enrol_refused(lapi, 409, "referral-refused", "email",
+                  email=idle["email"].replace("@", "+again@"),
+                  referral_code=code_of(lapi, buyer["id"]))
     # the void referral no longer holds a max_pending slot
     newcomer, _ = lapi.new_member(referral_code=code)
     assert referrals(lapi, newcomer["id"])["referred_by"]["status"] == "pending"
