@@ -614,3 +614,42 @@ def test_pending_referrals_lapse_to_void_and_free_the_referrer(lapi):
     assert referrals(lapi, newcomer["id"])["referred_by"]["status"] == "pending"
     expire(lapi)
     assert referrals(lapi, referrer["id"])["referrals"][0]["status"] == "void"
+
+
+@pytest.fixture(scope="module")
+def capi(tmp_path_factory, fidelis_bin, openapi):
+    s = _start(tmp_path_factory, fidelis_bin, "referral-payout")
+    api = Api(s, openapi)
+    apply(api, SMALL)
+    yield api
+    _stop(s)
+
+
+def test_payout_pays_the_referee_only_over_a_lowered_cap_or_to_a_blocked_referrer(capi):
+    capi.set_clock(utc(2026, 6, 1, 10))
+    referrer, _ = capi.new_member()
+    code = code_of(capi, referrer["id"])
+    a, _ = capi.new_member(referral_code=code)
+    b, _ = capi.new_member(referral_code=code)
+    blocked, blocked_card = capi.new_member()
+    c, _ = capi.new_member(referral_code=code_of(capi, blocked["id"]))
+    for f in (a, b, c):
+        assert euros(capi, f["id"], 10, "2026-06-01T09:00:00Z")["referral"]
+    # a new version lowers the cap to one a year before the run
+    apply(capi, SMALL.replace("max_per_referrer: 2", "max_per_referrer: 1"),
+          "2026-06-01T11:00:00Z")
+    r = capi.post(f"/v1/cards/{blocked_card['number']}/block", {"reason": "fraud"})
+    assert r.status_code == 200, r.text
+    capi.set_clock(utc(2026, 6, 2, 10))
+    expire(capi)
+    # each friend gets the promised 50; the referrer only the first 100
+    for f in (a, b, c):
+        assert [x["points"] for x in bonuses(capi, f["id"])] == [50]
+    assert [x["points"] for x in bonuses(capi, referrer["id"])] == [100]
+    assert bonuses(capi, blocked["id"]) == []
+    page = {f["referee_id"]: f for f in referrals(capi, referrer["id"])["referrals"]}
+    assert page[a["id"]]["referrer_points"] == 100 and page[a["id"]]["note"] is None
+    assert page[b["id"]]["referrer_points"] == 0 and "yearly limit" in page[b["id"]]["note"]
+    assert page[b["id"]]["status"] == "rewarded"
+    other = referrals(capi, blocked["id"])["referrals"][0]
+    assert other["referrer_points"] == 0 and "blocked" in other["note"]
