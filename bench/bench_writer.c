@@ -136,7 +136,7 @@ static void setup_db(const char *path, struct fdl_service *svc)
         char name[64], email[64];
         snprintf(name, sizeof(name), "Bench Member %d", i);
         snprintf(email, sizeof(email), "m%d@bench.example", i);
-        struct fdl_enrol_request req = {name, email, NULL, NULL, 0, 0, 0};
+        struct fdl_enrol_request req = {.name = name, .email = email};
         struct fdl_member m;
         struct fdl_card card;
         rc = fdl_svc_enrol(svc, st, &bench_actor, &req, &m, &card, &err);

@@ -49,6 +49,8 @@
     /* -- stored value and membership -- */                                              \
     X(INSUFFICIENT_FUNDS, 409, "insufficient-funds", "Not enough money on the card")     \
     /* -- referrals -- */                                                                \
+    X(BAD_REFERRAL_CODE, 400, "invalid-referral-code", "The referral code is not valid") \
+    X(REFERRAL_REFUSED, 409, "referral-refused", "The referral is not allowed")          \
     X(INTERNAL, 500, "internal-error", "Internal error")
 
 enum fdl_error_code {

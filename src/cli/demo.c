@@ -84,13 +84,14 @@ static int demo_enrol(struct cli *c, struct demo_member *dm, int i, int64_t day0
     snprintf(email, sizeof(email), "member%d@example.com", i + 1);
     snprintf(phone, sizeof(phone), "+3460%07d", 1000000 + i);
     struct fdl_enrol_request req = {
-        name,
-        email,
-        phone,
-        i % 3 ? "BCN-01" : "MAD-01",
-        1,
-        fdl_days_from_civil(1950 + rng_below(55), 1 + rng_below(12), 1 + rng_below(28)),
-        rng_below(3) != 0};
+        .name = name,
+        .email = email,
+        .phone = phone,
+        .home_store = i % 3 ? "BCN-01" : "MAD-01",
+        .has_birthday = 1,
+        .birthday_days = fdl_days_from_civil(1950 + rng_below(55), 1 + rng_below(12),
+                                             1 + rng_below(28)),
+        .marketing_consent = rng_below(3) != 0};
     dm->since_day = rng_below(60);
     fdl_clock_set((day0 + dm->since_day) * 86400 + 9 * 3600 + rng_below(36000));
     dm->visits_per_100_days = 2 + rng_below(40);

@@ -2092,6 +2092,21 @@ static void put_coupons(struct ctx *c, struct output *o)
     }
 }
 
+/* The referrals section (engine/referrals.h), when the program has one. */
+static void put_referrals(struct ctx *c, struct output *o)
+{
+    const struct fdl_referral_def *r = &c->def->referrals;
+    if (!r->enabled)
+        return;
+    char line[FDL_REFERRAL_EXPLAIN_MAX];
+    fdl_referrals_explain(r, &c->def->program, c->lang_code, line, sizeof(line));
+    output_put(o, "\n## ");
+    output_put(o, fdl_referrals_heading(c->lang_code));
+    output_put(o, "\n\n- ");
+    output_put(o, line);
+    output_put(o, "\n");
+}
+
 int fdl_program_explain(const struct fdl_program_def *def, const char *lang,
                         char **out_text, struct fdl_error *err)
 {
@@ -2128,6 +2143,8 @@ int fdl_program_explain(const struct fdl_program_def *def, const char *lang,
     }
     if (!c.pool.rc)
         put_coupons(&c, &o);
+    if (!c.pool.rc)
+        put_referrals(&c, &o);
     rc = o.rc ? o.rc : c.pool.rc;
     pool_release(&c.pool);
     if (rc) {

@@ -127,7 +127,27 @@
       "%lld coupon: %s off.", "%lld coupons: %s off.", "%lld cupón: %s de descuento.",   \
       "%lld cupones: %s de descuento.", "%lld cupó: %s de descompte.",                   \
       "%lld cupons: %s de descompte.", "%lld купон: скидка %s.",                         \
-      "%lld купона: скидка %s.", "%lld купонов: скидка %s.")
+      "%lld купона: скидка %s.", "%lld купонов: скидка %s.")                             \
+    X(REFERRAL_QUALIFIED, COUNT_TEXT, /* */                                              \
+      "Your friend's referral bonus of %lld point is on its way: it arrives on %s.",     \
+      "Your friend's referral bonus of %lld points is on its way: it arrives on %s.",    \
+      "El regalo por invitar a tu amigo, %lld punto, está en camino: llega el %s.",      \
+      "El regalo por invitar a tu amigo, %lld puntos, está en camino: llega el %s.",     \
+      "El regal per la invitació del teu amic, %lld punt, és en camí: arriba el %s.",    \
+      "El regal per la invitació del teu amic, %lld punts, és en camí: arriba el %s.",   \
+      "Бонус за приглашение друга, %lld балл, уже в пути: он будет начислен %s.",        \
+      "Бонус за приглашение друга, %lld балла, уже в пути: он будет начислен %s.",       \
+      "Бонус за приглашение друга, %lld баллов, уже в пути: он будет начислен %s.")      \
+    X(REFERRAL_ON_HOLD, COUNT, /* */                                                     \
+      "Referral bonus of %lld point on hold: the purchase is under the minimum.",        \
+      "Referral bonus of %lld points on hold: the purchase is under the minimum.",       \
+      "Regalo por invitar (%lld punto) en espera: la compra no llega al mínimo.",        \
+      "Regalo por invitar (%lld puntos) en espera: la compra no llega al mínimo.",       \
+      "Regal per invitació (%lld punt) en espera: la compra no arriba al mínim.",        \
+      "Regal per invitació (%lld punts) en espera: la compra no arriba al mínim.",       \
+      "Бонус за приглашение (%lld балл) отложен: покупка теперь ниже минимума.",         \
+      "Бонус за приглашение (%lld балла) отложен: покупка теперь ниже минимума.",        \
+      "Бонус за приглашение (%lld баллов) отложен: покупка теперь ниже минимума.")
 
 struct message_entry {
     const char *name;

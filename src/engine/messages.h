@@ -89,6 +89,10 @@ enum fdl_message_id {
     FDL_MSG_ADVISOR_GAIN,        /* "%lld year of membership would have paid for
                                     itself, with %s to spare."  (years, money) */
     /* -- referrals -- */
+    FDL_MSG_REFERRAL_QUALIFIED, /* "Your friend's referral bonus of %lld points is on
+                                   its way: it arrives on %s."  (long long, date) */
+    FDL_MSG_REFERRAL_ON_HOLD,   /* "Referral bonus of %lld points on hold: the
+                                   purchase is under the minimum."  (long long) */
     FDL_MSG_COUNT_
 };
 

@@ -2124,6 +2124,66 @@ static int load_coupons(struct loader *ld, const struct ynode *list, const char 
 
 /* ---- the file ---- */
 
+/* ---- section: referrals ---- */
+
+/* An optional int key of map in [min, max] into *out (left as is if absent). */
+static int referral_int(struct loader *ld, const struct ynode *map, const char *path,
+                        const char *key, int64_t min, int64_t max, int64_t *out)
+{
+    char sub[PATH_MAX_BYTES];
+    const struct ynode *v = get(map, key);
+    if (!v)
+        return 0;
+    path_key(sub, path, key);
+    return get_int(ld, v, sub, min, max, out);
+}
+
+static int load_referrals(struct loader *ld, const struct ynode *map, const char *path)
+{
+    static const char *const keys[] = {
+        "referrer_points",  "referee_points", "min_spend", "return_days",
+        "max_per_referrer", "max_pending",    "lapse_days"};
+    struct fdl_referral_def *r = &ld->def->referrals;
+    int rc = check_keys(ld, map, path, keys, sizeof(keys) / sizeof(*keys));
+    if (rc)
+        return rc;
+    static const char *const required[] = {"referrer_points", "referee_points"};
+    for (size_t i = 0; i < sizeof(required) / sizeof(*required); i++)
+        if (!get(map, required[i]))
+            return missing(ld, map, path, required[i]);
+    int64_t referrer = 0, referee = 0, min_spend = 0, days = 30, per_year = 10,
+            pending = 5, lapse = 0;
+    if ((rc = referral_int(ld, map, path, "referrer_points", 0, FDL_REFERRAL_MAX_POINTS,
+                           &referrer)) ||
+        (rc = referral_int(ld, map, path, "referee_points", 0, FDL_REFERRAL_MAX_POINTS,
+                           &referee)) ||
+        (rc = referral_int(ld, map, path, "return_days", 0, FDL_REFERRAL_MAX_RETURN_DAYS,
+                           &days)) ||
+        (rc = referral_int(ld, map, path, "max_per_referrer", 1,
+                           FDL_REFERRAL_MAX_PER_YEAR, &per_year)) ||
+        (rc = referral_int(ld, map, path, "max_pending", 1, FDL_REFERRAL_MAX_PENDING,
+                           &pending)) ||
+        (rc = referral_int(ld, map, path, "lapse_days", 0, FDL_REFERRAL_MAX_LAPSE_DAYS,
+                           &lapse)))
+        return rc;
+    const struct ynode *v = get(map, "min_spend");
+    if (v) {
+        char sub[PATH_MAX_BYTES];
+        path_key(sub, path, "min_spend");
+        if ((rc = get_money(ld, v, sub, 0, FDL_REFERRAL_MAX_MIN_SPEND, &min_spend)))
+            return rc;
+    }
+    if (referrer == 0 && referee == 0) {
+        char sub[PATH_MAX_BYTES];
+        path_key(sub, path, "referrer_points");
+        return fail(ld, FDL_ERANGE, get(map, "referrer_points"), sub,
+                    "referrer_points and referee_points cannot both be 0");
+    }
+    *r = (struct fdl_referral_def){1,         referrer,      referee,      min_spend,
+                                   (int)days, (int)per_year, (int)pending, (int)lapse};
+    return 0;
+}
+
 struct section {
     const char *name;
     int required;
@@ -2150,6 +2210,7 @@ static const struct section sections[] = {
     /* -- stored value and membership -- */
     {"membership", 0, load_membership},
     /* -- referrals -- */
+    {"referrals", 0, load_referrals},
 };
 #define N_SECTIONS (sizeof(sections) / sizeof(*sections))
 

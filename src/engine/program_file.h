@@ -130,6 +130,23 @@
  *   stacking        exclusive | stackable      default exclusive (alone)
  *   skus, categories, labels        list   which lines (as earn rules)
  *   tiers           list            levels of the tiers section
+ * referrals: member-get-member (engine/referrals.h, docs/program.md)
+ *   referrer_points points 0..FDL_REFERRAL_MAX_POINTS   required: to the
+ *                                   member who referred
+ *   referee_points  points 0..FDL_REFERRAL_MAX_POINTS   required: to the new
+ *                                   member (not both 0)
+ *   min_spend       money           default 0: the new member's first
+ *                                   purchase paying at least this qualifies
+ *   return_days     int 0..FDL_REFERRAL_MAX_RETURN_DAYS default 30: the
+ *                                   bonuses come after this many days
+ *   max_per_referrer int 1..FDL_REFERRAL_MAX_PER_YEAR   default 10: rewarded
+ *                                   or open referrals per referrer and
+ *                                   local calendar year
+ *   max_pending     int 1..FDL_REFERRAL_MAX_PENDING     default 5: referrals
+ *                                   awaiting their purchase per referrer
+ *   lapse_days      int 0..FDL_REFERRAL_MAX_LAPSE_DAYS  default 0 (never): a
+ *                                   referral with no kept qualifying purchase
+ *                                   this many days after enrolment is void
  * Conditions are the expression language of engine/expr.h, at most
  * FDL_EXPR_MAX_LEN bytes, type-checked at load against the variables of
  * engine/rules.h ("basket.total >= 10 and now.weekday in (sat, sun)").

@@ -32,6 +32,7 @@
 
 #include "base/error.h"
 #include "engine/program.h"
+#include "engine/referrals.h"
 #include "engine/tiers.h"
 
 #include <stddef.h>
@@ -144,6 +145,7 @@ struct fdl_program_def {
         int advisor;         /* tell non-members when it would have paid */
     } membership;            /* engine/stored_value.h */
     /* -- referrals -- */
+    struct fdl_referral_def referrals; /* engine/referrals.h; enabled 0 if none */
 };
 
 /*

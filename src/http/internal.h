@@ -179,6 +179,10 @@ int http_membership_advice(struct http_request *r);
 /* Adds the purchase answer's membership and advisor sections, when set. */
 void http_membership_sections(json_t *out, const struct fdl_purchase_result *res);
 /* -- referrals -- */
+int handle_referral_code(struct http_request *r);
+int handle_referrals(struct http_request *r);
+/* The `referral` section of a purchase answer: null unless it qualified. */
+json_t *http_referral_purchase_json(const struct fdl_purchase_result *res);
 
 /* Metrics: count a finished request; render the exposition text (malloc'd). */
 void http_metrics_observe(size_t route_index, int status, uint64_t elapsed_ns);

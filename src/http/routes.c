@@ -137,6 +137,7 @@ static json_t *purchase_json(struct fdl_purchase_result *res)
         /* -- stored value and membership -- */
         http_membership_sections(out, res);
         /* -- referrals -- */
+        json_object_set_new(out, "referral", http_referral_purchase_json(res));
     }
     return out;
 }
@@ -278,6 +279,9 @@ static const struct fdl_json_field enrol_fields[] = {
     {"birthday", FDL_JSON_DATE, 0, 0, 0, EI(birthday_days)},
     {"marketing_consent", FDL_JSON_BOOL, 0, 0, 1, EI(marketing_consent)},
     {"home_store", FDL_JSON_STRING, 0, 1, FDL_MAX_ID_LEN, EI(home_store)},
+    /* -- referrals -- */
+    {"referral_code", FDL_JSON_STRING, 0, 1, FDL_REFERRAL_CODE_INPUT_MAX,
+     EI(referral_code)},
 };
 #undef EI
 
@@ -1169,6 +1173,9 @@ const struct http_route http_routes[] = {
     {"GET", "/v1/members/{id}/membership/advice", http_membership_advice, POS, 0, 0,
      "membership_advice"},
     /* -- referrals -- */
+    {"GET", "/v1/members/{id}/referral", handle_referral_code, POS, 0, 0,
+     "referral_code_get"},
+    {"GET", "/v1/members/{id}/referrals", handle_referrals, POS, 0, 0, "referrals_get"},
     {"PUT", "/v1/test/clock", handle_clock, ADMIN, ROUTE_TEST_CLOCK, SMALL, "test_clock"},
 };
 const size_t http_route_count = sizeof(http_routes) / sizeof(http_routes[0]);

@@ -19,6 +19,7 @@ extern const struct svc_feature svc_feature_rewards;
 /* -- stored value and membership -- */
 extern const struct svc_feature svc_feature_stored_value;
 /* -- referrals -- */
+extern const struct svc_feature svc_feature_referrals;
 
 const struct svc_feature *const svc_features[] = {
     /* -- early access -- */
@@ -31,6 +32,7 @@ const struct svc_feature *const svc_features[] = {
     /* -- stored value and membership -- */
     &svc_feature_stored_value,
     /* -- referrals -- */
+    &svc_feature_referrals,
     NULL,
 };
 const size_t svc_feature_count = sizeof(svc_features) / sizeof(svc_features[0]) - 1;

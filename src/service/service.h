@@ -155,6 +155,7 @@ struct fdl_enrol_request {
     /* -- rewards -- */
     /* -- stored value and membership -- */
     /* -- referrals -- */
+    const char *referral_code; /* NULL: none; else the referrer's code */
 };
 
 /*
@@ -306,6 +307,8 @@ struct fdl_purchase_result {
         int64_t spend_minor, cashback_minor, fee_minor, difference_minor;
     } advisor;
     /* -- referrals -- */
+    int referral_qualified; /* this purchase qualified the member's referral */
+    int64_t referral_due_at_s, referral_referee_points, referral_referrer_points;
 };
 
 /*

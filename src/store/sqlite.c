@@ -415,9 +415,47 @@ int sqlite_coupon_uses_of_purchase(struct fdl_store *st, int64_t program_id,
 int sqlite_coupon_uses_return(struct fdl_store *st, int64_t program_id, int64_t member_id,
                               int64_t purchase_id, struct fdl_error *err);
 
+/* Referrals: one row per referred member (engine/referrals.h); the ops
+ * are in sqlite_referrals.c. */
+#include "store/sqlite_referrals.h"
+
+static const char schema_referrals[] =
+    "CREATE TABLE referrals (\n"
+    "    program_id INTEGER NOT NULL,\n"
+    "    referee_id INTEGER NOT NULL REFERENCES members (id),\n"
+    "    referrer_id INTEGER NOT NULL REFERENCES members (id),\n"
+    "    status INTEGER NOT NULL, -- 1 pending, 2 waiting, 3 rewarded, 4 void\n"
+    "    created_at INTEGER NOT NULL,\n"
+    "    lapse_at INTEGER NOT NULL DEFAULT 0, -- pending: void from then; 0 never\n"
+    "    email_key TEXT NOT NULL DEFAULT '',\n"
+    "    phone_key TEXT NOT NULL DEFAULT '',\n"
+    "    purchase_id INTEGER NOT NULL DEFAULT 0,\n"
+    "    txn_id TEXT NOT NULL DEFAULT '',\n"
+    "    qualified_at INTEGER NOT NULL DEFAULT 0,\n"
+    "    due_at INTEGER NOT NULL DEFAULT 0,\n"
+    "    min_spend INTEGER NOT NULL DEFAULT 0,\n"
+    "    referrer_points INTEGER NOT NULL DEFAULT 0,\n"
+    "    referee_points INTEGER NOT NULL DEFAULT 0,\n"
+    "    rewarded_at INTEGER NOT NULL DEFAULT 0,\n"
+    "    note TEXT NOT NULL DEFAULT '',\n"
+    "    PRIMARY KEY (program_id, referee_id)\n"
+    ");\n"
+    "CREATE INDEX referrals_referrer ON referrals (program_id, referrer_id, status);\n"
+    "CREATE INDEX referrals_due ON referrals (program_id, due_at) WHERE status = 2;\n"
+    "CREATE INDEX referrals_lapse ON referrals (program_id, lapse_at)\n"
+    "    WHERE status = 1 AND lapse_at > 0;\n"
+    "CREATE INDEX referrals_email ON referrals (program_id, email_key)\n"
+    "    WHERE email_key <> '';\n"
+    "CREATE INDEX referrals_phone ON referrals (program_id, phone_key)\n"
+    "    WHERE phone_key <> '';\n";
+
 /* Migration N (N >= 1) is migrations[N - 1]. Append; never edit one that shipped. */
 static const char *const migrations[] = {
-    schema_v1, schema_v2, schema_v3, schema_v4, schema_v5,
+    schema_v1,
+    schema_v2,
+    schema_v3,
+    schema_v4,
+    schema_v5,
     /* -- early access -- */
     /* -- coupons -- */
     schema_coupons,
@@ -427,6 +465,7 @@ static const char *const migrations[] = {
     /* -- stored value and membership -- */
     schema_stored_value,
     /* -- referrals -- */
+    schema_referrals,
 };
 #define MIGRATION_COUNT ((int64_t)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -2646,4 +2685,11 @@ const struct fdl_store_ops fdl_store_sqlite = {
     .cashback_put = sqlite_cashback_put,
     .sv_audit = sqlite_sv_audit,
     /* -- referrals -- */
+    .referral_insert = sqlite_referral_insert,
+    .referral_get = sqlite_referral_get,
+    .referral_update = sqlite_referral_update,
+    .referral_counts = sqlite_referral_counts,
+    .referral_contact_used = sqlite_referral_contact_used,
+    .referrals_due = sqlite_referrals_due,
+    .referrals_of = sqlite_referrals_of,
 };

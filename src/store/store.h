@@ -19,6 +19,7 @@
 #include "base/error.h"
 #include "base/limits.h"
 #include "engine/coupons.h"
+#include "engine/referrals.h"
 #include "ledger/ledger.h"
 #include "store/store_stored_value.h"
 
@@ -486,6 +487,34 @@ struct fdl_store_ops {
     int (*sv_audit)(struct fdl_store *st, struct fdl_sv_audit *out,
                     struct fdl_error *err);
     /* -- referrals -- */
+    /* Records referral r; a referee already referred is FDL_EDUPLICATE. */
+    int (*referral_insert)(struct fdl_store *st, const struct fdl_referral *r,
+                           struct fdl_error *err);
+    /* The referral whose referee is referee_id; FDL_ENOT_FOUND if none. */
+    int (*referral_get)(struct fdl_store *st, int64_t program_id, int64_t referee_id,
+                        struct fdl_referral *out, struct fdl_error *err);
+    /* Writes r's status and every field after created_at_s. */
+    int (*referral_update)(struct fdl_store *st, const struct fdl_referral *r,
+                           struct fdl_error *err);
+    /* The referrer's referrals: pending, waiting, and rewarded in [from_s, to_s). */
+    int (*referral_counts)(struct fdl_store *st, int64_t program_id, int64_t referrer_id,
+                           int64_t from_s, int64_t to_s, int64_t *pending,
+                           int64_t *waiting, int64_t *rewarded, struct fdl_error *err);
+    /* Whether any referral (even a void one) has this e-mail key / phone
+     * key (an empty key is never used). */
+    int (*referral_contact_used)(struct fdl_store *st, int64_t program_id,
+                                 const char *email_key, const char *phone_key,
+                                 int *email_used, int *phone_used, struct fdl_error *err);
+    /* Referees of referrals with work due at now_s (waiting ones due, pending
+     * ones lapsed), soonest first, at most limit. */
+    int (*referrals_due)(struct fdl_store *st, int64_t program_id, int64_t now_s,
+                         int limit, int64_t *referee_ids, int *count,
+                         struct fdl_error *err);
+    /* The referrer's referrals with referee id > after_id, by referee id, at
+     * most limit. */
+    int (*referrals_of)(struct fdl_store *st, int64_t program_id, int64_t referrer_id,
+                        int64_t after_id, int limit, struct fdl_referral *out, int *count,
+                        struct fdl_error *err);
 };
 
 /* The SQLite backend's table. */
