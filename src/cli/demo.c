@@ -117,17 +117,16 @@ static int demo_purchase(struct cli *c, struct demo_member *dm, int64_t day, int
     snprintf(txn, sizeof(txn), "DEMO-%06lld", (long long)++*seq);
     int64_t now_s = day * 86400 + 8 * 3600 + rng_below(12 * 3600);
     fdl_clock_set(now_s);
-    struct fdl_purchase_request req = {dm->id,
-                                       NULL,
-                                       txn,
-                                       rng_below(3) ? "BCN-01" : "MAD-01",
-                                       rng_below(5) ? "till" : "web",
-                                       "EUR",
-                                       now_s,
-                                       dm->available >= 500 && rng_below(8) == 0 ? 500
-                                                                                 : 0,
-                                       (size_t)n,
-                                       lines};
+    struct fdl_purchase_request req = {
+        .member_id = dm->id,
+        .txn_id = txn,
+        .store_code = rng_below(3) ? "BCN-01" : "MAD-01",
+        .channel = rng_below(5) ? "till" : "web",
+        .currency = "EUR",
+        .occurred_at_s = now_s,
+        .redeem_points = dm->available >= 500 && rng_below(8) == 0 ? 500 : 0,
+        .line_count = (size_t)n,
+        .lines = lines};
     struct fdl_purchase_result res;
     int rc = fdl_svc_purchase(&c->svc, c->st, &c->actor, &req, now_s, &res, &c->err);
     if (rc)

@@ -82,7 +82,25 @@
       "Te hemos devuelto %lld punto.", "Te hemos devuelto %lld puntos.",                 \
       "T'hem retornat %lld punt.", "T'hem retornat %lld punts.",                         \
       "Вам возвращён %lld балл.", "Вам возвращено %lld балла.",                          \
-      "Вам возвращено %lld баллов.")
+      "Вам возвращено %lld баллов.")                                                     \
+    X(STAMPS_TO_GO, COUNT_TEXT, /* */                                                    \
+      "%lld more stamp to fill your %s.", "%lld more stamps to fill your %s.",           \
+      "Te falta %lld sello para completar tu %s.",                                       \
+      "Te faltan %lld sellos para completar tu %s.",                                     \
+      "Et falta %lld segell per completar la teva %s.",                                  \
+      "Et falten %lld segells per completar la teva %s.",                                \
+      "Остался %lld штамп до заполнения карточки «%s».",                                 \
+      "Осталось %lld штампа до заполнения карточки «%s».",                               \
+      "Осталось %lld штампов до заполнения карточки «%s».")                              \
+    X(STAMP_CARD_FULL, COUNT_TEXT, /* */                                                 \
+      "%lld reward waiting: your %s is full.", "%lld rewards waiting: your %s is full.", \
+      "%lld premio te espera: tu %s está completa.",                                     \
+      "%lld premios te esperan: tu %s está completa.",                                   \
+      "%lld premi t'espera: la teva %s és plena.",                                       \
+      "%lld premis t'esperen: la teva %s és plena.",                                     \
+      "%lld награда ждёт вас: карточка «%s» заполнена.",                                 \
+      "%lld награды ждут вас: карточка «%s» заполнена.",                                 \
+      "%lld наград ждут вас: карточка «%s» заполнена.")
 
 struct message_entry {
     const char *name;

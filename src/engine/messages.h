@@ -77,6 +77,8 @@ enum fdl_message_id {
     /* -- early access -- */
     /* -- coupons -- */
     /* -- punch cards -- */
+    FDL_MSG_STAMPS_TO_GO,    /* "%lld more stamps to fill your %s."   (ll, card name) */
+    FDL_MSG_STAMP_CARD_FULL, /* "%lld rewards waiting: your %s is full." (ll, name) */
     /* -- rewards -- */
     /* -- stored value and membership -- */
     /* -- referrals -- */

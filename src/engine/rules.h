@@ -125,6 +125,8 @@ struct fdl_program_def {
     /* -- early access -- */
     /* -- coupons -- */
     /* -- punch cards -- */
+    struct fdl_stamp_card_def *stamp_cards; /* engine/stamps.h; n_stamp_cards of them */
+    size_t n_stamp_cards;
     /* -- rewards -- */
     /* -- stored value and membership -- */
     /* -- referrals -- */

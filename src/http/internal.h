@@ -146,6 +146,14 @@ json_t *http_tier_json(const struct fdl_tier_status *t);
 /* -- early access -- */
 /* -- coupons -- */
 /* -- punch cards -- */
+/* Turns the purchase's decoded stamp_rewards array into voucher ids
+ * (FDL_EFIELD_TYPE / FDL_ERANGE naming stamp_rewards[i] otherwise). */
+int http_stamp_rewards_decode(struct fdl_purchase_request *req, struct fdl_error *err);
+/* The `stamps` sections of a purchase's and a refund's answers. */
+json_t *http_stamps_purchase_json(const struct fdl_purchase_result *res);
+json_t *http_stamps_refund_json(const struct fdl_refund_result *res);
+/* GET /v1/members/{id}/stamps: the member's cards and vouchers. */
+int http_handle_member_stamps(struct http_request *r);
 /* -- rewards -- */
 /* -- stored value and membership -- */
 /* -- referrals -- */

@@ -132,6 +132,7 @@ static json_t *purchase_json(struct fdl_purchase_result *res)
         /* -- early access -- */
         /* -- coupons -- */
         /* -- punch cards -- */
+        json_object_set_new(out, "stamps", http_stamps_purchase_json(res));
         /* -- rewards -- */
         /* -- stored value and membership -- */
         /* -- referrals -- */
@@ -527,6 +528,8 @@ static const struct fdl_json_field purchase_fields[] = {
     /* -- early access -- */
     /* -- coupons -- */
     /* -- punch cards -- */
+    {"stamp_rewards", FDL_JSON_ARRAY, 0, 0, FDL_MAX_STAMP_REWARDS_PER_PURCHASE,
+     PA(req.stamp_rewards_json)},
     /* -- rewards -- */
     /* -- stored value and membership -- */
     /* -- referrals -- */
@@ -612,7 +615,7 @@ static int decode_purchase(struct http_request *r, json_t *body, struct purchase
     }
     a->req.lines = lines;
     a->req.line_count = json_array_size(a->lines);
-    return 0;
+    return http_stamp_rewards_decode(&a->req, &r->err);
 }
 
 /* Records the purchase, or, for a dry run, answers what it would record
@@ -716,13 +719,15 @@ static int run_refund(struct fdl_store *st, struct fdl_job *job)
     const struct fdl_refund *f = &res.refund;
     return http_job_answer(
         job, 201,
-        json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:o, s:o}", "refund_id", f->refund_id,
+        json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:o, s:o, s:o}", "refund_id",
+                  f->refund_id,
                   "txn_id", a->req.txn_id, "member_id", (json_int_t)f->member_id,
                   "amount", (json_int_t)f->amount_minor, "points_clawed_back",
                   (json_int_t)f->points_clawed, "points_returned",
                   (json_int_t)f->points_restored, "balance",
                   http_balance_json(&res.balance), "messages",
-                  http_messages_json(res.messages, res.message_count)));
+                  http_messages_json(res.messages, res.message_count), "stamps",
+                  http_stamps_refund_json(&res)));
 }
 
 static int handle_refund(struct http_request *r)
@@ -1049,6 +1054,8 @@ const struct http_route http_routes[] = {
     /* -- early access -- */
     /* -- coupons -- */
     /* -- punch cards -- */
+    {"GET", "/v1/members/{id}/stamps", http_handle_member_stamps, POS, 0, 0,
+     "member_stamps"},
     /* -- rewards -- */
     /* -- stored value and membership -- */
     /* -- referrals -- */

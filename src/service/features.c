@@ -12,6 +12,7 @@
 /* -- early access -- */
 /* -- coupons -- */
 /* -- punch cards -- */
+extern const struct svc_feature svc_feature_stamps;
 /* -- rewards -- */
 /* -- stored value and membership -- */
 /* -- referrals -- */
@@ -20,6 +21,7 @@ const struct svc_feature *const svc_features[] = {
     /* -- early access -- */
     /* -- coupons -- */
     /* -- punch cards -- */
+    &svc_feature_stamps,
     /* -- rewards -- */
     /* -- stored value and membership -- */
     /* -- referrals -- */

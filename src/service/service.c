@@ -1116,7 +1116,7 @@ int fdl_svc_purchase(struct fdl_service *svc, struct fdl_store *st,
         free(lines);
         return rc;
     }
-    p.points_redeemed = fdl_redeemable_points(prog, req->redeem_points, total);
+    p.points_redeemed = fdl_redeemable_points(prog, req->redeem_points, p.total_minor);
     p.discount_minor = p.points_redeemed * prog->point_value_minor;
     struct fdl_points_row *awards = NULL;
     int award_count = 0;

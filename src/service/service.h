@@ -240,6 +240,9 @@ struct fdl_purchase_request {
     /* -- early access -- */
     /* -- coupons -- */
     /* -- punch cards -- */
+    void *stamp_rewards_json; /* the HTTP layer's array (json_t *) while decoding */
+    size_t stamp_reward_count;
+    int64_t stamp_rewards[FDL_MAX_STAMP_REWARDS_PER_PURCHASE]; /* voucher ids to use */
     /* -- rewards -- */
     /* -- stored value and membership -- */
     /* -- referrals -- */
@@ -270,6 +273,10 @@ struct fdl_purchase_result {
     /* -- early access -- */
     /* -- coupons -- */
     /* -- punch cards -- */
+    int stamp_card_count; /* cards this purchase stamped */
+    struct fdl_stamp_card_result stamps[FDL_MAX_STAMP_CARDS];
+    int stamp_redeemed_count; /* vouchers it used */
+    struct fdl_stamp_redeemed stamp_redeemed[FDL_MAX_STAMP_REWARDS_PER_PURCHASE];
     /* -- rewards -- */
     /* -- stored value and membership -- */
     /* -- referrals -- */
@@ -315,6 +322,8 @@ struct fdl_refund_result {
     /* -- early access -- */
     /* -- coupons -- */
     /* -- punch cards -- */
+    int stamp_card_count; /* cards whose stamps this refund took back */
+    struct fdl_stamp_card_result stamps[FDL_MAX_STAMP_CARDS];
     /* -- rewards -- */
     /* -- stored value and membership -- */
     /* -- referrals -- */
