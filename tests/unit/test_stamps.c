@@ -6,9 +6,11 @@
  */
 #include "engine/stamps.h"
 
+#include "engine/explain.h"
 #include "engine/program_file.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
@@ -325,6 +327,45 @@ static void test_file_refuses_too_many_cards(void)
     CHECK_STR(err.field, field);
 }
 
+static void test_explain_in_four_languages(void)
+{
+    const char *text = HEAD "stamps:\n"
+                            "  - id: coffee\n"
+                            "    name: Coffee card\n"
+                            "    goal: 10\n"
+                            "    categories: [coffee]\n"
+                            "    expiry_days: 180\n"
+                            "    reward: {free_item: [espresso, latte]}\n"
+                            "  - {id: lunch, name: Lunch card, goal: 5, per: visit,"
+                            " reward: {points: 100}}\n";
+    static const char *const want[][3] = {
+        {"en", "- Coffee card. Get a stamp for every item in the category coffee; 10 stamps "
+               "give a free espresso or latte. The voucher is valid for 90 days.",
+         "- Lunch card. Get a stamp for every purchase; 5 stamps give a gift of 100 "
+         "points.\n"},
+        {"es", "10 sellos te dan un espresso o latte gratis.",
+         "Consigue un sello en cada compra; 5 sellos te dan 100 puntos de regalo."},
+        {"ca", "10 segells et donen un espresso o latte gratuït.",
+         "Els segells d'una targeta sense completar caduquen 180 dies després del primer."},
+        {"ru", "10 штампов — это бесплатный espresso или latte.",
+         "## Карточки со штампами"},
+    };
+    struct fdl_program_def *def = NULL;
+    struct fdl_error err;
+    CHECK_INT(fdl_program_file_load(text, strlen(text), &def, &err), 0);
+    int ok = 1;
+    for (size_t i = 0; i < sizeof(want) / sizeof(*want) && ok; i++) {
+        char *out = NULL;
+        ok = fdl_program_explain(def, want[i][0], &out, &err) == 0 &&
+             strstr(out, want[i][1]) && strstr(out, want[i][2]);
+        if (!ok)
+            fprintf(stderr, "  %s:\n%s\n", want[i][0], out ? out : "(none)");
+        free(out);
+    }
+    fdl_program_def_free(def);
+    CHECK(ok);
+}
+
 int main(void)
 {
     RUN(test_item_card_counts_qualifying_units);
@@ -344,5 +385,6 @@ int main(void)
     RUN(test_file_loads_a_card);
     RUN(test_file_errors_name_the_key);
     RUN(test_file_refuses_too_many_cards);
+    RUN(test_explain_in_four_languages);
     return check_done();
 }
