@@ -48,6 +48,23 @@
  *                                   strictly ascending
  *   With a tiers section, the names in earn rules' `tiers` lists must be
  *   its levels.
+ * stamps: a list of at most FDL_MAX_STAMP_CARDS punch cards (engine/stamps.h)
+ *   id              string, 64      required, unique: letters, digits - _ .
+ *   name            string, 64      required: the member-facing name
+ *   goal            int 2..FDL_MAX_STAMP_GOAL  required: stamps that fill a card
+ *   per             item | visit    default item: a stamp per qualifying
+ *                                   unit, or one per qualifying purchase
+ *   skus, categories, labels        list: which lines qualify (as earn
+ *                                   rules; none given = every line)
+ *   min_spend       money           purchase total needed for a stamp
+ *   max_per_purchase int 1..FDL_MAX_STAMPS_PER_PURCHASE  (that if absent)
+ *   expiry_days     int 1..FDL_MAX_STAMP_EXPIRY_DAYS  stamps on an unfinished
+ *                                   card lapse this long after its first
+ *   reward          required mapping, exactly one of:
+ *     free_item     list of at most FDL_MAX_STAMP_FREE_ITEMS skus: a voucher
+ *                                   for one free unit of one of them
+ *     valid_days    int 1..FDL_MAX_STAMP_VALID_DAYS  free_item only; default 90
+ *     points        int 1..FDL_MAX_STAMP_REWARD_POINTS  bonus points at once
  * earn: a list of at most FDL_MAX_RULES rules, applied in order
  *   id              string, 64      required, unique: letters, digits - _ .
  *   description     string, 200     why the member got the points
