@@ -201,6 +201,8 @@
     X(AND, 0, " and ", " y ", " i ", " и ")                                              \
     X(OR, 0, " or ", " o ", " o ", " или ")                                              \
     X(NOR, 0, " and ", " ni ", " ni ", " и ")                                            \
+    X(H_LEVELS, 0, "Levels and their benefits", "Niveles y sus ventajas",               \
+      "Nivells i els seus avantatges", "Уровни и их преимущества")                       \
     /* punch cards (engine/stamps.h) */                                                  \
     X(H_STAMPS, 0, "Stamp cards", "Tarjetas de sellos", "Targetes de segells",           \
       "Карточки со штампами")                                                            \
@@ -2047,6 +2049,34 @@ static void put_stamp_card(struct ctx *c, struct output *o, const struct fdl_sta
     output_put(o, "\n");
 }
 
+/* "- Gold: Double points on Saturdays. Free delivery." for each level with benefits. */
+static void put_levels(struct ctx *c, struct output *o)
+{
+    const struct fdl_tier_def *t = &c->def->tiers;
+    int any = 0;
+    for (size_t i = 0; t->enabled && i < t->n_levels; i++)
+        any |= c->def->tier_benefits[i].n > 0;
+    if (!any)
+        return;
+    output_put(o, "\n## ");
+    output_put(o, text(c, P_H_LEVELS));
+    output_put(o, "\n\n");
+    for (size_t i = 0; i < t->n_levels && !c->pool.rc; i++) {
+        const struct fdl_tier_benefits *b = &c->def->tier_benefits[i];
+        if (!b->n)
+            continue;
+        char *name = (char *)CAT(c, t->levels[i].name, "");
+        capitalize(name);
+        output_put(o, CAT(c, "- ", name, ":"));
+        for (size_t k = 0; k < b->n; k++) {
+            size_t n = strlen(b->items[k]);
+            int ends = n && strchr(".!?", b->items[k][n - 1]) != NULL;
+            output_put(o, CAT(c, " ", b->items[k], ends ? "" : "."));
+        }
+        output_put(o, "\n");
+    }
+}
+
 static void put_stamps(struct ctx *c, struct output *o)
 {
     if (!c->def->n_stamp_cards)
@@ -2082,6 +2112,8 @@ int fdl_program_explain(const struct fdl_program_def *def, const char *lang,
     }
     if (!c.pool.rc)
         put_points(&c, &o);
+    if (!c.pool.rc)
+        put_levels(&c, &o);
     if (!c.pool.rc)
         put_stamps(&c, &o);
     rc = o.rc ? o.rc : c.pool.rc;

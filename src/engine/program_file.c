@@ -883,16 +883,47 @@ static int valid_level_name(const char *s)
     return 1;
 }
 
-/* levels[index]: {name, min}, its min above the level before it. */
+/* benefits: 1..FDL_MAX_TIER_BENEFITS distinct one-line texts, kept in order. */
+static int load_tier_benefits(struct loader *ld, const struct ynode *list,
+                              const char *path, struct fdl_tier_benefits *out)
+{
+    if (list->kind != YNODE_LIST)
+        return fail(ld, FDL_EFIELD_TYPE, list, path,
+                    "must be a list of short texts, not %s", kind_name(list));
+    if (list->count == 0)
+        return fail(ld, FDL_EINVALID, list, path, "must not be empty");
+    if (list->count > FDL_MAX_TIER_BENEFITS)
+        return fail(ld, FDL_ERANGE, list, path, "has more than %d entries",
+                    FDL_MAX_TIER_BENEFITS);
+    const char **items = arena_alloc(ld->keep, list->count * sizeof(*items));
+    if (!items)
+        return nomem(ld);
+    size_t i = 0;
+    for (const struct ynode *e = list->first; e; e = e->next, i++) {
+        char sub[PATH_MAX_BYTES];
+        path_index(sub, path, i);
+        int rc = get_text(ld, e, sub, 1, FDL_TIER_BENEFIT_MAX, 0, &items[i]);
+        if (rc)
+            return rc;
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(items[j], items[i]) == 0)
+                return fail(ld, FDL_EINVALID, e, sub, "\"%s\" is listed twice", items[i]);
+    }
+    out->items = items;
+    out->n = list->count;
+    return 0;
+}
+
+/* levels[index]: {name, min, benefits}, its min above the level before it. */
 static int load_tier_level(struct loader *ld, const struct ynode *map, const char *path,
                            size_t index)
 {
-    static const char *const keys[] = {"name", "min"};
+    static const char *const keys[] = {"name", "min", "benefits"};
     struct fdl_tier_def *t = &ld->def->tiers;
     struct fdl_tier_level *level = &t->levels[index];
     char sub[PATH_MAX_BYTES];
     const struct ynode *v;
-    int rc = check_keys(ld, map, path, keys, 2);
+    int rc = check_keys(ld, map, path, keys, 3);
     if (rc)
         return rc;
     if (!(v = get(map, "name")))
@@ -923,6 +954,9 @@ static int load_tier_level(struct loader *ld, const struct ynode *map, const cha
         return fail(ld, FDL_EINVALID, v, sub,
                     "must be more than the min of the level before it (%s)",
                     t->levels[index - 1].name);
+    path_key(sub, path, "benefits");
+    if ((v = get(map, "benefits")))
+        return load_tier_benefits(ld, v, sub, &ld->def->tier_benefits[index]);
     return 0;
 }
 

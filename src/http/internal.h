@@ -154,6 +154,11 @@ json_t *http_stamps_purchase_json(const struct fdl_purchase_result *res);
 json_t *http_stamps_refund_json(const struct fdl_refund_result *res);
 /* GET /v1/members/{id}/stamps: the member's cards and vouchers. */
 int http_handle_member_stamps(struct http_request *r);
+/* Adds `benefits` (the member's level's texts) to the `tier` object of a
+ * purchase's answer, when it has one. */
+void http_tier_add_benefits(json_t *purchase, const struct fdl_purchase_result *res);
+/* The benefits of member m's level in the program in force now, as a list. */
+json_t *http_member_tier_benefits(struct http_request *r, const struct fdl_member *m);
 /* -- rewards -- */
 /* -- stored value and membership -- */
 /* -- referrals -- */

@@ -387,6 +387,7 @@ static int handle_member_get(struct http_request *r)
     json_t *out = http_member_json(&m);
     json_object_set_new(out, "points", http_balance_json(&b));
     json_object_set_new(out, "cards", cj);
+    json_object_set_new(out, "tier_benefits", http_member_tier_benefits(r, &m));
     return http_reply(r, 200, out);
 }
 
@@ -629,8 +630,10 @@ static int run_purchase(struct fdl_store *st, struct fdl_job *job)
     if (rc)
         return rc;
     json_t *out = purchase_json(&res);
-    if (out)
+    if (out) {
         json_object_set_new(out, "tier", http_tier_json(&res.tier));
+        http_tier_add_benefits(out, &res);
+    }
     if (out && a->dry_run) {
         json_object_del(out, "id");
         json_object_set_new(out, "dry_run", json_true());

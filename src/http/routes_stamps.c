@@ -172,3 +172,24 @@ int http_handle_member_stamps(struct http_request *r)
                       json_pack("{s:I, s:o, s:o}", "member_id", (json_int_t)id, "cards",
                                 cards, "vouchers", vouchers));
 }
+
+static json_t *benefits_json(const struct fdl_tier_benefits *b)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && b && i < b->n; i++)
+        json_array_append_new(a, json_string(b->items[i]));
+    return a;
+}
+
+void http_tier_add_benefits(json_t *purchase, const struct fdl_purchase_result *res)
+{
+    json_t *tier = json_object_get(purchase, "tier");
+    if (json_is_object(tier))
+        json_object_set_new(tier, "benefits", benefits_json(res->tier_benefits));
+}
+
+json_t *http_member_tier_benefits(struct http_request *r, const struct fdl_member *m)
+{
+    return benefits_json(fdl_svc_tier_benefits(&r->srv->svc, r->actor.program_id, m->tier,
+                                               fdl_clock_now_s()));
+}

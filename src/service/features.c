@@ -13,6 +13,7 @@
 /* -- coupons -- */
 /* -- punch cards -- */
 extern const struct svc_feature svc_feature_stamps;
+extern const struct svc_feature svc_feature_tier_progress;
 /* -- rewards -- */
 /* -- stored value and membership -- */
 /* -- referrals -- */
@@ -22,6 +23,7 @@ const struct svc_feature *const svc_features[] = {
     /* -- coupons -- */
     /* -- punch cards -- */
     &svc_feature_stamps,
+    &svc_feature_tier_progress,
     /* -- rewards -- */
     /* -- stored value and membership -- */
     /* -- referrals -- */

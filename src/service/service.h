@@ -277,6 +277,7 @@ struct fdl_purchase_result {
     struct fdl_stamp_card_result stamps[FDL_MAX_STAMP_CARDS];
     int stamp_redeemed_count; /* vouchers it used */
     struct fdl_stamp_redeemed stamp_redeemed[FDL_MAX_STAMP_REWARDS_PER_PURCHASE];
+    const struct fdl_tier_benefits *tier_benefits; /* the member's level's, or NULL */
     /* -- rewards -- */
     /* -- stored value and membership -- */
     /* -- referrals -- */

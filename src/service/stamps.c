@@ -526,6 +526,100 @@ const struct svc_feature svc_feature_stamps = {
     stamps_expire,
 };
 
+/* ---- tier progress on the receipt ---- */
+
+static const struct fdl_tier_benefits *benefits_of(const struct fdl_program_def *def,
+                                                   const char *tier);
+
+#define TIER_DISPLAY_MAX (FDL_TIER_NAME_MAX + 1)
+#define MONEY_TEXT_MAX   48
+
+/* A level's name as members read it: "gold" -> "Gold". */
+static void tier_display(const char *name, char out[TIER_DISPLAY_MAX])
+{
+    snprintf(out, TIER_DISPLAY_MAX, "%s", name);
+    if (out[0] >= 'a' && out[0] <= 'z')
+        out[0] = (char)(out[0] - 'a' + 'A');
+}
+
+/* Appends an uncounted message (TEXT or TEXT3) to the purchase's answer. */
+static void add_text_message(struct fdl_purchase_result *res, const char *lang,
+                             enum fdl_message_id id, const char *a, const char *b,
+                             const char *c)
+{
+    if (res->message_count >= FDL_MAX_MESSAGES)
+        return;
+    char *out = res->messages[res->message_count++];
+    if (b)
+        fdl_message_text3(out, FDL_MESSAGE_MAX, id, lang, a, b, c);
+    else
+        fdl_message_text(out, FDL_MESSAGE_MAX, id, lang, a);
+}
+
+/*
+ * The tier status of the answer in words: "Welcome to Gold!" after an
+ * upgrade, then what is missing for the next level: "120 more points to
+ * Gold.", "3 more visits to Gold." or "You spent 80,00 € — 20,00 € more to
+ * Silver." (what was spent in the window = the next level's min less what
+ * is missing).
+ */
+static int tier_progress_apply(struct svc_purchase_ctx *c, struct fdl_error *err)
+{
+    (void)err;
+    const struct fdl_tier_status *t = &c->res->tier;
+    if (!t->enabled || !c->ver)
+        return 0;
+    c->res->tier_benefits = benefits_of(c->ver->def, t->name);
+    const char *lang = c->prog->language;
+    char name[TIER_DISPLAY_MAX], next[TIER_DISPLAY_MAX];
+    tier_display(t->name, name);
+    tier_display(t->next, next);
+    if (t->upgraded)
+        add_text_message(c->res, lang, FDL_MSG_TIER_WELCOME, name, NULL, NULL);
+    if (!t->next[0])
+        return 0;
+    if (t->basis == FDL_TIER_BASIS_POINTS)
+        svc_add_message(c->res->messages, &c->res->message_count, lang,
+                        FDL_MSG_TIER_MISSING_POINTS, (long long)t->missing, next);
+    else if (t->basis == FDL_TIER_BASIS_VISITS)
+        svc_add_message(c->res->messages, &c->res->message_count, lang,
+                        FDL_MSG_TIER_MISSING_VISITS, (long long)t->missing, next);
+    if (t->basis != FDL_TIER_BASIS_SPEND)
+        return 0;
+    const struct fdl_tier_def *def = &c->ver->def->tiers;
+    int k = fdl_tier_index(def, t->next);
+    if (k < 0)
+        return 0;
+    char spent[MONEY_TEXT_MAX], missing[MONEY_TEXT_MAX];
+    fdl_lang_format_money(spent, sizeof(spent), lang, def->levels[k].min - t->missing,
+                          c->prog->currency, c->prog->minor_per_unit);
+    fdl_lang_format_money(missing, sizeof(missing), lang, t->missing, c->prog->currency,
+                          c->prog->minor_per_unit);
+    add_text_message(c->res, lang, FDL_MSG_TIER_MISSING_SPEND, spent, missing, next);
+    return 0;
+}
+
+/* The benefits of the level named tier in def, or NULL. */
+static const struct fdl_tier_benefits *benefits_of(const struct fdl_program_def *def,
+                                                   const char *tier)
+{
+    int k = def && def->tiers.enabled ? fdl_tier_index(&def->tiers, tier) : -1;
+    return k >= 0 && def->tier_benefits[k].n ? &def->tier_benefits[k] : NULL;
+}
+
+const struct fdl_tier_benefits *fdl_svc_tier_benefits(struct fdl_service *svc,
+                                                      int64_t program_id, const char *tier,
+                                                      int64_t now_s)
+{
+    const struct fdl_program_state *ps = fdl_service_program(svc, program_id);
+    const struct fdl_version_state *ver = ps ? fdl_program_version_at(svc, ps, now_s) : NULL;
+    return ver ? benefits_of(ver->def, tier) : NULL;
+}
+
+const struct svc_feature svc_feature_tier_progress = {
+    "tier progress", NULL, NULL, tier_progress_apply, NULL, NULL,
+};
+
 /* ---- the member's view ---- */
 
 static const char *voucher_status(const struct fdl_stamp_voucher *v, int64_t now_s)

@@ -38,4 +38,15 @@ int fdl_svc_member_stamps(struct fdl_service *svc, struct fdl_store *st,
                           const struct fdl_actor *a, int64_t member_id, int64_t now_s,
                           struct fdl_member_stamps *out, struct fdl_error *err);
 
+/*
+ * The member-facing benefits of level `tier` in the program version in force
+ * at now_s, or NULL (no such program, version or level, or no benefits).
+ * Reads only what the service holds in memory: call it after a service call
+ * that loaded the program (fdl_svc_member_get, ...). The texts live as long
+ * as the service.
+ */
+const struct fdl_tier_benefits *fdl_svc_tier_benefits(struct fdl_service *svc,
+                                                      int64_t program_id, const char *tier,
+                                                      int64_t now_s);
+
 #endif

@@ -366,6 +366,31 @@ static void test_explain_in_four_languages(void)
     CHECK(ok);
 }
 
+/* Tier benefits (tiers.levels[].benefits) load in order and are explained. */
+static void test_tier_benefits_load_and_explain(void)
+{
+    const char *text = HEAD "tiers:\n"
+                            "  basis: points\n"
+                            "  levels:\n"
+                            "    - {name: bronze, min: 0}\n"
+                            "    - {name: gold, min: 100, benefits: [Envío gratis, "
+                            "\"Puntos dobles los sábados!\"]}\n";
+    struct fdl_program_def *def = NULL;
+    struct fdl_error err;
+    CHECK_INT(fdl_program_file_load(text, strlen(text), &def, &err), 0);
+    char *out = NULL;
+    int ok = def->tier_benefits[0].n == 0 && def->tier_benefits[1].n == 2 &&
+             strcmp(def->tier_benefits[1].items[0], "Envío gratis") == 0 &&
+             fdl_program_explain(def, "es", &out, &err) == 0 &&
+             strstr(out, "## Niveles y sus ventajas\n\n- Gold: Envío gratis. Puntos "
+                         "dobles los sábados!\n");
+    if (!ok && out)
+        fprintf(stderr, "%s\n", out);
+    free(out);
+    fdl_program_def_free(def);
+    CHECK(ok);
+}
+
 int main(void)
 {
     RUN(test_item_card_counts_qualifying_units);
@@ -386,5 +411,6 @@ int main(void)
     RUN(test_file_errors_name_the_key);
     RUN(test_file_refuses_too_many_cards);
     RUN(test_explain_in_four_languages);
+    RUN(test_tier_benefits_load_and_explain);
     return check_done();
 }
