@@ -40,12 +40,15 @@
  *   grace_months    int 0..FDL_MAX_TIER_GRACE_MONTHS   default 0: months
  *                                   after a window before a downgrade
  *   levels          required: a list of 1 to FDL_MAX_TIER_LEVELS
- *                                   mappings {name, min}, ascending
+ *                                   mappings {name, min, benefits}, ascending
  *     name          string, 64      required, unique: a-z 0-9 - _
  *     min           money for spend, int for points and visits;
  *                                   0..FDL_MAX_TIER_MIN (minor units for
  *                                   spend); 0 for the first level, then
  *                                   strictly ascending
+ *     benefits      list of 1 to FDL_MAX_TIER_BENEFITS distinct strings of
+ *                                   at most FDL_TIER_BENEFIT_MAX bytes:
+ *                                   what members read about the level
  *   With a tiers section, the names in earn rules' `tiers` lists must be
  *   its levels.
  * stamps: a list of at most FDL_MAX_STAMP_CARDS punch cards (engine/stamps.h)

@@ -1259,7 +1259,10 @@ static int refund_plan(const struct fdl_refund_request *req, struct fdl_purchase
                        l->restored_points;
         l->clawed_points += claw;
         l->restored_points += back;
-        *amount += qty[n] * l->unit_price_minor;
+        /* The line's amount as paid (a punch-card voucher may have made a
+         * unit free), in proportion, cumulatively: all units give it all back. */
+        *amount += fdl_share(l->amount_minor, l->refunded_quantity, l->quantity) -
+                   fdl_share(l->amount_minor, l->refunded_quantity - qty[n], l->quantity);
         *clawed += claw;
         *restored += back;
     }

@@ -141,6 +141,10 @@ def test_a_voucher_makes_the_cheapest_matching_unit_free_once(sapi):
     assert_problem(r, 409, "conflict", "stamp_rewards[0]")
     assert snapshot(sapi, member["id"]) == before
     assert sapi.get(f"/v1/purchases/{body['txn_id']}").status_code == 404
+    # a refund gives back what was paid, not the free unit
+    r = sapi.refund(p["txn_id"])
+    assert r["amount"] == 450
+    assert voucher(stamps_of(sapi, member["id"]), vid)["status"] == "used"
 
 
 def test_a_replayed_purchase_with_a_voucher_answers_the_same(sapi):
