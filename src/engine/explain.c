@@ -201,17 +201,19 @@
     X(AND, 0, " and ", " y ", " i ", " и ")                                              \
     X(OR, 0, " or ", " o ", " o ", " или ")                                              \
     X(NOR, 0, " and ", " ni ", " ni ", " и ")                                            \
-    X(H_LEVELS, 0, "Levels and their benefits", "Niveles y sus ventajas",               \
+    X(H_LEVELS, 0, "Levels and their benefits", "Niveles y sus ventajas",                \
       "Nivells i els seus avantatges", "Уровни и их преимущества")                       \
     /* punch cards (engine/stamps.h) */                                                  \
     X(H_STAMPS, 0, "Stamp cards", "Tarjetas de sellos", "Targetes de segells",           \
       "Карточки со штампами")                                                            \
-    X(STAMP_ITEM, 1, "get a stamp for every item%s", "consigue un sello por cada "       \
-      "artículo%s", "aconsegueix un segell per cada article%s",                          \
-      "получайте штамп за каждый товар%s")                                               \
-    X(STAMP_VISIT, 1, "get a stamp for every purchase%s", "consigue un sello en cada "   \
-      "compra%s", "aconsegueix un segell a cada compra%s",                               \
-      "получайте штамп за каждую покупку%s")                                             \
+    X(STAMP_ITEM, 1, "get a stamp for every item%s",                                     \
+      "consigue un sello por cada "                                                      \
+      "artículo%s",                                                                      \
+      "aconsegueix un segell per cada article%s", "получайте штамп за каждый товар%s")   \
+    X(STAMP_VISIT, 1, "get a stamp for every purchase%s",                                \
+      "consigue un sello en cada "                                                       \
+      "compra%s",                                                                        \
+      "aconsegueix un segell a cada compra%s", "получайте штамп за каждую покупку%s")    \
     X(STAMP_VISIT_Q, 1, " that includes an item %s", " que incluya un artículo %s",      \
       " que inclogui un article %s", " с товаром %s")                                    \
     X(STAMP_GOAL, 2, "%s give %s", "%s te dan %s", "%s et donen %s", "%s — это %s")      \
@@ -2014,7 +2016,8 @@ static const char *stamp_filters(struct ctx *c, const struct fdl_stamp_card_def 
 {
     const char *q = "";
     if (d->categories.n)
-        q = CAT(c, q, " ", FILL(c, P_Q_CATEGORY, join_list(c, set_list(&d->categories), P_OR)));
+        q = CAT(c, q, " ",
+                FILL(c, P_Q_CATEGORY, join_list(c, set_list(&d->categories), P_OR)));
     if (d->skus.n)
         q = CAT(c, q, " ", FILL(c, P_Q_SKU, join_list(c, set_list(&d->skus), P_OR)));
     if (d->labels.n)
@@ -2023,29 +2026,35 @@ static const char *stamp_filters(struct ctx *c, const struct fdl_stamp_card_def 
 }
 
 /* "- Coffee card. Get a stamp for every item ...; 10 stamps give a free espresso." */
-static void put_stamp_card(struct ctx *c, struct output *o, const struct fdl_stamp_card_def *d)
+static void put_stamp_card(struct ctx *c, struct output *o,
+                           const struct fdl_stamp_card_def *d)
 {
     const char *q = stamp_filters(c, d);
-    const char *get = d->per == FDL_STAMP_PER_VISIT
-                          ? FILL(c, P_STAMP_VISIT, *q ? FILL(c, P_STAMP_VISIT_Q, q + 1) : "")
-                          : FILL(c, P_STAMP_ITEM, q);
+    const char *get =
+        d->per == FDL_STAMP_PER_VISIT
+            ? FILL(c, P_STAMP_VISIT, *q ? FILL(c, P_STAMP_VISIT_Q, q + 1) : "")
+            : FILL(c, P_STAMP_ITEM, q);
     if (d->min_spend_minor)
         get = CAT(c, get, " ", FILL(c, P_MIN_SPEND, money(c, d->min_spend_minor)));
     if (d->max_per_purchase)
-        get = CAT(c, get, " (", FILL(c, P_CAP, count(c, N_STAMP, d->max_per_purchase)), ")");
+        get = CAT(c, get, " (", FILL(c, P_CAP, count(c, N_STAMP, d->max_per_purchase)),
+                  ")");
     const char *reward =
         d->reward == FDL_STAMP_REWARD_POINTS
             ? FILL(c, P_GIFT, count(c, N_POINT, d->reward_points))
             : FILL(c, P_STAMP_FREE, join_list(c, set_list(&d->free_items), P_OR));
-    char *first = (char *)CAT(c, get, "; ", FILL(c, P_STAMP_GOAL, count(c, N_STAMP, d->goal), reward), ".");
+    char *first = (char *)CAT(
+        c, get, "; ", FILL(c, P_STAMP_GOAL, count(c, N_STAMP, d->goal), reward), ".");
     capitalize(first);
     char *name = (char *)CAT(c, d->name, "");
     capitalize(name);
     output_put(o, CAT(c, "- ", name, ". ", first));
     if (d->reward == FDL_STAMP_REWARD_FREE_ITEM)
-        output_put(o, CAT(c, " ", FILL(c, P_STAMP_VALID, count(c, N_DAY, d->valid_days))));
+        output_put(o,
+                   CAT(c, " ", FILL(c, P_STAMP_VALID, count(c, N_DAY, d->valid_days))));
     if (d->expiry_days)
-        output_put(o, CAT(c, " ", FILL(c, P_STAMP_LAPSE, count(c, N_DAY, d->expiry_days))));
+        output_put(o,
+                   CAT(c, " ", FILL(c, P_STAMP_LAPSE, count(c, N_DAY, d->expiry_days))));
     output_put(o, "\n");
 }
 

@@ -1523,9 +1523,9 @@ static int load_stamp_reward(struct loader *ld, const struct ynode *map, const c
 static int load_stamp_card(struct loader *ld, const struct ynode *map, const char *path,
                            struct fdl_stamp_card_def *cards, size_t index)
 {
-    static const char *const keys[] = {"id",         "name",       "goal",
-                                       "per",        "skus",       "categories",
-                                       "labels",     "min_spend",  "max_per_purchase",
+    static const char *const keys[] = {"id",          "name",      "goal",
+                                       "per",         "skus",      "categories",
+                                       "labels",      "min_spend", "max_per_purchase",
                                        "expiry_days", "reward"};
     struct fdl_stamp_card_def *c = &cards[index];
     char sub[PATH_MAX_BYTES];

@@ -41,7 +41,8 @@ int64_t fdl_stamps_for_purchase(const struct fdl_stamp_card_def *c,
                                 int64_t total_minor, const int64_t *free_units,
                                 int64_t *line_stamps, unsigned char *qualifying)
 {
-    int64_t total = 0, cap = c->max_per_purchase ? c->max_per_purchase : FDL_MAX_STAMPS_PER_PURCHASE;
+    int64_t total = 0,
+            cap = c->max_per_purchase ? c->max_per_purchase : FDL_MAX_STAMPS_PER_PURCHASE;
     int any = 0;
     for (size_t i = 0; i < n; i++) {
         int64_t units = lines[i].quantity - (free_units ? free_units[i] : 0);

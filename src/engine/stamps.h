@@ -24,15 +24,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define FDL_MAX_STAMP_CARDS         20      /* cards in one program */
-#define FDL_MAX_STAMP_GOAL          100     /* stamps that fill a card (at least 2) */
-#define FDL_STAMP_NAME_MAX          64      /* bytes in a card's member-facing name */
-#define FDL_MAX_STAMPS_PER_PURCHASE 1000    /* stamps one purchase gives a card (the cap and the default) */
-#define FDL_MAX_STAMP_EXPIRY_DAYS   3660    /* a card's expiry_days */
-#define FDL_MAX_STAMP_VALID_DAYS    3660    /* a free-item voucher's valid_days */
-#define FDL_MAX_STAMP_REWARD_POINTS 1000000 /* a card's reward points */
-#define FDL_MAX_STAMP_FREE_ITEMS    20      /* skus a free-item voucher may take */
-#define FDL_DEFAULT_STAMP_VALID_DAYS 90     /* valid_days when absent */
+#define FDL_MAX_STAMP_CARDS 20  /* cards in one program */
+#define FDL_MAX_STAMP_GOAL  100 /* stamps that fill a card (at least 2) */
+#define FDL_STAMP_NAME_MAX  64  /* bytes in a card's member-facing name */
+#define FDL_MAX_STAMPS_PER_PURCHASE                                                      \
+    1000 /* stamps one purchase gives a card (the cap and the default) */
+#define FDL_MAX_STAMP_EXPIRY_DAYS    3660    /* a card's expiry_days */
+#define FDL_MAX_STAMP_VALID_DAYS     3660    /* a free-item voucher's valid_days */
+#define FDL_MAX_STAMP_REWARD_POINTS  1000000 /* a card's reward points */
+#define FDL_MAX_STAMP_FREE_ITEMS     20      /* skus a free-item voucher may take */
+#define FDL_DEFAULT_STAMP_VALID_DAYS 90      /* valid_days when absent */
 
 enum fdl_stamp_per {
     FDL_STAMP_PER_ITEM,  /* `per: item`: a stamp per qualifying unit */
@@ -144,9 +145,9 @@ struct fdl_stamp_voucher {
     int64_t id, program_id, member_id;
     char card_id[FDL_RULE_ID_MAX + 1];
     enum fdl_stamp_reward_kind kind;
-    char skus[FDL_STAMP_SKUS_MAX]; /* FREE_ITEM: the skus, one per line */
-    int64_t points;                /* POINTS */
-    int64_t purchase_id;           /* the purchase that filled the card */
+    char skus[FDL_STAMP_SKUS_MAX];     /* FREE_ITEM: the skus, one per line */
+    int64_t points;                    /* POINTS */
+    int64_t purchase_id;               /* the purchase that filled the card */
     int64_t issued_at_s, expires_at_s; /* expires_at_s 0: never (points) */
     enum fdl_voucher_status status;
     char used_txn[FDL_STAMP_TXN_MAX + 1]; /* the purchase that used it, or "" */
@@ -170,8 +171,8 @@ struct fdl_stamp_grant {
 struct fdl_stamp_card_result {
     char card_id[FDL_RULE_ID_MAX + 1];
     char name[FDL_STAMP_NAME_MAX + 1];
-    int64_t given;   /* stamps this purchase gave (a refund: took back) */
-    int64_t stamps;  /* on the card now (negative: owed) */
+    int64_t given;  /* stamps this purchase gave (a refund: took back) */
+    int64_t stamps; /* on the card now (negative: owed) */
     int64_t goal;
     int64_t rewards; /* cards filled (a refund: rewards revoked) */
     enum fdl_stamp_reward_kind reward;

@@ -720,17 +720,16 @@ static int run_refund(struct fdl_store *st, struct fdl_job *job)
     if (rc)
         return rc;
     const struct fdl_refund *f = &res.refund;
-    return http_job_answer(
-        job, 201,
-        json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:o, s:o, s:o}", "refund_id",
-                  f->refund_id,
-                  "txn_id", a->req.txn_id, "member_id", (json_int_t)f->member_id,
-                  "amount", (json_int_t)f->amount_minor, "points_clawed_back",
-                  (json_int_t)f->points_clawed, "points_returned",
-                  (json_int_t)f->points_restored, "balance",
-                  http_balance_json(&res.balance), "messages",
-                  http_messages_json(res.messages, res.message_count), "stamps",
-                  http_stamps_refund_json(&res)));
+    json_t *out = json_pack(
+        "{s:s, s:s, s:I, s:I, s:I, s:I, s:o, s:o}", "refund_id", f->refund_id, "txn_id",
+        a->req.txn_id, "member_id", (json_int_t)f->member_id, "amount",
+        (json_int_t)f->amount_minor, "points_clawed_back", (json_int_t)f->points_clawed,
+        "points_returned", (json_int_t)f->points_restored, "balance",
+        http_balance_json(&res.balance), "messages",
+        http_messages_json(res.messages, res.message_count));
+    if (out) /* each feature's section of the answer */
+        json_object_set_new(out, "stamps", http_stamps_refund_json(&res));
+    return http_job_answer(job, 201, out);
 }
 
 static int handle_refund(struct http_request *r)

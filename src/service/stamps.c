@@ -12,10 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SECONDS_PER_DAY      86400
-#define STAMP_LAPSE_BATCH    200 /* cards lapsed per call of the expire hook */
-#define STAMP_REVOKE_SCAN    100 /* unused rewards of a card looked at by one refund */
-#define STAMP_REASON_MAX     (FDL_RULE_ID_MAX + 32)
+#define SECONDS_PER_DAY   86400
+#define STAMP_LAPSE_BATCH 200 /* cards lapsed per call of the expire hook */
+#define STAMP_REVOKE_SCAN 100 /* unused rewards of a card looked at by one refund */
+#define STAMP_REASON_MAX  (FDL_RULE_ID_MAX + 32)
 
 /* The card with this id in def, or NULL. */
 static const struct fdl_stamp_card_def *card_def(const struct fdl_program_def *def,
@@ -52,7 +52,8 @@ static long cheapest_line(const struct fdl_stamp_voucher *v,
 {
     long best = -1;
     for (size_t i = 0; i < n; i++) {
-        if (free_units[i] >= lines[i].quantity || !fdl_stamp_voucher_takes(v, lines[i].sku))
+        if (free_units[i] >= lines[i].quantity ||
+            !fdl_stamp_voucher_takes(v, lines[i].sku))
             continue;
         if (best < 0 || lines[i].unit_price_minor < lines[best].unit_price_minor)
             best = (long)i;
@@ -215,7 +216,8 @@ static int grants_record(struct svc_purchase_ctx *c, const struct fdl_stamp_card
 }
 
 /* The receipt message about card r. */
-static void card_message(struct svc_purchase_ctx *c, const struct fdl_stamp_card_result *r)
+static void card_message(struct svc_purchase_ctx *c,
+                         const struct fdl_stamp_card_result *r)
 {
     const char *lang = c->prog->language;
     if (r->rewards > 0)
@@ -275,7 +277,8 @@ static int card_stamp(struct svc_purchase_ctx *c, const struct fdl_stamp_card_de
 static int redeemed_load(struct svc_purchase_ctx *c, int64_t *free_units,
                          struct fdl_error *err)
 {
-    struct fdl_stamp_voucher *used = calloc(FDL_MAX_STAMP_REWARDS_PER_PURCHASE, sizeof(*used));
+    struct fdl_stamp_voucher *used =
+        calloc(FDL_MAX_STAMP_REWARDS_PER_PURCHASE, sizeof(*used));
     if (!used)
         return fdl_error_set(err, FDL_ENOMEM, NULL, "out of memory");
     int count = 0;
@@ -285,7 +288,8 @@ static int redeemed_load(struct svc_purchase_ctx *c, int64_t *free_units,
                                   c->p->member_id, NULL, FDL_VOUCHER_USED, c->p->txn_id,
                                   used, FDL_MAX_STAMP_REWARDS_PER_PURCHASE, &count, err);
     for (int i = 0; rc == 0 && i < count; i++) {
-        struct fdl_stamp_redeemed *r = &c->res->stamp_redeemed[c->res->stamp_redeemed_count++];
+        struct fdl_stamp_redeemed *r =
+            &c->res->stamp_redeemed[c->res->stamp_redeemed_count++];
         r->voucher_id = used[i].id;
         r->line_no = used[i].used_line;
         r->discount_minor = used[i].discount_minor;
@@ -313,13 +317,11 @@ static int stamps_purchase_apply(struct svc_purchase_ctx *c, struct fdl_error *e
         rc = redeemed_load(c, free_units, err);
     const struct fdl_program_def *def = c->ver ? c->ver->def : NULL;
     for (size_t i = 0; rc == 0 && def && i < n; i++)
-        in[i] = (struct fdl_rules_line){c->lines[i].sku,
-                                        c->lines[i].category,
-                                        c->req->lines[i].labels,
-                                        c->req->lines[i].label_count,
-                                        c->lines[i].quantity,
-                                        c->lines[i].unit_price_minor,
-                                        c->lines[i].amount_minor};
+        in[i] =
+            (struct fdl_rules_line){c->lines[i].sku,         c->lines[i].category,
+                                    c->req->lines[i].labels, c->req->lines[i].label_count,
+                                    c->lines[i].quantity,    c->lines[i].unit_price_minor,
+                                    c->lines[i].amount_minor};
     for (size_t k = 0; rc == 0 && def && k < def->n_stamp_cards; k++)
         rc = card_stamp(c, &def->stamp_cards[k], in, free_units, free_units + n,
                         qualifying, err);
@@ -348,9 +350,8 @@ static int grants_reverse(struct svc_refund_ctx *c, struct fdl_stamp_grant *g, s
             continue;
         const struct fdl_purchase_line *l = &c->lines[g[i].line_no - 1];
         all_refunded &= l->refunded_quantity >= l->quantity;
-        int64_t back =
-            fdl_stamps_line_reversal(g[i].stamps, l->quantity, l->refunded_quantity,
-                                     g[i].reversed);
+        int64_t back = fdl_stamps_line_reversal(g[i].stamps, l->quantity,
+                                                l->refunded_quantity, g[i].reversed);
         if (back == 0)
             continue;
         g[i].reversed += back;
@@ -406,9 +407,9 @@ static int revocable_load(struct svc_refund_ctx *c, const char *card_id,
                           struct fdl_error *err)
 {
     int n = 0;
-    int rc = FDL_STORE_CALL(c->st, stamp_vouchers_list, c->p->program_id, c->p->member_id,
-                            card_id, FDL_VOUCHER_OPEN, NULL, out, STAMP_REVOKE_SCAN, &n,
-                            err);
+    int rc =
+        FDL_STORE_CALL(c->st, stamp_vouchers_list, c->p->program_id, c->p->member_id,
+                       card_id, FDL_VOUCHER_OPEN, NULL, out, STAMP_REVOKE_SCAN, &n, err);
     int64_t balance = fdl_lots_total(&c->s->lots);
     int kept = 0;
     for (int i = 0; rc == 0 && i < n; i++) {
@@ -472,8 +473,8 @@ static int stamps_refund_apply(struct svc_refund_ctx *c, struct fdl_error *err)
 {
     struct fdl_stamp_grant *g = NULL;
     size_t n = 0;
-    int rc = FDL_STORE_CALL(c->st, stamp_grants_of, c->p->program_id, c->p->id, &g, &n,
-                            err);
+    int rc =
+        FDL_STORE_CALL(c->st, stamp_grants_of, c->p->program_id, c->p->id, &g, &n, err);
     if (rc)
         return rc;
     const struct fdl_version_state *then =
@@ -482,7 +483,8 @@ static int stamps_refund_apply(struct svc_refund_ctx *c, struct fdl_error *err)
     for (size_t start = 0, end; rc == 0 && start < n; start = end) {
         for (end = start; end < n && strcmp(g[end].card_id, g[start].card_id) == 0;)
             end++;
-        const struct fdl_stamp_card_def *d = card_def(then ? then->def : NULL, g[start].card_id);
+        const struct fdl_stamp_card_def *d =
+            card_def(then ? then->def : NULL, g[start].card_id);
         if (!d)
             d = card_def(now ? now->def : NULL, g[start].card_id);
         int64_t taken = 0;
@@ -497,8 +499,9 @@ static int stamps_refund_apply(struct svc_refund_ctx *c, struct fdl_error *err)
 /* ---- expiry ---- */
 
 /* Lapses the stamps of incomplete cards whose time has run out. */
-static int stamps_expire(struct fdl_service *svc, struct fdl_store *st, int64_t program_id,
-                         int64_t now_s, int64_t *work, struct fdl_error *err)
+static int stamps_expire(struct fdl_service *svc, struct fdl_store *st,
+                         int64_t program_id, int64_t now_s, int64_t *work,
+                         struct fdl_error *err)
 {
     (void)svc;
     struct fdl_stamp_card_state *due = calloc(STAMP_LAPSE_BATCH, sizeof(*due));
@@ -522,7 +525,11 @@ static int stamps_expire(struct fdl_service *svc, struct fdl_store *st, int64_t 
 }
 
 const struct svc_feature svc_feature_stamps = {
-    "stamps", NULL, stamps_purchase_check, stamps_purchase_apply, stamps_refund_apply,
+    "stamps",
+    NULL,
+    stamps_purchase_check,
+    stamps_purchase_apply,
+    stamps_refund_apply,
     stamps_expire,
 };
 
@@ -608,11 +615,12 @@ static const struct fdl_tier_benefits *benefits_of(const struct fdl_program_def 
 }
 
 const struct fdl_tier_benefits *fdl_svc_tier_benefits(struct fdl_service *svc,
-                                                      int64_t program_id, const char *tier,
-                                                      int64_t now_s)
+                                                      int64_t program_id,
+                                                      const char *tier, int64_t now_s)
 {
     const struct fdl_program_state *ps = fdl_service_program(svc, program_id);
-    const struct fdl_version_state *ver = ps ? fdl_program_version_at(svc, ps, now_s) : NULL;
+    const struct fdl_version_state *ver =
+        ps ? fdl_program_version_at(svc, ps, now_s) : NULL;
     return ver ? benefits_of(ver->def, tier) : NULL;
 }
 

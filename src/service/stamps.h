@@ -10,7 +10,7 @@
 
 /* One card as the member sees it: progress, and what a filled card gives. */
 struct fdl_member_stamp_card {
-    struct fdl_stamp_card_state state;     /* stamps 0 before the first one */
+    struct fdl_stamp_card_state state;    /* stamps 0 before the first one */
     const struct fdl_stamp_card_def *def; /* in force now, or NULL if dropped */
 };
 
@@ -46,7 +46,7 @@ int fdl_svc_member_stamps(struct fdl_service *svc, struct fdl_store *st,
  * as the service.
  */
 const struct fdl_tier_benefits *fdl_svc_tier_benefits(struct fdl_service *svc,
-                                                      int64_t program_id, const char *tier,
-                                                      int64_t now_s);
+                                                      int64_t program_id,
+                                                      const char *tier, int64_t now_s);
 
 #endif

@@ -9,7 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CARD_COLUMNS "program_id, member_id, card_id, stamps, filled, expires_at, updated_at"
+#define CARD_COLUMNS                                                                     \
+    "program_id, member_id, card_id, stamps, filled, expires_at, updated_at"
 #define VOUCHER_COLUMNS                                                                  \
     "id, program_id, member_id, card_id, kind, skus, points, purchase_id, issued_at, "   \
     "expires_at, status, used_txn, used_line, discount_minor"
@@ -37,7 +38,8 @@ static struct sqlite_sql q_voucher_insert = {
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     0};
 static struct sqlite_sql q_voucher_get = {
-    "SELECT " VOUCHER_COLUMNS " FROM stamp_vouchers WHERE program_id = ?1 AND id = ?2", 0};
+    "SELECT " VOUCHER_COLUMNS " FROM stamp_vouchers WHERE program_id = ?1 AND id = ?2",
+    0};
 static struct sqlite_sql q_voucher_update = {
     "UPDATE stamp_vouchers SET status = ?3, used_txn = ?4, used_line = ?5,"
     " discount_minor = ?6 WHERE program_id = ?1 AND id = ?2",
@@ -242,8 +244,8 @@ int sqlite_stamp_vouchers_list(struct fdl_store *st, int64_t program_id,
     if (rc)
         return rc;
     if (bind_int(q, 1, program_id) || bind_int(q, 2, member_id) ||
-        bind_text(q, 3, card_id) || bind_int(q, 4, status) ||
-        bind_text(q, 5, used_txn) || bind_int(q, 6, max))
+        bind_text(q, 3, card_id) || bind_int(q, 4, status) || bind_text(q, 5, used_txn) ||
+        bind_int(q, 6, max))
         return bind_failed(s, q, err);
     int n = 0;
     rc = SQLITE_DONE;

@@ -410,3 +410,16 @@ def test_a_bad_stamps_section_is_refused_naming_the_key_and_changes_nothing(sapi
     assert r.json()["field"] == field, r.json()
     assert "line" in r.json()["detail"]
     assert sapi.get("/v1/program/versions").json()["versions"] == before
+
+
+def test_stamps_come_from_the_version_in_force_at_the_purchase_time(sapi):
+    member, _ = sapi.new_member()
+    # before the first program version there are no cards: no stamps
+    old = sapi.purchase(member["id"], lines=[coffees(3)], time="2019-06-01T10:00:00Z")
+    assert old["program_version"] == 0 and old["stamps"]["cards"] == []
+    assert card(stamps_of(sapi, member["id"]))["stamps"] == 0
+    # refunding it takes nothing back from the card
+    r = sapi.refund(old["txn_id"])
+    assert r["stamps"]["cards"] == []
+    new = sapi.purchase(member["id"], lines=[coffees(3)])
+    assert new["stamps"]["cards"][0]["stamps"] == 3

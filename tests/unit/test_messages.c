@@ -336,13 +336,14 @@ static void test_every_message_formats_in_every_language(void)
     for (int id = 0; id < FDL_MSG_COUNT_; id++)
         for (size_t l = 0; l < sizeof(langs) / sizeof(*langs); l++) {
             enum fdl_message_args args = fdl_message_args(id);
-            int n = args == FDL_MSG_ARGS_COUNT
-                        ? fdl_message_count(out, sizeof(out), id, langs[l], 3)
-                    : args == FDL_MSG_ARGS_COUNT_TEXT
-                        ? fdl_message_count_text(out, sizeof(out), id, langs[l], 3, "X")
-                    : args == FDL_MSG_ARGS_TEXT
-                        ? fdl_message_text(out, sizeof(out), id, langs[l], "3")
-                        : fdl_message_text3(out, sizeof(out), id, langs[l], "3", "Y", "Z");
+            int n =
+                args == FDL_MSG_ARGS_COUNT
+                    ? fdl_message_count(out, sizeof(out), id, langs[l], 3)
+                : args == FDL_MSG_ARGS_COUNT_TEXT
+                    ? fdl_message_count_text(out, sizeof(out), id, langs[l], 3, "X")
+                : args == FDL_MSG_ARGS_TEXT
+                    ? fdl_message_text(out, sizeof(out), id, langs[l], "3")
+                    : fdl_message_text3(out, sizeof(out), id, langs[l], "3", "Y", "Z");
             CHECK(n > 0 && n < (int)sizeof(out));
             CHECK(!strchr(out, '%'));
             CHECK(strstr(out, "3"));
@@ -355,25 +356,33 @@ static void test_every_message_formats_in_every_language(void)
 static void test_stamp_and_tier_messages(void)
 {
     char out[FDL_MSG_TEST_MAX];
-    fdl_message_count_text(out, sizeof(out), FDL_MSG_STAMPS_TO_GO, "en", 3, "Coffee card");
+    fdl_message_count_text(out, sizeof(out), FDL_MSG_STAMPS_TO_GO, "en", 3,
+                           "Coffee card");
     CHECK_STR(out, "3 more stamps to fill your Coffee card.");
-    fdl_message_count_text(out, sizeof(out), FDL_MSG_STAMPS_TO_GO, "en", 1, "Coffee card");
+    fdl_message_count_text(out, sizeof(out), FDL_MSG_STAMPS_TO_GO, "en", 1,
+                           "Coffee card");
     CHECK_STR(out, "1 more stamp to fill your Coffee card.");
-    fdl_message_count_text(out, sizeof(out), FDL_MSG_STAMPS_TO_GO, "es", 1, "tarjeta café");
+    fdl_message_count_text(out, sizeof(out), FDL_MSG_STAMPS_TO_GO, "es", 1,
+                           "tarjeta café");
     CHECK_STR(out, "Te falta 1 sello para completar tu tarjeta café.");
     fdl_message_count_text(out, sizeof(out), FDL_MSG_STAMPS_TO_GO, "ru", 22, "Кофе");
     CHECK_STR(out, "Осталось 22 штампа до заполнения карточки «Кофе».");
-    fdl_message_count_text(out, sizeof(out), FDL_MSG_STAMP_CARD_FULL, "en", 1, "Coffee card");
+    fdl_message_count_text(out, sizeof(out), FDL_MSG_STAMP_CARD_FULL, "en", 1,
+                           "Coffee card");
     CHECK_STR(out, "1 reward waiting: your Coffee card is full.");
     fdl_message_count_text(out, sizeof(out), FDL_MSG_STAMP_CARD_FULL, "ca", 2, "targeta");
     CHECK_STR(out, "2 premis t'esperen: la teva targeta és plena.");
-    fdl_message_count_text(out, sizeof(out), FDL_MSG_TIER_MISSING_POINTS, "en", 120, "Gold");
+    fdl_message_count_text(out, sizeof(out), FDL_MSG_TIER_MISSING_POINTS, "en", 120,
+                           "Gold");
     CHECK_STR(out, "120 more points to Gold.");
-    fdl_message_count_text(out, sizeof(out), FDL_MSG_TIER_MISSING_POINTS, "ru", 5, "Gold");
+    fdl_message_count_text(out, sizeof(out), FDL_MSG_TIER_MISSING_POINTS, "ru", 5,
+                           "Gold");
     CHECK_STR(out, "Ещё 5 баллов до уровня «Gold».");
-    fdl_message_count_text(out, sizeof(out), FDL_MSG_TIER_MISSING_VISITS, "en", 3, "Gold");
+    fdl_message_count_text(out, sizeof(out), FDL_MSG_TIER_MISSING_VISITS, "en", 3,
+                           "Gold");
     CHECK_STR(out, "3 more visits to Gold.");
-    fdl_message_count_text(out, sizeof(out), FDL_MSG_TIER_MISSING_VISITS, "es", 1, "Gold");
+    fdl_message_count_text(out, sizeof(out), FDL_MSG_TIER_MISSING_VISITS, "es", 1,
+                           "Gold");
     CHECK_STR(out, "Te falta 1 visita para Gold.");
     fdl_message_text(out, sizeof(out), FDL_MSG_TIER_WELCOME, "en", "Gold");
     CHECK_STR(out, "Welcome to Gold!");

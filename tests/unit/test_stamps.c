@@ -279,7 +279,8 @@ static void expect_error(const char *body, const char *field)
 static void test_file_errors_name_the_key(void)
 {
     expect_error(CARD ", goal: 1}\n", "stamps[0].goal"); /* twice */
-    expect_error("  - {id: c, name: C, goal: 1, reward: {points: 5}}\n", "stamps[0].goal");
+    expect_error("  - {id: c, name: C, goal: 1, reward: {points: 5}}\n",
+                 "stamps[0].goal");
     expect_error("  - {id: c, name: C, goal: 101, reward: {points: 5}}\n",
                  "stamps[0].goal");
     expect_error("  - {id: c, name: C, goal: ten, reward: {points: 5}}\n",
@@ -305,8 +306,9 @@ static void test_file_errors_name_the_key(void)
                  "stamps[0].reward.valid_days");
     expect_error("  - {id: c, name: C, goal: 10, reward: {free_item: a}}\n",
                  "stamps[0].reward.free_item");
-    expect_error("  - {id: c, name: C, goal: 10, reward: {free_item: [a], valid_days: 0}}\n",
-                 "stamps[0].reward.valid_days");
+    expect_error(
+        "  - {id: c, name: C, goal: 10, reward: {free_item: [a], valid_days: 0}}\n",
+        "stamps[0].reward.valid_days");
     expect_error("  coffee: 1\n", "stamps");
 }
 
@@ -315,9 +317,9 @@ static void test_file_refuses_too_many_cards(void)
     char body[4096] = "";
     size_t used = 0;
     for (int i = 0; i <= FDL_MAX_STAMP_CARDS; i++)
-        used += (size_t)snprintf(body + used, sizeof(body) - used,
-                                 "  - {id: c%d, name: C, goal: 10, reward: {points: 5}}\n",
-                                 i);
+        used += (size_t)snprintf(
+            body + used, sizeof(body) - used,
+            "  - {id: c%d, name: C, goal: 10, reward: {points: 5}}\n", i);
     char text[4200];
     snprintf(text, sizeof(text), HEAD "stamps:\n%s", body);
     struct fdl_error err;
@@ -339,14 +341,16 @@ static void test_explain_in_four_languages(void)
                             "  - {id: lunch, name: Lunch card, goal: 5, per: visit,"
                             " reward: {points: 100}}\n";
     static const char *const want[][3] = {
-        {"en", "- Coffee card. Get a stamp for every item in the category coffee; 10 stamps "
-               "give a free espresso or latte. The voucher is valid for 90 days.",
+        {"en",
+         "- Coffee card. Get a stamp for every item in the category coffee; 10 stamps "
+         "give a free espresso or latte. The voucher is valid for 90 days.",
          "- Lunch card. Get a stamp for every purchase; 5 stamps give a gift of 100 "
          "points.\n"},
         {"es", "10 sellos te dan un espresso o latte gratis.",
          "Consigue un sello en cada compra; 5 sellos te dan 100 puntos de regalo."},
         {"ca", "10 segells et donen un espresso o latte gratuït.",
-         "Els segells d'una targeta sense completar caduquen 180 dies després del primer."},
+         "Els segells d'una targeta sense completar caduquen 180 dies després del "
+         "primer."},
         {"ru", "10 штампов — это бесплатный espresso или latte.",
          "## Карточки со штампами"},
     };
