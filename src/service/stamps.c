@@ -16,6 +16,7 @@
 #define STAMP_LAPSE_BATCH 200 /* cards lapsed per call of the expire hook */
 #define STAMP_REVOKE_SCAN 100 /* unused rewards of a card looked at by one refund */
 #define STAMP_REASON_MAX  (FDL_RULE_ID_MAX + 32)
+#define MEMBER_CARDS_MAX  (FDL_MAX_STAMP_CARDS * 2) /* = fdl_member_stamps.cards */
 
 /* The card with this id in def, or NULL. */
 static const struct fdl_stamp_card_def *card_def(const struct fdl_program_def *def,
@@ -425,9 +426,10 @@ static int revocable_load(struct svc_refund_ctx *c, const char *card_id,
 }
 
 /* Takes `taken` stamps back from card d of the member. */
-static int card_unstamp(struct svc_refund_ctx *c, const char *card_id, int64_t goal,
-                        const char *name, int64_t taken, struct fdl_error *err)
+static int card_unstamp(struct svc_refund_ctx *c, const struct fdl_stamp_card_def *d,
+                        int64_t taken, struct fdl_error *err)
 {
+    const char *card_id = d->id;
     struct fdl_stamp_card_state card;
     struct fdl_stamp_voucher *rewards = calloc(STAMP_REVOKE_SCAN, sizeof(*rewards));
     if (!rewards)
@@ -439,14 +441,14 @@ static int card_unstamp(struct svc_refund_ctx *c, const char *card_id, int64_t g
     int64_t after = 0, revoked = 0;
     struct fdl_stamp_card_result *r = &c->res->stamps[c->res->stamp_card_count];
     if (rc == 0) {
-        fdl_stamps_reverse(goal, card.stamps, taken, count, &after, &revoked);
+        fdl_stamps_reverse(d->goal, card.stamps, taken, count, &after, &revoked);
         memset(r, 0, sizeof(*r));
         c->res->stamp_card_count++;
         snprintf(r->card_id, sizeof(r->card_id), "%s", card_id);
-        snprintf(r->name, sizeof(r->name), "%s", name);
+        snprintf(r->name, sizeof(r->name), "%s", d->name);
         r->given = taken;
         r->stamps = after;
-        r->goal = goal;
+        r->goal = d->goal;
         r->rewards = revoked;
         rc = rewards_revoke(c, rewards, revoked, r, err);
     }
@@ -455,6 +457,8 @@ static int card_unstamp(struct svc_refund_ctx *c, const char *card_id, int64_t g
         card.filled -= revoked;
         if (after <= 0)
             card.expires_at_s = 0;
+        else if (card.expires_at_s == 0) /* a revoked reward gave the card back */
+            card.expires_at_s = fdl_stamps_expiry(d, 0, after, 0, 0, c->now_s);
         card.stamps = after;
         card.updated_at_s = c->now_s;
         rc = FDL_STORE_CALL(c->st, stamp_card_put, &card, err);
@@ -490,7 +494,7 @@ static int stamps_refund_apply(struct svc_refund_ctx *c, struct fdl_error *err)
         int64_t taken = 0;
         rc = grants_reverse(c, &g[start], end - start, &taken, err);
         if (rc == 0 && taken > 0 && d && c->res->stamp_card_count < FDL_MAX_STAMP_CARDS)
-            rc = card_unstamp(c, d->id, d->goal, d->name, taken, err);
+            rc = card_unstamp(c, d, taken, err);
     }
     free(g);
     return rc;
@@ -655,10 +659,10 @@ int fdl_svc_member_stamps(struct fdl_service *svc, struct fdl_store *st,
     const struct fdl_version_state *ver = fdl_program_version_at(svc, ps, now_s);
     const struct fdl_program_def *def = ver ? ver->def : NULL;
     memset(out, 0, sizeof(*out));
-    struct fdl_stamp_card_state held[FDL_MAX_STAMP_CARDS];
+    struct fdl_stamp_card_state held[MEMBER_CARDS_MAX];
     int held_count = 0;
     rc = FDL_STORE_CALL(st, stamp_cards_list, a->program_id, member_id, held,
-                        FDL_MAX_STAMP_CARDS, &held_count, err);
+                        MEMBER_CARDS_MAX, &held_count, err);
     for (size_t k = 0; rc == 0 && def && k < def->n_stamp_cards; k++) {
         struct fdl_member_stamp_card *c = &out->cards[out->card_count++];
         c->def = &def->stamp_cards[k];
@@ -669,7 +673,8 @@ int fdl_svc_member_stamps(struct fdl_service *svc, struct fdl_store *st,
             if (strcmp(held[i].card_id, c->def->id) == 0)
                 c->state = held[i];
     }
-    for (int i = 0; rc == 0 && i < held_count; i++) {
+    for (int i = 0; rc == 0 && i < held_count && out->card_count < MEMBER_CARDS_MAX;
+         i++) {
         if (card_def(def, held[i].card_id) || held[i].stamps == 0)
             continue;
         struct fdl_member_stamp_card *c = &out->cards[out->card_count++];

@@ -423,3 +423,16 @@ def test_stamps_come_from_the_version_in_force_at_the_purchase_time(sapi):
     assert r["stamps"]["cards"] == []
     new = sapi.purchase(member["id"], lines=[coffees(3)])
     assert new["stamps"]["cards"][0]["stamps"] == 3
+
+
+def test_a_partial_refund_that_unfills_a_card_gives_its_stamps_back(sapi):
+    member, _ = sapi.new_member()
+    p, [vid] = fill_card(sapi, member["id"], 10)
+    assert card(stamps_of(sapi, member["id"]))["expires_at"] is None  # empty new card
+    r = sapi.refund(p["txn_id"], [{"line": 1, "quantity": 1}])
+    [c] = r["stamps"]["cards"]
+    assert (c["taken_back"], c["stamps"], c["revoked"]) == (1, 9, [vid])
+    state = stamps_of(sapi, member["id"])
+    assert card(state)["stamps"] == 9 and card(state)["filled"] == 0
+    assert card(state)["expires_at"] is not None  # the 9 stamps lapse like any others
+    assert voucher(state, vid)["status"] == "revoked"
