@@ -130,3 +130,18 @@ def test_bad_benefits_are_refused_naming_the_key_and_change_nothing(tapi, benefi
     assert r.status_code == 400, r.text
     assert r.json()["field"] == field, r.json()
     assert tapi.get("/v1/program/versions").json()["versions"] == before
+
+
+def test_a_busy_receipt_keeps_every_message(tapi):
+    """Redemption, points, an upgrade, the progress and the balance: five
+    messages, all within the documented maximum."""
+    member, _ = tapi.new_member()
+    buy(tapi, member["id"], 9000, "2020-06-01T10:00:00Z")  # 90 points
+    p = tapi.purchase(member["id"], lines=[line("X", 1, 5000)], time="2020-06-02T10:00:00Z",
+                      redeem_points=10)
+    assert p["tier"]["upgraded"]
+    assert len(p["messages"]) == 5, p["messages"]
+    assert p["messages"][0].startswith("You used 10 points")
+    assert "Welcome to Silver!" in p["messages"]  # 90 + 49 earned: 61 more to gold
+    assert "61 more points to Gold." in \
+        p["messages"]
