@@ -370,6 +370,7 @@ def test_stamps_need_an_api_key(sapi):
 
 
 HEAD = "program: {name: T, currency: EUR, time_zone: Europe/Madrid}\nstamps:\n"
+# (each case below is a whole stamps section with one mistake)
 GOOD = "  - {id: c, name: C, goal: 10, reward: {points: 5}"
 
 
@@ -401,6 +402,11 @@ GOOD = "  - {id: c, name: C, goal: 10, reward: {points: 5}"
     ("  - {id: c, name: C, goal: 10, reward: {free_item: [a, a]}}\n",
      "stamps[0].reward.free_item[1]"),
     ("  - just a string\n", "stamps[0]"),
+    ("  - {id: c, name: C, goal: 10, reward: {free_item: [" +
+     ", ".join(f"s{i}" for i in range(21)) + "]}}\n", "stamps[0].reward.free_item"),
+    ("  - {id: c, name: \"tab\\there\", goal: 10, reward: {points: 5}}\n", "stamps[0].name"),
+    ("  - {id: c, name: C, goal: 10, reward: {points: 5}, labels: [" + "x" * 65 + "]}\n",
+     "stamps[0].labels[0]"),
 ])
 def test_a_bad_stamps_section_is_refused_naming_the_key_and_changes_nothing(sapi, body,
                                                                           field):
