@@ -30,6 +30,7 @@
 #include "engine/coupons.h"
 #include "engine/expr.h"
 #include "engine/messages.h"
+#include "engine/stamps.h"
 
 #include <assert.h>
 #include <stdalign.h>
@@ -229,7 +230,30 @@
     /* lists */                                                                          \
     X(AND, 0, " and ", " y ", " i ", " и ")                                              \
     X(OR, 0, " or ", " o ", " o ", " или ")                                              \
-    X(NOR, 0, " and ", " ni ", " ni ", " и ")
+    X(NOR, 0, " and ", " ni ", " ni ", " и ")                                            \
+    X(H_LEVELS, 0, "Levels and their benefits", "Niveles y sus ventajas",                \
+      "Nivells i els seus avantatges", "Уровни и их преимущества")                       \
+    /* punch cards (engine/stamps.h) */                                                  \
+    X(H_STAMPS, 0, "Stamp cards", "Tarjetas de sellos", "Targetes de segells",           \
+      "Карточки со штампами")                                                            \
+    X(STAMP_ITEM, 1, "get a stamp for every item%s",                                     \
+      "consigue un sello por cada "                                                      \
+      "artículo%s",                                                                      \
+      "aconsegueix un segell per cada article%s", "получайте штамп за каждый товар%s")   \
+    X(STAMP_VISIT, 1, "get a stamp for every purchase%s",                                \
+      "consigue un sello en cada "                                                       \
+      "compra%s",                                                                        \
+      "aconsegueix un segell a cada compra%s", "получайте штамп за каждую покупку%s")    \
+    X(STAMP_VISIT_Q, 1, " that includes an item %s", " que incluya un artículo %s",      \
+      " que inclogui un article %s", " с товаром %s")                                    \
+    X(STAMP_GOAL, 2, "%s give %s", "%s te dan %s", "%s et donen %s", "%s — это %s")      \
+    X(STAMP_FREE, 1, "a free %s", "un %s gratis", "un %s gratuït", "бесплатный %s")      \
+    X(STAMP_VALID, 1, "The voucher is valid for %s.", "El vale es válido durante %s.",   \
+      "El val és vàlid durant %s.", "Купон действует %s.")                               \
+    X(STAMP_LAPSE, 1, "Stamps on an unfinished card expire %s after its first stamp.",   \
+      "Los sellos de una tarjeta sin completar caducan %s después del primero.",         \
+      "Els segells d'una targeta sense completar caduquen %s després del primer.",       \
+      "Штампы на незаполненной карточке сгорают через %s после первого.")
 
 enum phrase {
 #define PHRASE_ENUM(id, arity, en, es, ca, ru) P_##id,
@@ -299,7 +323,9 @@ __attribute__((unused)) static void check_phrases(void)
     X(FRANC, "franc", "francs", "franco", "francos", "franc", "francs", "франк",         \
       "франка", "франков", "франка")                                                     \
     X(PESO, "peso", "pesos", "peso", "pesos", "peso", "pesos", "песо", "песо", "песо",   \
-      "песо")
+      "песо")                                                                            \
+    X(STAMP, "stamp", "stamps", "sello", "sellos", "segell", "segells", "штамп",         \
+      "штампа", "штампов", "штампа")
 
 enum noun {
 #define NOUN_ENUM(id, ...) N_##id,
@@ -2107,6 +2133,94 @@ static void put_referrals(struct ctx *c, struct output *o)
     output_put(o, "\n");
 }
 
+/* ---- punch cards ---- */
+
+/* " in the category coffee with code x": the card's line filters, or "". */
+static const char *stamp_filters(struct ctx *c, const struct fdl_stamp_card_def *d)
+{
+    const char *q = "";
+    if (d->categories.n)
+        q = CAT(c, q, " ",
+                FILL(c, P_Q_CATEGORY, join_list(c, set_list(&d->categories), P_OR)));
+    if (d->skus.n)
+        q = CAT(c, q, " ", FILL(c, P_Q_SKU, join_list(c, set_list(&d->skus), P_OR)));
+    if (d->labels.n)
+        q = CAT(c, q, " ", FILL(c, P_Q_LABEL, join_list(c, set_list(&d->labels), P_OR)));
+    return q;
+}
+
+/* "- Coffee card. Get a stamp for every item ...; 10 stamps give a free espresso." */
+static void put_stamp_card(struct ctx *c, struct output *o,
+                           const struct fdl_stamp_card_def *d)
+{
+    const char *q = stamp_filters(c, d);
+    const char *get =
+        d->per == FDL_STAMP_PER_VISIT
+            ? FILL(c, P_STAMP_VISIT, *q ? FILL(c, P_STAMP_VISIT_Q, q + 1) : "")
+            : FILL(c, P_STAMP_ITEM, q);
+    if (d->min_spend_minor)
+        get = CAT(c, get, " ", FILL(c, P_MIN_SPEND, money(c, d->min_spend_minor)));
+    if (d->max_per_purchase)
+        get = CAT(c, get, " (", FILL(c, P_CAP, count(c, N_STAMP, d->max_per_purchase)),
+                  ")");
+    const char *reward =
+        d->reward == FDL_STAMP_REWARD_POINTS
+            ? FILL(c, P_GIFT, count(c, N_POINT, d->reward_points))
+            : FILL(c, P_STAMP_FREE, join_list(c, set_list(&d->free_items), P_OR));
+    char *first = (char *)CAT(
+        c, get, "; ", FILL(c, P_STAMP_GOAL, count(c, N_STAMP, d->goal), reward), ".");
+    capitalize(first);
+    char *name = (char *)CAT(c, d->name, "");
+    capitalize(name);
+    output_put(o, CAT(c, "- ", name, ". ", first));
+    if (d->reward == FDL_STAMP_REWARD_FREE_ITEM)
+        output_put(o,
+                   CAT(c, " ", FILL(c, P_STAMP_VALID, count(c, N_DAY, d->valid_days))));
+    if (d->expiry_days)
+        output_put(o,
+                   CAT(c, " ", FILL(c, P_STAMP_LAPSE, count(c, N_DAY, d->expiry_days))));
+    output_put(o, "\n");
+}
+
+/* "- Gold: Double points on Saturdays. Free delivery." for each level with benefits. */
+static void put_levels(struct ctx *c, struct output *o)
+{
+    const struct fdl_tier_def *t = &c->def->tiers;
+    int any = 0;
+    for (size_t i = 0; t->enabled && i < t->n_levels; i++)
+        any |= c->def->tier_benefits[i].n > 0;
+    if (!any)
+        return;
+    output_put(o, "\n## ");
+    output_put(o, text(c, P_H_LEVELS));
+    output_put(o, "\n\n");
+    for (size_t i = 0; i < t->n_levels && !c->pool.rc; i++) {
+        const struct fdl_tier_benefits *b = &c->def->tier_benefits[i];
+        if (!b->n)
+            continue;
+        char *name = (char *)CAT(c, t->levels[i].name, "");
+        capitalize(name);
+        output_put(o, CAT(c, "- ", name, ":"));
+        for (size_t k = 0; k < b->n; k++) {
+            size_t n = strlen(b->items[k]);
+            int ends = n && strchr(".!?", b->items[k][n - 1]) != NULL;
+            output_put(o, CAT(c, " ", b->items[k], ends ? "" : "."));
+        }
+        output_put(o, "\n");
+    }
+}
+
+static void put_stamps(struct ctx *c, struct output *o)
+{
+    if (!c->def->n_stamp_cards)
+        return;
+    output_put(o, "\n## ");
+    output_put(o, text(c, P_H_STAMPS));
+    output_put(o, "\n\n");
+    for (size_t i = 0; i < c->def->n_stamp_cards && !c->pool.rc; i++)
+        put_stamp_card(c, o, &c->def->stamp_cards[i]);
+}
+
 int fdl_program_explain(const struct fdl_program_def *def, const char *lang,
                         char **out_text, struct fdl_error *err)
 {
@@ -2131,6 +2245,10 @@ int fdl_program_explain(const struct fdl_program_def *def, const char *lang,
     }
     if (!c.pool.rc)
         put_points(&c, &o);
+    if (!c.pool.rc)
+        put_levels(&c, &o);
+    if (!c.pool.rc)
+        put_stamps(&c, &o);
     char membership[FDL_MEMBERSHIP_TEXT_MAX]; /* stored value and membership */
     fdl_membership_explain(&def->membership, &def->program, c.lang_code, membership,
                            sizeof(membership));

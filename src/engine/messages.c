@@ -147,7 +147,49 @@
       "Regal per invitació (%lld punts) en espera: la compra no arriba al mínim.",       \
       "Бонус за приглашение (%lld балл) отложен: покупка теперь ниже минимума.",         \
       "Бонус за приглашение (%lld балла) отложен: покупка теперь ниже минимума.",        \
-      "Бонус за приглашение (%lld баллов) отложен: покупка теперь ниже минимума.")
+      "Бонус за приглашение (%lld баллов) отложен: покупка теперь ниже минимума.")       \
+    X(STAMPS_TO_GO, COUNT_TEXT, /* */                                                    \
+      "%lld more stamp to fill your %s.", "%lld more stamps to fill your %s.",           \
+      "Te falta %lld sello para completar tu %s.",                                       \
+      "Te faltan %lld sellos para completar tu %s.",                                     \
+      "Et falta %lld segell per completar la teva %s.",                                  \
+      "Et falten %lld segells per completar la teva %s.",                                \
+      "Остался %lld штамп до заполнения карточки «%s».",                                 \
+      "Осталось %lld штампа до заполнения карточки «%s».",                               \
+      "Осталось %lld штампов до заполнения карточки «%s».")                              \
+    X(STAMP_CARD_FULL, COUNT_TEXT, /* */                                                 \
+      "%lld reward waiting: your %s is full.", "%lld rewards waiting: your %s is full.", \
+      "%lld premio te espera: tu %s está completa.",                                     \
+      "%lld premios te esperan: tu %s está completa.",                                   \
+      "%lld premi t'espera: la teva %s és plena.",                                       \
+      "%lld premis t'esperen: la teva %s és plena.",                                     \
+      "%lld награда ждёт вас: карточка «%s» заполнена.",                                 \
+      "%lld награды ждут вас: карточка «%s» заполнена.",                                 \
+      "%lld наград ждут вас: карточка «%s» заполнена.")                                  \
+    X(TIER_WELCOME, TEXT, /* */                                                          \
+      "Welcome to %s!", "Welcome to %s!", "¡Bienvenido al nivel %s!",                    \
+      "¡Bienvenido al nivel %s!", "Benvingut al nivell %s!", "Benvingut al nivell %s!",  \
+      "Добро пожаловать на уровень «%s»!", "Добро пожаловать на уровень «%s»!",          \
+      "Добро пожаловать на уровень «%s»!")                                               \
+    X(TIER_MISSING_POINTS, COUNT_TEXT, /* */                                             \
+      "%lld more point to %s.", "%lld more points to %s.",                               \
+      "Te falta %lld punto para %s.", "Te faltan %lld puntos para %s.",                  \
+      "Et falta %lld punt per a %s.", "Et falten %lld punts per a %s.",                  \
+      "Ещё %lld балл до уровня «%s».", "Ещё %lld балла до уровня «%s».",                 \
+      "Ещё %lld баллов до уровня «%s».")                                                 \
+    X(TIER_MISSING_VISITS, COUNT_TEXT, /* */                                             \
+      "%lld more visit to %s.", "%lld more visits to %s.",                               \
+      "Te falta %lld visita para %s.", "Te faltan %lld visitas para %s.",                \
+      "Et falta %lld visita per a %s.", "Et falten %lld visites per a %s.",              \
+      "Ещё %lld покупка до уровня «%s».", "Ещё %lld покупки до уровня «%s».",            \
+      "Ещё %lld покупок до уровня «%s».")                                                \
+    X(TIER_MISSING_SPEND, TEXT3, /* */                                                   \
+      "You spent %s — %s more to %s.", "You spent %s — %s more to %s.",                  \
+      "Has gastado %s: te faltan %s para %s.", "Has gastado %s: te faltan %s para %s.",  \
+      "Has gastat %s: et falten %s per a %s.", "Has gastat %s: et falten %s per a %s.",  \
+      "Вы потратили %s — ещё %s до уровня «%s».",                                        \
+      "Вы потратили %s — ещё %s до уровня «%s».",                                        \
+      "Вы потратили %s — ещё %s до уровня «%s».")
 
 struct message_entry {
     const char *name;
@@ -175,6 +217,8 @@ _Static_assert(sizeof(messages) / sizeof(*messages) == FDL_MSG_COUNT_,
 /* Never called: it exists so that -Wformat checks every entry against its arguments. */
 #define CHECK_COUNT(fmt)      (void)snprintf(NULL, 0, fmt, 1LL)
 #define CHECK_COUNT_TEXT(fmt) (void)snprintf(NULL, 0, fmt, 1LL, "")
+#define CHECK_TEXT(fmt)       (void)snprintf(NULL, 0, fmt, "")
+#define CHECK_TEXT3(fmt)      (void)snprintf(NULL, 0, fmt, "", "", "")
 #define CHECK_ENTRY(id, args_, en1, en, es1, es, ca1, ca, ru1, ru2, ru5)                 \
     CHECK_##args_(en1);                                                                  \
     CHECK_##args_(en);                                                                   \
@@ -193,6 +237,8 @@ __attribute__((unused)) static void check_formats(void)
 #undef CHECK_ENTRY
 #undef CHECK_COUNT
 #undef CHECK_COUNT_TEXT
+#undef CHECK_TEXT
+#undef CHECK_TEXT3
 
 /* ---- languages and plurals ---- */
 
@@ -289,9 +335,12 @@ int fdl_message_format(char *out, size_t cap, enum fdl_message_id id, const char
     assert((unsigned)id < FDL_MSG_COUNT_);
     va_list ap, peek;
     va_start(ap, lang);
-    /* Every message's first argument is its count (enum fdl_message_args). */
+    /* A counted message's first argument is its count (enum fdl_message_args). */
+    long long count = 0;
+    enum fdl_message_args args = fdl_message_args(id);
     va_copy(peek, ap);
-    long long count = va_arg(peek, long long);
+    if (args == FDL_MSG_ARGS_COUNT || args == FDL_MSG_ARGS_COUNT_TEXT)
+        count = va_arg(peek, long long);
     va_end(peek);
     int n = vsnprintf(out, cap, fdl_message_plural(id, lang, count), ap);
     va_end(ap);
@@ -311,6 +360,22 @@ int fdl_message_count_text(char *out, size_t cap, enum fdl_message_id id,
     assert(fdl_message_args(id) == FDL_MSG_ARGS_COUNT_TEXT);
     assert(text);
     return fdl_message_format(out, cap, id, lang, count, text);
+}
+
+int fdl_message_text(char *out, size_t cap, enum fdl_message_id id, const char *lang,
+                     const char *text)
+{
+    assert(fdl_message_args(id) == FDL_MSG_ARGS_TEXT);
+    assert(text);
+    return fdl_message_format(out, cap, id, lang, text);
+}
+
+int fdl_message_text3(char *out, size_t cap, enum fdl_message_id id, const char *lang,
+                      const char *a, const char *b, const char *c)
+{
+    assert(fdl_message_args(id) == FDL_MSG_ARGS_TEXT3);
+    assert(a && b && c);
+    return fdl_message_format(out, cap, id, lang, a, b, c);
 }
 
 /* ---- numbers ---- */

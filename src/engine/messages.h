@@ -80,6 +80,13 @@ enum fdl_message_id {
     /* -- coupons -- */
     FDL_MSG_COUPONS, /* "%lld coupons: %s off."             (long long, money) */
     /* -- punch cards -- */
+    FDL_MSG_STAMPS_TO_GO,    /* "%lld more stamps to fill your %s."   (ll, card name) */
+    FDL_MSG_STAMP_CARD_FULL, /* "%lld rewards waiting: your %s is full." (ll, name) */
+    /* tier progress on the receipt (the tier status of a purchase) */
+    FDL_MSG_TIER_WELCOME,        /* "Welcome to %s!"                  (level) */
+    FDL_MSG_TIER_MISSING_POINTS, /* "%lld more points to %s."         (ll, level) */
+    FDL_MSG_TIER_MISSING_VISITS, /* "%lld more visits to %s."         (ll, level) */
+    FDL_MSG_TIER_MISSING_SPEND,  /* "You spent %s — %s more to %s."   (3 texts) */
     /* -- rewards -- */
     /* -- stored value and membership -- */
     FDL_MSG_MEMBERSHIP_CASHBACK, /* "%lld days left in your membership year;
@@ -100,6 +107,8 @@ enum fdl_message_id {
 enum fdl_message_args {
     FDL_MSG_ARGS_COUNT,      /* (long long count) */
     FDL_MSG_ARGS_COUNT_TEXT, /* (long long count, const char *text) */
+    FDL_MSG_ARGS_TEXT,       /* (const char *text): no count; every form the same */
+    FDL_MSG_ARGS_TEXT3,      /* (const char *, const char *, const char *): likewise */
 };
 
 /* The arguments id takes. */
@@ -121,7 +130,8 @@ const char *fdl_message_plural(enum fdl_message_id id, const char *lang, long lo
 /*
  * Writes message id in lang (unknown or NULL: English) with the arguments
  * that follow, which must be those enum fdl_message_id lists for id; the
- * first (the count) picks the plural form. Like snprintf: writes at most cap
+ * first (the count) picks the plural form (uncounted messages, TEXT and
+ * TEXT3, take the general form). Like snprintf: writes at most cap
  * bytes including the NUL (nothing if cap is 0), returns the full text's
  * length, so a result >= cap means it was cut short.
  *
@@ -134,6 +144,11 @@ int fdl_message_count(char *out, size_t cap, enum fdl_message_id id, const char 
                       long long count);
 int fdl_message_count_text(char *out, size_t cap, enum fdl_message_id id,
                            const char *lang, long long count, const char *text);
+/* The same for the uncounted messages (FDL_MSG_ARGS_TEXT and _TEXT3). */
+int fdl_message_text(char *out, size_t cap, enum fdl_message_id id, const char *lang,
+                     const char *text);
+int fdl_message_text3(char *out, size_t cap, enum fdl_message_id id, const char *lang,
+                      const char *a, const char *b, const char *c);
 
 /*
  * Locale formatting. Each writes at most cap bytes including the NUL

@@ -20,6 +20,7 @@
 #include "base/clock.h"
 #include "base/limits.h"
 #include "engine/expr.h"
+#include "engine/stamps.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -882,16 +883,47 @@ static int valid_level_name(const char *s)
     return 1;
 }
 
-/* levels[index]: {name, min}, its min above the level before it. */
+/* benefits: 1..FDL_MAX_TIER_BENEFITS distinct one-line texts, kept in order. */
+static int load_tier_benefits(struct loader *ld, const struct ynode *list,
+                              const char *path, struct fdl_tier_benefits *out)
+{
+    if (list->kind != YNODE_LIST)
+        return fail(ld, FDL_EFIELD_TYPE, list, path,
+                    "must be a list of short texts, not %s", kind_name(list));
+    if (list->count == 0)
+        return fail(ld, FDL_EINVALID, list, path, "must not be empty");
+    if (list->count > FDL_MAX_TIER_BENEFITS)
+        return fail(ld, FDL_ERANGE, list, path, "has more than %d entries",
+                    FDL_MAX_TIER_BENEFITS);
+    const char **items = arena_alloc(ld->keep, list->count * sizeof(*items));
+    if (!items)
+        return nomem(ld);
+    size_t i = 0;
+    for (const struct ynode *e = list->first; e; e = e->next, i++) {
+        char sub[PATH_MAX_BYTES];
+        path_index(sub, path, i);
+        int rc = get_text(ld, e, sub, 1, FDL_TIER_BENEFIT_MAX, 0, &items[i]);
+        if (rc)
+            return rc;
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(items[j], items[i]) == 0)
+                return fail(ld, FDL_EINVALID, e, sub, "\"%s\" is listed twice", items[i]);
+    }
+    out->items = items;
+    out->n = list->count;
+    return 0;
+}
+
+/* levels[index]: {name, min, benefits}, its min above the level before it. */
 static int load_tier_level(struct loader *ld, const struct ynode *map, const char *path,
                            size_t index)
 {
-    static const char *const keys[] = {"name", "min"};
+    static const char *const keys[] = {"name", "min", "benefits"};
     struct fdl_tier_def *t = &ld->def->tiers;
     struct fdl_tier_level *level = &t->levels[index];
     char sub[PATH_MAX_BYTES];
     const struct ynode *v;
-    int rc = check_keys(ld, map, path, keys, 2);
+    int rc = check_keys(ld, map, path, keys, 3);
     if (rc)
         return rc;
     if (!(v = get(map, "name")))
@@ -922,6 +954,9 @@ static int load_tier_level(struct loader *ld, const struct ynode *map, const cha
         return fail(ld, FDL_EINVALID, v, sub,
                     "must be more than the min of the level before it (%s)",
                     t->levels[index - 1].name);
+    path_key(sub, path, "benefits");
+    if ((v = get(map, "benefits")))
+        return load_tier_benefits(ld, v, sub, &ld->def->tier_benefits[index]);
     return 0;
 }
 
@@ -1521,6 +1556,154 @@ static int load_membership(struct loader *ld, const struct ynode *map, const cha
             return rc;
     }
     m->enabled = 1;
+    return 0;
+}
+
+/* ---- section: stamps ---- */
+
+static const char *const stamp_per_names[] = {"item", "visit", NULL};
+
+/* reward: exactly one of free_item (with valid_days) or points. */
+static int load_stamp_reward(struct loader *ld, const struct ynode *map, const char *path,
+                             struct fdl_stamp_card_def *c)
+{
+    static const char *const keys[] = {"free_item", "points", "valid_days"};
+    char sub[PATH_MAX_BYTES];
+    const struct ynode *v, *free_item = get_key(map, "free_item");
+    int rc = check_keys(ld, map, path, keys, sizeof(keys) / sizeof(*keys));
+    if (rc)
+        return rc;
+    const struct ynode *points = get_key(map, "points");
+    if (free_item && points)
+        return fail(ld, FDL_EINVALID, points, path,
+                    "a reward is either free_item or points, not both");
+    if (!free_item && !points)
+        return fail(ld, FDL_EMISSING_FIELD, map, path,
+                    "a reward needs free_item (a list of skus) or points");
+    c->valid_days = FDL_DEFAULT_STAMP_VALID_DAYS;
+    if (points) {
+        c->reward = FDL_STAMP_REWARD_POINTS;
+        path_key(sub, path, "points");
+        if ((rc = get_int(ld, points->next, sub, 1, FDL_MAX_STAMP_REWARD_POINTS,
+                          &c->reward_points)))
+            return rc;
+        if ((v = get_key(map, "valid_days"))) {
+            path_key(sub, path, "valid_days");
+            return fail(ld, FDL_EINVALID, v, sub,
+                        "valid_days applies only to a free_item voucher");
+        }
+        return 0;
+    }
+    c->reward = FDL_STAMP_REWARD_FREE_ITEM;
+    path_key(sub, path, "free_item");
+    if ((rc = get_set(ld, free_item->next, sub, &c->free_items)))
+        return rc;
+    if (c->free_items.n > FDL_MAX_STAMP_FREE_ITEMS)
+        return fail(ld, FDL_ERANGE, free_item->next, sub, "has more than %d skus",
+                    FDL_MAX_STAMP_FREE_ITEMS);
+    path_key(sub, path, "valid_days");
+    if ((v = get(map, "valid_days")) &&
+        (rc = get_int(ld, v, sub, 1, FDL_MAX_STAMP_VALID_DAYS, &c->valid_days)))
+        return rc;
+    return 0;
+}
+
+/* stamps[index]: one card. */
+static int load_stamp_card(struct loader *ld, const struct ynode *map, const char *path,
+                           struct fdl_stamp_card_def *cards, size_t index)
+{
+    static const char *const keys[] = {"id",          "name",      "goal",
+                                       "per",         "skus",      "categories",
+                                       "labels",      "min_spend", "max_per_purchase",
+                                       "expiry_days", "reward"};
+    struct fdl_stamp_card_def *c = &cards[index];
+    char sub[PATH_MAX_BYTES];
+    const struct ynode *v;
+    int rc = check_keys(ld, map, path, keys, sizeof(keys) / sizeof(*keys));
+    if (rc)
+        return rc;
+    if (!(v = get(map, "id")))
+        return missing(ld, map, path, "id");
+    path_key(sub, path, "id");
+    if ((rc = get_text_into(ld, v, sub, 1, c->id, sizeof(c->id))))
+        return rc;
+    if (!valid_rule_id(c->id))
+        return fail(ld, FDL_EINVALID, v, sub,
+                    "a card id has only letters, digits, '-', '_' and '.'");
+    for (size_t i = 0; i < index; i++)
+        if (strcmp(cards[i].id, c->id) == 0)
+            return fail(ld, FDL_EINVALID, v, sub,
+                        "card id \"%s\" is already used by stamps[%zu]", c->id, i);
+    if (!(v = get(map, "name")))
+        return missing(ld, map, path, "name");
+    path_key(sub, path, "name");
+    if ((rc = get_text_into(ld, v, sub, 1, c->name, sizeof(c->name))))
+        return rc;
+    if (!(v = get(map, "goal")))
+        return missing(ld, map, path, "goal");
+    path_key(sub, path, "goal");
+    if ((rc = get_int(ld, v, sub, 2, FDL_MAX_STAMP_GOAL, &c->goal)))
+        return rc;
+    int per = 0;
+    path_key(sub, path, "per");
+    if ((v = get(map, "per")) &&
+        (rc = get_enum(ld, v, sub, stamp_per_names, "item or visit", &per)))
+        return rc;
+    c->per = (enum fdl_stamp_per)per;
+    static const char *const set_keys[] = {"skus", "categories", "labels"};
+    struct fdl_string_set *sets[] = {&c->skus, &c->categories, &c->labels};
+    for (size_t i = 0; i < 3; i++) {
+        path_key(sub, path, set_keys[i]);
+        if ((v = get(map, set_keys[i])) && (rc = get_set(ld, v, sub, sets[i])))
+            return rc;
+    }
+    path_key(sub, path, "min_spend");
+    if ((v = get(map, "min_spend")) &&
+        (rc = get_money(ld, v, sub, 0, FDL_MAX_UNIT_PRICE_MINOR * 1000,
+                        &c->min_spend_minor)))
+        return rc;
+    path_key(sub, path, "max_per_purchase");
+    if ((v = get(map, "max_per_purchase")) &&
+        (rc = get_int(ld, v, sub, 1, FDL_MAX_STAMPS_PER_PURCHASE, &c->max_per_purchase)))
+        return rc;
+    path_key(sub, path, "expiry_days");
+    if ((v = get(map, "expiry_days")) &&
+        (rc = get_int(ld, v, sub, 1, FDL_MAX_STAMP_EXPIRY_DAYS, &c->expiry_days)))
+        return rc;
+    if (!(v = get(map, "reward")))
+        return missing(ld, map, path, "reward");
+    path_key(sub, path, "reward");
+    return load_stamp_reward(ld, v, sub, c);
+}
+
+static int load_stamps(struct loader *ld, const struct ynode *list, const char *path)
+{
+    if (list->kind != YNODE_LIST)
+        return fail(ld, FDL_EFIELD_TYPE, list, path, "must be a list of cards, not %s",
+                    kind_name(list));
+    char sub[PATH_MAX_BYTES];
+    if (list->count > FDL_MAX_STAMP_CARDS) {
+        const struct ynode *e = list->first;
+        for (int i = 0; i < FDL_MAX_STAMP_CARDS; i++)
+            e = e->next;
+        path_index(sub, path, FDL_MAX_STAMP_CARDS);
+        return fail(ld, FDL_ERANGE, e, sub, "a program has at most %d stamp cards",
+                    FDL_MAX_STAMP_CARDS);
+    }
+    struct fdl_stamp_card_def *cards =
+        arena_alloc(ld->keep, (list->count + 1) * sizeof(*cards));
+    if (!cards)
+        return nomem(ld);
+    memset(cards, 0, (list->count + 1) * sizeof(*cards));
+    size_t i = 0;
+    for (const struct ynode *e = list->first; e; e = e->next, i++) {
+        path_index(sub, path, i);
+        int rc = load_stamp_card(ld, e, sub, cards, i);
+        if (rc)
+            return rc;
+    }
+    ld->def->stamp_cards = cards;
+    ld->def->n_stamp_cards = list->count;
     return 0;
 }
 
@@ -2205,6 +2388,7 @@ static const struct section sections[] = {
     /* -- coupons -- */
     {"coupons", 0, load_coupons},
     /* -- punch cards -- */
+    {"stamps", 0, load_stamps},
     /* -- rewards -- */
     {"rewards", 0, load_rewards},
     /* -- stored value and membership -- */
@@ -2225,8 +2409,8 @@ static int load_root(struct loader *ld, const struct ynode *root)
     if (root->kind != YNODE_MAPPING)
         return fail(
             ld, FDL_EINVALID, root, "",
-            "a program file is a mapping of sections (program, points, tiers, earn), "
-            "not %s",
+            "a program file is a mapping of sections (program, points, tiers, earn, "
+            "...), not %s",
             kind_name(root));
     int rc = check_keys(ld, root, "", names, N_SECTIONS);
     if (rc)

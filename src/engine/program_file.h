@@ -1,8 +1,9 @@
 /*
  * program_file.h - the program file: a loyalty program written in YAML.
  *
- * A program file has the sections `program`, `points`, `tiers`, `earn`,
- * `membership`, `launches` and `rewards`;
+ * A program file has the sections `program` (required), `points`, `tiers`,
+ * `earn`, `stamps`, `coupons`, `launches`, `rewards`, `membership` and
+ * `referrals`;
  * examples/ has complete, commented programs. Comments (#) are welcome;
  * every key below is typed, unknown keys are errors, and so are anchors,
  * aliases, tags and more than one document. Types:
@@ -41,14 +42,34 @@
  *   grace_months    int 0..FDL_MAX_TIER_GRACE_MONTHS   default 0: months
  *                                   after a window before a downgrade
  *   levels          required: a list of 1 to FDL_MAX_TIER_LEVELS
- *                                   mappings {name, min}, ascending
+ *                                   mappings {name, min, benefits}, ascending
  *     name          string, 64      required, unique: a-z 0-9 - _
  *     min           money for spend, int for points and visits;
  *                                   0..FDL_MAX_TIER_MIN (minor units for
  *                                   spend); 0 for the first level, then
  *                                   strictly ascending
+ *     benefits      list of 1 to FDL_MAX_TIER_BENEFITS distinct strings of
+ *                                   at most FDL_TIER_BENEFIT_MAX bytes:
+ *                                   what members read about the level
  *   With a tiers section, the names in earn rules' `tiers` lists must be
  *   its levels.
+ * stamps: a list of at most FDL_MAX_STAMP_CARDS punch cards (engine/stamps.h)
+ *   id              string, 64      required, unique: letters, digits - _ .
+ *   name            string, 64      required: the member-facing name
+ *   goal            int 2..FDL_MAX_STAMP_GOAL  required: stamps that fill a card
+ *   per             item | visit    default item: a stamp per qualifying
+ *                                   unit, or one per qualifying purchase
+ *   skus, categories, labels        list: which lines qualify (as earn
+ *                                   rules; none given = every line)
+ *   min_spend       money           purchase total needed for a stamp
+ *   max_per_purchase int 1..FDL_MAX_STAMPS_PER_PURCHASE  (that if absent)
+ *   expiry_days     int 1..FDL_MAX_STAMP_EXPIRY_DAYS  stamps on an unfinished
+ *                                   card lapse this long after its first
+ *   reward          required mapping, exactly one of:
+ *     free_item     list of at most FDL_MAX_STAMP_FREE_ITEMS skus: a voucher
+ *                                   for one free unit of one of them
+ *     valid_days    int 1..FDL_MAX_STAMP_VALID_DAYS  free_item only; default 90
+ *     points        int 1..FDL_MAX_STAMP_REWARD_POINTS  bonus points at once
  * earn: a list of at most FDL_MAX_RULES rules, applied in order
  *   id              string, 64      required, unique: letters, digits - _ .
  *   description     string, 200     why the member got the points

@@ -132,6 +132,13 @@ struct fdl_program_def {
     struct fdl_coupon_campaign *coupons; /* engine/coupons.h; n_coupons of them */
     size_t n_coupons;
     /* -- punch cards -- */
+    struct fdl_stamp_card_def *stamp_cards; /* engine/stamps.h; n_stamp_cards of them */
+    size_t n_stamp_cards;
+    /* Each tier level's member-facing benefits (tiers.levels[i].benefits). */
+    struct fdl_tier_benefits {
+        const char *const *items; /* n strings, as written */
+        size_t n;
+    } tier_benefits[FDL_MAX_TIER_LEVELS];
     /* -- rewards -- */
     const struct fdl_reward_catalog *rewards; /* engine/rewards.h; NULL: none */
     /* -- stored value and membership -- */

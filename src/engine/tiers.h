@@ -31,6 +31,8 @@
 #define FDL_MAX_TIER_WINDOW_MONTHS 36              /* a rolling window's length */
 #define FDL_MAX_TIER_GRACE_MONTHS  12              /* months a downgrade waits */
 #define FDL_MAX_TIER_MIN           1000000000000LL /* a level's min (minor units for spend) */
+#define FDL_MAX_TIER_BENEFITS      10  /* member-facing benefit texts of one level */
+#define FDL_TIER_BENEFIT_MAX       120 /* bytes in one benefit text */
 
 enum fdl_tier_basis {
     FDL_TIER_BASIS_SPEND,  /* `basis: spend`: money paid net of refunds, minor units */

@@ -158,6 +158,19 @@ int http_coupons_decode(json_t *list, struct fdl_purchase_request *req,
  * coupon_discount, coupons, and each line's coupon_discount. */
 void http_coupons_section(json_t *out, const struct fdl_purchase_result *res);
 /* -- punch cards -- */
+/* Turns the purchase's decoded stamp_rewards array into voucher ids
+ * (FDL_EFIELD_TYPE / FDL_ERANGE naming stamp_rewards[i] otherwise). */
+int http_stamp_rewards_decode(struct fdl_purchase_request *req, struct fdl_error *err);
+/* The `stamps` sections of a purchase's and a refund's answers. */
+json_t *http_stamps_purchase_json(const struct fdl_purchase_result *res);
+json_t *http_stamps_refund_json(const struct fdl_refund_result *res);
+/* GET /v1/members/{id}/stamps: the member's cards and vouchers. */
+int http_handle_member_stamps(struct http_request *r);
+/* Adds `benefits` (the member's level's texts) to the `tier` object of a
+ * purchase's answer, when it has one. */
+void http_tier_add_benefits(json_t *purchase, const struct fdl_purchase_result *res);
+/* The benefits of member m's level in the program in force now, as a list. */
+json_t *http_member_tier_benefits(struct http_request *r, const struct fdl_member *m);
 /* -- rewards -- */
 int http_rewards_list(struct http_request *r);
 int http_redemption_reserve(struct http_request *r);

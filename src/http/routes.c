@@ -133,6 +133,7 @@ static json_t *purchase_json(struct fdl_purchase_result *res)
         /* -- coupons -- */
         http_coupons_section(out, res);
         /* -- punch cards -- */
+        json_object_set_new(out, "stamps", http_stamps_purchase_json(res));
         /* -- rewards -- */
         /* -- stored value and membership -- */
         http_membership_sections(out, res);
@@ -392,6 +393,7 @@ static int handle_member_get(struct http_request *r)
     json_t *out = http_member_json(&m);
     json_object_set_new(out, "points", http_balance_json(&b));
     json_object_set_new(out, "cards", cj);
+    json_object_set_new(out, "tier_benefits", http_member_tier_benefits(r, &m));
     return http_reply(r, 200, out);
 }
 
@@ -535,6 +537,8 @@ static const struct fdl_json_field purchase_fields[] = {
     /* -- coupons -- */
     {"coupons", FDL_JSON_ARRAY, 0, 0, FDL_MAX_COUPONS_PER_PURCHASE, PA(coupons)},
     /* -- punch cards -- */
+    {"stamp_rewards", FDL_JSON_ARRAY, 0, 0, FDL_MAX_STAMP_REWARDS_PER_PURCHASE,
+     PA(req.stamp_rewards_json)},
     /* -- rewards -- */
     /* -- stored value and membership -- */
     /* -- referrals -- */
@@ -622,7 +626,7 @@ static int decode_purchase(struct http_request *r, json_t *body, struct purchase
     a->req.line_count = json_array_size(a->lines);
     if (a->coupons && (rc = http_coupons_decode(a->coupons, &a->req, &r->err)))
         return rc;
-    return 0;
+    return http_stamp_rewards_decode(&a->req, &r->err);
 }
 
 /* Records the purchase, or, for a dry run, answers what it would record
@@ -636,8 +640,10 @@ static int run_purchase(struct fdl_store *st, struct fdl_job *job)
     if (rc)
         return rc;
     json_t *out = purchase_json(&res);
-    if (out)
+    if (out) {
         json_object_set_new(out, "tier", http_tier_json(&res.tier));
+        http_tier_add_benefits(out, &res);
+    }
     if (out && a->dry_run) {
         json_object_del(out, "id");
         json_object_set_new(out, "dry_run", json_true());
@@ -724,15 +730,16 @@ static int run_refund(struct fdl_store *st, struct fdl_job *job)
     if (rc)
         return rc;
     const struct fdl_refund *f = &res.refund;
-    return http_job_answer(
-        job, 201,
-        json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:o, s:o}", "refund_id", f->refund_id,
-                  "txn_id", a->req.txn_id, "member_id", (json_int_t)f->member_id,
-                  "amount", (json_int_t)f->amount_minor, "points_clawed_back",
-                  (json_int_t)f->points_clawed, "points_returned",
-                  (json_int_t)f->points_restored, "balance",
-                  http_balance_json(&res.balance), "messages",
-                  http_messages_json(res.messages, res.message_count)));
+    json_t *out = json_pack(
+        "{s:s, s:s, s:I, s:I, s:I, s:I, s:o, s:o}", "refund_id", f->refund_id, "txn_id",
+        a->req.txn_id, "member_id", (json_int_t)f->member_id, "amount",
+        (json_int_t)f->amount_minor, "points_clawed_back", (json_int_t)f->points_clawed,
+        "points_returned", (json_int_t)f->points_restored, "balance",
+        http_balance_json(&res.balance), "messages",
+        http_messages_json(res.messages, res.message_count));
+    if (out) /* each feature's section of the answer */
+        json_object_set_new(out, "stamps", http_stamps_refund_json(&res));
+    return http_job_answer(job, 201, out);
 }
 
 static int handle_refund(struct http_request *r)
@@ -1144,6 +1151,8 @@ const struct http_route http_routes[] = {
      SMALL, "coupon_codes_create"},
     {"GET", "/v1/coupons/{code}/check", http_coupon_check, POS, 0, 0, "coupon_check"},
     /* -- punch cards -- */
+    {"GET", "/v1/members/{id}/stamps", http_handle_member_stamps, POS, 0, 0,
+     "member_stamps"},
     /* -- rewards -- */
     {"GET", "/v1/rewards", http_rewards_list, POS, 0, 0, "rewards_list"},
     {"POST", "/v1/members/{id}/redemptions", http_redemption_reserve, POS, ROUTE_WRITE,

@@ -14,6 +14,8 @@ extern const struct svc_feature svc_feature_early_access;
 /* -- coupons -- */
 extern const struct svc_feature svc_feature_coupons;
 /* -- punch cards -- */
+extern const struct svc_feature svc_feature_stamps;
+extern const struct svc_feature svc_feature_tier_progress;
 /* -- rewards -- */
 extern const struct svc_feature svc_feature_rewards;
 /* -- stored value and membership -- */
@@ -24,9 +26,12 @@ extern const struct svc_feature svc_feature_referrals;
 const struct svc_feature *const svc_features[] = {
     /* -- early access -- */
     &svc_feature_early_access,
+    /* -- punch cards -- (before coupons: a voucher makes a unit free, and
+     * coupons take their share of what is left to pay) */
+    &svc_feature_stamps,
+    &svc_feature_tier_progress,
     /* -- coupons -- */
     &svc_feature_coupons,
-    /* -- punch cards -- */
     /* -- rewards -- */
     &svc_feature_rewards,
     /* -- stored value and membership -- */

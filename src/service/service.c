@@ -1249,9 +1249,9 @@ int fdl_svc_purchase(struct fdl_service *svc, struct fdl_store *st,
         free(lines);
         return rc;
     }
-    /* Points pay at most what the coupons left to pay. */
-    p.points_redeemed =
-        fdl_redeemable_points(prog, req->redeem_points, total - p.coupon_discount_minor);
+    /* Points pay at most what vouchers and coupons left to pay. */
+    p.points_redeemed = fdl_redeemable_points(prog, req->redeem_points,
+                                              p.total_minor - p.coupon_discount_minor);
     p.discount_minor = p.points_redeemed * prog->point_value_minor;
     struct fdl_points_row *awards = NULL;
     int award_count = 0;
@@ -1398,12 +1398,17 @@ static int refund_plan(const struct fdl_refund_request *req, struct fdl_purchase
                        l->restored_points;
         l->clawed_points += claw;
         l->restored_points += back;
-        /* Money back net of the line's coupon share, cumulatively exact. */
+        /* Money back: the line's amount as paid (a punch-card voucher may
+         * have made a unit free) less its coupon share, in proportion to the
+         * units, cumulatively exact: all units give it all back. */
         int64_t coupon_back =
             fdl_share(l->coupon_discount_minor, l->refunded_quantity, l->quantity) -
             fdl_share(l->coupon_discount_minor, l->refunded_quantity - qty[n],
                       l->quantity);
-        *amount += qty[n] * l->unit_price_minor - coupon_back;
+        *amount +=
+            fdl_share(l->amount_minor, l->refunded_quantity, l->quantity) -
+            fdl_share(l->amount_minor, l->refunded_quantity - qty[n], l->quantity) -
+            coupon_back;
         *clawed += claw;
         *restored += back;
     }

@@ -262,6 +262,9 @@ struct fdl_purchase_request {
     const char *coupons[FDL_MAX_COUPONS_PER_PURCHASE]; /* codes as typed */
     size_t coupon_count;
     /* -- punch cards -- */
+    void *stamp_rewards_json; /* the HTTP layer's array (json_t *) while decoding */
+    size_t stamp_reward_count;
+    int64_t stamp_rewards[FDL_MAX_STAMP_REWARDS_PER_PURCHASE]; /* voucher ids to use */
     /* -- rewards -- */
     /* -- stored value and membership -- */
     /* -- referrals -- */
@@ -294,6 +297,11 @@ struct fdl_purchase_result {
     int coupon_count; /* the coupons this purchase used (service/coupons.h) */
     struct fdl_coupon_applied coupons[FDL_MAX_COUPONS_PER_PURCHASE];
     /* -- punch cards -- */
+    int stamp_card_count; /* cards this purchase stamped */
+    struct fdl_stamp_card_result stamps[FDL_MAX_STAMP_CARDS];
+    int stamp_redeemed_count; /* vouchers it used */
+    struct fdl_stamp_redeemed stamp_redeemed[FDL_MAX_STAMP_REWARDS_PER_PURCHASE];
+    const struct fdl_tier_benefits *tier_benefits; /* the member's level's, or NULL */
     /* -- rewards -- */
     /* -- stored value and membership -- */
     struct fdl_membership_purchase {
@@ -351,6 +359,8 @@ struct fdl_refund_result {
     /* -- early access -- */
     /* -- coupons -- */
     /* -- punch cards -- */
+    int stamp_card_count; /* cards whose stamps this refund took back */
+    struct fdl_stamp_card_result stamps[FDL_MAX_STAMP_CARDS];
     /* -- rewards -- */
     /* -- stored value and membership -- */
     int64_t cashback_reversed_minor; /* membership cashback taken back */

@@ -20,6 +20,7 @@
  *    bindings cleared: none keeps a read snapshot or a dangling pointer.
  */
 #include "store/sqlite_internal.h"
+#include "store/sqlite_stamps.h"
 #include "store/store.h"
 
 #include <assert.h>
@@ -449,6 +450,48 @@ static const char schema_referrals[] =
     "CREATE INDEX referrals_phone ON referrals (program_id, phone_key)\n"
     "    WHERE phone_key <> '';\n";
 
+/* Punch cards: members' counts, issued rewards, what each purchase gave. */
+static const char schema_stamps[] =
+    "CREATE TABLE stamp_cards (\n"
+    "    program_id INTEGER NOT NULL,\n"
+    "    member_id INTEGER NOT NULL,\n"
+    "    card_id TEXT NOT NULL,\n"
+    "    stamps INTEGER NOT NULL,\n"
+    "    filled INTEGER NOT NULL,\n"
+    "    expires_at INTEGER NOT NULL,\n"
+    "    updated_at INTEGER NOT NULL,\n"
+    "    PRIMARY KEY (program_id, member_id, card_id)\n"
+    ");\n"
+    "CREATE INDEX stamp_cards_lapse ON stamp_cards (program_id, expires_at)\n"
+    "    WHERE expires_at > 0;\n"
+    "CREATE TABLE stamp_vouchers (\n"
+    "    id INTEGER PRIMARY KEY,\n"
+    "    program_id INTEGER NOT NULL,\n"
+    "    member_id INTEGER NOT NULL,\n"
+    "    card_id TEXT NOT NULL,\n"
+    "    kind INTEGER NOT NULL,\n"
+    "    skus TEXT NOT NULL,\n"
+    "    points INTEGER NOT NULL,\n"
+    "    purchase_id INTEGER NOT NULL,\n"
+    "    issued_at INTEGER NOT NULL,\n"
+    "    expires_at INTEGER NOT NULL,\n"
+    "    status INTEGER NOT NULL,\n"
+    "    used_txn TEXT NOT NULL DEFAULT '',\n"
+    "    used_line INTEGER NOT NULL DEFAULT 0,\n"
+    "    discount_minor INTEGER NOT NULL DEFAULT 0\n"
+    ");\n"
+    "CREATE INDEX stamp_vouchers_member ON stamp_vouchers (program_id, member_id, id);\n"
+    "CREATE TABLE stamp_grants (\n"
+    "    program_id INTEGER NOT NULL,\n"
+    "    member_id INTEGER NOT NULL,\n"
+    "    purchase_id INTEGER NOT NULL,\n"
+    "    card_id TEXT NOT NULL,\n"
+    "    line_no INTEGER NOT NULL,\n"
+    "    stamps INTEGER NOT NULL,\n"
+    "    reversed INTEGER NOT NULL DEFAULT 0,\n"
+    "    PRIMARY KEY (program_id, purchase_id, card_id, line_no)\n"
+    ");\n";
+
 /* Migration N (N >= 1) is migrations[N - 1]. Append; never edit one that shipped. */
 static const char *const migrations[] = {
     schema_v1,
@@ -460,6 +503,7 @@ static const char *const migrations[] = {
     /* -- coupons -- */
     schema_coupons,
     /* -- punch cards -- */
+    schema_stamps,
     /* -- rewards -- */
     schema_rewards,
     /* -- stored value and membership -- */
@@ -2658,6 +2702,17 @@ const struct fdl_store_ops fdl_store_sqlite = {
     .coupon_uses_of_purchase = sqlite_coupon_uses_of_purchase,
     .coupon_uses_return = sqlite_coupon_uses_return,
     /* -- punch cards -- */
+    .stamp_card_get = sqlite_stamp_card_get,
+    .stamp_card_put = sqlite_stamp_card_put,
+    .stamp_cards_list = sqlite_stamp_cards_list,
+    .stamp_cards_lapsed = sqlite_stamp_cards_lapsed,
+    .stamp_voucher_insert = sqlite_stamp_voucher_insert,
+    .stamp_voucher_get = sqlite_stamp_voucher_get,
+    .stamp_voucher_update = sqlite_stamp_voucher_update,
+    .stamp_vouchers_list = sqlite_stamp_vouchers_list,
+    .stamp_grant_insert = sqlite_stamp_grant_insert,
+    .stamp_grants_of = sqlite_stamp_grants_of,
+    .stamp_grant_update = sqlite_stamp_grant_update,
     /* -- rewards -- */
     .redemption_insert = sqlite_redemption_insert,
     .redemption_get = sqlite_redemption_get,

@@ -18,6 +18,7 @@
 
 #include "base/error.h"
 #include "base/limits.h"
+#include "engine/stamps.h"
 #include "engine/coupons.h"
 #include "engine/referrals.h"
 #include "ledger/ledger.h"
@@ -404,6 +405,49 @@ struct fdl_store_ops {
     int (*coupon_uses_return)(struct fdl_store *st, int64_t program_id, int64_t member_id,
                               int64_t purchase_id, struct fdl_error *err);
     /* -- punch cards -- */
+    /* A member's count on a card (FDL_ENOT_FOUND before its first stamp). */
+    int (*stamp_card_get)(struct fdl_store *st, int64_t program_id, int64_t member_id,
+                          const char *card_id, struct fdl_stamp_card_state *out,
+                          struct fdl_error *err);
+    /* Creates or replaces a member's count on a card. */
+    int (*stamp_card_put)(struct fdl_store *st, const struct fdl_stamp_card_state *c,
+                          struct fdl_error *err);
+    /* A member's cards, by card id, at most max. */
+    int (*stamp_cards_list)(struct fdl_store *st, int64_t program_id, int64_t member_id,
+                            struct fdl_stamp_card_state *out, int max, int *count,
+                            struct fdl_error *err);
+    /* Cards of the program whose positive stamps lapse at or before now_s, at
+     * most max, soonest first. */
+    int (*stamp_cards_lapsed)(struct fdl_store *st, int64_t program_id, int64_t now_s,
+                              struct fdl_stamp_card_state *out, int max, int *count,
+                              struct fdl_error *err);
+    /* Stores a new voucher; sets v->id. */
+    int (*stamp_voucher_insert)(struct fdl_store *st, struct fdl_stamp_voucher *v,
+                                struct fdl_error *err);
+    /* A voucher of the program by id (FDL_ENOT_FOUND if none). */
+    int (*stamp_voucher_get)(struct fdl_store *st, int64_t program_id, int64_t id,
+                             struct fdl_stamp_voucher *out, struct fdl_error *err);
+    /* Writes a voucher's status, used_txn, used_line and discount. */
+    int (*stamp_voucher_update)(struct fdl_store *st, const struct fdl_stamp_voucher *v,
+                                struct fdl_error *err);
+    /* A member's vouchers, newest first, at most max; card_id (NULL: any),
+     * status (0: any) and used_txn (NULL: any) filter them. */
+    int (*stamp_vouchers_list)(struct fdl_store *st, int64_t program_id,
+                               int64_t member_id, const char *card_id, int status,
+                               const char *used_txn, struct fdl_stamp_voucher *out,
+                               int max, int *count, struct fdl_error *err);
+    /* Records what purchase_id gave a card on a line. */
+    int (*stamp_grant_insert)(struct fdl_store *st, int64_t program_id, int64_t member_id,
+                              int64_t purchase_id, const struct fdl_stamp_grant *g,
+                              struct fdl_error *err);
+    /* What purchase_id gave, by card and line (*out malloc'd; free it). */
+    int (*stamp_grants_of)(struct fdl_store *st, int64_t program_id, int64_t purchase_id,
+                           struct fdl_stamp_grant **out, size_t *count,
+                           struct fdl_error *err);
+    /* Writes a grant's reversed count. */
+    int (*stamp_grant_update)(struct fdl_store *st, int64_t program_id,
+                              int64_t purchase_id, const struct fdl_stamp_grant *g,
+                              struct fdl_error *err);
     /* -- rewards -- */
     /* Stores a new redemption; sets r->id. */
     int (*redemption_insert)(struct fdl_store *st, struct fdl_redemption *r,

@@ -74,7 +74,11 @@ static void test_the_english_placeholders_are_the_declared_arguments(void)
     for (int id = 0; id < FDL_MSG_COUNT_; id++) {
         char english[64];
         placeholders(fdl_message(id, "en"), english, sizeof(english));
-        CHECK_STR(english, fdl_message_args(id) == FDL_MSG_ARGS_COUNT ? "lld" : "lld s");
+        enum fdl_message_args args = fdl_message_args(id);
+        CHECK_STR(english, args == FDL_MSG_ARGS_COUNT        ? "lld"
+                           : args == FDL_MSG_ARGS_COUNT_TEXT ? "lld s"
+                           : args == FDL_MSG_ARGS_TEXT       ? "s"
+                                                             : "s s s");
     }
 }
 
@@ -86,7 +90,7 @@ static void test_every_entry_is_a_sentence_of_valid_utf8(void)
                 const char *text = fdl_message_plural(id, langs[l], sample_counts[k]);
                 size_t n = strlen(text);
                 CHECK(fdl_utf8_valid(text, n));
-                CHECK(n > 1 && text[n - 1] == '.');
+                CHECK(n > 1 && (text[n - 1] == '.' || text[n - 1] == '!'));
             }
 }
 
@@ -331,18 +335,76 @@ static void test_every_message_formats_in_every_language(void)
     char out[256];
     for (int id = 0; id < FDL_MSG_COUNT_; id++)
         for (size_t l = 0; l < sizeof(langs) / sizeof(*langs); l++) {
-            int n = fdl_message_args(id) == FDL_MSG_ARGS_COUNT
-                        ? fdl_message_count(out, sizeof(out), id, langs[l], 3)
-                        : fdl_message_count_text(out, sizeof(out), id, langs[l], 3, "X");
+            enum fdl_message_args args = fdl_message_args(id);
+            int n =
+                args == FDL_MSG_ARGS_COUNT
+                    ? fdl_message_count(out, sizeof(out), id, langs[l], 3)
+                : args == FDL_MSG_ARGS_COUNT_TEXT
+                    ? fdl_message_count_text(out, sizeof(out), id, langs[l], 3, "X")
+                : args == FDL_MSG_ARGS_TEXT
+                    ? fdl_message_text(out, sizeof(out), id, langs[l], "3")
+                    : fdl_message_text3(out, sizeof(out), id, langs[l], "3", "Y", "Z");
             CHECK(n > 0 && n < (int)sizeof(out));
             CHECK(!strchr(out, '%'));
             CHECK(strstr(out, "3"));
         }
 }
 
+/* Punch cards and tier progress, with their plural forms. */
+#define FDL_MSG_TEST_MAX 256
+
+static void test_stamp_and_tier_messages(void)
+{
+    char out[FDL_MSG_TEST_MAX];
+    fdl_message_count_text(out, sizeof(out), FDL_MSG_STAMPS_TO_GO, "en", 3,
+                           "Coffee card");
+    CHECK_STR(out, "3 more stamps to fill your Coffee card.");
+    fdl_message_count_text(out, sizeof(out), FDL_MSG_STAMPS_TO_GO, "en", 1,
+                           "Coffee card");
+    CHECK_STR(out, "1 more stamp to fill your Coffee card.");
+    fdl_message_count_text(out, sizeof(out), FDL_MSG_STAMPS_TO_GO, "es", 1,
+                           "tarjeta café");
+    CHECK_STR(out, "Te falta 1 sello para completar tu tarjeta café.");
+    fdl_message_count_text(out, sizeof(out), FDL_MSG_STAMPS_TO_GO, "ru", 22, "Кофе");
+    CHECK_STR(out, "Осталось 22 штампа до заполнения карточки «Кофе».");
+    fdl_message_count_text(out, sizeof(out), FDL_MSG_STAMP_CARD_FULL, "en", 1,
+                           "Coffee card");
+    CHECK_STR(out, "1 reward waiting: your Coffee card is full.");
+    fdl_message_count_text(out, sizeof(out), FDL_MSG_STAMP_CARD_FULL, "ca", 2, "targeta");
+    CHECK_STR(out, "2 premis t'esperen: la teva targeta és plena.");
+    fdl_message_count_text(out, sizeof(out), FDL_MSG_TIER_MISSING_POINTS, "en", 120,
+                           "Gold");
+    CHECK_STR(out, "120 more points to Gold.");
+    fdl_message_count_text(out, sizeof(out), FDL_MSG_TIER_MISSING_POINTS, "ru", 5,
+                           "Gold");
+    CHECK_STR(out, "Ещё 5 баллов до уровня «Gold».");
+    fdl_message_count_text(out, sizeof(out), FDL_MSG_TIER_MISSING_VISITS, "en", 3,
+                           "Gold");
+    CHECK_STR(out, "3 more visits to Gold.");
+    fdl_message_count_text(out, sizeof(out), FDL_MSG_TIER_MISSING_VISITS, "es", 1,
+                           "Gold");
+    CHECK_STR(out, "Te falta 1 visita para Gold.");
+    fdl_message_text(out, sizeof(out), FDL_MSG_TIER_WELCOME, "en", "Gold");
+    CHECK_STR(out, "Welcome to Gold!");
+    fdl_message_text(out, sizeof(out), FDL_MSG_TIER_WELCOME, "ca", "Gold");
+    CHECK_STR(out, "Benvingut al nivell Gold!");
+    char spent[32], missing[32];
+    fdl_lang_format_money(spent, sizeof(spent), "es", 8000, "EUR", 100);
+    fdl_lang_format_money(missing, sizeof(missing), "es", 2000, "EUR", 100);
+    fdl_message_text3(out, sizeof(out), FDL_MSG_TIER_MISSING_SPEND, "es", spent, missing,
+                      "Silver");
+    CHECK_STR(out, "Has gastado 80,00 €: te faltan 20,00 € para Silver.");
+    fdl_lang_format_money(spent, sizeof(spent), "en", 8000, "EUR", 100);
+    fdl_lang_format_money(missing, sizeof(missing), "en", 2000, "EUR", 100);
+    fdl_message_text3(out, sizeof(out), FDL_MSG_TIER_MISSING_SPEND, "en", spent, missing,
+                      "Silver");
+    CHECK_STR(out, "You spent €80.00 — €20.00 more to Silver.");
+}
+
 int main(void)
 {
     RUN(test_every_translation_has_the_english_placeholders_in_order);
+    RUN(test_stamp_and_tier_messages);
     RUN(test_the_english_placeholders_are_the_declared_arguments);
     RUN(test_every_entry_is_a_sentence_of_valid_utf8);
     RUN(test_russian_plural_forms);
