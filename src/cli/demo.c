@@ -8,7 +8,11 @@
 
 #include "base/clock.h"
 #include "http/http.h"
+#include "service/coupons.h"
 #include "service/keys.h"
+#include "service/referrals.h"
+#include "service/rewards.h"
+#include "service/stored_value.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -73,9 +77,38 @@ static int rng_below(int n)
 struct demo_member {
     int64_t id, available, since_day;
     int visits_per_100_days;
+    int64_t voucher;     /* an open coffee-card voucher to use next time; 0: none */
+    int64_t voucher_day; /* when it was issued (it is valid 90 days) */
+    int welcomed;        /* used the welcome coupon */
 };
 
-static int demo_enrol(struct cli *c, struct demo_member *dm, int i, int64_t day0)
+/* The demo program (examples/demo.yaml), applied from the first demo day. */
+#define DEMO_PROGRAM_PATH FDL_SOURCE_DIR "/examples/demo.yaml"
+
+static int demo_program(struct cli *c, int64_t day0)
+{
+    struct fdl_program_def *def = NULL;
+    if (fdl_program_file_load_path(DEMO_PROGRAM_PATH, &def, &c->err))
+        return fdl_error_set(&c->err, c->err.code, NULL, "%s: %s", DEMO_PROGRAM_PATH,
+                             c->err.message);
+    fdl_program_def_free(def);
+    FILE *f = fopen(DEMO_PROGRAM_PATH, "rb");
+    char *text = f ? malloc(FDL_PROGRAM_FILE_MAX_BYTES + 1) : NULL;
+    size_t len = text ? fread(text, 1, FDL_PROGRAM_FILE_MAX_BYTES, f) : 0;
+    if (f)
+        fclose(f);
+    int64_t version = 0, at = day0 * 86400;
+    fdl_clock_set(at);
+    int rc = text ? fdl_svc_program_apply(&c->svc, c->st, &c->actor, text, len, at, at,
+                                          &version, &c->err)
+                  : fdl_error_set(&c->err, FDL_ENOMEM, NULL, "cannot read %s",
+                                  DEMO_PROGRAM_PATH);
+    free(text);
+    return rc;
+}
+
+static int demo_enrol(struct cli *c, struct demo_member *dm, int i, int64_t day0,
+                      const char *referral_code)
 {
     char name[128], email[128], phone[32];
     const char *first = first_names[rng_below(N(first_names))];
@@ -91,7 +124,8 @@ static int demo_enrol(struct cli *c, struct demo_member *dm, int i, int64_t day0
         .has_birthday = 1,
         .birthday_days = fdl_days_from_civil(1950 + rng_below(55), 1 + rng_below(12),
                                              1 + rng_below(28)),
-        .marketing_consent = rng_below(3) != 0};
+        .marketing_consent = rng_below(3) != 0,
+        .referral_code = referral_code};
     dm->since_day = rng_below(60);
     fdl_clock_set((day0 + dm->since_day) * 86400 + 9 * 3600 + rng_below(36000));
     dm->visits_per_100_days = 2 + rng_below(40);
@@ -99,8 +133,69 @@ static int demo_enrol(struct cli *c, struct demo_member *dm, int i, int64_t day0
     struct fdl_card card;
     int rc = fdl_svc_enrol(&c->svc, c->st, &c->actor, &req, &m, &card, &c->err);
     dm->id = m.id;
-    dm->available = 0;
+    dm->available = m.balance;
+    if (rc == 0 && rng_below(10) == 0) { /* some students */
+        const char *students[] = {"students"};
+        rc = fdl_svc_segments_set(&c->svc, c->st, &c->actor, m.id, students, 1, &c->err);
+    }
+    if (rc == 0 && rng_below(12) == 0) { /* some pay for Mercat Plus */
+        char txn[40];
+        struct fdl_membership year;
+        snprintf(txn, sizeof(txn), "DEMO-FEE-%lld", (long long)m.id);
+        rc = fdl_svc_membership_buy(&c->svc, c->st, &c->actor, m.id, txn,
+                                    fdl_clock_now_s(), &year, &c->err);
+    }
     return rc;
+}
+
+/* Gift cards sold during the demo, spent at the till now and then. */
+#define DEMO_GIFT_CARDS 40
+static struct fdl_sv_card gift_cards[DEMO_GIFT_CARDS];
+static int gift_card_count;
+
+static int demo_gift_card(struct cli *c, const char *txn)
+{
+    int64_t now_s = fdl_clock_now_s();
+    if (gift_card_count < DEMO_GIFT_CARDS && rng_below(120) == 0)
+        return fdl_svc_gift_card_sell(&c->svc, c->st, &c->actor,
+                                      2500 + 500 * rng_below(6), "EUR", 0, now_s,
+                                      &gift_cards[gift_card_count++], &c->err);
+    if (gift_card_count == 0 || rng_below(40) != 0)
+        return 0;
+    struct fdl_sv_card *g = &gift_cards[rng_below(gift_card_count)];
+    if (g->balance_minor < 1000)
+        return 0;
+    return fdl_svc_gift_card_redeem(&c->svc, c->st, &c->actor, g->number, 1000, txn,
+                                    now_s, g, &c->err);
+}
+
+/* A reward now and then: reserved at the till and committed with the sale. */
+static int demo_reward(struct cli *c, struct demo_member *dm, const char *txn)
+{
+    if (dm->available < 500 || rng_below(10) != 0)
+        return 0;
+    const char *reward = rng_below(2) ? "free-coffee" : "five-off";
+    struct fdl_redemption d;
+    struct fdl_balance b;
+    char code[FDL_COUPON_FORMATTED_MAX];
+    int64_t now_s = fdl_clock_now_s();
+    int rc = fdl_svc_reward_reserve(&c->svc, c->st, &c->actor, dm->id, reward, 1, now_s,
+                                    &d, &b, &c->err);
+    if (rc == 0)
+        rc = fdl_svc_redemption_commit(&c->svc, c->st, &c->actor, d.id, txn, now_s, &d,
+                                       code, sizeof(code), &c->err);
+    if (rc == 0)
+        dm->available = b.available;
+    return rc;
+}
+
+/* Whether the basket has a coffee a coffee-card voucher can make free. */
+static int has_coffee(const struct fdl_line_request *lines, int n)
+{
+    for (int k = 0; k < n; k++)
+        if (strcmp(lines[k].sku, "COF-ESP") == 0 || strcmp(lines[k].sku, "COF-LAT") == 0)
+            return 1;
+    return 0;
 }
 
 static int demo_purchase(struct cli *c, struct demo_member *dm, int64_t day, int64_t *seq)
@@ -118,22 +213,50 @@ static int demo_purchase(struct cli *c, struct demo_member *dm, int64_t day, int
     snprintf(txn, sizeof(txn), "DEMO-%06lld", (long long)++*seq);
     int64_t now_s = day * 86400 + 8 * 3600 + rng_below(12 * 3600);
     fdl_clock_set(now_s);
-    struct fdl_purchase_request req = {
-        .member_id = dm->id,
-        .txn_id = txn,
-        .store_code = rng_below(3) ? "BCN-01" : "MAD-01",
-        .channel = rng_below(5) ? "till" : "web",
-        .currency = "EUR",
-        .occurred_at_s = now_s,
-        .redeem_points = dm->available >= 500 && rng_below(8) == 0 ? 500 : 0,
-        .line_count = (size_t)n,
-        .lines = lines};
+    int64_t total = 0;
+    for (int k = 0; k < n; k++)
+        total += lines[k].quantity * lines[k].unit_price_minor;
+    struct fdl_purchase_request req = {.member_id = dm->id,
+                                       .txn_id = txn,
+                                       .store_code = rng_below(3) ? "BCN-01" : "MAD-01",
+                                       .channel = rng_below(5) ? "till" : "web",
+                                       .currency = "EUR",
+                                       .occurred_at_s = now_s,
+                                       .line_count = (size_t)n,
+                                       .lines = lines};
+    if (dm->available >= 500 && rng_below(8) == 0) {
+        /* points earned a year ago may have lapsed since: ask */
+        struct fdl_balance b;
+        int rc = fdl_svc_balance(&c->svc, c->st, &c->actor, dm->id, now_s, &b, &c->err);
+        if (rc)
+            return rc;
+        req.redeem_points = b.available >= 500 ? 500 : 0;
+    }
+    if (!dm->welcomed && total >= 2000 && rng_below(2) == 0) {
+        req.coupons[0] = "BENVINGUT";
+        req.coupon_count = 1;
+        dm->welcomed = 1;
+    }
+    if (dm->voucher && day - dm->voucher_day > 80)
+        dm->voucher = 0;
+    if (dm->voucher && has_coffee(lines, n)) {
+        req.stamp_rewards[0] = dm->voucher;
+        req.stamp_reward_count = 1;
+        dm->voucher = 0;
+    }
     struct fdl_purchase_result res;
     int rc = fdl_svc_purchase(&c->svc, c->st, &c->actor, &req, now_s, &res, &c->err);
     if (rc)
         return rc;
     dm->available = res.balance.available;
+    for (int k = 0; k < res.stamp_card_count; k++)
+        if (res.stamps[k].voucher_count > 0) {
+            dm->voucher = res.stamps[k].voucher_ids[0];
+            dm->voucher_day = day;
+        }
     fdl_purchase_result_release(&res);
+    if ((rc = demo_reward(c, dm, txn)) || (rc = demo_gift_card(c, txn)))
+        return rc;
     if (rng_below(60) == 0) { /* a return a little later the same day */
         struct fdl_refund_line back = {1, 1};
         struct fdl_refund_request rr = {txn, txn, 1, &back};
@@ -142,6 +265,7 @@ static int demo_purchase(struct cli *c, struct demo_member *dm, int64_t day, int
         rc = fdl_svc_refund(&c->svc, c->st, &c->actor, &rr, now_s + 1800, &rres, &c->err);
         if (rc == 0)
             dm->available = rres.balance.available;
+        dm->voucher = 0; /* the refund may have taken the card's voucher back */
     }
     return rc;
 }
@@ -153,8 +277,24 @@ static int demo_generate(struct cli *c, int members)
         return 1;
     int64_t today = fdl_clock_now_s() / 86400, day0 = today - DEMO_DAYS, seq = 0;
     int rc = cli_begin(c, 1);
-    for (int i = 0; i < members && rc == 0; i++)
-        rc = demo_enrol(c, &dm[i], i, day0);
+    if (rc == 0)
+        rc = demo_program(c, day0);
+    int *referred = calloc((size_t)members, sizeof(*referred));
+    if (!referred)
+        rc = 1;
+    for (int i = 0; i < members && rc == 0; i++) {
+        /* One in eight is brought by a friend (at most two each). */
+        struct fdl_referral_code_info code;
+        int j = i > 10 ? rng_below(i) : 0;
+        int by_friend = i > 10 && rng_below(8) == 0 && referred[j] < 2;
+        if (by_friend && (rc = fdl_svc_referral_code(&c->svc, c->st, &c->actor, dm[j].id,
+                                                     fdl_clock_now_s(), &code, &c->err)))
+            break;
+        if (by_friend)
+            referred[j]++;
+        rc = demo_enrol(c, &dm[i], i, day0, by_friend ? code.code : NULL);
+    }
+    free(referred);
     if (rc == 0)
         rc = cli_end(c, rc);
     for (int64_t d = 0; d < DEMO_DAYS && rc == 0; d++) {
