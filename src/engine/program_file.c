@@ -669,6 +669,33 @@ static int get_date(struct loader *ld, const struct ynode *n, const char *path,
     return 0;
 }
 
+/* A `valid_from` / `valid_until` pair of local dates (inclusive); until
+ * before from is an error naming valid_until. Absent keys leave their
+ * outputs untouched. */
+static int get_date_window(struct loader *ld, const struct ynode *map, const char *path,
+                           int64_t *from_day, int *has_from, int64_t *until_day,
+                           int *has_until)
+{
+    char sub[PATH_MAX_BYTES];
+    const struct ynode *v;
+    int rc;
+    if ((v = get(map, "valid_from"))) {
+        path_key(sub, path, "valid_from");
+        if ((rc = get_date(ld, v, sub, from_day)))
+            return rc;
+        *has_from = 1;
+    }
+    if ((v = get(map, "valid_until"))) {
+        path_key(sub, path, "valid_until");
+        if ((rc = get_date(ld, v, sub, until_day)))
+            return rc;
+        *has_until = 1;
+        if (*has_from && *until_day < *from_day)
+            return fail(ld, FDL_EINVALID, v, sub, "is before valid_from");
+    }
+    return 0;
+}
+
 static int compare_strings(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -1369,20 +1396,9 @@ static int load_rule_filters(struct loader *ld, const struct ynode *map, const c
     path_key(sub, path, "hours");
     if ((v = get(map, "hours")) && (rc = load_hours(ld, v, sub, r)))
         return rc;
-    path_key(sub, path, "valid_from");
-    if ((v = get(map, "valid_from"))) {
-        if ((rc = get_date(ld, v, sub, &r->valid_from_day)))
-            return rc;
-        r->has_valid_from = 1;
-    }
-    path_key(sub, path, "valid_until");
-    if ((v = get(map, "valid_until"))) {
-        if ((rc = get_date(ld, v, sub, &r->valid_until_day)))
-            return rc;
-        r->has_valid_until = 1;
-        if (r->has_valid_from && r->valid_until_day < r->valid_from_day)
-            return fail(ld, FDL_EINVALID, v, sub, "is before valid_from");
-    }
+    if ((rc = get_date_window(ld, map, path, &r->valid_from_day, &r->has_valid_from,
+                              &r->valid_until_day, &r->has_valid_until)))
+        return rc;
     path_key(sub, path, "min_spend");
     if ((v = get(map, "min_spend")) &&
         (rc = get_money(ld, v, sub, 0, FDL_MAX_UNIT_PRICE_MINOR * 1000,
@@ -1993,20 +2009,9 @@ static int load_reward_limits(struct loader *ld, const struct ynode *map,
         if ((rc = get_set(ld, v, sub, &r->tiers)) || (rc = check_rule_tiers(ld, v, sub)))
             return rc;
     }
-    if ((v = get(map, "valid_from"))) {
-        path_key(sub, path, "valid_from");
-        if ((rc = get_date(ld, v, sub, &r->valid_from_day)))
-            return rc;
-        r->has_valid_from = 1;
-    }
-    if ((v = get(map, "valid_until"))) {
-        path_key(sub, path, "valid_until");
-        if ((rc = get_date(ld, v, sub, &r->valid_until_day)))
-            return rc;
-        r->has_valid_until = 1;
-        if (r->has_valid_from && r->valid_until_day < r->valid_from_day)
-            return fail(ld, FDL_EINVALID, v, sub, "is before valid_from");
-    }
+    if ((rc = get_date_window(ld, map, path, &r->valid_from_day, &r->has_valid_from,
+                              &r->valid_until_day, &r->has_valid_until)))
+        return rc;
     return 0;
 }
 
@@ -2177,20 +2182,9 @@ static int load_coupon_limits(struct loader *ld, const struct ynode *map,
     char sub[PATH_MAX_BYTES];
     const struct ynode *v;
     int rc;
-    path_key(sub, path, "valid_from");
-    if ((v = get(map, "valid_from"))) {
-        if ((rc = get_date(ld, v, sub, &c->valid_from_day)))
-            return rc;
-        c->has_valid_from = 1;
-    }
-    path_key(sub, path, "valid_until");
-    if ((v = get(map, "valid_until"))) {
-        if ((rc = get_date(ld, v, sub, &c->valid_until_day)))
-            return rc;
-        c->has_valid_until = 1;
-        if (c->has_valid_from && c->valid_until_day < c->valid_from_day)
-            return fail(ld, FDL_EINVALID, v, sub, "is before valid_from");
-    }
+    if ((rc = get_date_window(ld, map, path, &c->valid_from_day, &c->has_valid_from,
+                              &c->valid_until_day, &c->has_valid_until)))
+        return rc;
     path_key(sub, path, "min_basket");
     if ((v = get(map, "min_basket")) &&
         (rc = get_money(ld, v, sub, 0, FDL_MAX_UNIT_PRICE_MINOR * 1000,

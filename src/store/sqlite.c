@@ -930,6 +930,23 @@ void stmt_reset(sqlite3_stmt *q)
     sqlite3_clear_bindings(q);
 }
 
+int sqlite_row_end(struct sqlite_store *s, sqlite3_stmt *q, int rc, struct fdl_error *err)
+{
+    rc = rc == SQLITE_ROW ? 0 : no_row(s, rc, err);
+    stmt_reset(q);
+    return rc;
+}
+
+int sqlite_rows_end(struct sqlite_store *s, sqlite3_stmt *q, int rc, int n, int *count,
+                    struct fdl_error *err)
+{
+    rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_error(s, rc, NULL, err);
+    stmt_reset(q);
+    if (rc == 0)
+        *count = n;
+    return rc;
+}
+
 /* A bind failed: SQLite recorded why in the connection. */
 int bind_failed(struct sqlite_store *s, sqlite3_stmt *q, struct fdl_error *err)
 {
@@ -1864,12 +1881,8 @@ static int sqlite_card_get(struct fdl_store *st, int64_t program_id, const char 
         struct fdl_card c;
         card_read(q, &c);
         *out = c;
-        rc = 0;
-    } else {
-        rc = no_row(s, rc, err);
     }
-    stmt_reset(q);
-    return rc;
+    return sqlite_row_end(s, q, rc, err);
 }
 
 /* Writes the card's status, block time and reason, and replacement. */
@@ -1985,12 +1998,8 @@ static int sqlite_lot_get(struct fdl_store *st, int64_t program_id, int64_t memb
         struct fdl_lot lot;
         lot_read(q, &lot);
         *out = lot;
-        rc = 0;
-    } else {
-        rc = no_row(s, rc, err);
     }
-    stmt_reset(q);
-    return rc;
+    return sqlite_row_end(s, q, rc, err);
 }
 
 /* Inserts lot (lot->id is ignored) and sets lot->id. */

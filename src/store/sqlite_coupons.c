@@ -114,12 +114,8 @@ int sqlite_coupon_code_get(struct fdl_store *st, int64_t program_id,
     if (rc == SQLITE_ROW) {
         column_text(q, 0, campaign, cap);
         *member_id = column_int(q, 1);
-        rc = 0;
-    } else {
-        rc = no_row(s, rc, err);
     }
-    stmt_reset(q);
-    return rc;
+    return sqlite_row_end(s, q, rc, err);
 }
 
 /* Runs a bound single-row count query. */

@@ -70,6 +70,17 @@ int no_row(struct sqlite_store *s, int rc, struct fdl_error *err);
 /* Ends a use of q: resets it and clears its bindings. */
 void stmt_reset(sqlite3_stmt *q);
 
+/* Ends reading one row: rc is what sqlite3_step(q) returned (the caller
+ * read the row if it was SQLITE_ROW). Resets q; 0 for a row, FDL_ENOT_FOUND
+ * when there was none, or the mapped error. */
+int sqlite_row_end(struct sqlite_store *s, sqlite3_stmt *q, int rc,
+                   struct fdl_error *err);
+
+/* Ends reading rows: rc is the last sqlite3_step(q) result after n rows
+ * were read. Resets q; on success sets *count to n and returns 0. */
+int sqlite_rows_end(struct sqlite_store *s, sqlite3_stmt *q, int rc, int n, int *count,
+                    struct fdl_error *err);
+
 /* A bind on q failed: maps SQLite's recorded error and resets q. */
 int bind_failed(struct sqlite_store *s, sqlite3_stmt *q, struct fdl_error *err);
 

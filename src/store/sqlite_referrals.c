@@ -108,14 +108,9 @@ int sqlite_referral_get(struct fdl_store *st, int64_t program_id, int64_t refere
     if (bind_int(q, 1, program_id) || bind_int(q, 2, referee_id))
         return bind_failed(s, q, err);
     rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW) {
+    if (rc == SQLITE_ROW)
         referral_row(q, out);
-        rc = 0;
-    } else {
-        rc = no_row(s, rc, err);
-    }
-    stmt_reset(q);
-    return rc;
+    return sqlite_row_end(s, q, rc, err);
 }
 
 int sqlite_referral_update(struct fdl_store *st, const struct fdl_referral *r,
@@ -158,12 +153,8 @@ int sqlite_referral_counts(struct fdl_store *st, int64_t program_id, int64_t ref
         *pending = column_int(q, 0);
         *waiting = column_int(q, 1);
         *rewarded = column_int(q, 2);
-        rc = 0;
-    } else {
-        rc = no_row(s, rc, err);
     }
-    stmt_reset(q);
-    return rc;
+    return sqlite_row_end(s, q, rc, err);
 }
 
 /* Whether sql (program id, key) finds a row; an empty key finds none. */

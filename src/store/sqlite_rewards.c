@@ -112,14 +112,9 @@ int sqlite_redemption_get(struct fdl_store *st, int64_t program_id, int64_t id,
     if (bind_int(q, 1, program_id) || bind_int(q, 2, id))
         return bind_failed(s, q, err);
     rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW) {
+    if (rc == SQLITE_ROW)
         redemption_read(q, out);
-        rc = 0;
-    } else {
-        rc = no_row(s, rc, err);
-    }
-    stmt_reset(q);
-    return rc;
+    return sqlite_row_end(s, q, rc, err);
 }
 
 int sqlite_redemption_update(struct fdl_store *st, const struct fdl_redemption *r,

@@ -31,11 +31,7 @@ int sqlite_member_segments_get(struct fdl_store *st, int64_t program_id,
     int n = 0;
     while (n < max && (rc = sqlite3_step(q)) == SQLITE_ROW)
         column_text(q, 0, out[n++], FDL_SEGMENT_MAX + 1);
-    rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_error(s, rc, NULL, err);
-    stmt_reset(q);
-    if (rc == 0)
-        *count = n;
-    return rc;
+    return sqlite_rows_end(s, q, rc, n, count, err);
 }
 
 int sqlite_member_segments_set(struct fdl_store *st, int64_t program_id,

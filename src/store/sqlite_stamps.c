@@ -101,11 +101,7 @@ static int cards_read(struct sqlite_store *s, sqlite3_stmt *q,
     int n = 0, rc = SQLITE_DONE;
     while (n < max && (rc = sqlite3_step(q)) == SQLITE_ROW)
         card_read(q, &out[n++]);
-    rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_error(s, rc, NULL, err);
-    stmt_reset(q);
-    if (rc == 0)
-        *count = n;
-    return rc;
+    return sqlite_rows_end(s, q, rc, n, count, err);
 }
 
 int sqlite_stamp_card_get(struct fdl_store *st, int64_t program_id, int64_t member_id,
@@ -121,14 +117,9 @@ int sqlite_stamp_card_get(struct fdl_store *st, int64_t program_id, int64_t memb
         bind_text(q, 3, card_id))
         return bind_failed(s, q, err);
     rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW) {
+    if (rc == SQLITE_ROW)
         card_read(q, out);
-        rc = 0;
-    } else {
-        rc = no_row(s, rc, err);
-    }
-    stmt_reset(q);
-    return rc;
+    return sqlite_row_end(s, q, rc, err);
 }
 
 int sqlite_stamp_card_put(struct fdl_store *st, const struct fdl_stamp_card_state *c,
@@ -208,14 +199,9 @@ int sqlite_stamp_voucher_get(struct fdl_store *st, int64_t program_id, int64_t i
     if (bind_int(q, 1, program_id) || bind_int(q, 2, id))
         return bind_failed(s, q, err);
     rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW) {
+    if (rc == SQLITE_ROW)
         voucher_read(q, out);
-        rc = 0;
-    } else {
-        rc = no_row(s, rc, err);
-    }
-    stmt_reset(q);
-    return rc;
+    return sqlite_row_end(s, q, rc, err);
 }
 
 int sqlite_stamp_voucher_update(struct fdl_store *st, const struct fdl_stamp_voucher *v,
@@ -251,11 +237,7 @@ int sqlite_stamp_vouchers_list(struct fdl_store *st, int64_t program_id,
     rc = SQLITE_DONE;
     while (n < max && (rc = sqlite3_step(q)) == SQLITE_ROW)
         voucher_read(q, &out[n++]);
-    rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_error(s, rc, NULL, err);
-    stmt_reset(q);
-    if (rc == 0)
-        *count = n;
-    return rc;
+    return sqlite_rows_end(s, q, rc, n, count, err);
 }
 
 int sqlite_stamp_grant_insert(struct fdl_store *st, int64_t program_id, int64_t member_id,

@@ -290,11 +290,7 @@ int sqlite_sv_history(struct fdl_store *st, int64_t program_id, int64_t card_id,
         column_text(q, 4, h->actor, sizeof(h->actor));
         h->created_at_s = column_int(q, 5);
     }
-    rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_error(s, rc, NULL, err);
-    stmt_reset(q);
-    if (rc == 0)
-        *count = n;
-    return rc;
+    return sqlite_rows_end(s, q, rc, n, count, err);
 }
 
 int sqlite_sv_redemption_get(struct fdl_store *st, int64_t program_id, int64_t card_id,
@@ -315,12 +311,8 @@ int sqlite_sv_redemption_get(struct fdl_store *st, int64_t program_id, int64_t c
         snprintf(out->txn_id, sizeof(out->txn_id), "%s", txn_id);
         out->amount_minor = column_int(q, 0);
         out->refunded_minor = column_int(q, 1);
-        rc = 0;
-    } else {
-        rc = no_row(s, rc, err);
     }
-    stmt_reset(q);
-    return rc;
+    return sqlite_row_end(s, q, rc, err);
 }
 
 int sqlite_sv_redemption_put(struct fdl_store *st, int64_t program_id,
@@ -459,11 +451,7 @@ int sqlite_memberships_due(struct fdl_store *st, int64_t program_id, int64_t now
     int n = 0;
     while (n < limit && (rc = sqlite3_step(q)) == SQLITE_ROW)
         ids[n++] = column_int(q, 0);
-    rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_error(s, rc, NULL, err);
-    stmt_reset(q);
-    if (rc == 0)
-        *count = n;
-    return rc;
+    return sqlite_rows_end(s, q, rc, n, count, err);
 }
 
 int sqlite_cashback_get(struct fdl_store *st, int64_t program_id, int64_t purchase_id,
@@ -483,12 +471,8 @@ int sqlite_cashback_get(struct fdl_store *st, int64_t program_id, int64_t purcha
         out->membership_id = column_int(q, 2);
         out->cashback_minor = column_int(q, 3);
         out->reversed_minor = column_int(q, 4);
-        rc = 0;
-    } else {
-        rc = no_row(s, rc, err);
     }
-    stmt_reset(q);
-    return rc;
+    return sqlite_row_end(s, q, rc, err);
 }
 
 int sqlite_cashback_put(struct fdl_store *st, int64_t program_id,
