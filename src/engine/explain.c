@@ -26,6 +26,7 @@
 #include "engine/rewards.h"
 
 #include "base/clock.h"
+#include "base/strbuf.h"
 
 #include "engine/coupons.h"
 #include "engine/expr.h"
@@ -1946,38 +1947,6 @@ static const char *rounding_sentence(struct ctx *c)
 
 /* ---- the whole text ---- */
 
-/* The text being returned: grows to at most FDL_EXPLAIN_MAX_BYTES. */
-struct output {
-    char *data;
-    size_t len, cap;
-    int rc;
-};
-
-static void output_put(struct output *o, const char *s)
-{
-    size_t n = strlen(s);
-    if (o->rc)
-        return;
-    if (o->len + n + 1 > FDL_EXPLAIN_MAX_BYTES) {
-        o->rc = FDL_ETOO_LARGE;
-        return;
-    }
-    if (o->len + n + 1 > o->cap) {
-        size_t cap = o->cap ? o->cap : 1024;
-        while (cap < o->len + n + 1)
-            cap *= 2;
-        char *data = realloc(o->data, cap);
-        if (!data) {
-            o->rc = FDL_ENOMEM;
-            return;
-        }
-        o->data = data;
-        o->cap = cap;
-    }
-    memcpy(o->data + o->len, s, n + 1);
-    o->len += n;
-}
-
 /* Sets up c for lang (NULL: the program's language). */
 static int ctx_init(struct ctx *c, const struct fdl_program_def *def, const char *lang,
                     struct fdl_error *err)
@@ -2004,23 +1973,23 @@ static int failure(int rc, struct fdl_error *err)
 }
 
 /* "- <description>. <sentence>\n" for rule r. */
-static void put_rule(struct ctx *c, struct output *o, const struct fdl_rule *r)
+static void put_rule(struct ctx *c, struct fdl_strbuf *o, const struct fdl_rule *r)
 {
     const char *sentence = rule_sentence(c, r);
     const char *d = r->description ? r->description : "";
     size_t n = strlen(d);
-    output_put(o, "- ");
+    fdl_strbuf_put(o, "- ");
     if (n) {
         int ends = strchr(".!?", d[n - 1]) != NULL ||
                    (n >= 3 && memcmp(d + n - 3, "\xE2\x80\xA6", 3) == 0); /* … */
-        output_put(o, d);
-        output_put(o, ends ? " " : ". ");
+        fdl_strbuf_put(o, d);
+        fdl_strbuf_put(o, ends ? " " : ". ");
     }
-    output_put(o, sentence);
-    output_put(o, "\n");
+    fdl_strbuf_put(o, sentence);
+    fdl_strbuf_put(o, "\n");
 }
 
-static void put_points(struct ctx *c, struct output *o)
+static void put_points(struct ctx *c, struct fdl_strbuf *o)
 {
     const struct fdl_program *p = &c->def->program;
     int has_rate = 0;
@@ -2034,13 +2003,13 @@ static void put_points(struct ctx *c, struct output *o)
                         : text(c, P_NO_PENDING),
         has_rate ? rounding_sentence(c) : NULL,
     };
-    output_put(o, "\n## ");
-    output_put(o, text(c, P_H_POINTS));
-    output_put(o, "\n\n");
+    fdl_strbuf_put(o, "\n## ");
+    fdl_strbuf_put(o, text(c, P_H_POINTS));
+    fdl_strbuf_put(o, "\n\n");
     for (size_t i = 0; i < ARRAY_SIZE(lines) && lines[i]; i++) {
-        output_put(o, "- ");
-        output_put(o, lines[i]);
-        output_put(o, "\n");
+        fdl_strbuf_put(o, "- ");
+        fdl_strbuf_put(o, lines[i]);
+        fdl_strbuf_put(o, "\n");
     }
 }
 
@@ -2066,7 +2035,7 @@ static const char *coupon_effect(struct ctx *c, const struct fdl_coupon_campaign
 }
 
 /* "- Name: 10 % off on summer, ...; code SUMMER10; not combined ...\n". */
-static void put_coupon(struct ctx *c, struct output *o,
+static void put_coupon(struct ctx *c, struct fdl_strbuf *o,
                        const struct fdl_coupon_campaign *k)
 {
     const char *s = coupon_effect(c, k);
@@ -2095,22 +2064,22 @@ static void put_coupon(struct ctx *c, struct output *o,
         s = CAT(c, s, "; ", FILL(c, P_CP_PER_MEMBER, number(c, k->per_member)));
     if (k->limit)
         s = CAT(c, s, "; ", FILL(c, P_CP_LIMIT, number(c, k->limit)));
-    output_put(o, "- ");
+    fdl_strbuf_put(o, "- ");
     if (k->name && *k->name)
-        output_put(o, CAT(c, k->name, ": "));
+        fdl_strbuf_put(o, CAT(c, k->name, ": "));
     else
-        output_put(o, CAT(c, k->id, ": "));
-    output_put(o, s);
-    output_put(o, ".\n");
+        fdl_strbuf_put(o, CAT(c, k->id, ": "));
+    fdl_strbuf_put(o, s);
+    fdl_strbuf_put(o, ".\n");
 }
 
-static void put_coupons(struct ctx *c, struct output *o)
+static void put_coupons(struct ctx *c, struct fdl_strbuf *o)
 {
     if (c->def->n_coupons == 0)
         return;
-    output_put(o, "\n## ");
-    output_put(o, text(c, P_H_COUPONS));
-    output_put(o, "\n\n");
+    fdl_strbuf_put(o, "\n## ");
+    fdl_strbuf_put(o, text(c, P_H_COUPONS));
+    fdl_strbuf_put(o, "\n\n");
     for (size_t i = 0; i < c->def->n_coupons && !o->rc && !c->pool.rc; i++) {
         put_coupon(c, o, &c->def->coupons[i]);
         if (!c->pool.rc)
@@ -2119,18 +2088,18 @@ static void put_coupons(struct ctx *c, struct output *o)
 }
 
 /* The referrals section (engine/referrals.h), when the program has one. */
-static void put_referrals(struct ctx *c, struct output *o)
+static void put_referrals(struct ctx *c, struct fdl_strbuf *o)
 {
     const struct fdl_referral_def *r = &c->def->referrals;
     if (!r->enabled)
         return;
     char line[FDL_REFERRAL_EXPLAIN_MAX];
     fdl_referrals_explain(r, &c->def->program, c->lang_code, line, sizeof(line));
-    output_put(o, "\n## ");
-    output_put(o, fdl_referrals_heading(c->lang_code));
-    output_put(o, "\n\n- ");
-    output_put(o, line);
-    output_put(o, "\n");
+    fdl_strbuf_put(o, "\n## ");
+    fdl_strbuf_put(o, fdl_referrals_heading(c->lang_code));
+    fdl_strbuf_put(o, "\n\n- ");
+    fdl_strbuf_put(o, line);
+    fdl_strbuf_put(o, "\n");
 }
 
 /* ---- punch cards ---- */
@@ -2150,7 +2119,7 @@ static const char *stamp_filters(struct ctx *c, const struct fdl_stamp_card_def 
 }
 
 /* "- Coffee card. Get a stamp for every item ...; 10 stamps give a free espresso." */
-static void put_stamp_card(struct ctx *c, struct output *o,
+static void put_stamp_card(struct ctx *c, struct fdl_strbuf *o,
                            const struct fdl_stamp_card_def *d)
 {
     const char *q = stamp_filters(c, d);
@@ -2172,18 +2141,18 @@ static void put_stamp_card(struct ctx *c, struct output *o,
     capitalize(first);
     char *name = (char *)CAT(c, d->name, "");
     capitalize(name);
-    output_put(o, CAT(c, "- ", name, ". ", first));
+    fdl_strbuf_put(o, CAT(c, "- ", name, ". ", first));
     if (d->reward == FDL_STAMP_REWARD_FREE_ITEM)
-        output_put(o,
-                   CAT(c, " ", FILL(c, P_STAMP_VALID, count(c, N_DAY, d->valid_days))));
+        fdl_strbuf_put(
+            o, CAT(c, " ", FILL(c, P_STAMP_VALID, count(c, N_DAY, d->valid_days))));
     if (d->expiry_days)
-        output_put(o,
-                   CAT(c, " ", FILL(c, P_STAMP_LAPSE, count(c, N_DAY, d->expiry_days))));
-    output_put(o, "\n");
+        fdl_strbuf_put(
+            o, CAT(c, " ", FILL(c, P_STAMP_LAPSE, count(c, N_DAY, d->expiry_days))));
+    fdl_strbuf_put(o, "\n");
 }
 
 /* "- Gold: Double points on Saturdays. Free delivery." for each level with benefits. */
-static void put_levels(struct ctx *c, struct output *o)
+static void put_levels(struct ctx *c, struct fdl_strbuf *o)
 {
     const struct fdl_tier_def *t = &c->def->tiers;
     int any = 0;
@@ -2191,32 +2160,32 @@ static void put_levels(struct ctx *c, struct output *o)
         any |= c->def->tier_benefits[i].n > 0;
     if (!any)
         return;
-    output_put(o, "\n## ");
-    output_put(o, text(c, P_H_LEVELS));
-    output_put(o, "\n\n");
+    fdl_strbuf_put(o, "\n## ");
+    fdl_strbuf_put(o, text(c, P_H_LEVELS));
+    fdl_strbuf_put(o, "\n\n");
     for (size_t i = 0; i < t->n_levels && !c->pool.rc; i++) {
         const struct fdl_tier_benefits *b = &c->def->tier_benefits[i];
         if (!b->n)
             continue;
         char *name = (char *)CAT(c, t->levels[i].name, "");
         capitalize(name);
-        output_put(o, CAT(c, "- ", name, ":"));
+        fdl_strbuf_put(o, CAT(c, "- ", name, ":"));
         for (size_t k = 0; k < b->n; k++) {
             size_t n = strlen(b->items[k]);
             int ends = n && strchr(".!?", b->items[k][n - 1]) != NULL;
-            output_put(o, CAT(c, " ", b->items[k], ends ? "" : "."));
+            fdl_strbuf_put(o, CAT(c, " ", b->items[k], ends ? "" : "."));
         }
-        output_put(o, "\n");
+        fdl_strbuf_put(o, "\n");
     }
 }
 
-static void put_stamps(struct ctx *c, struct output *o)
+static void put_stamps(struct ctx *c, struct fdl_strbuf *o)
 {
     if (!c->def->n_stamp_cards)
         return;
-    output_put(o, "\n## ");
-    output_put(o, text(c, P_H_STAMPS));
-    output_put(o, "\n\n");
+    fdl_strbuf_put(o, "\n## ");
+    fdl_strbuf_put(o, text(c, P_H_STAMPS));
+    fdl_strbuf_put(o, "\n\n");
     for (size_t i = 0; i < c->def->n_stamp_cards && !c->pool.rc; i++)
         put_stamp_card(c, o, &c->def->stamp_cards[i]);
 }
@@ -2230,14 +2199,15 @@ int fdl_program_explain(const struct fdl_program_def *def, const char *lang,
     int rc = ctx_init(&c, def, lang, err);
     if (rc)
         return rc;
-    struct output o = {0};
-    output_put(&o, "# ");
-    output_put(&o, def->program.name);
-    output_put(&o, "\n\n## ");
-    output_put(&o, text(&c, P_H_EARN));
-    output_put(&o, "\n\n");
+    struct fdl_strbuf o;
+    fdl_strbuf_init(&o, FDL_EXPLAIN_MAX_BYTES);
+    fdl_strbuf_put(&o, "# ");
+    fdl_strbuf_put(&o, def->program.name);
+    fdl_strbuf_put(&o, "\n\n## ");
+    fdl_strbuf_put(&o, text(&c, P_H_EARN));
+    fdl_strbuf_put(&o, "\n\n");
     if (def->n_rules == 0)
-        output_put(&o, CAT(&c, "- ", text(&c, P_NO_RULES), "\n"));
+        fdl_strbuf_put(&o, CAT(&c, "- ", text(&c, P_NO_RULES), "\n"));
     for (size_t i = 0; i < def->n_rules && !o.rc && !c.pool.rc; i++) {
         put_rule(&c, &o, &def->rules[i]);
         if (!c.pool.rc)
@@ -2252,11 +2222,11 @@ int fdl_program_explain(const struct fdl_program_def *def, const char *lang,
     char membership[FDL_MEMBERSHIP_TEXT_MAX]; /* stored value and membership */
     fdl_membership_explain(&def->membership, &def->program, c.lang_code, membership,
                            sizeof(membership));
-    output_put(&o, membership);
+    fdl_strbuf_put(&o, membership);
     if (!c.pool.rc && !o.rc) { /* rewards and launches: engine/rewards.h */
         char *more = NULL;
         if ((o.rc = fdl_rewards_explain(def, lang, &more, err)) == 0)
-            output_put(&o, more);
+            fdl_strbuf_put(&o, more);
         free(more);
     }
     if (!c.pool.rc)
@@ -2281,10 +2251,11 @@ int fdl_rule_explain(const struct fdl_program_def *def, size_t rule, const char 
     int rc = ctx_init(&c, def, lang, err);
     if (rc)
         return rc;
-    struct output o = {0};
+    struct fdl_strbuf o;
+    fdl_strbuf_init(&o, FDL_EXPLAIN_MAX_BYTES);
     const char *sentence = rule_sentence(&c, &def->rules[rule]);
     if (!c.pool.rc)
-        output_put(&o, sentence);
+        fdl_strbuf_put(&o, sentence);
     rc = c.pool.rc ? c.pool.rc : o.rc;
     pool_release(&c.pool);
     if (rc) {

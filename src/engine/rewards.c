@@ -6,6 +6,8 @@
 
 #include "engine/coupons.h"
 
+#include "base/strbuf.h"
+
 #include "base/clock.h"
 #include "engine/messages.h"
 
@@ -229,38 +231,6 @@ static const char *const days_word[FDL_LANG_COUNT][FDL_PLURAL_COUNT] = {
     {"день", "дня", "дней", "дня"},
 };
 
-/* A growing text with a hard cap; rc sticks at the first failure. */
-struct text_out {
-    char *data;
-    size_t len, cap;
-    int rc;
-};
-
-static void out_put(struct text_out *o, const char *s)
-{
-    size_t n = strlen(s);
-    if (o->rc)
-        return;
-    if (o->len + n + 1 > REWARDS_EXPLAIN_MAX_BYTES) {
-        o->rc = FDL_ETOO_LARGE;
-        return;
-    }
-    if (o->len + n + 1 > o->cap) {
-        size_t cap = o->cap ? o->cap : 1024;
-        while (cap < o->len + n + 1)
-            cap *= 2;
-        char *grown = realloc(o->data, cap);
-        if (!grown) {
-            o->rc = FDL_ENOMEM;
-            return;
-        }
-        o->data = grown;
-        o->cap = cap;
-    }
-    memcpy(o->data + o->len, s, n + 1);
-    o->len += n;
-}
-
 static void fill(char *buf, size_t cap, enum fdl_lang lang, enum reward_phrase id, ...)
 {
     va_list ap;
@@ -319,7 +289,7 @@ static const char *campaign_name(const struct fdl_program_def *def, const char *
     return id;
 }
 
-static void put_reward(struct text_out *o, const struct fdl_program_def *def,
+static void put_reward(struct fdl_strbuf *o, const struct fdl_program_def *def,
                        enum fdl_lang lang, const struct fdl_reward *r)
 {
     const char *code = fdl_lang_code(lang);
@@ -373,12 +343,13 @@ static void put_reward(struct text_out *o, const struct fdl_program_def *def,
         fill(piece, sizeof(piece), lang, RP_STOCK, num);
         add_note(line, sizeof(line), &notes, piece);
     }
-    out_put(o, "- ");
-    out_put(o, line);
-    out_put(o, notes ? ").\n" : ".\n");
+    fdl_strbuf_put(o, "- ");
+    fdl_strbuf_put(o, line);
+    fdl_strbuf_put(o, notes ? ").\n" : ".\n");
 }
 
-static void put_launch(struct text_out *o, enum fdl_lang lang, const struct fdl_launch *l)
+static void put_launch(struct fdl_strbuf *o, enum fdl_lang lang,
+                       const struct fdl_launch *l)
 {
     const char *code = fdl_lang_code(lang);
     int64_t day = l->opens_local_s >= 0 ? l->opens_local_s / 86400
@@ -388,9 +359,9 @@ static void put_launch(struct text_out *o, enum fdl_lang lang, const struct fdl_
     fdl_lang_format_date(date, sizeof(date), code, day, FDL_DATE_FULL);
     snprintf(clock, sizeof(clock), "%02d:%02d", (int)(minute / 60), (int)(minute % 60));
     fill(line, sizeof(line), lang, RP_OPENS, l->name, date, clock);
-    out_put(o, "- ");
-    out_put(o, line);
-    out_put(o, "\n");
+    fdl_strbuf_put(o, "- ");
+    fdl_strbuf_put(o, line);
+    fdl_strbuf_put(o, "\n");
     for (size_t i = 0; i < l->n_early; i++) {
         char tier[FDL_TIER_NAME_MAX + 1];
         snprintf(tier, sizeof(tier), "%s", l->early[i].tier);
@@ -398,9 +369,9 @@ static void put_launch(struct text_out *o, enum fdl_lang lang, const struct fdl_
             tier[0] = (char)(tier[0] - 'a' + 'A');
         count_of(days, sizeof(days), lang, days_word, l->early[i].days);
         fill(line, sizeof(line), lang, RP_EARLY_TIER, tier, l->name, days);
-        out_put(o, "- ");
-        out_put(o, line);
-        out_put(o, "\n");
+        fdl_strbuf_put(o, "- ");
+        fdl_strbuf_put(o, line);
+        fdl_strbuf_put(o, "\n");
     }
 }
 
@@ -412,28 +383,29 @@ int fdl_rewards_explain(const struct fdl_program_def *def, const char *lang, cha
     if (l < 0)
         l = fdl_lang_parse(def->program.language);
     enum fdl_lang language = l < 0 ? FDL_LANG_EN : (enum fdl_lang)l;
-    struct text_out o = {NULL, 0, 0, 0};
-    out_put(&o, "");
+    struct fdl_strbuf o;
+    fdl_strbuf_init(&o, REWARDS_EXPLAIN_MAX_BYTES);
+    fdl_strbuf_put(&o, "");
     const struct fdl_reward_catalog *c = def->rewards;
     if (c && c->n > 0) {
-        out_put(&o, "\n## ");
-        out_put(&o, reward_phrases[RP_H_REWARDS][language]);
-        out_put(&o, "\n\n");
+        fdl_strbuf_put(&o, "\n## ");
+        fdl_strbuf_put(&o, reward_phrases[RP_H_REWARDS][language]);
+        fdl_strbuf_put(&o, "\n\n");
         for (size_t i = 0; i < c->n; i++)
             put_reward(&o, def, language, &c->items[i]);
         char hold[REWARDS_PIECE_MAX], num[32];
         fdl_lang_format_number(num, sizeof(num), fdl_lang_code(language),
                                c->hold_minutes);
         fill(hold, sizeof(hold), language, RP_HOLD, num);
-        out_put(&o, "- ");
-        out_put(&o, hold);
-        out_put(&o, "\n");
+        fdl_strbuf_put(&o, "- ");
+        fdl_strbuf_put(&o, hold);
+        fdl_strbuf_put(&o, "\n");
     }
     const struct fdl_launch_list *ls = def->launches;
     if (ls && ls->n > 0) {
-        out_put(&o, "\n## ");
-        out_put(&o, reward_phrases[RP_H_LAUNCHES][language]);
-        out_put(&o, "\n\n");
+        fdl_strbuf_put(&o, "\n## ");
+        fdl_strbuf_put(&o, reward_phrases[RP_H_LAUNCHES][language]);
+        fdl_strbuf_put(&o, "\n\n");
         for (size_t i = 0; i < ls->n; i++)
             put_launch(&o, language, &ls->items[i]);
     }
