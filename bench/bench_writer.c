@@ -74,8 +74,9 @@ static struct {
     double seconds;
     char dir[BENCH_PATH_MAX];
     int keep;
-    int only; /* -1: every configuration; else only those of this kind */
-} opt = {5, 1000, 2.0, "", 0, -1};
+    int only;            /* -1: every configuration; else only those of this kind */
+    const char *program; /* a program file the writer's purchases earn under, or NULL */
+} opt = {5, 1000, 2.0, "", 0, -1, NULL};
 
 static _Atomic uint64_t next_txn = 1; /* txn ids, unique across all runs */
 
@@ -117,8 +118,23 @@ static int request_text(char *buf, size_t cap, const char *txn_id, int64_t membe
 static const struct fdl_actor bench_actor = {1, FDL_SCOPE_POS | FDL_SCOPE_ADMIN,
                                              "key:bench"};
 
-/* Creates the database at path with the default program and opt.members members. */
-static void setup_db(const char *path, struct fdl_service *svc)
+/* Applies the program file at path to svc's program, in force from the epoch. */
+static int apply_program(struct fdl_service *svc, struct fdl_store *st, const char *path,
+                         struct fdl_error *err)
+{
+    static char text[FDL_PROGRAM_FILE_MAX_BYTES];
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return fdl_error_set(err, FDL_ENOT_FOUND, NULL, "cannot open %s", path);
+    size_t len = fread(text, 1, sizeof(text), f);
+    fclose(f);
+    int64_t version;
+    return fdl_svc_program_apply(svc, st, &bench_actor, text, len, 0, 0, &version, err);
+}
+
+/* Creates the database at path with the default program (and the program
+ * file, when with_program) and opt.members members. */
+static void setup_db(const char *path, struct fdl_service *svc, int with_program)
 {
     struct fdl_error err;
     fdl_error_clear(&err);
@@ -132,6 +148,8 @@ static void setup_db(const char *path, struct fdl_service *svc)
         rc = fdl_service_init(svc, st, 1, &err);
     if (rc == 0)
         rc = fdl_service_put_program(svc, st, &p, &err);
+    if (rc == 0 && with_program && opt.program)
+        rc = apply_program(svc, st, opt.program, &err);
     for (int i = 1; rc == 0 && i <= opt.members; i++) {
         char name[64], email[64];
         snprintf(name, sizeof(name), "Bench Member %d", i);
@@ -529,21 +547,27 @@ static void report_growth(const char *path)
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: bench_writer [--runs N] [--seconds S] [--members M] [--dir DIR] "
-            "[--keep]\n"
-            "                    [--only writer|raw]   (for profiling one side)\n"
-            "Durable purchases/s through the group-commit writer (T = 1, 4, 16, 64)\n"
-            "beside a raw SQLite loop writing the same rows. Medians of N runs.\n");
+    fprintf(
+        out,
+        "usage: bench_writer [--runs N] [--seconds S] [--members M] [--dir DIR] "
+        "[--keep]\n"
+        "                    [--program FILE]  (the writer's purchases earn under it)\n"
+        "                    [--only writer|raw]   (for profiling one side)\n"
+        "Durable purchases/s through the group-commit writer (T = 1, 4, 16, 64)\n"
+        "beside a raw SQLite loop writing the same rows. Medians of N runs.\n");
 }
 
 static void parse_options(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"runs", required_argument, 0, 'r'},    {"seconds", required_argument, 0, 's'},
-        {"members", required_argument, 0, 'm'}, {"dir", required_argument, 0, 'd'},
-        {"keep", no_argument, 0, 'k'},          {"only", required_argument, 0, 'o'},
-        {"help", no_argument, 0, 'h'},          {0, 0, 0, 0}};
+    static const struct option opts[] = {{"runs", required_argument, 0, 'r'},
+                                         {"seconds", required_argument, 0, 's'},
+                                         {"members", required_argument, 0, 'm'},
+                                         {"dir", required_argument, 0, 'd'},
+                                         {"keep", no_argument, 0, 'k'},
+                                         {"only", required_argument, 0, 'o'},
+                                         {"program", required_argument, 0, 'p'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
     int ch;
     while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (ch) {
@@ -561,6 +585,9 @@ static void parse_options(int argc, char **argv)
             break;
         case 'k':
             opt.keep = 1;
+            break;
+        case 'p':
+            opt.program = optarg;
             break;
         case 'o':
             opt.only = strcmp(optarg, "writer") == 0 ? CONFIG_WRITER
@@ -616,8 +643,8 @@ int main(int argc, char **argv)
     remove_db(raw_path);
 
     struct fdl_service raw_svc;
-    setup_db(writer_path, &writer_svc);
-    setup_db(raw_path, &raw_svc);
+    setup_db(writer_path, &writer_svc, 1);
+    setup_db(raw_path, &raw_svc, 0);
     fdl_service_release(&raw_svc);
     struct fdl_error err;
     fdl_error_clear(&err);
@@ -628,6 +655,8 @@ int main(int argc, char **argv)
     raw_open(&raw, raw_path);
 
     const char *sync = getenv("FIDELIS_SQLITE_SYNC");
+    if (opt.program)
+        printf("bench_writer: the writer's purchases earn under %s\n", opt.program);
     printf("bench_writer: %d members, %d-line baskets, WAL, synchronous=%s, %d runs x "
            "%.1f s "
            "per configuration, in %s\n",

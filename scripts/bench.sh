@@ -35,10 +35,10 @@ HTTP_SECONDS=${BENCH_HTTP_SECONDS:-8}
 MEMBERS=${BENCH_MEMBERS:-1000}
 CONNECTIONS=(1 16 64)
 PY=/usr/bin/python3
-STEP=${1:-all} # all, or rules: only step 3
-case $STEP in all | rules) ;; *) echo "usage: scripts/bench.sh [rules]"; exit 2 ;; esac
+STEP=${1:-all} # all; rules: only step 3; features: only step 4
+case $STEP in all | rules | features) ;; *) echo "usage: scripts/bench.sh [rules|features]"; exit 2 ;; esac
 
-[ "$STEP" = rules ] || command -v wrk >/dev/null || { echo "bench.sh: wrk is missing (apt-get install wrk)"; exit 1; }
+[ "$STEP" != all ] || command -v wrk >/dev/null || { echo "bench.sh: wrk is missing (apt-get install wrk)"; exit 1; }
 scripts/build.sh
 bin=$root/build/fidelis
 bench_writer=$root/build/bench/bench_writer
@@ -343,4 +343,23 @@ for p in ("rules", "flat"):
         print("   %10.0f %5.1f%% %12.0f  %s" % (s, 100 * s / per[p], i, f))
 EOF
 }
-rules_step
+[ "$STEP" = features ] || rules_step
+
+# ---- 4. the program's features in the write path ----
+# The writer again, with its purchases earning under examples/demo.yaml
+# (tiers, six earn rules incl. segments and a birthday, a coffee stamp card,
+# coupons, rewards, a paid membership, referrals: every feature hook runs),
+# beside the same raw SQLite peer, and the flat program in the same run.
+# Compare the writer/raw ratios: what the features cost a purchase.
+features_step() {
+  echo
+  echo "== 4. the features in the write path (writer T=16 vs raw 1/commit; $RUNS runs x ${WRITER_SECONDS} s)"
+  for program in "" "$root/examples/demo.yaml"; do
+    label=${program:+demo.yaml}
+    echo "-- program: ${label:-flat (base rate only)}"
+    "$bench_writer" --runs "$RUNS" --seconds "$WRITER_SECONDS" --members "$MEMBERS" \
+      --dir "$work/features" ${program:+--program "$program"} |
+      grep -E "writer, T=16|raw sqlite, 1 purchase|bench_writer:"
+  done
+}
+case $STEP in all | features) features_step ;; esac

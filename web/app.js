@@ -628,6 +628,7 @@
       saleLines.replaceChildren();
       addLine();
       $('#sale-redeem').value = '';
+      $('#sale-coupon').value = '';
       clearProblems(saleForm);
       updateTotal();
     }
@@ -670,6 +671,10 @@
           redeem = Number(redeemText);
         }
       }
+      const coupon = $('#sale-coupon').value.trim();
+      if (coupon && utf8Length(coupon) > MAX_ID_BYTES) {
+        errors.push({ field: 'coupons[0]', detail: `must be at most ${MAX_ID_BYTES} bytes` });
+      }
       if (errors.length) return { errors };
       const payload = {
         txn_id: state.txnId,
@@ -679,6 +684,7 @@
         lines,
       };
       if (redeem > 0) payload.redeem_points = redeem;
+      if (coupon) payload.coupons = [coupon];
       return { payload };
     }
 
@@ -758,7 +764,8 @@
         el('dl', { class: 'totals' },
           line('Basket total', money(res.total), 'receipt-total'),
           res.discount ? line(`Points discount (${fmtInt(res.points_redeemed)} points)`, money(-res.discount), 'receipt-discount') : null,
-          line('To pay', money(res.total - res.discount), 'receipt-to-pay'),
+          res.coupon_discount ? line(`Coupon ${(res.coupons || []).map((c) => c.code).join(', ')}`, money(-res.coupon_discount), 'receipt-coupon') : null,
+          line('To pay', money(res.total - res.discount - (res.coupon_discount || 0)), 'receipt-to-pay'),
           line('Points earned', fmtInt(res.points_earned), 'receipt-points-earned'),
           line('Balance (points)', fmtInt(b.total), 'receipt-balance'),
           b.pending ? line('Of which pending', fmtInt(b.pending), 'receipt-pending') : null));
@@ -770,6 +777,7 @@
     const kindNames = {
       earn: 'Earned', redeem: 'Redeemed', clawback: 'Refund (points taken back)',
       restore: 'Refund (points returned)', expire: 'Expired', adjust: 'Adjustment',
+      bonus: 'Bonus',
     };
 
     async function loadHistory(reset) {

@@ -209,6 +209,36 @@ test('redeeming more points than available shows the server\'s problem and chang
   assert.equal(after.json.total, 16);
 });
 
+test('a coupon code takes its discount off the sale; an unknown one shows the server\'s problem', { timeout: 60000 }, async () => {
+  const program = 'program: {name: Till, currency: EUR, time_zone: Europe/Madrid}\n' +
+    'earn:\n  - {id: base, rate: 1}\n' +
+    'coupons:\n  - {id: fifty, code: TILL50, effect: {amount: 0.50}}\n';
+  const applied = await server.api('POST', '/v1/program/versions', {
+    key: server.adminKey, body: { source: program }, headers: { 'Idempotency-Key': 'till-coupon-program' },
+  });
+  assert.equal(applied.status, 201, JSON.stringify(applied.json));
+  const before = (await server.api('GET', `/v1/members/${memberId}/balance`)).json.total;
+  await page.locator('#line-0-sku').fill('MILK');
+  await page.locator('#line-0-quantity').fill('2');
+  await page.locator('#line-0-unit_price').fill('1.10');
+  await page.locator('#sale-redeem').fill('');
+  await page.locator('#sale-coupon').fill('NOPE');
+  await page.getByRole('button', { name: 'Ring up sale' }).click();
+  const summary = await waitForText(page.locator('#sale-form .problem'), /coupons\[0\]/);
+  assert.match(summary, /40[049]/);
+  assert.equal((await server.api('GET', `/v1/members/${memberId}/balance`)).json.total, before);
+
+  await page.locator('#sale-coupon').fill('till50');
+  await page.getByRole('button', { name: 'Ring up sale' }).click();
+  await waitForText(page.locator('#receipt-coupon'), '\u22120.50 EUR');
+  /* 2 x 1.10 = 2.20, less 0.50: 1.70 to pay, 1 point */
+  assert.equal(await page.locator('#receipt-to-pay').innerText(), '1.70 EUR');
+  assert.equal(await page.locator('#receipt-points-earned').innerText(), '1');
+  assert.equal(await page.locator('#sale-coupon').inputValue(), '');
+  const sent = writes('/v1/purchases').at(-1);
+  assert.deepEqual(JSON.parse(sent.body).coupons, ['till50']);
+});
+
 test('the key was sent only to this server and the page raised no errors', async () => {
   const origin = new URL(server.url).origin;
   for (const r of requests) {
