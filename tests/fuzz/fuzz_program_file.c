@@ -10,6 +10,7 @@
  * and awards sum to the total). Replayed over tests/fuzz/corpus_program on
  * every test run (test_fuzz_program_replay); to fuzz, from the top:
  *
+ *   scripts/fuzz.sh program SECONDS, which does this:
  *   clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined
  *     -Isrc -include src/base/banned.h [every src/base and src/engine .c
  *     file but log.c] tests/fuzz/fuzz_program_file.c -lyaml -ljansson
