@@ -22,14 +22,16 @@ const struct fdl_store_ops *fdl_store_ops_of(struct fdl_store *st)
     return ((struct fdl_store_base *)st)->ops;
 }
 
+int fdl_store_is_postgres(const char *uri)
+{
+    return strncmp(uri, "postgres://", 11) == 0 || strncmp(uri, "postgresql://", 13) == 0;
+}
+
 int fdl_store_open(const char *uri, int migrate, struct fdl_store **out,
                    struct fdl_error *err)
 {
-    if (strncmp(uri, "postgres://", 11) == 0 || strncmp(uri, "postgresql://", 13) == 0)
-        return fdl_error_set(
-            err, FDL_EINVALID, "db",
-            "this build has no PostgreSQL backend; use an SQLite file path");
-    const struct fdl_store_ops *ops = &fdl_store_sqlite;
+    const struct fdl_store_ops *ops =
+        fdl_store_is_postgres(uri) ? &fdl_store_pg : &fdl_store_sqlite;
     struct fdl_store *st;
     int rc = ops->open(uri, &st, err);
     if (rc)
