@@ -246,12 +246,18 @@ class OpenApi:
 class FidelisServer:
     """One `fidelis serve` on a fresh database in workdir."""
 
-    def __init__(self, workdir, name="fidelis", binary=FIDELIS_BIN, programs=(1,)):
+    def __init__(self, workdir, name="fidelis", binary=FIDELIS_BIN, programs=(1,), *,
+                 db=None, keys=None):
+        """db: serve this existing database (another server's) instead of a
+        fresh one, which stop() then leaves alone; keys: that server's keys
+        (skips `fidelis init`)."""
         self.binary = str(binary)
         self.workdir = Path(workdir)
-        self.db = new_db(self.workdir, name)
+        self.owns_db = db is None
+        self.db = new_db(self.workdir, name) if db is None else db
         self.log_path = self.workdir / f"{name}.log"
-        self.keys = {p: self._init(p) for p in programs}  # program -> (admin key, till key)
+        # program -> (admin key, till key)
+        self.keys = dict(keys) if keys else {p: self._init(p) for p in programs}
         self.admin_key, self.pos_key = self.keys[programs[0]]
         self.log = open(self.log_path, "w")
         self.proc = subprocess.Popen(
@@ -338,7 +344,8 @@ class FidelisServer:
                 complaints.append(f"its log mentions {marker!r}")
         if complaints:
             complaints.append("log tail:\n" + log[-8000:])
-        drop_db(self.db)
+        if self.owns_db:
+            drop_db(self.db)
         return complaints
 
 
