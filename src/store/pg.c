@@ -629,7 +629,10 @@ static const struct pg_unique_key segment_keys[] = {
 /* SQLSTATEs that mean "another transaction is in the way: try again". */
 static int busy_state(const char *state)
 {
-    static const char *const busy[] = {"40001", "40P01", "55P03", "57014"};
+    static const char *const busy[] = {"40001", "40P01", "55P03", "57014",
+                                       "57P01", "57P02", "57P03"};
+    if (state && strncmp(state, "08", 2) == 0) /* connection exceptions */
+        return 1;
     for (size_t i = 0; state && i < sizeof(busy) / sizeof(busy[0]); i++)
         if (strcmp(state, busy[i]) == 0)
             return 1;
@@ -644,7 +647,8 @@ int pg_error(struct pg_store *s, const PGresult *res, const struct pg_unique_key
     if (!message)
         message = PQerrorMessage(s->conn);
     int len = (int)strcspn(message, "\n"); /* libpq ends its messages with one */
-    if (busy_state(state))
+    /* a lost connection is transient too: the next statement reconnects */
+    if (busy_state(state) || PQstatus(s->conn) == CONNECTION_BAD)
         return fdl_error_set(err, FDL_EBUSY, NULL, "%.*s", len, message);
     if (keys && state && strcmp(state, "23505") == 0) {
         const char *constraint = PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME);
@@ -758,6 +762,22 @@ static int in_transaction(struct pg_store *s)
     return t == PQTRANS_INTRANS || t == PQTRANS_ACTIVE;
 }
 
+/*
+ * A connection the server dropped (a restart, a failover) is reopened
+ * before the next statement that runs outside a transaction; its prepared
+ * statements are gone with it. Inside a transaction nothing is retried: the
+ * transaction is lost, in_transaction() says so, and the caller fails it.
+ */
+static void reconnect_if_lost(struct pg_store *s)
+{
+    if (PQstatus(s->conn) != CONNECTION_BAD || s->op_depth > 0 || s->txn_open)
+        return;
+    PQreset(s->conn);
+    memset(s->prepared, 0, sizeof(s->prepared));
+    memset(s->feature_prepared, 0, sizeof(s->feature_prepared));
+    s->write = 0;
+}
+
 /* Prepares text as name on s's connection unless *prepared says it is. */
 static int prepare(struct pg_store *s, unsigned char *prepared, const char *name,
                    const char *text, struct fdl_error *err)
@@ -809,6 +829,7 @@ static int run(struct pg_store *s, enum stmt_id id, const struct pg_params *p,
     assert(id < STMT_COUNT && stmt_sql[id]);
     char name[PG_STMT_NAME_MAX];
     snprintf(name, sizeof(name), "s%d", (int)id);
+    reconnect_if_lost(s);
     int rc = prepare(s, &s->prepared[id], name, stmt_sql[id], err);
     return rc ? rc : execute(s, name, p, keys, out, err);
 }
@@ -831,6 +852,7 @@ int pg_run_sql(struct pg_store *s, struct pg_sql *sql, const struct pg_params *p
         return fdl_error_set(err, FDL_EINTERNAL, NULL, "raise PG_MAX_FEATURE_STMTS");
     char name[PG_STMT_NAME_MAX];
     snprintf(name, sizeof(name), "f%d", slot - 1);
+    reconnect_if_lost(s);
     int rc = prepare(s, &s->feature_prepared[slot - 1], name, sql->text, err);
     return rc ? rc : execute(s, name, p, keys, out, err);
 }
@@ -990,12 +1012,15 @@ static int pg_open(const char *uri, struct fdl_store **out, struct fdl_error *er
 static int pg_begin(struct fdl_store *st, int write, struct fdl_error *err)
 {
     struct pg_store *s = pg_of(st);
+    reconnect_if_lost(s);
     int rc = exec_sql(s,
                       write ? "BEGIN ISOLATION LEVEL READ COMMITTED"
                             : "BEGIN ISOLATION LEVEL REPEATABLE READ",
                       err);
-    if (rc == 0)
+    if (rc == 0) {
         s->write = write != 0;
+        s->txn_open = 1;
+    }
     return rc;
 }
 
@@ -1003,7 +1028,7 @@ static int pg_begin(struct fdl_store *st, int write, struct fdl_error *err)
 static int pg_commit(struct fdl_store *st, struct fdl_error *err)
 {
     struct pg_store *s = pg_of(st);
-    s->write = 0;
+    s->write = s->txn_open = 0;
     if (PQtransactionStatus(s->conn) == PQTRANS_INERROR) {
         exec_sql(s, "ROLLBACK", NULL);
         return fdl_error_set(err, FDL_ESTORE, NULL,
@@ -1016,7 +1041,7 @@ static int pg_commit(struct fdl_store *st, struct fdl_error *err)
 static int pg_rollback(struct fdl_store *st)
 {
     struct pg_store *s = pg_of(st);
-    s->write = 0;
+    s->write = s->txn_open = 0;
     if (PQtransactionStatus(s->conn) == PQTRANS_IDLE)
         return 0;
     return exec_sql(s, "ROLLBACK", NULL);

@@ -25,6 +25,7 @@ struct pg_store {
     struct fdl_store_base base; /* first: the wrappers cast to it */
     PGconn *conn;
     int write;        /* 1 while a write transaction (begin(st, 1)) is open */
+    int txn_open;     /* 1 from begin to commit or rollback */
     int op_depth;     /* > 0 inside pg_op_begin .. pg_op_end */
     unsigned op_owns; /* bit d: the op at depth d opened the transaction */
     unsigned char prepared[PG_MAX_CORE_STMTS]; /* 1 once prepared on conn */
@@ -87,9 +88,10 @@ int pg_run_sql(struct pg_store *s, struct pg_sql *sql, const struct pg_params *p
 
 /*
  * res's error (or, for NULL, the connection's) as an FDL_E* code: SQLSTATE
- * 40001 (serialization failure), 40P01 (deadlock), 55P03 (lock timeout) and
- * 57014 (statement timeout) → FDL_EBUSY; 23505 on one of keys (NULL-ended,
- * or NULL) → FDL_EDUPLICATE naming its field; else FDL_ESTORE with the
+ * 40001 (serialization failure), 40P01 (deadlock), 55P03 (lock timeout),
+ * 57014 (statement timeout), a lost connection (class 08, 57P01..57P03, or
+ * the connection is gone: the next statement reconnects) → FDL_EBUSY; 23505 on one of
+ * keys (NULL-ended, or NULL) → FDL_EDUPLICATE naming its field; else FDL_ESTORE with the
  * server's message.
  */
 int pg_error(struct pg_store *s, const PGresult *res, const struct pg_unique_key *keys,

@@ -347,6 +347,15 @@ extern const struct fdl_store_ops fdl_store_pg;
 /* 1 if uri names a PostgreSQL database ("postgres://" or "postgresql://"). */
 int fdl_store_is_postgres(const char *uri);
 
+#define FDL_STORE_URI_LOG_MAX 512 /* bytes of a URI as fdl_store_uri_for_log writes it   \
+                                   */
+
+/*
+ * Writes uri into buf (cap bytes, truncating) fit for a log: a password in
+ * a PostgreSQL URI ("postgres://user:secret@host/db") becomes "***".
+ */
+void fdl_store_uri_for_log(const char *uri, char *buf, size_t cap);
+
 /*
  * Opens the store named by uri: "postgres://..." or "postgresql://..."
  * selects PostgreSQL (a libpq connection URI), anything else is an SQLite
