@@ -347,8 +347,7 @@ extern const struct fdl_store_ops fdl_store_pg;
 /* 1 if uri names a PostgreSQL database ("postgres://" or "postgresql://"). */
 int fdl_store_is_postgres(const char *uri);
 
-#define FDL_STORE_URI_LOG_MAX 512 /* bytes of a URI as fdl_store_uri_for_log writes it   \
-                                   */
+#define FDL_STORE_URI_LOG_MAX 512 /* bytes of a URI as written to the log */
 
 /*
  * Writes uri into buf (cap bytes, truncating) fit for a log: a password in
