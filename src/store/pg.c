@@ -313,6 +313,7 @@ enum stmt_id {
     STMT_POINTS_GET,
     STMT_KEY_GET,
     STMT_KEY_INSERT,
+    STMT_IDEM_LOCK, /* in a write transaction, before STMT_IDEM_GET */
     STMT_IDEM_GET,
     STMT_IDEM_PUT,
     STMT_IDEM_PRUNE,
@@ -344,6 +345,7 @@ enum stmt_id {
     STMT_PURCHASE_INSERT,
     STMT_LINE_INSERT,
     STMT_PURCHASE_GET,
+    STMT_PURCHASE_GET_LOCKED, /* in a write transaction: locks the row */
     STMT_LINES_GET,
     STMT_PURCHASE_UPDATE,
     STMT_LINE_UPDATE,
@@ -437,6 +439,7 @@ static const char *const stmt_sql[STMT_COUNT] = {
     [STMT_KEY_INSERT] = "INSERT INTO api_keys"
                         " (id, program_id, name, scopes, hash, created_at, revoked)"
                         " VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    [STMT_IDEM_LOCK] = "SELECT pg_advisory_xact_lock(hashtextextended($2, $1))",
     [STMT_IDEM_GET] = "SELECT request_hash, status, body FROM idempotency"
                       " WHERE program_id = $1 AND key = $2",
     [STMT_IDEM_PUT] = "INSERT INTO idempotency"
@@ -533,6 +536,9 @@ static const char *const stmt_sql[STMT_COUNT] = {
         " $10, $11, $12, $13, $14)",
     [STMT_PURCHASE_GET] = "SELECT " PURCHASE_COLUMNS " FROM purchases"
                           " WHERE program_id = $1 AND txn_id = $2",
+    [STMT_PURCHASE_GET_LOCKED] = "SELECT " PURCHASE_COLUMNS " FROM purchases"
+                                 " WHERE program_id = $1 AND txn_id = $2"
+                                 " FOR NO KEY UPDATE",
     [STMT_LINES_GET] = "SELECT " LINE_COLUMNS " FROM purchase_lines"
                        " WHERE program_id = $1 AND member_id = $2 AND purchase_id = $3"
                        " ORDER BY line_no",
@@ -1365,7 +1371,13 @@ static int pg_key_insert(struct fdl_store *st, const struct fdl_api_key *key,
     return run(s, STMT_KEY_INSERT, &p, api_key_keys, NULL, err);
 }
 
-/* out->body is malloc'd (NULL if none was stored); fdl_idem_release frees it. */
+/*
+ * out->body is malloc'd (NULL if none was stored); fdl_idem_release frees it.
+ * In a write transaction the key is first locked (an advisory lock on its
+ * hash, held to the end of the transaction): a second process with the same
+ * key waits for the first to commit and then finds its record, so it
+ * replays the answer instead of running the request again.
+ */
 static int pg_idem_get(struct fdl_store *st, int64_t program_id, const char *key,
                        struct fdl_idem *out, struct fdl_error *err)
 {
@@ -1375,8 +1387,9 @@ static int pg_idem_get(struct fdl_store *st, int64_t program_id, const char *key
     pg_int(&p, program_id);
     pg_text(&p, key);
     PGresult *res;
-    int rc = run_row(s, STMT_IDEM_GET, &p, &res, err);
-    if (rc)
+    int rc =
+        s->write && in_transaction(s) ? run(s, STMT_IDEM_LOCK, &p, NULL, NULL, err) : 0;
+    if (rc || (rc = run_row(s, STMT_IDEM_GET, &p, &res, err)))
         return rc;
     struct fdl_idem idem;
     memset(&idem, 0, sizeof(idem));
@@ -2137,7 +2150,12 @@ static int lines_load(struct pg_store *s, const struct fdl_purchase *pu,
     return 0;
 }
 
-/* The purchase with this till transaction id; *lines is malloc'd (caller frees). */
+/*
+ * The purchase with this till transaction id; *lines is malloc'd (caller
+ * frees). In a write transaction the purchase's row is locked first (a
+ * refund decides from its refunded quantities), and the lines are read
+ * after the lock, so they are the latest committed ones.
+ */
 static int pg_purchase_get(struct fdl_store *st, int64_t program_id, const char *txn_id,
                            struct fdl_purchase *out, struct fdl_purchase_line **lines,
                            struct fdl_error *err)
@@ -2148,7 +2166,9 @@ static int pg_purchase_get(struct fdl_store *st, int64_t program_id, const char 
     pg_int(&p, program_id);
     pg_text(&p, txn_id);
     PGresult *res;
-    int rc = run_row(s, STMT_PURCHASE_GET, &p, &res, err);
+    int locked = s->write && in_transaction(s);
+    int rc =
+        run_row(s, locked ? STMT_PURCHASE_GET_LOCKED : STMT_PURCHASE_GET, &p, &res, err);
     if (rc)
         return rc;
     struct fdl_purchase pu;

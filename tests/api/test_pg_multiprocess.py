@@ -157,3 +157,70 @@ def test_two_servers_enrolling_one_email_at_once_make_one_member(two_servers):
             assert_problem(r, 409, "duplicate", "email")
     count = psql(a.server.db, f"SELECT count(*) FROM members WHERE email = '{email}'")
     assert count == "1"
+
+
+def race(two_servers, count, send):
+    """Calls send(client, i) from count threads, alternating between the two
+    servers, released at one moment; returns the answers in thread order."""
+    a, b = two_servers
+    clients = [(a if i % 2 == 0 else b).clone() for i in range(count)]
+    barrier = threading.Barrier(count)
+    answers, errors = [None] * count, []
+
+    def worker(i):
+        try:
+            barrier.wait(timeout=30)
+            for _ in range(BUSY_RETRIES):
+                answers[i] = send(clients[i], i)
+                if answers[i].status_code != 503:
+                    break
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not errors, errors
+    return answers
+
+
+def test_two_servers_refunding_one_line_at_once_never_refund_more_than_bought(two_servers):
+    a, b = two_servers
+    member, _ = a.new_member()
+    p = a.purchase(member["id"], lines=[line("GLASS", 3, 1000)])  # 30 points
+    answers = race(two_servers, 8, lambda c, i: c.post(
+        f"/v1/purchases/{p['txn_id']}/refunds",
+        {"refund_id": unique("R-"), "lines": [{"line": 1, "quantity": 1}]}))
+    ok = [r for r in answers if r.status_code == 201]
+    assert len(ok) == 3, [(r.status_code, r.text) for r in answers]
+    for r in answers:
+        if r.status_code != 201:
+            assert_problem(r, 409, "refund-exceeds-purchase")
+    assert sum(r.json()["points_clawed_back"] for r in ok) == 30
+    assert b.balance(member["id"])["total"] == 0
+    assert b.purchase_get(p["txn_id"])["lines"][0]["refunded_quantity"] == 3
+
+
+def test_one_purchase_sent_to_both_servers_at_once_is_recorded_once(two_servers):
+    a, b = two_servers
+    member, _ = a.new_member()
+    body = a.purchase_body(member["id"], lines=[line("TV", 1, 49999)])
+    answers = race(two_servers, 16, lambda c, i: c.post("/v1/purchases", body))
+    assert [r.status_code for r in answers] == [201] * 16, [r.text for r in answers]
+    assert len({r.content for r in answers}) == 1, "the answers differ"
+    assert sum(r.headers.get("Idempotent-Replayed") == "true" for r in answers) == 15
+    assert a.balance(member["id"])["total"] == b.balance(member["id"])["total"] == 499
+
+
+def test_one_idempotency_key_on_both_servers_at_once_enrols_one_member(two_servers):
+    a, _ = two_servers
+    key = unique("enrol-")
+    body = {"name": "Twice Tina", "email": f"{key}@example.com"}
+    answers = race(two_servers, 16, lambda c, i: c.post("/v1/members", body,
+                                                        idempotency_key=key))
+    assert [r.status_code for r in answers] == [201] * 16, [r.text for r in answers]
+    assert len({r.content for r in answers}) == 1
+    count = psql(a.server.db, f"SELECT count(*) FROM members WHERE email = '{key}@example.com'")
+    assert count == "1"
