@@ -301,6 +301,7 @@ enum stmt_id {
     STMT_META_SET,
     STMT_PROGRAM_GET,
     STMT_PROGRAM_PUT,
+    STMT_VERSION_LOCK,
     STMT_VERSION_NEXT,
     STMT_VERSION_INSERT,
     STMT_VERSIONS_LOAD,
@@ -403,6 +404,8 @@ static const char *const stmt_sql[STMT_COUNT] = {
     [STMT_PROGRAM_GET] = "SELECT settings FROM programs WHERE id = $1",
     [STMT_PROGRAM_PUT] = "INSERT INTO programs (id, settings) VALUES ($1, $2)"
                          " ON CONFLICT (id) DO UPDATE SET settings = excluded.settings",
+    [STMT_VERSION_LOCK] = "SELECT pg_advisory_xact_lock("
+                          "hashtextextended('program_versions', $1))",
     [STMT_VERSION_NEXT] = "SELECT coalesce(max(version), 0) + 1 FROM program_versions"
                           " WHERE program_id = $1",
     [STMT_VERSION_INSERT] =
@@ -1144,6 +1147,10 @@ static int pg_program_put(struct fdl_store *st, int64_t id, const char *json,
     return run(s, STMT_PROGRAM_PUT, &p, NULL, NULL, err);
 }
 
+/*
+ * Numbers the version max + 1 under a transaction-long lock on the program's
+ * versions, so two processes applying a file at once get two numbers.
+ */
 static int pg_program_version_insert(struct fdl_store *st, int64_t program_id,
                                      int64_t effective_from_s, const char *source,
                                      int64_t now_s, int64_t *version,
@@ -1153,16 +1160,22 @@ static int pg_program_version_insert(struct fdl_store *st, int64_t program_id,
     struct pg_params p = {0};
     pg_int(&p, program_id);
     int64_t next = 0;
-    int rc = select_ints(s, STMT_VERSION_NEXT, &p, &next, 1, err);
+    int rc = pg_op_begin(s, err);
     if (rc)
         return rc;
-    struct pg_params q = {0};
-    pg_int(&q, program_id);
-    pg_int(&q, next);
-    pg_int(&q, effective_from_s);
-    pg_text(&q, source);
-    pg_int(&q, now_s);
-    if ((rc = run(s, STMT_VERSION_INSERT, &q, NULL, NULL, err)) == 0)
+    rc = run(s, STMT_VERSION_LOCK, &p, NULL, NULL, err);
+    if (rc == 0)
+        rc = select_ints(s, STMT_VERSION_NEXT, &p, &next, 1, err);
+    if (rc == 0) {
+        struct pg_params q = {0};
+        pg_int(&q, program_id);
+        pg_int(&q, next);
+        pg_int(&q, effective_from_s);
+        pg_text(&q, source);
+        pg_int(&q, now_s);
+        rc = run(s, STMT_VERSION_INSERT, &q, NULL, NULL, err);
+    }
+    if ((rc = pg_op_end(s, rc, err)) == 0)
         *version = next;
     return rc;
 }

@@ -224,3 +224,33 @@ def test_one_idempotency_key_on_both_servers_at_once_enrols_one_member(two_serve
     assert len({r.content for r in answers}) == 1
     count = psql(a.server.db, f"SELECT count(*) FROM members WHERE email = '{key}@example.com'")
     assert count == "1"
+
+
+PROGRAM = """
+program:
+  name: Race {n}
+  currency: EUR
+  time_zone: Europe/Madrid
+earn:
+  - id: base
+    rate: {n}
+"""
+
+
+def test_two_servers_applying_programs_at_once_number_them_apart(two_servers):
+    a, b = two_servers
+    before = len(a.get("/v1/program/versions").json()["versions"])
+    answers = race(two_servers, 8, lambda c, i: c.post(
+        "/v1/program/versions", {"source": PROGRAM.format(n=i + 1)}, key="admin"))
+    assert [r.status_code for r in answers] == [201] * 8, [r.text for r in answers]
+    for api in (a, b):  # each server loads what the other applied
+        versions = api.get("/v1/program/versions").json()["versions"]
+        numbers = [v["version"] for v in versions]
+        assert len(numbers) == before + 8 and len(set(numbers)) == len(numbers), versions
+    # both earn under the newest version, whoever applied it
+    member, _ = a.new_member()
+    newest = max(a.get("/v1/program/versions").json()["versions"], key=lambda v: v["version"])
+    earned = [api.post("/v1/purchases/dry-run",
+                       api.purchase_body(member["id"], lines=[line("X", 1, 1000)]),
+                       idempotency_key=None).json()["points_earned"] for api in (a, b)]
+    assert earned[0] == earned[1], (earned, newest)
