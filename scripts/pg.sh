@@ -77,8 +77,8 @@ start() {
     echo "pg.sh: $dir is too long for a unix socket path" >&2
     exit 1
   fi
-  local attempt port
-  for attempt in 1 2 3 4 5; do
+  local port
+  for _ in 1 2 3 4 5; do # another process may take the free port first
     port=$(free_port)
     if as_owner "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 -s start \
       -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$dir \
@@ -108,6 +108,12 @@ stop() {
 case $cmd in
   start) start ;;
   stop) stop ;;
-  uri) running && print_uri || { echo "pg.sh: no cluster running in $dir" >&2; exit 1; } ;;
+  uri)
+    if ! running; then
+      echo "pg.sh: no cluster running in $dir" >&2
+      exit 1
+    fi
+    print_uri
+    ;;
   *) usage ;;
 esac

@@ -12,6 +12,7 @@ module starts a throwaway one with scripts/pg.sh (PostgreSQL 15 is installed
 by scripts/deps.sh). Only if no PostgreSQL is installed do they skip, saying so.
 """
 import shutil
+import socket
 import subprocess
 import tempfile
 import threading
@@ -30,6 +31,12 @@ OPENING = 200  # each member's points
 EACH = 10  # points per redemption: OPENING affords exactly 20
 PER_THREAD = 3  # redemptions each thread sends
 BUSY_RETRIES = 20  # 503 (a deadlock victim or a lock timeout) is retried, same txn_id
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -254,3 +261,15 @@ def test_two_servers_applying_programs_at_once_number_them_apart(two_servers):
                        api.purchase_body(member["id"], lines=[line("X", 1, 1000)]),
                        idempotency_key=None).json()["points_earned"] for api in (a, b)]
     assert earned[0] == earned[1], (earned, newest)
+
+
+def test_an_unreachable_database_is_a_clear_error_that_never_shows_the_password(fidelis_bin):
+    port = free_port()  # nothing listens there
+    uri = f"postgresql://fidelis:s3cret-pw@127.0.0.1:{port}/nowhere?connect_timeout=5"
+    for args in (["init"], ["audit"], ["serve", "--port", "0"]):
+        out = subprocess.run([str(fidelis_bin), *args, "--db", uri], capture_output=True,
+                             text=True, timeout=60, stdin=subprocess.DEVNULL)
+        assert out.returncode != 0, (args, out.stdout, out.stderr)
+        text = out.stdout + out.stderr
+        assert "cannot connect to PostgreSQL" in text, (args, text)
+        assert "s3cret-pw" not in text, (args, text)
