@@ -25,6 +25,18 @@
  *    statement whose unique clash is expected (a card number, an email) runs
  *    under one too, since PostgreSQL, unlike SQLite, aborts the whole
  *    transaction on a failed statement.
+ *
+ * Porting an op from sqlite.c: add its PostgreSQL DDL as the next migration
+ * (same number as on SQLite: schema_vN or schema_<feature>, placed in
+ * migrations[] in the same order; key hot tables by (program_id,
+ * member_id), text that is compared COLLATE "C", BYTEA for blobs, identity
+ * ids read back with RETURNING), its statements as STMT_ rows here or as
+ * struct pg_sql in a file of its own (pg_internal.h), a pg_X function that
+ * mirrors sqlite_X (pg_params in order, run/run_row/run_insert/run_update,
+ * the same FDL_E* codes; pg_unique_key rows naming the constraint for each
+ * clash the caller may handle), and its row in fdl_store_pg. If the op
+ * reads state a write will be decided on, lock it in a write transaction
+ * as pg_member_get does.
  */
 #include "store/pg_internal.h"
 #include "store/store.h"
