@@ -7,6 +7,11 @@ docs/openapi.json, and small helpers that speak the product's language
 The tests only use what a till or an integrator could use: HTTP on loopback,
 plus the `fidelis` command line (init, audit) and, for the card tests, the
 installation secret that docs/cards.md says lives in the database.
+
+Backends: by default every server gets a fresh SQLite file. With
+FIDELIS_TEST_PG set to the URI of a PostgreSQL maintenance database (e.g.
+the one `scripts/pg.sh start DIR` prints), every server gets a fresh
+database on that cluster instead, dropped when it stops.
 """
 import datetime as dt
 import hashlib
@@ -35,6 +40,55 @@ ROUTES_C = ROOT / "src" / "http" / "routes.c"
 LIMITS_H = ROOT / "src" / "base" / "limits.h"
 
 PROBLEM_BASE = "https://fidelis.dev/problems/"
+TEST_PG = os.environ.get("FIDELIS_TEST_PG", "")
+
+
+# ---------------------------------------------------------------- backends --
+
+def psql(uri, sql):
+    """Runs sql on the PostgreSQL database uri; returns psql's unaligned output."""
+    out = subprocess.run(["psql", "-X", "-qAt", "-v", "ON_ERROR_STOP=1", "-d", uri, "-c", sql],
+                         capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert out.returncode == 0, f"psql {sql!r} failed: {out.stderr}"
+    return out.stdout.strip()
+
+
+def pg_uri_for(name):
+    """TEST_PG with its database name replaced by name."""
+    parts = urllib.parse.urlsplit(TEST_PG)
+    return urllib.parse.urlunsplit(parts._replace(path="/" + name))
+
+
+_scratch_pg = []  # databases made by scratch_db, dropped by drop_scratch_dbs
+
+
+def new_db(workdir, name):
+    """A fresh, empty database for one installation: an SQLite file in
+    workdir, or (FIDELIS_TEST_PG) a new PostgreSQL database."""
+    if not TEST_PG:
+        return Path(workdir) / f"{name}.db"
+    dbname = f"fdl_{re.sub(r'[^a-z0-9_]', '_', name.lower())}_{uuid.uuid4().hex[:10]}"
+    psql(TEST_PG, f'CREATE DATABASE "{dbname}"')
+    return pg_uri_for(dbname)
+
+
+def drop_db(db):
+    """Drops a database new_db made on PostgreSQL (an SQLite file stays in tmp)."""
+    if TEST_PG and isinstance(db, str):
+        name = urllib.parse.urlsplit(db).path.lstrip("/")
+        psql(TEST_PG, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def scratch_db(workdir, name):
+    """new_db for a test's own extra installation; dropped at the session's end."""
+    db = new_db(workdir, name)
+    _scratch_pg.append(db)
+    return db
+
+
+def drop_scratch_dbs():
+    while _scratch_pg:
+        drop_db(_scratch_pg.pop())
 
 
 # ---------------------------------------------------------------- limits.h --
@@ -192,12 +246,18 @@ class OpenApi:
 class FidelisServer:
     """One `fidelis serve` on a fresh database in workdir."""
 
-    def __init__(self, workdir, name="fidelis", binary=FIDELIS_BIN, programs=(1,)):
+    def __init__(self, workdir, name="fidelis", binary=FIDELIS_BIN, programs=(1,), *,
+                 db=None, keys=None):
+        """db: serve this existing database (another server's) instead of a
+        fresh one, which stop() then leaves alone; keys: that server's keys
+        (skips `fidelis init`)."""
         self.binary = str(binary)
         self.workdir = Path(workdir)
-        self.db = self.workdir / f"{name}.db"
+        self.owns_db = db is None
+        self.db = new_db(self.workdir, name) if db is None else db
         self.log_path = self.workdir / f"{name}.log"
-        self.keys = {p: self._init(p) for p in programs}  # program -> (admin key, till key)
+        # program -> (admin key, till key)
+        self.keys = dict(keys) if keys else {p: self._init(p) for p in programs}
         self.admin_key, self.pos_key = self.keys[programs[0]]
         self.log = open(self.log_path, "w")
         self.proc = subprocess.Popen(
@@ -253,6 +313,8 @@ class FidelisServer:
 
     def card_secret(self):
         """The installation's card secret (docs/cards.md: meta table, 64 hex chars)."""
+        if TEST_PG:
+            return bytes.fromhex(psql(self.db, "SELECT value FROM meta WHERE key = 'card_key'"))
         con = sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, timeout=10)
         try:
             (hexkey,) = con.execute("SELECT value FROM meta WHERE key = 'card_key'").fetchone()
@@ -282,6 +344,8 @@ class FidelisServer:
                 complaints.append(f"its log mentions {marker!r}")
         if complaints:
             complaints.append("log tail:\n" + log[-8000:])
+        if self.owns_db:
+            drop_db(self.db)
         return complaints
 
 

@@ -1,0 +1,275 @@
+"""Several `fidelis serve` processes on ONE PostgreSQL database.
+
+Each process has its own writer thread, so unlike SQLite's single writer
+the two can change the same member at the same moment: the PostgreSQL
+backend locks a member's row while a write transaction changes it
+(docs/architecture.md). These tests run two servers on one database and
+check that concurrent redemptions against the same members spend exactly
+what the members have, and that `fidelis audit` finds the ledger sound.
+
+They need PostgreSQL: FIDELIS_TEST_PG names a cluster to use; without it the
+module starts a throwaway one with scripts/pg.sh (PostgreSQL 15 is installed
+by scripts/deps.sh). Only if no PostgreSQL is installed do they skip, saying so.
+"""
+import shutil
+import socket
+import subprocess
+import tempfile
+import threading
+from pathlib import Path
+
+import pytest
+
+import fidelis_api
+from fidelis_api import ROOT, Api, FidelisServer, assert_problem, line, psql, unique
+
+PG_SH = ROOT / "scripts" / "pg.sh"
+INITDB = Path("/usr/lib/postgresql/15/bin/initdb")
+THREADS = 16
+MEMBERS = 2
+OPENING = 200  # each member's points
+EACH = 10  # points per redemption: OPENING affords exactly 20
+PER_THREAD = 3  # redemptions each thread sends
+BUSY_RETRIES = 20  # 503 (a deadlock victim or a lock timeout) is retried, same txn_id
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def pg_maintenance():
+    """The URI of a maintenance database on a PostgreSQL cluster."""
+    if fidelis_api.TEST_PG:
+        yield fidelis_api.TEST_PG
+        return
+    if not INITDB.exists():
+        pytest.skip("PostgreSQL is not installed (scripts/deps.sh installs it)")
+    # Not under pytest's basetemp: pytest keeps that 0700, and the server
+    # (user fidelis-pg when we are root) must reach its directory.
+    cluster = tempfile.mkdtemp(prefix="fidelis-pg-", dir="/tmp")
+    out = subprocess.run([str(PG_SH), "start", str(cluster)], capture_output=True, text=True,
+                         timeout=120, stdin=subprocess.DEVNULL)
+    assert out.returncode == 0, out.stderr
+    uri = out.stdout.strip().splitlines()[-1]
+    try:
+        yield uri
+    finally:
+        subprocess.run([str(PG_SH), "stop", str(cluster)], capture_output=True, timeout=120,
+                       stdin=subprocess.DEVNULL)
+        shutil.rmtree(cluster, ignore_errors=True)
+
+
+@pytest.fixture
+def two_servers(pg_maintenance, tmp_path, fidelis_bin, openapi, monkeypatch):
+    """Two servers on one fresh database; both stop (cleanly) and it is dropped."""
+    monkeypatch.setattr(fidelis_api, "TEST_PG", pg_maintenance)
+    db = fidelis_api.new_db(tmp_path, "shared")
+    servers = []
+    try:
+        (tmp_path / "a").mkdir()
+        (tmp_path / "b").mkdir()
+        servers.append(FidelisServer(tmp_path / "a", "a", fidelis_bin, db=db))
+        servers.append(FidelisServer(tmp_path / "b", "b", fidelis_bin, db=db,
+                                     keys=servers[0].keys))
+        yield [Api(s, openapi) for s in servers]
+        for s in servers:
+            out = s.audit()
+            assert out.returncode == 0 and "audit clean" in out.stdout, out.stdout + out.stderr
+    finally:
+        complaints = [c for s in servers for c in s.stop()]
+        fidelis_api.drop_db(db)
+        assert not complaints, complaints
+
+
+def redeem(api, member_id, txn_id):
+    """A redemption purchase; retried on 503 with the same txn_id (idempotent)."""
+    body = api.purchase_body(member_id, txn_id=txn_id, lines=[line("COFFEE", 1, 100)],
+                             redeem_points=EACH)
+    for _ in range(BUSY_RETRIES):
+        r = api.post("/v1/purchases", body)
+        if r.status_code != 503:
+            return r
+    return r
+
+
+def test_two_servers_on_one_database_spend_each_point_once(two_servers):
+    a, b = two_servers
+    members = [a.new_member()[0]["id"] for _ in range(MEMBERS)]
+    for m in members:
+        a.adjust(m, OPENING, "opening balance")
+    for m in members:  # b sees what a wrote: it is one database
+        assert b.balance(m)["total"] == OPENING
+
+    clients = [(a if i % 2 == 0 else b).clone() for i in range(THREADS)]
+    barrier = threading.Barrier(THREADS)
+    results, errors = [[] for _ in range(THREADS)], []
+
+    def worker(i):
+        try:
+            barrier.wait(timeout=30)
+            for k in range(PER_THREAD):
+                m = members[(i + k) % MEMBERS]
+                results[i].append((m, redeem(clients[i], m, unique(f"T{i}-{k}-"))))
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(THREADS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=300)
+    assert not errors, errors
+
+    answers = [pair for rs in results for pair in rs]
+    assert len(answers) == THREADS * PER_THREAD
+    for m in members:
+        mine = [r for mm, r in answers if mm == m]
+        ok = [r for r in mine if r.status_code == 201]
+        assert len(ok) == OPENING // EACH, [(r.status_code, r.text) for r in mine]
+        for r in mine:
+            if r.status_code != 201:
+                assert_problem(r, 409, "insufficient-points")
+        for r in ok:
+            assert r.json()["points_redeemed"] == EACH and r.json()["points_earned"] == 0
+        for api in (a, b):
+            bal = api.balance(m)
+            assert bal["total"] == bal["available"] == OPENING - len(ok) * EACH
+        redeems = [e for e in a.whole_ledger(m) if e["kind"] == "redeem"]
+        assert sorted(e["points"] for e in redeems) == [-EACH] * len(ok)
+
+
+def test_two_servers_enrolling_one_email_at_once_make_one_member(two_servers):
+    a, b = two_servers
+    email = f"{unique('race-')}@example.com"
+    clients = [(a if i % 2 == 0 else b).clone() for i in range(8)]
+    barrier = threading.Barrier(len(clients))
+    answers = [None] * len(clients)
+
+    def worker(i):
+        barrier.wait(timeout=30)
+        answers[i] = clients[i].post("/v1/members", {"name": f"Racer {i}", "email": email})
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(clients))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    ok = [r for r in answers if r is not None and r.status_code == 201]
+    assert len(ok) == 1, [(r.status_code, r.text) for r in answers if r is not None]
+    for r in answers:
+        if r.status_code != 201:
+            assert_problem(r, 409, "duplicate", "email")
+    count = psql(a.server.db, f"SELECT count(*) FROM members WHERE email = '{email}'")
+    assert count == "1"
+
+
+def race(two_servers, count, send):
+    """Calls send(client, i) from count threads, alternating between the two
+    servers, released at one moment; returns the answers in thread order."""
+    a, b = two_servers
+    clients = [(a if i % 2 == 0 else b).clone() for i in range(count)]
+    barrier = threading.Barrier(count)
+    answers, errors = [None] * count, []
+
+    def worker(i):
+        try:
+            barrier.wait(timeout=30)
+            for _ in range(BUSY_RETRIES):
+                answers[i] = send(clients[i], i)
+                if answers[i].status_code != 503:
+                    break
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not errors, errors
+    return answers
+
+
+def test_two_servers_refunding_one_line_at_once_never_refund_more_than_bought(two_servers):
+    a, b = two_servers
+    member, _ = a.new_member()
+    p = a.purchase(member["id"], lines=[line("GLASS", 3, 1000)])  # 30 points
+    answers = race(two_servers, 8, lambda c, i: c.post(
+        f"/v1/purchases/{p['txn_id']}/refunds",
+        {"refund_id": unique("R-"), "lines": [{"line": 1, "quantity": 1}]}))
+    ok = [r for r in answers if r.status_code == 201]
+    assert len(ok) == 3, [(r.status_code, r.text) for r in answers]
+    for r in answers:
+        if r.status_code != 201:
+            assert_problem(r, 409, "refund-exceeds-purchase")
+    assert sum(r.json()["points_clawed_back"] for r in ok) == 30
+    assert b.balance(member["id"])["total"] == 0
+    assert b.purchase_get(p["txn_id"])["lines"][0]["refunded_quantity"] == 3
+
+
+def test_one_purchase_sent_to_both_servers_at_once_is_recorded_once(two_servers):
+    a, b = two_servers
+    member, _ = a.new_member()
+    body = a.purchase_body(member["id"], lines=[line("TV", 1, 49999)])
+    answers = race(two_servers, 16, lambda c, i: c.post("/v1/purchases", body))
+    assert [r.status_code for r in answers] == [201] * 16, [r.text for r in answers]
+    assert len({r.content for r in answers}) == 1, "the answers differ"
+    assert sum(r.headers.get("Idempotent-Replayed") == "true" for r in answers) == 15
+    assert a.balance(member["id"])["total"] == b.balance(member["id"])["total"] == 499
+
+
+def test_one_idempotency_key_on_both_servers_at_once_enrols_one_member(two_servers):
+    a, _ = two_servers
+    key = unique("enrol-")
+    body = {"name": "Twice Tina", "email": f"{key}@example.com"}
+    answers = race(two_servers, 16, lambda c, i: c.post("/v1/members", body,
+                                                        idempotency_key=key))
+    assert [r.status_code for r in answers] == [201] * 16, [r.text for r in answers]
+    assert len({r.content for r in answers}) == 1
+    count = psql(a.server.db, f"SELECT count(*) FROM members WHERE email = '{key}@example.com'")
+    assert count == "1"
+
+
+PROGRAM = """
+program:
+  name: Race {n}
+  currency: EUR
+  time_zone: Europe/Madrid
+earn:
+  - id: base
+    rate: {n}
+"""
+
+
+def test_two_servers_applying_programs_at_once_number_them_apart(two_servers):
+    a, b = two_servers
+    before = len(a.get("/v1/program/versions").json()["versions"])
+    answers = race(two_servers, 8, lambda c, i: c.post(
+        "/v1/program/versions", {"source": PROGRAM.format(n=i + 1)}, key="admin"))
+    assert [r.status_code for r in answers] == [201] * 8, [r.text for r in answers]
+    for api in (a, b):  # each server loads what the other applied
+        versions = api.get("/v1/program/versions").json()["versions"]
+        numbers = [v["version"] for v in versions]
+        assert len(numbers) == before + 8 and len(set(numbers)) == len(numbers), versions
+    # both earn under the newest version, whoever applied it
+    member, _ = a.new_member()
+    newest = max(a.get("/v1/program/versions").json()["versions"], key=lambda v: v["version"])
+    earned = [api.post("/v1/purchases/dry-run",
+                       api.purchase_body(member["id"], lines=[line("X", 1, 1000)]),
+                       idempotency_key=None).json()["points_earned"] for api in (a, b)]
+    assert earned[0] == earned[1], (earned, newest)
+
+
+def test_an_unreachable_database_is_a_clear_error_that_never_shows_the_password(fidelis_bin):
+    port = free_port()  # nothing listens there
+    uri = f"postgresql://fidelis:s3cret-pw@127.0.0.1:{port}/nowhere?connect_timeout=5"
+    for args in (["init"], ["audit"], ["serve", "--port", "0"]):
+        out = subprocess.run([str(fidelis_bin), *args, "--db", uri], capture_output=True,
+                             text=True, timeout=60, stdin=subprocess.DEVNULL)
+        assert out.returncode != 0, (args, out.stdout, out.stderr)
+        text = out.stdout + out.stderr
+        assert "cannot connect to PostgreSQL" in text, (args, text)
+        assert "s3cret-pw" not in text, (args, text)
