@@ -39,6 +39,8 @@
  * as pg_member_get does.
  */
 #include "store/pg_internal.h"
+#include "store/pg_rewards.h"
+#include "store/pg_stamps.h"
 #include "store/store.h"
 
 #include <assert.h>
@@ -303,6 +305,14 @@ static const char schema_v5[] = "CREATE TABLE member_segments (\n"
 /* Migration N (N >= 1) is migrations[N - 1]; the same numbers as sqlite.c's. */
 static const char *const migrations[] = {
     schema_v1, schema_v2, schema_v3, schema_v4, schema_v5,
+    /* -- early access -- */
+    /* -- coupons -- */
+    /* -- punch cards -- */
+    pg_schema_stamps,
+    /* -- rewards -- */
+    pg_schema_rewards,
+    /* -- stored value and membership -- */
+    /* -- referrals -- */
 };
 #define MIGRATION_COUNT ((int64_t)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -2560,4 +2570,24 @@ const struct fdl_store_ops fdl_store_pg = {
     .members_with_expired_lots = pg_members_with_expired_lots,
     .totals = pg_totals,
     .audit = pg_audit,
+    /* -- punch cards -- */
+    .stamp_card_get = pg_stamp_card_get,
+    .stamp_card_put = pg_stamp_card_put,
+    .stamp_cards_list = pg_stamp_cards_list,
+    .stamp_cards_lapsed = pg_stamp_cards_lapsed,
+    .stamp_voucher_insert = pg_stamp_voucher_insert,
+    .stamp_voucher_get = pg_stamp_voucher_get,
+    .stamp_voucher_update = pg_stamp_voucher_update,
+    .stamp_vouchers_list = pg_stamp_vouchers_list,
+    .stamp_grant_insert = pg_stamp_grant_insert,
+    .stamp_grants_of = pg_stamp_grants_of,
+    .stamp_grant_update = pg_stamp_grant_update,
+    /* -- rewards -- */
+    .redemption_insert = pg_redemption_insert,
+    .redemption_get = pg_redemption_get,
+    .redemption_update = pg_redemption_update,
+    .redemptions_of = pg_redemptions_of,
+    .redemption_counts = pg_redemption_counts,
+    .redemptions_hold_expired = pg_redemptions_hold_expired,
+    .redemption_entitled = pg_redemption_entitled,
 };

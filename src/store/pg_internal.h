@@ -111,4 +111,11 @@ int64_t pg_changes(const PGresult *res);
 int pg_op_begin(struct pg_store *s, struct fdl_error *err);
 int pg_op_end(struct pg_store *s, int rc, struct fdl_error *err);
 
+/* -- punch cards -- */
+/* Migration schema_stamps (pg_stamps.c). */
+extern const char pg_schema_stamps[];
+/* -- rewards -- */
+/* Migration schema_rewards (pg_rewards.c). */
+extern const char pg_schema_rewards[];
+
 #endif
