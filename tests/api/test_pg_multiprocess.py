@@ -273,3 +273,49 @@ def test_an_unreachable_database_is_a_clear_error_that_never_shows_the_password(
         text = out.stdout + out.stderr
         assert "cannot connect to PostgreSQL" in text, (args, text)
         assert "s3cret-pw" not in text, (args, text)
+
+
+REWARDS_PROGRAM = """
+program:
+  name: Race rewards
+  currency: EUR
+  time_zone: Europe/Madrid
+earn:
+  - id: base
+    rate: 1
+rewards:
+  hold_minutes: 15
+  items:
+    - { id: lamp, name: Lamp, kind: merchandise, cost: 10, stock: 3 }
+"""
+
+
+def test_two_servers_reserving_the_last_units_at_once_never_exceed_the_stock(two_servers):
+    a, b = two_servers
+    r = a.post("/v1/program/versions", {"source": REWARDS_PROGRAM,
+                                        "effective_from": "2020-01-01T00:00:00Z"},
+               key="admin")
+    assert r.status_code == 201, r.text
+    members = [a.new_member()[0]["id"] for _ in range(12)]
+    for m in members:
+        a.adjust(m, 100, "opening balance")
+    answers = race(two_servers, len(members), lambda c, i: c.post(
+        f"/v1/members/{members[i]}/redemptions", {"reward_id": "lamp"}))
+    codes = sorted(r.status_code for r in answers)
+    assert codes == [201] * 3 + [409] * 9, [r.text for r in answers]
+    for r in answers:
+        if r.status_code == 409:
+            assert_problem(r, 409, "conflict", "reward_id")
+    for api in (a, b):
+        lamp = [x for x in api.get("/v1/rewards").json()["rewards"] if x["id"] == "lamp"]
+        assert lamp[0]["remaining"] == 0
+    # a redemption committed on one server cannot be cancelled on the other
+    won = [r.json()["id"] for r in answers if r.status_code == 201]
+    both = race(two_servers, 2, lambda c, i: c.post(
+        f"/v1/redemptions/{won[0]}/commit" if i == 0 else f"/v1/redemptions/{won[0]}/cancel",
+        {"txn_id": "T-lamp"} if i == 0 else None))
+    assert sorted(r.status_code for r in both) == [200, 409], [r.text for r in both]
+    status = a.get(f"/v1/redemptions/{won[0]}").json()["status"]
+    assert status == ("committed" if both[0].status_code == 200 else "cancelled")
+    assert sum(a.balance(m)["total"] for m in members) == 12 * 100 - (
+        3 if status == "committed" else 2) * 10
