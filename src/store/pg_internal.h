@@ -111,4 +111,9 @@ int64_t pg_changes(const PGresult *res);
 int pg_op_begin(struct pg_store *s, struct fdl_error *err);
 int pg_op_end(struct pg_store *s, int rc, struct fdl_error *err);
 
+/* The features' migrations (DDL), placed in pg.c's migrations[] as
+ * sqlite.c places its schema_<feature>. */
+extern const char pg_schema_coupons[];   /* pg_coupons.c */
+extern const char pg_schema_referrals[]; /* pg_referrals.c */
+
 #endif
