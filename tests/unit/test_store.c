@@ -5,10 +5,10 @@
  * FIDELIS_TEST_PG names a PostgreSQL maintenance database, on a fresh
  * PostgreSQL database made for the run and dropped after it: unique
  * clashes name the same fields and leave the transaction usable (core,
- * coupons, referrals), name
- * search finds the same members, entries balance and the audit agrees,
- * migrations run once. PostgreSQL alone: a write transaction locks the
- * member it loads, and a lock wait that times out is FDL_EBUSY.
+ * coupons, referrals), name search finds the same members, entries
+ * balance and the audit agrees, migrations run once. PostgreSQL alone: a
+ * write transaction locks the member it loads, and a lock wait that times
+ * out is FDL_EBUSY.
  */
 #include "check.h"
 #include "store/pg_internal.h"
