@@ -38,9 +38,11 @@
  * reads state a write will be decided on, lock it in a write transaction
  * as pg_member_get does.
  */
+#include "store/pg_coupons.h"
 #include "store/pg_internal.h"
 #include "store/pg_rewards.h"
 #include "store/pg_stamps.h"
+#include "store/pg_referrals.h"
 #include "store/store.h"
 
 #include <assert.h>
@@ -304,15 +306,16 @@ static const char schema_v5[] = "CREATE TABLE member_segments (\n"
 
 /* Migration N (N >= 1) is migrations[N - 1]; the same numbers as sqlite.c's. */
 static const char *const migrations[] = {
-    schema_v1, schema_v2, schema_v3, schema_v4, schema_v5,
-    /* -- early access -- */
-    /* -- coupons -- */
-    /* -- punch cards -- */
+    schema_v1,
+    schema_v2,
+    schema_v3,
+    schema_v4,
+    schema_v5,
+    pg_schema_coupons,
     pg_schema_stamps,
-    /* -- rewards -- */
     pg_schema_rewards,
     /* -- stored value and membership -- */
-    /* -- referrals -- */
+    pg_schema_referrals,
 };
 #define MIGRATION_COUNT ((int64_t)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -397,10 +400,11 @@ _Static_assert(FDL_MAX_SEARCH_WORDS == 4, "one search statement per number of wo
     "id, program_id, member_id, txn_id, store_code, channel, currency, occurred_at, "    \
     "recorded_at, total_minor, discount_minor, points_earned, points_redeemed, "         \
     "refunded_minor, points_clawed, points_restored, redeem_entry_id, line_count, "      \
-    "program_version"
+    "program_version, coupon_discount_minor"
 #define LINE_COLUMNS                                                                     \
     "line_no, sku, category, quantity, unit_price_minor, amount_minor, points, "         \
-    "redeemed_points, refunded_quantity, clawed_points, restored_points"
+    "redeemed_points, refunded_quantity, clawed_points, restored_points, "               \
+    "coupon_discount_minor"
 
 /*
  * Member search, as sqlite.c's: the first (longest) word's token range
@@ -443,7 +447,8 @@ static const char *const stmt_sql[STMT_COUNT] = {
     [STMT_MEMBER_SET_TIER] = "UPDATE members SET tier = $3, tier_review_at = $4"
                              " WHERE program_id = $1 AND id = $2",
     [STMT_MEMBER_ACTIVITY] =
-        "SELECT coalesce(sum(total_minor - discount_minor - refunded_minor), 0),"
+        "SELECT coalesce(sum(total_minor - discount_minor - coupon_discount_minor"
+        " - refunded_minor), 0),"
         " coalesce(sum(points_earned - points_clawed), 0), count(*) FROM purchases"
         " WHERE program_id = $1 AND member_id = $2 AND occurred_at >= $3"
         " AND occurred_at < $4",
@@ -553,12 +558,13 @@ static const char *const stmt_sql[STMT_COUNT] = {
         " store_code, channel, currency, occurred_at, recorded_at,"
         " total_minor, discount_minor, points_earned, points_redeemed,"
         " refunded_minor, points_clawed, points_restored,"
-        " redeem_entry_id, line_count, program_version) VALUES ($1, $2, $3, $4, $5,"
-        " $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id",
+        " redeem_entry_id, line_count, program_version, coupon_discount_minor)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,"
+        " $16, $17, $18, $19) RETURNING id",
     [STMT_LINE_INSERT] =
         "INSERT INTO purchase_lines (program_id, member_id, purchase_id, " LINE_COLUMNS
         ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,"
-        " $10, $11, $12, $13, $14)",
+        " $10, $11, $12, $13, $14, $15)",
     [STMT_PURCHASE_GET] = "SELECT " PURCHASE_COLUMNS " FROM purchases"
                           " WHERE program_id = $1 AND txn_id = $2",
     [STMT_PURCHASE_GET_LOCKED] = "SELECT " PURCHASE_COLUMNS " FROM purchases"
@@ -2068,6 +2074,7 @@ static int line_insert(struct pg_store *s, const struct fdl_purchase *pu,
     pg_int(&p, l->refunded_quantity);
     pg_int(&p, l->clawed_points);
     pg_int(&p, l->restored_points);
+    pg_int(&p, l->coupon_discount_minor);
     return run(s, STMT_LINE_INSERT, &p, NULL, NULL, err);
 }
 
@@ -2104,6 +2111,7 @@ static int pg_purchase_insert(struct fdl_store *st, struct fdl_purchase *pu,
     pg_optional(&p, pu->redeem_entry_id);
     pg_int(&p, pu->line_count);
     pg_int(&p, pu->program_version);
+    pg_int(&p, pu->coupon_discount_minor);
     struct fdl_purchase stored = *pu;
     rc = run_insert(s, STMT_PURCHASE_INSERT, &p, purchase_keys, &stored.id, err);
     for (int i = 0; i < pu->line_count && rc == 0; i++)
@@ -2136,6 +2144,7 @@ static void purchase_read(const PGresult *res, struct fdl_purchase *pu)
     pu->redeem_entry_id = pg_column_int(res, 0, 16);
     pu->line_count = (int)pg_column_int(res, 0, 17);
     pu->program_version = pg_column_int(res, 0, 18);
+    pu->coupon_discount_minor = pg_column_int(res, 0, 19);
 }
 
 /* Reads row `row` of LINE_COLUMNS. */
@@ -2153,6 +2162,7 @@ static void line_read(const PGresult *res, int row, struct fdl_purchase_line *l)
     l->refunded_quantity = pg_column_int(res, row, 8);
     l->clawed_points = pg_column_int(res, row, 9);
     l->restored_points = pg_column_int(res, row, 10);
+    l->coupon_discount_minor = pg_column_int(res, row, 11);
 }
 
 /* Reads exactly pu->line_count lines of pu into a malloc'd array. */
@@ -2590,4 +2600,24 @@ const struct fdl_store_ops fdl_store_pg = {
     .redemption_counts = pg_redemption_counts,
     .redemptions_hold_expired = pg_redemptions_hold_expired,
     .redemption_entitled = pg_redemption_entitled,
+    /* -- early access -- */
+    /* -- coupons -- */
+    .coupon_code_insert = pg_coupon_code_insert,
+    .coupon_code_get = pg_coupon_code_get,
+    .coupon_uses_count = pg_coupon_uses_count,
+    .coupon_code_used = pg_coupon_code_used,
+    .coupon_use_insert = pg_coupon_use_insert,
+    .coupon_uses_of_purchase = pg_coupon_uses_of_purchase,
+    .coupon_uses_return = pg_coupon_uses_return,
+    /* -- punch cards -- */
+    /* -- rewards -- */
+    /* -- stored value and membership -- */
+    /* -- referrals -- */
+    .referral_insert = pg_referral_insert,
+    .referral_get = pg_referral_get,
+    .referral_update = pg_referral_update,
+    .referral_counts = pg_referral_counts,
+    .referral_contact_used = pg_referral_contact_used,
+    .referrals_due = pg_referrals_due,
+    .referrals_of = pg_referrals_of,
 };

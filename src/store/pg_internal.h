@@ -117,5 +117,9 @@ extern const char pg_schema_stamps[];
 /* -- rewards -- */
 /* Migration schema_rewards (pg_rewards.c). */
 extern const char pg_schema_rewards[];
+/* The features' migrations (DDL), placed in pg.c's migrations[] as
+ * sqlite.c places its schema_<feature>. */
+extern const char pg_schema_coupons[];   /* pg_coupons.c */
+extern const char pg_schema_referrals[]; /* pg_referrals.c */
 
 #endif

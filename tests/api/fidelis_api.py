@@ -322,6 +322,52 @@ class FidelisServer:
             con.close()
         return bytes.fromhex(hexkey)
 
+    def sql(self, query):
+        """Rows of the read-only query on the server's own database, through the
+        backend in use (sqlite3, or psql on the PostgreSQL URI), as tuples.
+        On PostgreSQL, integers come back as int and BYTEA as bytes (psql's
+        "\\x..." hex); other values as text, NULL as None."""
+        if not TEST_PG:
+            con = sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, timeout=10)
+            try:
+                return con.execute(query).fetchall()
+            finally:
+                con.close()
+        out = subprocess.run(
+            ["psql", "-X", "-qAt", "-F", "\x1f", "-R", "\x1e", "-P", "null=\x01",
+             "-v", "ON_ERROR_STOP=1", "-d", self.db, "-c", query],
+            capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
+            env={**os.environ, "PGOPTIONS": "-c default_transaction_read_only=on"})
+        assert out.returncode == 0, f"psql {query!r} failed: {out.stderr}"
+
+        def value(text):
+            if text == "\x01":
+                return None
+            if re.fullmatch(r"-?[0-9]+", text):
+                return int(text)
+            if re.fullmatch(r"\\x([0-9a-f]{2})*", text):
+                return bytes.fromhex(text[2:])
+            return text
+        text = out.stdout.rstrip("\n")
+        if not text:
+            return []
+        rows = text.removesuffix("\x1e").split("\x1e")
+        return [tuple(value(v) for v in row.split("\x1f")) for row in rows]
+
+    def dump(self):
+        """Every row of the server's database as text (SQLite's iterdump, or
+        pg_dump --data-only), to check what the database does not keep."""
+        if not TEST_PG:
+            con = sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, timeout=10)
+            try:
+                return "\n".join(con.iterdump())
+            finally:
+                con.close()
+        out = subprocess.run(["pg_dump", "--data-only", "-d", self.db], capture_output=True,
+                             text=True, timeout=120, stdin=subprocess.DEVNULL)
+        assert out.returncode == 0, f"pg_dump failed: {out.stderr}"
+        return out.stdout
+
     def stop(self):
         """SIGTERM, wait; returns a list of complaints (empty when it ended cleanly)."""
         complaints = []

@@ -4,10 +4,11 @@
  * The same checks run on SQLite (a temporary file) and, when
  * FIDELIS_TEST_PG names a PostgreSQL maintenance database, on a fresh
  * PostgreSQL database made for the run and dropped after it: unique
- * clashes name the same fields and leave the transaction usable, name
- * search finds the same members, entries balance and the audit agrees,
- * migrations run once. PostgreSQL alone: a write transaction locks the
- * member it loads, and a lock wait that times out is FDL_EBUSY.
+ * clashes name the same fields and leave the transaction usable (core,
+ * coupons, referrals), name search finds the same members, entries
+ * balance and the audit agrees, migrations run once. PostgreSQL alone: a
+ * write transaction locks the member it loads, and a lock wait that times
+ * out is FDL_EBUSY.
  */
 #include "check.h"
 #include "store/pg_internal.h"
@@ -105,6 +106,113 @@ static void a_duplicate_email_names_the_field_and_the_transaction_goes_on(void)
     CHECK_INT(find, 0);
     CHECK_INT(found.id, a.id);
     CHECK(c.id > a.id);
+}
+
+/* Coupons and referrals: a live single-use code, a stored code hash and a
+ * referee referred twice clash under the same field names on every
+ * backend, the transaction goes on, and a purchase keeps its coupon
+ * discount. */
+static void coupon_and_referral_clashes_name_the_same_fields(void)
+{
+    struct fdl_store *st = open_store();
+    CHECK(st);
+    struct fdl_error err;
+    fdl_error_clear(&err);
+    unsigned char hash[FDL_COUPON_HASH_BYTES];
+    memset(hash, 0xA5, sizeof(hash));
+    struct fdl_member m = member_named("Coupon Carla", "coupon carla", "");
+    struct fdl_member r = member_named("Referrer Rui", "referrer rui", "");
+    struct fdl_purchase p;
+    memset(&p, 0, sizeof(p));
+    p.program_id = 1;
+    snprintf(p.txn_id, sizeof(p.txn_id), "%s", "T-COUPON-1");
+    snprintf(p.currency, sizeof(p.currency), "%s", "EUR");
+    p.total_minor = 2000;
+    p.coupon_discount_minor = 500;
+    int rc = FDL_STORE_CALL(st, begin, 1, &err);
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, member_insert, &m, &err);
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, member_insert, &r, &err);
+    p.member_id = m.id;
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, purchase_insert, &p, NULL, &err);
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, coupon_code_insert, 1, hash, "welcome", 0, 10, &err);
+    int code_again =
+        FDL_STORE_CALL(st, coupon_code_insert, 1, hash, "other", 0, 10, &err);
+    char code_field[sizeof(err.field)];
+    snprintf(code_field, sizeof(code_field), "%s", err.field);
+    int use = FDL_STORE_CALL(st, coupon_use_insert, 1, m.id, p.id, "welcome", hash,
+                             "XXXX-XXXX-XXXX-AB12", 500, 20, &err);
+    int use_again = FDL_STORE_CALL(st, coupon_use_insert, 1, m.id, p.id, "welcome", hash,
+                                   "XXXX-XXXX-XXXX-AB12", 500, 20, &err);
+    char use_field[sizeof(err.field)];
+    snprintf(use_field, sizeof(use_field), "%s", err.field);
+    int alive = FDL_STORE_CALL0(st, in_transaction);
+    int used = 0, used_after = 1;
+    int64_t count = 0;
+    char campaign[32] = "";
+    int64_t bound = -1;
+    int get = FDL_STORE_CALL(st, coupon_code_get, 1, hash, campaign, sizeof(campaign),
+                             &bound, &err);
+    int used_rc = FDL_STORE_CALL(st, coupon_code_used, 1, hash, &used, &err);
+    int count_rc =
+        FDL_STORE_CALL(st, coupon_uses_count, 1, "welcome", m.id, &count, &err);
+    int back = FDL_STORE_CALL(st, coupon_uses_return, 1, m.id, p.id, &err);
+    int used_after_rc = FDL_STORE_CALL(st, coupon_code_used, 1, hash, &used_after, &err);
+    int reuse = FDL_STORE_CALL(st, coupon_use_insert, 1, m.id, p.id, "welcome", hash,
+                               "XXXX-XXXX-XXXX-AB12", 500, 30, &err);
+    struct fdl_referral ref;
+    memset(&ref, 0, sizeof(ref));
+    ref.program_id = 1;
+    ref.referee_id = m.id;
+    ref.referrer_id = r.id;
+    ref.status = FDL_REFERRAL_PENDING;
+    ref.created_at_s = 40;
+    int referred = FDL_STORE_CALL(st, referral_insert, &ref, &err);
+    int referred_again = FDL_STORE_CALL(st, referral_insert, &ref, &err);
+    char referral_field[sizeof(err.field)];
+    snprintf(referral_field, sizeof(referral_field), "%s", err.field);
+    int commit = FDL_STORE_CALL(st, commit, &err);
+    struct fdl_purchase got;
+    struct fdl_purchase_line *lines = NULL;
+    int read = FDL_STORE_CALL(st, purchase_get, 1, "T-COUPON-1", &got, &lines, &err);
+    free(lines);
+    struct fdl_coupon_applied applied[4];
+    int n = 0;
+    int of =
+        FDL_STORE_CALL(st, coupon_uses_of_purchase, 1, m.id, p.id, applied, 4, &n, &err);
+    fdl_store_close(st);
+    CHECK_INT(rc, 0);
+    CHECK_INT(code_again, FDL_EDUPLICATE);
+    CHECK_STR(code_field, "code");
+    CHECK_INT(use, 0);
+    CHECK_INT(use_again, FDL_EDUPLICATE);
+    CHECK_STR(use_field, "coupons");
+    CHECK_INT(alive, 1);
+    CHECK_INT(get, 0);
+    CHECK_STR(campaign, "welcome");
+    CHECK_INT(bound, 0);
+    CHECK_INT(used_rc, 0);
+    CHECK_INT(used, 1);
+    CHECK_INT(count_rc, 0);
+    CHECK_INT(count, 1);
+    CHECK_INT(back, 0);
+    CHECK_INT(used_after_rc, 0);
+    CHECK_INT(used_after, 0);
+    CHECK_INT(reuse, 0);
+    CHECK_INT(referred, 0);
+    CHECK_INT(referred_again, FDL_EDUPLICATE);
+    CHECK_STR(referral_field, "referral_code");
+    CHECK_INT(commit, 0);
+    CHECK_INT(read, 0);
+    CHECK_INT(got.coupon_discount_minor, 500);
+    CHECK_INT(of, 0);
+    CHECK_INT(n, 2);
+    CHECK_INT(applied[0].single_use, 1);
+    CHECK_INT(applied[1].discount_minor, 500);
+    CHECK_STR(applied[1].campaign, "welcome");
 }
 
 static void a_duplicate_card_number_is_an_error_the_caller_can_retry(void)
@@ -347,6 +455,7 @@ static void conformance(void)
     RUN(name_search_matches_word_prefixes_bytewise_across_accents);
     RUN(entries_balance_and_the_audit_sees_what_was_written);
     RUN(a_rolled_back_transaction_leaves_nothing);
+    RUN(coupon_and_referral_clashes_name_the_same_fields);
 }
 
 int main(void)
