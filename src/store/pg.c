@@ -39,6 +39,7 @@
  * as pg_member_get does.
  */
 #include "store/pg_internal.h"
+#include "store/pg_stored_value.h"
 #include "store/store.h"
 
 #include <assert.h>
@@ -302,7 +303,13 @@ static const char schema_v5[] = "CREATE TABLE member_segments (\n"
 
 /* Migration N (N >= 1) is migrations[N - 1]; the same numbers as sqlite.c's. */
 static const char *const migrations[] = {
-    schema_v1, schema_v2, schema_v3, schema_v4, schema_v5,
+    schema_v1,
+    schema_v2,
+    schema_v3,
+    schema_v4,
+    schema_v5,
+    /* -- stored value and membership -- */
+    pg_schema_stored_value,
 };
 #define MIGRATION_COUNT ((int64_t)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -2560,4 +2567,22 @@ const struct fdl_store_ops fdl_store_pg = {
     .members_with_expired_lots = pg_members_with_expired_lots,
     .totals = pg_totals,
     .audit = pg_audit,
+    /* -- stored value and membership -- */
+    .sv_card_insert = pg_sv_card_insert,
+    .sv_card_get = pg_sv_card_get,
+    .sv_card_get_id = pg_sv_card_get_id,
+    .sv_card_update = pg_sv_card_update,
+    .sv_entry_insert = pg_sv_entry_insert,
+    .sv_history = pg_sv_history,
+    .sv_redemption_get = pg_sv_redemption_get,
+    .sv_redemption_put = pg_sv_redemption_put,
+    .membership_insert = pg_membership_insert,
+    .membership_at = pg_membership_at,
+    .membership_latest = pg_membership_latest,
+    .membership_get = pg_membership_get,
+    .membership_update = pg_membership_update,
+    .memberships_due = pg_memberships_due,
+    .cashback_get = pg_cashback_get,
+    .cashback_put = pg_cashback_put,
+    .sv_audit = pg_sv_audit,
 };

@@ -13,8 +13,10 @@ FIDELIS_TEST_PG set to the URI of a PostgreSQL maintenance database (e.g.
 the one `scripts/pg.sh start DIR` prints), every server gets a fresh
 database on that cluster instead, dropped when it stops.
 """
+import csv
 import datetime as dt
 import hashlib
+import io
 import itertools
 import json
 import os
@@ -51,6 +53,36 @@ def psql(uri, sql):
                          capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
     assert out.returncode == 0, f"psql {sql!r} failed: {out.stderr}"
     return out.stdout.strip()
+
+
+_PG_NULL = "\x1dNULL\x1d"  # how sql_rows has psql print a NULL
+
+
+def _pg_value(text):
+    """A psql field as sqlite3 would return it: None, int, or text."""
+    if text == _PG_NULL:
+        return None
+    return int(text) if re.fullmatch(r"-?[0-9]+", text) else text
+
+
+def sql_rows(db, query):
+    """The rows of a read-only query on either backend's database (an SQLite
+    path, or a PostgreSQL URI run through psql), as a list of tuples: NULL is
+    None, integers are int, anything else text, so the two compare alike."""
+    if not (isinstance(db, str) and db.startswith(("postgres://", "postgresql://"))):
+        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10)
+        try:
+            return [tuple(row) for row in con.execute(query).fetchall()]
+        finally:
+            con.close()
+    out = subprocess.run(["psql", "-X", "-qAt", "--csv", "-v", "ON_ERROR_STOP=1", "-P",
+                          f"null={_PG_NULL}", "-d", db, "-c", query],
+                         capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
+                         env={**os.environ, "PGOPTIONS": "-c default_transaction_read_only=on"})
+    assert out.returncode == 0, f"psql {query!r} failed: {out.stderr}"
+    # a blank line is a row of one empty text
+    return [tuple(_pg_value(field) for field in (record or [""]))
+            for record in csv.reader(io.StringIO(out.stdout))]
 
 
 def pg_uri_for(name):
@@ -310,6 +342,11 @@ class FidelisServer:
         """`fidelis audit` on the live database (WAL lets it read while we serve)."""
         return subprocess.run([self.binary, "audit", "--db", str(self.db)], capture_output=True,
                               text=True, timeout=120)
+
+    def sql(self, query):
+        """The rows of a read-only query on the server's own database, on
+        either backend (see sql_rows)."""
+        return sql_rows(self.db, query)
 
     def card_secret(self):
         """The installation's card secret (docs/cards.md: meta table, 64 hex chars)."""
