@@ -303,13 +303,14 @@ static const char schema_v5[] = "CREATE TABLE member_segments (\n"
 
 /* Migration N (N >= 1) is migrations[N - 1]; the same numbers as sqlite.c's. */
 static const char *const migrations[] = {
-    schema_v1,
-    schema_v2,
-    schema_v3,
-    schema_v4,
-    schema_v5,
+    schema_v1, schema_v2, schema_v3, schema_v4, schema_v5,
+    /* -- early access -- */
+    /* -- coupons -- */
+    /* -- punch cards -- */
+    /* -- rewards -- */
     /* -- stored value and membership -- */
     pg_schema_stored_value,
+    /* -- referrals -- */
 };
 #define MIGRATION_COUNT ((int64_t)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -143,10 +143,12 @@ static struct pg_sql q_card_insert = {
     " status, issued_at, blocked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
     " RETURNING id",
     0};
-#define CARD_GET "SELECT " CARD_COLUMNS " FROM sv_cards WHERE program_id = $1 AND number = $2"
+#define CARD_GET                                                                         \
+    "SELECT " CARD_COLUMNS " FROM sv_cards WHERE program_id = $1 AND number = $2"
 static struct pg_sql q_card_get = {CARD_GET, 0};
 static struct pg_sql q_card_get_locked = {CARD_GET LOCKED, 0};
-#define CARD_GET_ID "SELECT " CARD_COLUMNS " FROM sv_cards WHERE program_id = $1 AND id = $2"
+#define CARD_GET_ID                                                                      \
+    "SELECT " CARD_COLUMNS " FROM sv_cards WHERE program_id = $1 AND id = $2"
 static struct pg_sql q_card_get_id = {CARD_GET_ID, 0};
 static struct pg_sql q_card_get_id_locked = {CARD_GET_ID LOCKED, 0};
 static struct pg_sql q_card_update = {
@@ -607,8 +609,8 @@ int pg_membership_update(struct fdl_store *st, const struct fdl_membership *m,
     return pg_run_sql(s, &q_membership_update, &p, NULL, NULL, err);
 }
 
-int pg_memberships_due(struct fdl_store *st, int64_t program_id, int64_t now_s,
-                       int limit, int64_t *ids, int *count, struct fdl_error *err)
+int pg_memberships_due(struct fdl_store *st, int64_t program_id, int64_t now_s, int limit,
+                       int64_t *ids, int *count, struct fdl_error *err)
 {
     struct pg_store *s = pg_of(st);
     assert(count && (ids || limit <= 0));
@@ -643,8 +645,8 @@ int pg_cashback_get(struct fdl_store *st, int64_t program_id, int64_t purchase_i
     pg_int(&p, program_id);
     pg_int(&p, purchase_id);
     PGresult *res;
-    int rc = run_row(s, locking(s) ? &q_cashback_get_locked : &q_cashback_get, &p, &res,
-                     err);
+    int rc =
+        run_row(s, locking(s) ? &q_cashback_get_locked : &q_cashback_get, &p, &res, err);
     if (rc)
         return rc;
     out->purchase_id = pg_column_int(res, 0, 0);

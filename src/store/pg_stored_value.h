@@ -38,8 +38,8 @@ int pg_membership_get(struct fdl_store *st, int64_t program_id, int64_t id,
                       struct fdl_membership *out, struct fdl_error *err);
 int pg_membership_update(struct fdl_store *st, const struct fdl_membership *m,
                          struct fdl_error *err);
-int pg_memberships_due(struct fdl_store *st, int64_t program_id, int64_t now_s,
-                       int limit, int64_t *ids, int *count, struct fdl_error *err);
+int pg_memberships_due(struct fdl_store *st, int64_t program_id, int64_t now_s, int limit,
+                       int64_t *ids, int *count, struct fdl_error *err);
 int pg_cashback_get(struct fdl_store *st, int64_t program_id, int64_t purchase_id,
                     struct fdl_cashback_row *out, struct fdl_error *err);
 int pg_cashback_put(struct fdl_store *st, int64_t program_id,
