@@ -43,6 +43,7 @@
 #include "store/pg_rewards.h"
 #include "store/pg_stamps.h"
 #include "store/pg_referrals.h"
+#include "store/pg_stored_value.h"
 #include "store/store.h"
 
 #include <assert.h>
@@ -306,15 +307,9 @@ static const char schema_v5[] = "CREATE TABLE member_segments (\n"
 
 /* Migration N (N >= 1) is migrations[N - 1]; the same numbers as sqlite.c's. */
 static const char *const migrations[] = {
-    schema_v1,
-    schema_v2,
-    schema_v3,
-    schema_v4,
-    schema_v5,
-    pg_schema_coupons,
-    pg_schema_stamps,
-    pg_schema_rewards,
-    /* -- stored value and membership -- */
+    schema_v1,           schema_v2,         schema_v3,
+    schema_v4,           schema_v5,         pg_schema_coupons,
+    pg_schema_stamps,    pg_schema_rewards, pg_schema_stored_value,
     pg_schema_referrals,
 };
 #define MIGRATION_COUNT ((int64_t)(sizeof(migrations) / sizeof(migrations[0])))
@@ -2620,4 +2615,22 @@ const struct fdl_store_ops fdl_store_pg = {
     .referral_contact_used = pg_referral_contact_used,
     .referrals_due = pg_referrals_due,
     .referrals_of = pg_referrals_of,
+    /* -- stored value and membership -- */
+    .sv_card_insert = pg_sv_card_insert,
+    .sv_card_get = pg_sv_card_get,
+    .sv_card_get_id = pg_sv_card_get_id,
+    .sv_card_update = pg_sv_card_update,
+    .sv_entry_insert = pg_sv_entry_insert,
+    .sv_history = pg_sv_history,
+    .sv_redemption_get = pg_sv_redemption_get,
+    .sv_redemption_put = pg_sv_redemption_put,
+    .membership_insert = pg_membership_insert,
+    .membership_at = pg_membership_at,
+    .membership_latest = pg_membership_latest,
+    .membership_get = pg_membership_get,
+    .membership_update = pg_membership_update,
+    .memberships_due = pg_memberships_due,
+    .cashback_get = pg_cashback_get,
+    .cashback_put = pg_cashback_put,
+    .sv_audit = pg_sv_audit,
 };

@@ -106,6 +106,12 @@ int pg_column_bytes(const PGresult *res, int row, int col, unsigned char *buf,
 /* The number of rows an INSERT/UPDATE/DELETE touched. */
 int64_t pg_changes(const PGresult *res);
 
+/*
+ * The features' DDL, each a migration in pg.c's migrations[] (in sqlite.c's
+ * order) and defined in the feature's pg_<feature>.c.
+ */
+extern const char pg_schema_stored_value[];
+
 /* An op that writes several rows: pg_op_begin, work, then pg_op_end(rc),
  * which keeps the op's writes if rc is 0 and undoes them otherwise. */
 int pg_op_begin(struct pg_store *s, struct fdl_error *err);

@@ -3,14 +3,17 @@
 Each process has its own writer thread, so unlike SQLite's single writer
 the two can change the same member at the same moment: the PostgreSQL
 backend locks a member's row while a write transaction changes it
-(docs/architecture.md). These tests run two servers on one database and
-check that concurrent redemptions against the same members spend exactly
-what the members have, and that `fidelis audit` finds the ledger sound.
+(docs/architecture.md), and a gift card's or membership year's row the same
+way. These tests run two servers on one database and check that concurrent
+redemptions against the same members (or gift card) spend exactly what they
+have, that a membership year is paid out once, and that `fidelis audit`
+finds the ledgers sound.
 
 They need PostgreSQL: FIDELIS_TEST_PG names a cluster to use; without it the
 module starts a throwaway one with scripts/pg.sh (PostgreSQL 15 is installed
 by scripts/deps.sh). Only if no PostgreSQL is installed do they skip, saying so.
 """
+import datetime as dt
 import shutil
 import socket
 import subprocess
@@ -395,3 +398,77 @@ def test_two_servers_enrolling_referees_of_one_referrer_admit_exactly_max_pendin
             assert_problem(r, 409, "referral-refused", "referral_code")
     page = b.get(f"/v1/members/{referrer['id']}/referrals").json()["referrals"]
     assert len(page) == 5
+def test_two_servers_spending_from_one_gift_card_never_overspend(two_servers):
+    a, b = two_servers
+    card = a.post("/v1/gift-cards", {"amount": 1000, "currency": "EUR"}).json()["number"]
+    answers = race(two_servers, 16, lambda c, i: c.post(
+        f"/v1/gift-cards/{card}/redemptions", {"amount": 100, "txn_id": unique("G-")}))
+    ok = [r for r in answers if r.status_code == 201]
+    assert len(ok) == 10, [(r.status_code, r.text) for r in answers]
+    for r in answers:
+        if r.status_code != 201:
+            assert_problem(r, 409, "insufficient-funds", "amount")
+    assert sorted(r.json()["card"]["balance"] for r in ok) == list(range(0, 1000, 100))
+    assert b.get(f"/v1/gift-cards/{card}").json()["balance"] == 0
+
+
+def test_two_servers_refunding_one_gift_card_spend_never_give_back_more(two_servers):
+    a, b = two_servers
+    card = a.post("/v1/gift-cards", {"amount": 1000, "currency": "EUR"}).json()["number"]
+    r = b.post(f"/v1/gift-cards/{card}/redemptions", {"amount": 500, "txn_id": "TILL-R"})
+    assert r.status_code == 201, r.text
+    answers = race(two_servers, 8, lambda c, i: c.post(
+        f"/v1/gift-cards/{card}/refunds", {"amount": 100, "txn_id": "TILL-R"}))
+    ok = [r for r in answers if r.status_code == 201]
+    assert len(ok) == 5, [(r.status_code, r.text) for r in answers]
+    for r in answers:
+        if r.status_code != 201:
+            assert_problem(r, 409, "refund-exceeds-purchase", "amount")
+    assert a.get(f"/v1/gift-cards/{card}").json()["balance"] == 1000
+
+
+MEMBERSHIP_PROGRAM = """
+program:
+  name: Club
+  currency: EUR
+  time_zone: Europe/Madrid
+  rounding: half-up
+earn:
+  - id: base
+    rate: 1
+membership:
+  name: Executive
+  fee: 60.00
+  cashback_percent: 2
+  cashback_cap: 100.00
+"""
+
+
+def test_two_servers_closing_one_membership_year_pay_its_cashback_once(two_servers):
+    a, b = two_servers
+    t0 = dt.datetime(2026, 3, 1, 10, tzinfo=dt.timezone.utc)
+    for api in (a, b):
+        api.set_clock(t0 - dt.timedelta(days=30))
+    r = a.post("/v1/program/versions", {"source": MEMBERSHIP_PROGRAM,
+                                        "effective_from": "2020-01-01T00:00:00Z"}, key="admin")
+    assert r.status_code == 201, r.text
+    for api in (a, b):
+        api.set_clock(t0)
+    members = [a.new_member()[0]["id"] for _ in range(3)]
+    for m in members:
+        r = a.post(f"/v1/members/{m}/membership", {"txn_id": unique("FEE-")},
+                   idempotency_key=None)
+        assert r.status_code == 201, r.text
+        assert b.purchase(m, lines=[line("FOOD", 1, 100000)])["membership"]["cashback"] == 2000
+    for api in (a, b):
+        api.set_clock(t0 + dt.timedelta(days=366))
+    answers = race(two_servers, 8, lambda c, i: c.post("/v1/admin/expire", None, key="admin",
+                                                       idempotency_key=None))
+    assert [r.status_code for r in answers] == [200] * 8, [r.text for r in answers]
+    for m in members:
+        s = b.get(f"/v1/members/{m}/membership").json()
+        assert s["year"]["status"] == "closed" and s["year"]["cashback_paid"] == 2000, s
+        assert s["certificate"]["balance"] == 2000, s
+        certificates = psql(a.server.db, "SELECT count(*) FROM sv_cards"
+                                         f" WHERE kind = 2 AND member_id = {m}")
+        assert certificates == "1"
