@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential meson ninja-build pkg-config clang clang-format
   libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev
-  sqlite3 tzdata wrk valgrind
+  sqlite3 tzdata wrk valgrind postgresql libpq-dev
   python3 python3-pytest python3-requests python3-jsonschema libyaml-dev
 )
 if [ "${FIDELIS_WEB_TESTS:-1}" = 1 ]; then

@@ -29,7 +29,9 @@ static void usage(FILE *out)
     fprintf(out, "usage: fidelis <command> [options]   (fidelis <command> --help)\n\n");
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
-    fprintf(out, "\nEvery command takes --db PATH (default %s, or $FIDELIS_DB).\n",
+    fprintf(out,
+            "\nEvery command takes --db PATH (default %s, or $FIDELIS_DB);\n"
+            "a postgresql://... URI instead of a path selects PostgreSQL.\n",
             FDL_DEFAULT_DB);
 }
 

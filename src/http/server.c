@@ -503,8 +503,10 @@ int fdl_http_serve(const struct fdl_http_config *cfg)
         MHD_get_daemon_info(srv.daemon, MHD_DAEMON_INFO_BIND_PORT);
     char port[16];
     snprintf(port, sizeof(port), "%u", info ? info->port : (unsigned)cfg->port);
+    char db[FDL_STORE_URI_LOG_MAX];
+    fdl_store_uri_for_log(cfg->db_uri, db, sizeof(db));
     fdl_log(FDL_LOG_INFO, "listening", "address", cfg->bind_address, "port", port, "db",
-            cfg->db_uri, NULL);
+            db, NULL);
     int64_t next_expiry = fdl_clock_mono_ns() / 1000000000u;
     while (!stop_requested) {
         usleep(100 * 1000);

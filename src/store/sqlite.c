@@ -2647,6 +2647,7 @@ static int sqlite_migrate(struct fdl_store *st, struct fdl_error *err)
 
 const struct fdl_store_ops fdl_store_sqlite = {
     .name = "sqlite",
+    .schema_version = (int)MIGRATION_COUNT,
     .open = sqlite_open,
     .close = sqlite_close,
     .migrate = sqlite_migrate,

@@ -2,7 +2,7 @@
  * store.h - the one interface to persistent state.
  *
  * A store is a connection to a database; each thread opens its own. Every
- * backend (sqlite.c now, pg.c later) fills a `const struct fdl_store_ops`
+ * backend (sqlite.c, pg.c) fills a `const struct fdl_store_ops`
  * table, and callers go only through the fdl_store_*() wrappers below, which
  * dispatch through it. All functions return 0 or a negative FDL_E* code
  * (FDL_ENOT_FOUND when a looked-up row does not exist, FDL_EDUPLICATE on a
@@ -225,6 +225,8 @@ struct fdl_redemption {
 
 struct fdl_store_ops {
     const char *name;
+    int schema_version; /* the version migrate() brings a database to; every
+                           backend has the same schema versions */
     int (*open)(const char *uri, struct fdl_store **out, struct fdl_error *err);
     void (*close)(struct fdl_store *st);
     int (*migrate)(struct fdl_store *st, struct fdl_error *err);
@@ -563,10 +565,24 @@ struct fdl_store_ops {
 
 /* The SQLite backend's table. */
 extern const struct fdl_store_ops fdl_store_sqlite;
+/* The PostgreSQL backend's table (pg.c, libpq). */
+extern const struct fdl_store_ops fdl_store_pg;
+
+/* 1 if uri names a PostgreSQL database ("postgres://" or "postgresql://"). */
+int fdl_store_is_postgres(const char *uri);
+
+#define FDL_STORE_URI_LOG_MAX 512 /* bytes of a URI as written to the log */
 
 /*
- * Opens the store named by uri: "postgres://..." would select PostgreSQL
- * (not built yet: FDL_EINVALID), anything else is an SQLite file path.
+ * Writes uri into buf (cap bytes, truncating) fit for a log: a password in
+ * a PostgreSQL URI ("postgres://user:secret@host/db") becomes "***".
+ */
+void fdl_store_uri_for_log(const char *uri, char *buf, size_t cap);
+
+/*
+ * Opens the store named by uri: "postgres://..." or "postgresql://..."
+ * selects PostgreSQL (a libpq connection URI), anything else is an SQLite
+ * file path.
  * Applies pending migrations when migrate is set. *out is untouched on error.
  */
 int fdl_store_open(const char *uri, int migrate, struct fdl_store **out,

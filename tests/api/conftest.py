@@ -16,9 +16,16 @@ import shutil
 
 import pytest
 
-from fidelis_api import FIDELIS_BIN, Api, FidelisServer, OpenApi
+from fidelis_api import FIDELIS_BIN, Api, FidelisServer, OpenApi, drop_scratch_dbs
 
 _live_servers = []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def scratch_databases():
+    """Drops the extra PostgreSQL databases tests made (scratch_db) at the end."""
+    yield
+    drop_scratch_dbs()
 
 
 @pytest.fixture(scope="session")

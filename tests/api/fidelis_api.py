@@ -7,6 +7,11 @@ docs/openapi.json, and small helpers that speak the product's language
 The tests only use what a till or an integrator could use: HTTP on loopback,
 plus the `fidelis` command line (init, audit) and, for the card tests, the
 installation secret that docs/cards.md says lives in the database.
+
+Backends: by default every server gets a fresh SQLite file. With
+FIDELIS_TEST_PG set to the URI of a PostgreSQL maintenance database (e.g.
+the one `scripts/pg.sh start DIR` prints), every server gets a fresh
+database on that cluster instead, dropped when it stops.
 """
 import datetime as dt
 import hashlib
@@ -35,6 +40,55 @@ ROUTES_C = ROOT / "src" / "http" / "routes.c"
 LIMITS_H = ROOT / "src" / "base" / "limits.h"
 
 PROBLEM_BASE = "https://fidelis.dev/problems/"
+TEST_PG = os.environ.get("FIDELIS_TEST_PG", "")
+
+
+# ---------------------------------------------------------------- backends --
+
+def psql(uri, sql):
+    """Runs sql on the PostgreSQL database uri; returns psql's unaligned output."""
+    out = subprocess.run(["psql", "-X", "-qAt", "-v", "ON_ERROR_STOP=1", "-d", uri, "-c", sql],
+                         capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert out.returncode == 0, f"psql {sql!r} failed: {out.stderr}"
+    return out.stdout.strip()
+
+
+def pg_uri_for(name):
+    """TEST_PG with its database name replaced by name."""
+    parts = urllib.parse.urlsplit(TEST_PG)
+    return urllib.parse.urlunsplit(parts._replace(path="/" + name))
+
+
+_scratch_pg = []  # databases made by scratch_db, dropped by drop_scratch_dbs
+
+
+def new_db(workdir, name):
+    """A fresh, empty database for one installation: an SQLite file in
+    workdir, or (FIDELIS_TEST_PG) a new PostgreSQL database."""
+    if not TEST_PG:
+        return Path(workdir) / f"{name}.db"
+    dbname = f"fdl_{re.sub(r'[^a-z0-9_]', '_', name.lower())}_{uuid.uuid4().hex[:10]}"
+    psql(TEST_PG, f'CREATE DATABASE "{dbname}"')
+    return pg_uri_for(dbname)
+
+
+def drop_db(db):
+    """Drops a database new_db made on PostgreSQL (an SQLite file stays in tmp)."""
+    if TEST_PG and isinstance(db, str):
+        name = urllib.parse.urlsplit(db).path.lstrip("/")
+        psql(TEST_PG, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def scratch_db(workdir, name):
+    """new_db for a test's own extra installation; dropped at the session's end."""
+    db = new_db(workdir, name)
+    _scratch_pg.append(db)
+    return db
+
+
+def drop_scratch_dbs():
+    while _scratch_pg:
+        drop_db(_scratch_pg.pop())
 
 
 # ---------------------------------------------------------------- limits.h --
@@ -192,12 +246,18 @@ class OpenApi:
 class FidelisServer:
     """One `fidelis serve` on a fresh database in workdir."""
 
-    def __init__(self, workdir, name="fidelis", binary=FIDELIS_BIN, programs=(1,)):
+    def __init__(self, workdir, name="fidelis", binary=FIDELIS_BIN, programs=(1,), *,
+                 db=None, keys=None):
+        """db: serve this existing database (another server's) instead of a
+        fresh one, which stop() then leaves alone; keys: that server's keys
+        (skips `fidelis init`)."""
         self.binary = str(binary)
         self.workdir = Path(workdir)
-        self.db = self.workdir / f"{name}.db"
+        self.owns_db = db is None
+        self.db = new_db(self.workdir, name) if db is None else db
         self.log_path = self.workdir / f"{name}.log"
-        self.keys = {p: self._init(p) for p in programs}  # program -> (admin key, till key)
+        # program -> (admin key, till key)
+        self.keys = dict(keys) if keys else {p: self._init(p) for p in programs}
         self.admin_key, self.pos_key = self.keys[programs[0]]
         self.log = open(self.log_path, "w")
         self.proc = subprocess.Popen(
@@ -253,12 +313,60 @@ class FidelisServer:
 
     def card_secret(self):
         """The installation's card secret (docs/cards.md: meta table, 64 hex chars)."""
+        if TEST_PG:
+            return bytes.fromhex(psql(self.db, "SELECT value FROM meta WHERE key = 'card_key'"))
         con = sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, timeout=10)
         try:
             (hexkey,) = con.execute("SELECT value FROM meta WHERE key = 'card_key'").fetchone()
         finally:
             con.close()
         return bytes.fromhex(hexkey)
+
+    def sql(self, query):
+        """Rows of the read-only query on the server's own database, through the
+        backend in use (sqlite3, or psql on the PostgreSQL URI), as tuples.
+        On PostgreSQL, integers come back as int and BYTEA as bytes (psql's
+        "\\x..." hex); other values as text, NULL as None."""
+        if not TEST_PG:
+            con = sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, timeout=10)
+            try:
+                return con.execute(query).fetchall()
+            finally:
+                con.close()
+        out = subprocess.run(
+            ["psql", "-X", "-qAt", "-F", "\x1f", "-R", "\x1e", "-P", "null=\x01",
+             "-v", "ON_ERROR_STOP=1", "-d", self.db, "-c", query],
+            capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
+            env={**os.environ, "PGOPTIONS": "-c default_transaction_read_only=on"})
+        assert out.returncode == 0, f"psql {query!r} failed: {out.stderr}"
+
+        def value(text):
+            if text == "\x01":
+                return None
+            if re.fullmatch(r"-?[0-9]+", text):
+                return int(text)
+            if re.fullmatch(r"\\x([0-9a-f]{2})*", text):
+                return bytes.fromhex(text[2:])
+            return text
+        text = out.stdout.rstrip("\n")
+        if not text:
+            return []
+        rows = text.removesuffix("\x1e").split("\x1e")
+        return [tuple(value(v) for v in row.split("\x1f")) for row in rows]
+
+    def dump(self):
+        """Every row of the server's database as text (SQLite's iterdump, or
+        pg_dump --data-only), to check what the database does not keep."""
+        if not TEST_PG:
+            con = sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, timeout=10)
+            try:
+                return "\n".join(con.iterdump())
+            finally:
+                con.close()
+        out = subprocess.run(["pg_dump", "--data-only", "-d", self.db], capture_output=True,
+                             text=True, timeout=120, stdin=subprocess.DEVNULL)
+        assert out.returncode == 0, f"pg_dump failed: {out.stderr}"
+        return out.stdout
 
     def stop(self):
         """SIGTERM, wait; returns a list of complaints (empty when it ended cleanly)."""
@@ -282,6 +390,8 @@ class FidelisServer:
                 complaints.append(f"its log mentions {marker!r}")
         if complaints:
             complaints.append("log tail:\n" + log[-8000:])
+        if self.owns_db:
+            drop_db(self.db)
         return complaints
 
 

@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from fidelis_api import (assert_problem, card_from_serial, line, with_luhn)
+from fidelis_api import (assert_problem, card_from_serial, line, scratch_db, with_luhn)
 
 
 def lookup(api, number):
@@ -168,7 +168,7 @@ def test_a_card_of_another_program_is_not_ours(api):
 
 
 def test_a_card_of_another_installation_never_reveals_anything(api, tmp_path):
-    db = tmp_path / "elsewhere.db"
+    db = scratch_db(tmp_path, "elsewhere")  # an SQLite file, or a PostgreSQL database
     subprocess.run([api.server.binary, "init", "--db", str(db)], check=True, capture_output=True)
     out = subprocess.run([api.server.binary, "member", "enrol", "--name", "Elsewhere Person",
                           "--db", str(db)], capture_output=True, text=True, check=True)

@@ -1,0 +1,497 @@
+/*
+ * test_store.c - the store contract, run against every backend.
+ *
+ * The same checks run on SQLite (a temporary file) and, when
+ * FIDELIS_TEST_PG names a PostgreSQL maintenance database, on a fresh
+ * PostgreSQL database made for the run and dropped after it: unique
+ * clashes name the same fields and leave the transaction usable (core,
+ * coupons, referrals), name search finds the same members, entries
+ * balance and the audit agrees, migrations run once. PostgreSQL alone: a
+ * write transaction locks the member it loads, and a lock wait that times
+ * out is FDL_EBUSY.
+ */
+#include "check.h"
+#include "store/pg_internal.h"
+#include "store/store.h"
+
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define URI_MAX 512
+
+static char sqlite_path[URI_MAX];
+static char pg_uri[URI_MAX];    /* the run's own PostgreSQL database, or "" */
+static char pg_dbname[64];      /* its name */
+static const char *current_uri; /* the backend the conformance tests run on */
+
+static struct fdl_store *open_store(void)
+{
+    struct fdl_store *st = NULL;
+    struct fdl_error err;
+    fdl_error_clear(&err);
+    if (fdl_store_open(current_uri, 1, &st, &err) != 0) {
+        fprintf(stderr, "  cannot open %s: %s\n", current_uri, err.message);
+        return NULL;
+    }
+    return st;
+}
+
+static struct fdl_member member_named(const char *name, const char *key,
+                                      const char *email)
+{
+    struct fdl_member m;
+    memset(&m, 0, sizeof(m));
+    m.program_id = 1;
+    snprintf(m.name, sizeof(m.name), "%s", name);
+    snprintf(m.name_key, sizeof(m.name_key), "%s", key);
+    snprintf(m.email, sizeof(m.email), "%s", email);
+    m.created_at_s = 1000;
+    return m;
+}
+
+static void the_schema_is_at_the_latest_version_and_migrating_again_changes_nothing(void)
+{
+    struct fdl_store *st = open_store();
+    CHECK(st);
+    struct fdl_error err;
+    char version[32] = "";
+    int rc =
+        FDL_STORE_CALL(st, meta_get, "schema_version", version, sizeof(version), &err);
+    int again = FDL_STORE_CALL(st, migrate, &err);
+    char after[32] = "";
+    FDL_STORE_CALL(st, meta_get, "schema_version", after, sizeof(after), &err);
+    int latest = fdl_store_ops_of(st)->schema_version;
+    fdl_store_close(st);
+    char want[32];
+    snprintf(want, sizeof(want), "%d", latest);
+    CHECK_INT(rc, 0);
+    CHECK_STR(version, want);
+    CHECK_INT(again, 0);
+    CHECK_STR(after, want);
+    /* both backends migrate to the same schema version */
+    CHECK_INT(fdl_store_sqlite.schema_version, fdl_store_pg.schema_version);
+}
+
+static void a_duplicate_email_names_the_field_and_the_transaction_goes_on(void)
+{
+    struct fdl_store *st = open_store();
+    CHECK(st);
+    struct fdl_error err;
+    fdl_error_clear(&err);
+    struct fdl_member a = member_named("Ana Roca", "ana roca", "dup@example.com");
+    struct fdl_member b = member_named("Bea Roca", "bea roca", "dup@example.com");
+    struct fdl_member c = member_named("Cai Roca", "cai roca", "");
+    int begin = FDL_STORE_CALL(st, begin, 1, &err);
+    int first = FDL_STORE_CALL(st, member_insert, &a, &err);
+    int second = FDL_STORE_CALL(st, member_insert, &b, &err);
+    char field[sizeof(err.field)];
+    snprintf(field, sizeof(field), "%s", err.field);
+    int alive = FDL_STORE_CALL0(st, in_transaction);
+    int third = FDL_STORE_CALL(st, member_insert, &c, &err);
+    int commit = FDL_STORE_CALL(st, commit, &err);
+    struct fdl_member found;
+    int find = FDL_STORE_CALL(st, member_find, 1, FDL_LOOKUP_EMAIL, "dup@example.com",
+                              &found, &err);
+    fdl_store_close(st);
+    CHECK_INT(begin, 0);
+    CHECK_INT(first, 0);
+    CHECK_INT(second, FDL_EDUPLICATE);
+    CHECK_STR(field, "email");
+    CHECK_INT(alive, 1);
+    CHECK_INT(third, 0);
+    CHECK_INT(commit, 0);
+    CHECK_INT(find, 0);
+    CHECK_INT(found.id, a.id);
+    CHECK(c.id > a.id);
+}
+
+/* Coupons and referrals: a live single-use code, a stored code hash and a
+ * referee referred twice clash under the same field names on every
+ * backend, the transaction goes on, and a purchase keeps its coupon
+ * discount. */
+static void coupon_and_referral_clashes_name_the_same_fields(void)
+{
+    struct fdl_store *st = open_store();
+    CHECK(st);
+    struct fdl_error err;
+    fdl_error_clear(&err);
+    unsigned char hash[FDL_COUPON_HASH_BYTES];
+    memset(hash, 0xA5, sizeof(hash));
+    struct fdl_member m = member_named("Coupon Carla", "coupon carla", "");
+    struct fdl_member r = member_named("Referrer Rui", "referrer rui", "");
+    struct fdl_purchase p;
+    memset(&p, 0, sizeof(p));
+    p.program_id = 1;
+    snprintf(p.txn_id, sizeof(p.txn_id), "%s", "T-COUPON-1");
+    snprintf(p.currency, sizeof(p.currency), "%s", "EUR");
+    p.total_minor = 2000;
+    p.coupon_discount_minor = 500;
+    int rc = FDL_STORE_CALL(st, begin, 1, &err);
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, member_insert, &m, &err);
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, member_insert, &r, &err);
+    p.member_id = m.id;
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, purchase_insert, &p, NULL, &err);
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, coupon_code_insert, 1, hash, "welcome", 0, 10, &err);
+    int code_again =
+        FDL_STORE_CALL(st, coupon_code_insert, 1, hash, "other", 0, 10, &err);
+    char code_field[sizeof(err.field)];
+    snprintf(code_field, sizeof(code_field), "%s", err.field);
+    int use = FDL_STORE_CALL(st, coupon_use_insert, 1, m.id, p.id, "welcome", hash,
+                             "XXXX-XXXX-XXXX-AB12", 500, 20, &err);
+    int use_again = FDL_STORE_CALL(st, coupon_use_insert, 1, m.id, p.id, "welcome", hash,
+                                   "XXXX-XXXX-XXXX-AB12", 500, 20, &err);
+    char use_field[sizeof(err.field)];
+    snprintf(use_field, sizeof(use_field), "%s", err.field);
+    int alive = FDL_STORE_CALL0(st, in_transaction);
+    int used = 0, used_after = 1;
+    int64_t count = 0;
+    char campaign[32] = "";
+    int64_t bound = -1;
+    int get = FDL_STORE_CALL(st, coupon_code_get, 1, hash, campaign, sizeof(campaign),
+                             &bound, &err);
+    int used_rc = FDL_STORE_CALL(st, coupon_code_used, 1, hash, &used, &err);
+    int count_rc =
+        FDL_STORE_CALL(st, coupon_uses_count, 1, "welcome", m.id, &count, &err);
+    int back = FDL_STORE_CALL(st, coupon_uses_return, 1, m.id, p.id, &err);
+    int used_after_rc = FDL_STORE_CALL(st, coupon_code_used, 1, hash, &used_after, &err);
+    int reuse = FDL_STORE_CALL(st, coupon_use_insert, 1, m.id, p.id, "welcome", hash,
+                               "XXXX-XXXX-XXXX-AB12", 500, 30, &err);
+    struct fdl_referral ref;
+    memset(&ref, 0, sizeof(ref));
+    ref.program_id = 1;
+    ref.referee_id = m.id;
+    ref.referrer_id = r.id;
+    ref.status = FDL_REFERRAL_PENDING;
+    ref.created_at_s = 40;
+    int referred = FDL_STORE_CALL(st, referral_insert, &ref, &err);
+    int referred_again = FDL_STORE_CALL(st, referral_insert, &ref, &err);
+    char referral_field[sizeof(err.field)];
+    snprintf(referral_field, sizeof(referral_field), "%s", err.field);
+    int commit = FDL_STORE_CALL(st, commit, &err);
+    struct fdl_purchase got;
+    struct fdl_purchase_line *lines = NULL;
+    int read = FDL_STORE_CALL(st, purchase_get, 1, "T-COUPON-1", &got, &lines, &err);
+    free(lines);
+    struct fdl_coupon_applied applied[4];
+    int n = 0;
+    int of =
+        FDL_STORE_CALL(st, coupon_uses_of_purchase, 1, m.id, p.id, applied, 4, &n, &err);
+    fdl_store_close(st);
+    CHECK_INT(rc, 0);
+    CHECK_INT(code_again, FDL_EDUPLICATE);
+    CHECK_STR(code_field, "code");
+    CHECK_INT(use, 0);
+    CHECK_INT(use_again, FDL_EDUPLICATE);
+    CHECK_STR(use_field, "coupons");
+    CHECK_INT(alive, 1);
+    CHECK_INT(get, 0);
+    CHECK_STR(campaign, "welcome");
+    CHECK_INT(bound, 0);
+    CHECK_INT(used_rc, 0);
+    CHECK_INT(used, 1);
+    CHECK_INT(count_rc, 0);
+    CHECK_INT(count, 1);
+    CHECK_INT(back, 0);
+    CHECK_INT(used_after_rc, 0);
+    CHECK_INT(used_after, 0);
+    CHECK_INT(reuse, 0);
+    CHECK_INT(referred, 0);
+    CHECK_INT(referred_again, FDL_EDUPLICATE);
+    CHECK_STR(referral_field, "referral_code");
+    CHECK_INT(commit, 0);
+    CHECK_INT(read, 0);
+    CHECK_INT(got.coupon_discount_minor, 500);
+    CHECK_INT(of, 0);
+    CHECK_INT(n, 2);
+    CHECK_INT(applied[0].single_use, 1);
+    CHECK_INT(applied[1].discount_minor, 500);
+    CHECK_STR(applied[1].campaign, "welcome");
+}
+
+static void a_duplicate_card_number_is_an_error_the_caller_can_retry(void)
+{
+    struct fdl_store *st = open_store();
+    CHECK(st);
+    struct fdl_error err;
+    struct fdl_member m = member_named("Card Holder", "card holder", "");
+    struct fdl_card card;
+    memset(&card, 0, sizeof(card));
+    snprintf(card.number, sizeof(card.number), "%s", "8000000000000000001");
+    card.program_id = 1;
+    card.status = FDL_CARD_ACTIVE;
+    card.issued_at_s = 5;
+    int rc = FDL_STORE_CALL(st, begin, 1, &err);
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, member_insert, &m, &err);
+    card.member_id = m.id;
+    int first = rc ? rc : FDL_STORE_CALL(st, card_insert, &card, &err);
+    int clash = FDL_STORE_CALL(st, card_insert, &card, &err);
+    char field[sizeof(err.field)];
+    snprintf(field, sizeof(field), "%s", err.field);
+    snprintf(card.number, sizeof(card.number), "%s", "8000000000000000002");
+    int retry = FDL_STORE_CALL(st, card_insert, &card, &err);
+    int commit = FDL_STORE_CALL(st, commit, &err);
+    struct fdl_card cards[4];
+    int count = 0;
+    int list = FDL_STORE_CALL(st, card_list, 1, m.id, cards, 4, &count, &err);
+    fdl_store_close(st);
+    CHECK_INT(first, 0);
+    CHECK_INT(clash, FDL_EDUPLICATE);
+    CHECK_STR(field, "number");
+    CHECK_INT(retry, 0);
+    CHECK_INT(commit, 0);
+    CHECK_INT(list, 0);
+    CHECK_INT(count, 2);
+}
+
+static int search(struct fdl_store *st, const char *a, const char *b, int64_t *ids,
+                  int *count)
+{
+    char wa[64], wb[64];
+    snprintf(wa, sizeof(wa), "%s", a);
+    snprintf(wb, sizeof(wb), "%s", b ? b : "");
+    char *words[2] = {wa, wb};
+    struct fdl_member out[8];
+    struct fdl_error err;
+    int rc =
+        FDL_STORE_CALL(st, member_search, 1, words, b ? 2 : 1, 0, 8, out, count, &err);
+    for (int i = 0; rc == 0 && i < *count; i++)
+        ids[i] = out[i].id;
+    return rc;
+}
+
+static void name_search_matches_word_prefixes_bytewise_across_accents(void)
+{
+    struct fdl_store *st = open_store();
+    CHECK(st);
+    struct fdl_error err;
+    struct fdl_member jose = member_named("José Pérez", "josé pérez", "");
+    struct fdl_member josf = member_named("Josf Zed", "josf zed", "");
+    struct fdl_member ivan = member_named("Иван Петров", "иван петров", "");
+    CHECK_INT(FDL_STORE_CALL(st, member_insert, &jose, &err), 0);
+    CHECK_INT(FDL_STORE_CALL(st, member_insert, &josf, &err), 0);
+    CHECK_INT(FDL_STORE_CALL(st, member_insert, &ivan, &err), 0);
+    int64_t ids[8];
+    int n = 0;
+    CHECK_INT(search(st, "josé", NULL, ids, &n), 0); /* é + 1 is ê: not "josf" */
+    CHECK_INT(n, 1);
+    CHECK_INT(ids[0], jose.id);
+    CHECK_INT(search(st, "jos", "pé", ids, &n), 0);
+    CHECK_INT(n, 1);
+    CHECK_INT(ids[0], jose.id);
+    CHECK_INT(search(st, "jos", NULL, ids, &n), 0);
+    CHECK(n >= 2);
+    CHECK_INT(search(st, "пет", "ив", ids, &n), 0);
+    CHECK_INT(n, 1);
+    CHECK_INT(ids[0], ivan.id);
+    CHECK_INT(search(st, "петрова", NULL, ids, &n), 0);
+    CHECK_INT(n, 0);
+    fdl_store_close(st);
+}
+
+static void entries_balance_and_the_audit_sees_what_was_written(void)
+{
+    struct fdl_store *st = open_store();
+    CHECK(st);
+    struct fdl_error err;
+    struct fdl_member m = member_named("Ledger Lou", "ledger lou", "");
+    CHECK_INT(FDL_STORE_CALL(st, member_insert, &m, &err), 0);
+    struct fdl_entry e;
+    CHECK_INT(fdl_entry_build(&e, FDL_ENTRY_ADJUST, m.id, 40), 0);
+    struct fdl_lot lot = {0};
+    lot.remaining = 40;
+    lot.expires_at_s = INT64_MAX;
+    int64_t entry_id = 0;
+    CHECK_INT(FDL_STORE_CALL(st, begin, 1, &err), 0);
+    CHECK_INT(
+        FDL_STORE_CALL(st, entry_insert, 1, &e, 0, "test", "unit", 7, &entry_id, &err),
+        0);
+    CHECK_INT(FDL_STORE_CALL(st, lot_insert, 1, m.id, &lot, &err), 0);
+    CHECK_INT(FDL_STORE_CALL(st, move_insert, 1, m.id, entry_id, lot.id, 40, &err), 0);
+    CHECK_INT(FDL_STORE_CALL(st, member_set_balance, 1, m.id, 40, &err), 0);
+    CHECK_INT(FDL_STORE_CALL(st, commit, &err), 0);
+    struct fdl_audit a;
+    CHECK_INT(FDL_STORE_CALL(st, audit, &a, &err), 0);
+    CHECK_INT(a.unbalanced_entries + a.balance_mismatches + a.lot_mismatches +
+                  a.move_mismatches,
+              0);
+    CHECK(a.entries >= 1 && a.postings >= 2 && a.lots >= 1);
+    /* a balance the postings do not back is found */
+    CHECK_INT(FDL_STORE_CALL(st, member_set_balance, 1, m.id, 41, &err), 0);
+    CHECK_INT(FDL_STORE_CALL(st, audit, &a, &err), 0);
+    CHECK_INT(a.balance_mismatches, 1);
+    CHECK_INT(a.first_bad_member, m.id);
+    CHECK_INT(FDL_STORE_CALL(st, member_set_balance, 1, m.id, 40, &err), 0);
+    struct fdl_history_row rows[4];
+    int n = 0;
+    CHECK_INT(FDL_STORE_CALL(st, history, 1, m.id, 0, 4, rows, &n, &err), 0);
+    CHECK_INT(n, 1);
+    CHECK_INT(rows[0].points, 40);
+    CHECK_STR(rows[0].reason, "test");
+    CHECK_INT(FDL_STORE_CALL(st, member_set_balance, 1, m.id + 1000, 1, &err),
+              FDL_ENOT_FOUND);
+    fdl_store_close(st);
+}
+
+static void a_rolled_back_transaction_leaves_nothing(void)
+{
+    struct fdl_store *st = open_store();
+    CHECK(st);
+    struct fdl_error err;
+    struct fdl_member m = member_named("Gone Again", "gone again", "gone@example.com");
+    CHECK_INT(FDL_STORE_CALL(st, begin, 1, &err), 0);
+    CHECK_INT(FDL_STORE_CALL(st, member_insert, &m, &err), 0);
+    CHECK_INT(FDL_STORE_CALL0(st, rollback), 0);
+    CHECK_INT(FDL_STORE_CALL0(st, in_transaction), 0);
+    struct fdl_member found;
+    CHECK_INT(FDL_STORE_CALL(st, member_find, 1, FDL_LOOKUP_EMAIL, "gone@example.com",
+                             &found, &err),
+              FDL_ENOT_FOUND);
+    fdl_store_close(st);
+}
+
+/* PostgreSQL only: the member lock, and a lock wait that gives up is FDL_EBUSY. */
+static void a_second_writer_waits_for_the_member_and_a_timeout_is_busy(void)
+{
+    struct fdl_store *a = open_store(), *b = open_store();
+    CHECK(a && b);
+    struct fdl_error err;
+    struct fdl_member m = member_named("Locked Lena", "locked lena", "");
+    CHECK_INT(FDL_STORE_CALL(a, member_insert, &m, &err), 0);
+    struct fdl_member seen;
+    CHECK_INT(FDL_STORE_CALL(a, begin, 1, &err), 0);
+    CHECK_INT(FDL_STORE_CALL(a, member_get, 1, m.id, &seen, &err), 0);
+    PGresult *res = PQexec(pg_of(b)->conn, "SET lock_timeout = 200");
+    PQclear(res);
+    /* a reader is never blocked */
+    CHECK_INT(FDL_STORE_CALL(b, begin, 0, &err), 0);
+    CHECK_INT(FDL_STORE_CALL(b, member_get, 1, m.id, &seen, &err), 0);
+    CHECK_INT(FDL_STORE_CALL0(b, rollback), 0);
+    /* a writer waits, and gives up */
+    CHECK_INT(FDL_STORE_CALL(b, begin, 1, &err), 0);
+    CHECK_INT(FDL_STORE_CALL(b, member_get, 1, m.id, &seen, &err), FDL_EBUSY);
+    CHECK_INT(FDL_STORE_CALL0(b, in_transaction), 0); /* the statement aborted it */
+    CHECK_INT(FDL_STORE_CALL(b, commit, &err), FDL_ESTORE);
+    struct fdl_lots lots;
+    memset(&lots, 0, sizeof(lots));
+    CHECK_INT(FDL_STORE_CALL(b, begin, 1, &err), 0);
+    CHECK_INT(FDL_STORE_CALL(b, lots_load, 1, m.id, &lots, &err), FDL_EBUSY);
+    CHECK_INT(FDL_STORE_CALL0(b, rollback), 0);
+    /* once a commits, b gets the row */
+    CHECK_INT(FDL_STORE_CALL(a, commit, &err), 0);
+    CHECK_INT(FDL_STORE_CALL(b, begin, 1, &err), 0);
+    CHECK_INT(FDL_STORE_CALL(b, member_get, 1, m.id, &seen, &err), 0);
+    CHECK_INT(FDL_STORE_CALL(b, commit, &err), 0);
+    free(lots.items);
+    fdl_store_close(a);
+    fdl_store_close(b);
+}
+
+static void a_password_never_reaches_the_log(void)
+{
+    char buf[FDL_STORE_URI_LOG_MAX];
+    fdl_store_uri_for_log("postgresql://app:s3cret@db.example:5432/fidelis", buf,
+                          sizeof(buf));
+    CHECK_STR(buf, "postgresql://app:***@db.example:5432/fidelis");
+    fdl_store_uri_for_log("postgres://app@db/fidelis", buf, sizeof(buf));
+    CHECK_STR(buf, "postgres://app@db/fidelis");
+    fdl_store_uri_for_log("/var/lib/fidelis/a:b@c.db", buf, sizeof(buf));
+    CHECK_STR(buf, "/var/lib/fidelis/a:b@c.db");
+    CHECK(fdl_store_is_postgres("postgresql://x/y") &&
+          fdl_store_is_postgres("postgres://x"));
+    CHECK(!fdl_store_is_postgres("fidelis.db"));
+}
+
+static void quiet(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
+/* Runs sql on the maintenance database maint; 0 on success. */
+static int maintenance(const char *maint, const char *sql)
+{
+    PGconn *conn = PQconnectdb(maint);
+    PQsetNoticeProcessor(conn, quiet, NULL); /* "does not exist, skipping" */
+    PGresult *res = PQstatus(conn) == CONNECTION_OK ? PQexec(conn, sql) : NULL;
+    int ok = res && PQresultStatus(res) == PGRES_COMMAND_OK;
+    if (!ok)
+        fprintf(stderr, "  %s: %s\n", sql, PQerrorMessage(conn));
+    PQclear(res);
+    PQfinish(conn);
+    return ok ? 0 : -1;
+}
+
+/* pg_uri = maint with its database replaced by a fresh one. */
+static int make_pg_database(const char *maint)
+{
+    const char *host = strstr(maint, "://");
+    const char *slash = host ? strchr(host + 3, '/') : NULL;
+    if (!slash)
+        return -1;
+    const char *query = strchr(slash, '?');
+    snprintf(pg_dbname, sizeof(pg_dbname), "fdl_unit_%ld", (long)getpid());
+    snprintf(pg_uri, sizeof(pg_uri), "%.*s/%s%s", (int)(slash - maint), maint, pg_dbname,
+             query ? query : "");
+    char sql[128];
+    snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s", pg_dbname);
+    maintenance(maint, sql);
+    snprintf(sql, sizeof(sql), "CREATE DATABASE %s", pg_dbname);
+    return maintenance(maint, sql);
+}
+
+static void conformance(void)
+{
+    RUN(the_schema_is_at_the_latest_version_and_migrating_again_changes_nothing);
+    RUN(a_duplicate_email_names_the_field_and_the_transaction_goes_on);
+    RUN(a_duplicate_card_number_is_an_error_the_caller_can_retry);
+    RUN(name_search_matches_word_prefixes_bytewise_across_accents);
+    RUN(entries_balance_and_the_audit_sees_what_was_written);
+    RUN(a_rolled_back_transaction_leaves_nothing);
+    RUN(coupon_and_referral_clashes_name_the_same_fields);
+}
+
+int main(void)
+{
+    RUN(a_password_never_reaches_the_log);
+
+    snprintf(sqlite_path, sizeof(sqlite_path), "/tmp/fdl_test_store_%ld.db",
+             (long)getpid());
+    current_uri = sqlite_path;
+    printf("-- sqlite\n");
+    conformance();
+    unlink(sqlite_path);
+    char side[URI_MAX + 8];
+    snprintf(side, sizeof(side), "%s-wal", sqlite_path);
+    unlink(side);
+    snprintf(side, sizeof(side), "%s-shm", sqlite_path);
+    unlink(side);
+
+    const char *maint = getenv("FIDELIS_TEST_PG");
+    if (maint && *maint) {
+        printf("-- postgresql\n");
+        if (make_pg_database(maint) != 0) {
+            printf("FAIL cannot create a database on FIDELIS_TEST_PG\n");
+            check_failed_count++;
+        } else {
+            current_uri = pg_uri;
+            conformance();
+            RUN(a_second_writer_waits_for_the_member_and_a_timeout_is_busy);
+            char sql[128];
+            snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)",
+                     pg_dbname);
+            maintenance(maint, sql);
+        }
+    } else {
+        printf(
+            "-- postgresql: not run (set FIDELIS_TEST_PG to a maintenance database)\n");
+    }
+    return check_done();
+}
