@@ -72,6 +72,27 @@ PYEOF
   add ${counts% *} ${counts#* }
 }
 
+# The same store contract and API suite on PostgreSQL: a throwaway cluster
+# (scripts/pg.sh, as a non-root user, on a free local port), removed after.
+pg_suites() {
+  echo "== PostgreSQL"
+  local dir uri out line p f
+  dir=$(mktemp -d /var/tmp/fidelis-pg.XXXXXX)
+  if ! uri=$(scripts/pg.sh start "$dir"); then
+    echo "could not start a PostgreSQL cluster"; add 0 1; return
+  fi
+  out=$(FIDELIS_TEST_PG=$uri build/test_store 2>&1)
+  line=$(printf '%s\n' "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -1)
+  if [ -z "$line" ]; then printf '%s\n' "$out"; add 0 1
+  else
+    p=${line%% passed*}; f=${line#*, }; f=${f%% failed*}
+    [ "$f" != 0 ] && printf '%s\n' "$out"
+    echo "test_store (postgresql): $line"; add "$p" "$f"
+  fi
+  FIDELIS_TEST_PG=$uri py_suite "$root/build/fidelis" tests/api "api-postgresql"
+  scripts/pg.sh stop "$dir" || true
+}
+
 format_check
 if scripts/build.sh build; then
   unit_suite build "release"
@@ -91,6 +112,7 @@ if scripts/build.sh build; then
       echo "npm install failed"; add 0 1
     fi
   fi
+  pg_suites
 else
   echo "build failed"; add 0 1
 fi

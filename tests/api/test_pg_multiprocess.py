@@ -278,126 +278,6 @@ def test_an_unreachable_database_is_a_clear_error_that_never_shows_the_password(
         assert "s3cret-pw" not in text, (args, text)
 
 
-REWARDS_PROGRAM = """
-program:
-  name: Race rewards
-FEATURES = """
-program:
-  name: Shared limits
-  currency: EUR
-  time_zone: Europe/Madrid
-earn:
-  - id: base
-    rate: 1
-rewards:
-  hold_minutes: 15
-  items:
-    - { id: lamp, name: Lamp, kind: merchandise, cost: 10, stock: 3 }
-"""
-
-
-def test_two_servers_reserving_the_last_units_at_once_never_exceed_the_stock(two_servers):
-    a, b = two_servers
-    r = a.post("/v1/program/versions", {"source": REWARDS_PROGRAM,
-                                        "effective_from": "2020-01-01T00:00:00Z"},
-               key="admin")
-    assert r.status_code == 201, r.text
-    members = [a.new_member()[0]["id"] for _ in range(12)]
-    for m in members:
-        a.adjust(m, 100, "opening balance")
-    answers = race(two_servers, len(members), lambda c, i: c.post(
-        f"/v1/members/{members[i]}/redemptions", {"reward_id": "lamp"}))
-    codes = sorted(r.status_code for r in answers)
-    assert codes == [201] * 3 + [409] * 9, [r.text for r in answers]
-    for r in answers:
-        if r.status_code == 409:
-            assert_problem(r, 409, "conflict", "reward_id")
-    for api in (a, b):
-        lamp = [x for x in api.get("/v1/rewards").json()["rewards"] if x["id"] == "lamp"]
-        assert lamp[0]["remaining"] == 0
-    # a redemption committed on one server cannot be cancelled on the other
-    won = [r.json()["id"] for r in answers if r.status_code == 201]
-    both = race(two_servers, 2, lambda c, i: c.post(
-        f"/v1/redemptions/{won[0]}/commit" if i == 0 else f"/v1/redemptions/{won[0]}/cancel",
-        {"txn_id": "T-lamp"} if i == 0 else None))
-    assert sorted(r.status_code for r in both) == [200, 409], [r.text for r in both]
-    status = a.get(f"/v1/redemptions/{won[0]}").json()["status"]
-    assert status == ("committed" if both[0].status_code == 200 else "cancelled")
-    assert sum(a.balance(m)["total"] for m in members) == 12 * 100 - (
-        3 if status == "committed" else 2) * 10
-coupons:
-  - id: three-only
-    code: THREE-ONLY
-    effect: {amount: 1.00}
-    limit: 3
-  - id: welcome
-    single_use: true
-    effect: {amount: 5.00}
-referrals:
-  referrer_points: 500
-  referee_points: 250
-  min_spend: 20.00
-  return_days: 30
-  max_per_referrer: 10
-  max_pending: 5
-"""
-
-
-@pytest.fixture
-def shared_limits(two_servers):
-    a, _ = two_servers
-    r = a.post("/v1/program/versions", {"source": FEATURES,
-                                        "effective_from": "2020-01-01T00:00:00Z"}, key="admin")
-    assert r.status_code == 201, r.text
-    return two_servers
-
-
-def test_two_servers_racing_for_a_coupon_limited_to_3_uses_use_it_3_times(shared_limits):
-    a, b = shared_limits
-    members = [a.new_member()[0]["id"] for _ in range(12)]
-    bodies = [a.purchase_body(m, lines=[line("X", 1, 2000)], coupons=["THREE-ONLY"])
-              for m in members]
-    answers = race(shared_limits, 12, lambda c, i: c.post("/v1/purchases", bodies[i]))
-    assert sorted(r.status_code for r in answers) == [201] * 3 + [409] * 9, \
-        [r.text for r in answers]
-    for r in answers:
-        if r.status_code == 409:
-            assert_problem(r, 409, "conflict", "coupons[0]")
-    assert a.server.sql("SELECT count(*) FROM coupon_uses WHERE campaign = 'three-only'") == [
-        (3,)]
-
-
-def test_two_servers_racing_for_one_single_use_code_use_it_once(shared_limits):
-    a, b = shared_limits
-    r = a.post("/v1/coupons/welcome/codes", {"count": 1}, key="admin")
-    assert r.status_code == 201, r.text
-    code = r.json()["codes"][0]
-    members = [a.new_member()[0]["id"] for _ in range(12)]
-    bodies = [a.purchase_body(m, lines=[line("X", 1, 2000)], coupons=[code]) for m in members]
-    answers = race(shared_limits, 12, lambda c, i: c.post("/v1/purchases", bodies[i]))
-    won = [r for r in answers if r.status_code == 201]
-    assert len(won) == 1, [r.text for r in answers]
-    for r in answers:
-        if r.status_code != 201:
-            assert_problem(r, 409, "conflict", "coupons[0]")
-
-
-def test_two_servers_enrolling_referees_of_one_referrer_admit_exactly_max_pending(shared_limits):
-    a, b = shared_limits
-    referrer, _ = a.new_member()
-    r = a.get(f"/v1/members/{referrer['id']}/referral")
-    assert r.status_code == 200, r.text
-    code = r.json()["code"]
-    answers = race(shared_limits, 12, lambda c, i: c.post("/v1/members", {
-        "name": f"Racer {i}", "email": f"{unique('race')}@example.com",
-        "referral_code": code}))
-    ok = [r for r in answers if r.status_code == 201]
-    assert len(ok) == 5, [r.text for r in answers]
-    for r in answers:
-        if r.status_code != 201:
-            assert_problem(r, 409, "referral-refused", "referral_code")
-    page = b.get(f"/v1/members/{referrer['id']}/referrals").json()["referrals"]
-    assert len(page) == 5
 def test_two_servers_spending_from_one_gift_card_never_overspend(two_servers):
     a, b = two_servers
     card = a.post("/v1/gift-cards", {"amount": 1000, "currency": "EUR"}).json()["number"]
@@ -472,3 +352,132 @@ def test_two_servers_closing_one_membership_year_pay_its_cashback_once(two_serve
         certificates = psql(a.server.db, "SELECT count(*) FROM sv_cards"
                                          f" WHERE kind = 2 AND member_id = {m}")
         assert certificates == "1"
+
+
+REWARDS_PROGRAM = """
+program:
+  name: Race rewards
+  currency: EUR
+  time_zone: Europe/Madrid
+earn:
+  - id: base
+    rate: 1
+rewards:
+  hold_minutes: 15
+  items:
+    - { id: lamp, name: Lamp, kind: merchandise, cost: 10, stock: 3 }
+"""
+
+
+def test_two_servers_reserving_the_last_units_at_once_never_exceed_the_stock(two_servers):
+    a, b = two_servers
+    r = a.post("/v1/program/versions", {"source": REWARDS_PROGRAM,
+                                        "effective_from": "2020-01-01T00:00:00Z"},
+               key="admin")
+    assert r.status_code == 201, r.text
+    members = [a.new_member()[0]["id"] for _ in range(12)]
+    for m in members:
+        a.adjust(m, 100, "opening balance")
+    answers = race(two_servers, len(members), lambda c, i: c.post(
+        f"/v1/members/{members[i]}/redemptions", {"reward_id": "lamp"}))
+    codes = sorted(r.status_code for r in answers)
+    assert codes == [201] * 3 + [409] * 9, [r.text for r in answers]
+    for r in answers:
+        if r.status_code == 409:
+            assert_problem(r, 409, "conflict", "reward_id")
+    for api in (a, b):
+        lamp = [x for x in api.get("/v1/rewards").json()["rewards"] if x["id"] == "lamp"]
+        assert lamp[0]["remaining"] == 0
+    # a redemption committed on one server cannot be cancelled on the other
+    won = [r.json()["id"] for r in answers if r.status_code == 201]
+    both = race(two_servers, 2, lambda c, i: c.post(
+        f"/v1/redemptions/{won[0]}/commit" if i == 0 else f"/v1/redemptions/{won[0]}/cancel",
+        {"txn_id": "T-lamp"} if i == 0 else None))
+    assert sorted(r.status_code for r in both) == [200, 409], [r.text for r in both]
+    status = a.get(f"/v1/redemptions/{won[0]}").json()["status"]
+    assert status == ("committed" if both[0].status_code == 200 else "cancelled")
+    assert sum(a.balance(m)["total"] for m in members) == 12 * 100 - (
+        3 if status == "committed" else 2) * 10
+
+
+FEATURES = """
+program:
+  name: Shared limits
+  currency: EUR
+  time_zone: Europe/Madrid
+earn:
+  - id: base
+    rate: 1
+coupons:
+  - id: three-only
+    code: THREE-ONLY
+    effect: {amount: 1.00}
+    limit: 3
+  - id: welcome
+    single_use: true
+    effect: {amount: 5.00}
+referrals:
+  referrer_points: 500
+  referee_points: 250
+  min_spend: 20.00
+  return_days: 30
+  max_per_referrer: 10
+  max_pending: 5
+"""
+
+
+@pytest.fixture
+def shared_limits(two_servers):
+    a, _ = two_servers
+    r = a.post("/v1/program/versions", {"source": FEATURES,
+                                        "effective_from": "2020-01-01T00:00:00Z"}, key="admin")
+    assert r.status_code == 201, r.text
+    return two_servers
+
+
+def test_two_servers_racing_for_a_coupon_limited_to_3_uses_use_it_3_times(shared_limits):
+    a, b = shared_limits
+    members = [a.new_member()[0]["id"] for _ in range(12)]
+    bodies = [a.purchase_body(m, lines=[line("X", 1, 2000)], coupons=["THREE-ONLY"])
+              for m in members]
+    answers = race(shared_limits, 12, lambda c, i: c.post("/v1/purchases", bodies[i]))
+    assert sorted(r.status_code for r in answers) == [201] * 3 + [409] * 9, \
+        [r.text for r in answers]
+    for r in answers:
+        if r.status_code == 409:
+            assert_problem(r, 409, "conflict", "coupons[0]")
+    assert a.server.sql("SELECT count(*) FROM coupon_uses WHERE campaign = 'three-only'") == [
+        (3,)]
+
+
+def test_two_servers_racing_for_one_single_use_code_use_it_once(shared_limits):
+    a, b = shared_limits
+    r = a.post("/v1/coupons/welcome/codes", {"count": 1}, key="admin")
+    assert r.status_code == 201, r.text
+    code = r.json()["codes"][0]
+    members = [a.new_member()[0]["id"] for _ in range(12)]
+    bodies = [a.purchase_body(m, lines=[line("X", 1, 2000)], coupons=[code]) for m in members]
+    answers = race(shared_limits, 12, lambda c, i: c.post("/v1/purchases", bodies[i]))
+    won = [r for r in answers if r.status_code == 201]
+    assert len(won) == 1, [r.text for r in answers]
+    for r in answers:
+        if r.status_code != 201:
+            assert_problem(r, 409, "conflict", "coupons[0]")
+
+
+def test_two_servers_enrolling_referees_of_one_referrer_admit_exactly_max_pending(shared_limits):
+    a, b = shared_limits
+    referrer, _ = a.new_member()
+    r = a.get(f"/v1/members/{referrer['id']}/referral")
+    assert r.status_code == 200, r.text
+    code = r.json()["code"]
+    answers = race(shared_limits, 12, lambda c, i: c.post("/v1/members", {
+        "name": f"Racer {i}", "email": f"{unique('race')}@example.com",
+        "referral_code": code}))
+    ok = [r for r in answers if r.status_code == 201]
+    assert len(ok) == 5, [r.text for r in answers]
+    for r in answers:
+        if r.status_code != 201:
+            assert_problem(r, 409, "referral-refused", "referral_code")
+    page = b.get(f"/v1/members/{referrer['id']}/referrals").json()["referrals"]
+    assert len(page) == 5
