@@ -49,8 +49,7 @@ int fdl_rate_parse(const char *text, const char *field, int64_t *rate,
         } else if (*c >= '0' && *c <= '9') {
             if (!point) {
                 if (++int_digits > 8 || units >= FDL_MAX_RATE_UNITS)
-                    return fdl_error_set(err, FDL_ERANGE, field,
-                                         "must be below %lld",
+                    return fdl_error_set(err, FDL_ERANGE, field, "must be below %lld",
                                          (long long)FDL_MAX_RATE_UNITS);
                 units = units * 10 + (*c - '0');
             } else {

@@ -17,10 +17,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define FDL_RATE_SCALE         1000000000LL /* rate units per 1 (nine decimals) */
-#define FDL_RATE_DECIMALS      9            /* digits after the point a rate may have */
-#define FDL_MAX_RATE_UNITS     10000000LL   /* a rate is below 10,000,000 program units */
-#define FDL_RATE_TEXT_MAX      32           /* bytes of a formatted rate, with NUL */
+#define FDL_RATE_SCALE     1000000000LL /* rate units per 1 (nine decimals) */
+#define FDL_RATE_DECIMALS  9            /* digits after the point a rate may have */
+#define FDL_MAX_RATE_UNITS 10000000LL   /* a rate is below 10,000,000 program units */
+#define FDL_RATE_TEXT_MAX  32           /* bytes of a formatted rate, with NUL */
 
 /*
  * The decimals of the ISO 4217 currency code (exactly three upper-case

@@ -52,7 +52,8 @@ struct rate_arg {
 static const struct fdl_json_field rate_fields[] = {
     {"rate", FDL_JSON_STRING, 1, 1, FDL_RATE_TEXT_MAX - 1,
      offsetof(struct rate_arg, rate_text)},
-    {"effective_from", FDL_JSON_TIME, 1, 0, 40, offsetof(struct rate_arg, effective_from)},
+    {"effective_from", FDL_JSON_TIME, 1, 0, 40,
+     offsetof(struct rate_arg, effective_from)},
 };
 
 static int run_rate_put(struct fdl_store *st, struct fdl_job *job)
@@ -60,9 +61,9 @@ static int run_rate_put(struct fdl_store *st, struct fdl_job *job)
     struct rate_arg *a = job->arg;
     struct fdl_currency_rate out;
     int created = 0;
-    int rc = fdl_svc_rate_put(&a->r->srv->svc, st, &a->r->actor, a->code, a->rate,
-                              a->effective_from, fdl_clock_now_s(), &out, &created,
-                              &job->err);
+    int rc =
+        fdl_svc_rate_put(&a->r->srv->svc, st, &a->r->actor, a->code, a->rate,
+                         a->effective_from, fdl_clock_now_s(), &out, &created, &job->err);
     return rc ? rc : http_job_answer(job, created ? 201 : 200, rate_json(&out));
 }
 
@@ -93,7 +94,8 @@ int http_currency_rate_put(struct http_request *r)
 
 int http_currencies_list(struct http_request *r)
 {
-    struct fdl_currency_summary *items = calloc(FDL_MAX_CURRENCIES_LISTED, sizeof(*items));
+    struct fdl_currency_summary *items =
+        calloc(FDL_MAX_CURRENCIES_LISTED, sizeof(*items));
     if (!items)
         return http_failf(r, FDL_ENOMEM, NULL, "out of memory");
     int count = 0;
@@ -157,8 +159,9 @@ int http_currency_rates_get(struct http_request *r)
     json_t *list = json_array();
     for (int i = 0; i < count; i++)
         json_array_append_new(list, rate_json(&items[i]));
-    json_t *next = count == limit && count > 0 ? http_time_json(items[count - 1].effective_from_s)
-                                               : json_null();
+    json_t *next = count == limit && count > 0
+                       ? http_time_json(items[count - 1].effective_from_s)
+                       : json_null();
     return http_reply(r, 200,
                       json_pack("{s:s, s:i, s:o, s:o}", "currency", code, "decimals",
                                 fdl_currency_decimals(code), "rates", list, "next_before",

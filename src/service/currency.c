@@ -137,9 +137,9 @@ static int plan(const struct svc_purchase_ctx *c, struct fdl_purchase_conversion
     for (size_t i = 0; i < c->req->line_count; i++)
         original += c->req->lines[i].quantity * c->req->lines[i].unit_price_minor;
     *from_minor_per_unit = fdl_currency_minor_per_unit(decimals);
-    int64_t converted = fdl_currency_convert(original, *from_minor_per_unit,
-                                             c->prog->minor_per_unit, rate.rate,
-                                             c->prog->rounding);
+    int64_t converted =
+        fdl_currency_convert(original, *from_minor_per_unit, c->prog->minor_per_unit,
+                             rate.rate, c->prog->rounding);
     if (converted < 0 || converted > FDL_MAX_CONVERTED_TOTAL_MINOR)
         return fdl_error_set(err, FDL_ERANGE, "currency",
                              "the basket converted to %s is too large",
@@ -222,7 +222,8 @@ static int currency_refund(struct svc_refund_ctx *c, struct fdl_error *err)
         return rc;
     int64_t after = c->p->refunded_minor, before = after - c->r->amount_minor;
     c->res->conversion = conv;
-    c->res->original_amount_minor = original_of(&conv, after) - original_of(&conv, before);
+    c->res->original_amount_minor =
+        original_of(&conv, after) - original_of(&conv, before);
     return 0;
 }
 

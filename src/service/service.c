@@ -1338,8 +1338,8 @@ int fdl_svc_purchase_get(struct fdl_service *svc, struct fdl_store *st,
                             FDL_MAX_AWARDS_SHOWN, &res->award_count, err);
     if (rc == 0) /* currencies */
         rc = FDL_STORE_CALL(st, purchase_conversion_get, a->program_id,
-                            res->purchase.member_id, res->purchase.id,
-                            &res->conversion, err);
+                            res->purchase.member_id, res->purchase.id, &res->conversion,
+                            err);
     if (rc == 0) /* coupons */
         rc = FDL_STORE_CALL(st, coupon_uses_of_purchase, a->program_id,
                             res->purchase.member_id, res->purchase.id, res->coupons,

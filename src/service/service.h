@@ -369,7 +369,7 @@ struct fdl_refund_result {
     /* -- referrals -- */
     /* -- currencies -- */
     struct fdl_purchase_conversion conversion; /* the purchase's; currency "" if none */
-    int64_t original_amount_minor; /* this refund in the till's currency */
+    int64_t original_amount_minor;             /* this refund in the till's currency */
 };
 
 /*

@@ -78,8 +78,8 @@ static struct pg_sql q_conv_get = {
     " FROM purchases WHERE program_id = $1 AND member_id = $2 AND id = $3",
     0};
 
-static const struct pg_unique_key rate_keys[] = {{"currency_rates_from", "effective_from"},
-                                                 {NULL, NULL}};
+static const struct pg_unique_key rate_keys[] = {
+    {"currency_rates_from", "effective_from"}, {NULL, NULL}};
 
 /* Whether s is inside a write transaction: then reads that decide are locked. */
 static int in_write(struct pg_store *s)

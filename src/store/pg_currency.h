@@ -11,24 +11,23 @@
 extern const char pg_schema_currency[];
 
 int pg_currency_rate_insert(struct fdl_store *st, int64_t program_id,
-                                const struct fdl_currency_rate *r, struct fdl_error *err);
-int pg_currency_rate_at(struct fdl_store *st, int64_t program_id,
-                            const char *currency, int64_t t_s,
-                            struct fdl_currency_rate *out, struct fdl_error *err);
-int pg_currency_rates_of(struct fdl_store *st, int64_t program_id,
-                             const char *currency, int64_t before_s, int limit,
-                             struct fdl_currency_rate *out, int *count,
-                             struct fdl_error *err);
+                            const struct fdl_currency_rate *r, struct fdl_error *err);
+int pg_currency_rate_at(struct fdl_store *st, int64_t program_id, const char *currency,
+                        int64_t t_s, struct fdl_currency_rate *out,
+                        struct fdl_error *err);
+int pg_currency_rates_of(struct fdl_store *st, int64_t program_id, const char *currency,
+                         int64_t before_s, int limit, struct fdl_currency_rate *out,
+                         int *count, struct fdl_error *err);
 int pg_currencies_list(struct fdl_store *st, int64_t program_id, int64_t now_s,
-                           struct fdl_currency_summary *out, int max, int *count,
-                           struct fdl_error *err);
+                       struct fdl_currency_summary *out, int max, int *count,
+                       struct fdl_error *err);
 int pg_purchase_conversion_set(struct fdl_store *st, int64_t program_id,
-                                   int64_t member_id, int64_t purchase_id,
-                                   const struct fdl_purchase_conversion *c,
-                                   struct fdl_error *err);
+                               int64_t member_id, int64_t purchase_id,
+                               const struct fdl_purchase_conversion *c,
+                               struct fdl_error *err);
 int pg_purchase_conversion_get(struct fdl_store *st, int64_t program_id,
-                                   int64_t member_id, int64_t purchase_id,
-                                   struct fdl_purchase_conversion *out,
-                                   struct fdl_error *err);
+                               int64_t member_id, int64_t purchase_id,
+                               struct fdl_purchase_conversion *out,
+                               struct fdl_error *err);
 
 #endif

@@ -21,7 +21,8 @@ const char sqlite_schema_currency[] =
     "ALTER TABLE purchases ADD COLUMN original_currency TEXT NOT NULL DEFAULT '';\n"
     "ALTER TABLE purchases ADD COLUMN original_total_minor INTEGER NOT NULL DEFAULT 0;\n"
     "ALTER TABLE purchases ADD COLUMN rate INTEGER NOT NULL DEFAULT 0;\n"
-    "ALTER TABLE purchases ADD COLUMN converted_total_minor INTEGER NOT NULL DEFAULT 0;\n";
+    "ALTER TABLE purchases ADD COLUMN converted_total_minor INTEGER NOT NULL DEFAULT "
+    "0;\n";
 
 static struct sqlite_sql q_insert = {
     "INSERT INTO currency_rates (program_id, currency, effective_from, rate, created_at)"

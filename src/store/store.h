@@ -236,9 +236,9 @@ struct fdl_currency_rate {
 /* A currency of a program's rate table, as listed. */
 struct fdl_currency_summary {
     char currency[4];
-    int64_t rates;                           /* how many rates it has */
-    int64_t current_rate, current_from_s;    /* in force at the time asked; 0: none */
-    int64_t next_rate, next_from_s;          /* the next one after it; 0: none */
+    int64_t rates;                        /* how many rates it has */
+    int64_t current_rate, current_from_s; /* in force at the time asked; 0: none */
+    int64_t next_rate, next_from_s;       /* the next one after it; 0: none */
 };
 
 /* How a purchase in another currency was converted; currency "" if it was not. */
@@ -246,7 +246,8 @@ struct fdl_purchase_conversion {
     char currency[4];             /* the till's currency */
     int64_t original_total_minor; /* the basket in that currency's minor units */
     int64_t rate;                 /* the rate used (FDL_RATE_SCALE-ths) */
-    int64_t converted_total_minor; /* that basket in program minor units, before discounts */
+    int64_t
+        converted_total_minor; /* that basket in program minor units, before discounts */
 };
 
 struct fdl_store_ops {

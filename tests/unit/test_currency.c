@@ -104,8 +104,9 @@ static void test_convert_large_values_do_not_overflow(void)
                                    FDL_ROUND_DOWN),
               -1);
     /* 10^13 cents at 1.0 stays 10^13 */
-    CHECK_INT(fdl_currency_convert(10000000000000LL, 100, 100, 1000000000, FDL_ROUND_DOWN),
-              10000000000000LL);
+    CHECK_INT(
+        fdl_currency_convert(10000000000000LL, 100, 100, 1000000000, FDL_ROUND_DOWN),
+        10000000000000LL);
 }
 
 int main(void)
