@@ -331,3 +331,32 @@ def test_history_pages_newest_first(capi):
                        "limit")
     assert_problem(capi.get("/v1/currencies/DKK/rates", params={"before": "nope"}), 400,
                    "invalid-request", "before")
+
+
+# ---- last: a program file changes the rounding for everything after it ----
+
+HALF_UP = """
+program:
+  name: Rounding half up
+  currency: EUR
+  time_zone: Europe/Madrid
+  rounding: half-up
+earn:
+  - id: base
+    rate: 1
+"""
+
+
+def test_conversion_uses_the_programs_rounding(capi):
+    r = capi.post("/v1/program/versions", {"source": HALF_UP}, key="admin")
+    assert r.status_code == 201, r.text
+    member, _ = capi.new_member()
+    # 12.345 KWD at 2.983 = 36.825135 EUR: 3682.5135 cents, half-up 3683 (down: 3682)
+    p = purchase_in(capi, member["id"], "KWD", [line("A", 1, 12345)])
+    assert p["total"] == 3683
+    # 1999 JPY at 0.006135 = 1226.3865 cents: half-up 1226
+    p = purchase_in(capi, member["id"], "JPY", [line("A", 1, 1999)])
+    assert p["total"] == 1226
+    # 5.00 USD at 0.92... exactly 460 either way; 0.05 USD = 4.6 cents: 5
+    p = purchase_in(capi, member["id"], "USD", [line("A", 1, 5)])
+    assert p["total"] == 5
