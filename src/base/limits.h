@@ -46,6 +46,12 @@
 #define FDL_MAX_BATCH_JOBS  256 /* jobs sharing one durable commit */
 #define FDL_MAX_QUEUED_JOBS 4096
 
+/* Currencies (rates and their arithmetic: src/engine/currency.h): a basket
+ * converted from another currency, in program minor units; the currencies
+ * GET /v1/currencies lists (ISO 4217 has fewer). */
+#define FDL_MAX_CONVERTED_TOTAL_MINOR 10000000000000LL
+#define FDL_MAX_CURRENCIES_LISTED     200
+
 /* Card numbers: see src/engine/card.h */
 #define FDL_CARD_DIGITS 19
 

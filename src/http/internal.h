@@ -196,6 +196,15 @@ int handle_referral_code(struct http_request *r);
 int handle_referrals(struct http_request *r);
 /* The `referral` section of a purchase answer: null unless it qualified. */
 json_t *http_referral_purchase_json(const struct fdl_purchase_result *res);
+/* -- currencies -- */
+/* PUT /v1/currencies/{code}/rates, GET /v1/currencies, GET .../{code}/rates. */
+int http_currency_rate_put(struct http_request *r);
+int http_currencies_list(struct http_request *r);
+int http_currency_rates_get(struct http_request *r);
+/* The `original` sections of a purchase's and a refund's answers: the till's
+ * currency, amount and the rate used, or null if there was no conversion. */
+json_t *http_currency_purchase_json(const struct fdl_purchase_result *res);
+json_t *http_currency_refund_json(const struct fdl_refund_result *res);
 
 /* Metrics: count a finished request; render the exposition text (malloc'd). */
 void http_metrics_observe(size_t route_index, int status, uint64_t elapsed_ns);

@@ -139,6 +139,8 @@ static json_t *purchase_json(struct fdl_purchase_result *res)
         http_membership_sections(out, res);
         /* -- referrals -- */
         json_object_set_new(out, "referral", http_referral_purchase_json(res));
+        /* -- currencies -- */
+        json_object_set_new(out, "original", http_currency_purchase_json(res));
     }
     return out;
 }
@@ -737,8 +739,11 @@ static int run_refund(struct fdl_store *st, struct fdl_job *job)
         "points_returned", (json_int_t)f->points_restored, "balance",
         http_balance_json(&res.balance), "messages",
         http_messages_json(res.messages, res.message_count));
-    if (out) /* each feature's section of the answer */
+    if (out) { /* each feature's section of the answer */
         json_object_set_new(out, "stamps", http_stamps_refund_json(&res));
+        /* -- currencies -- */
+        json_object_set_new(out, "original", http_currency_refund_json(&res));
+    }
     return http_job_answer(job, 201, out);
 }
 
@@ -1185,6 +1190,12 @@ const struct http_route http_routes[] = {
     {"GET", "/v1/members/{id}/referral", handle_referral_code, POS, 0, 0,
      "referral_code_get"},
     {"GET", "/v1/members/{id}/referrals", handle_referrals, POS, 0, 0, "referrals_get"},
+    /* -- currencies -- */
+    {"GET", "/v1/currencies", http_currencies_list, POS, 0, 0, "currencies_list"},
+    {"GET", "/v1/currencies/{code}/rates", http_currency_rates_get, POS, 0, 0,
+     "currency_rates_get"},
+    {"PUT", "/v1/currencies/{code}/rates", http_currency_rate_put, ADMIN, ROUTE_WRITE,
+     SMALL, "currency_rate_put"},
     {"PUT", "/v1/test/clock", handle_clock, ADMIN, ROUTE_TEST_CLOCK, SMALL, "test_clock"},
 };
 const size_t http_route_count = sizeof(http_routes) / sizeof(http_routes[0]);

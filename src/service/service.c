@@ -1206,9 +1206,6 @@ int fdl_svc_purchase(struct fdl_service *svc, struct fdl_store *st,
     const struct fdl_version_state *ver = fdl_program_version_at(svc, ps, occurred_s);
     const struct fdl_program *prog = ver ? &ver->def->program : &ps->program;
     const struct fdl_tz *tz = ver ? ver->tz : ps->tz;
-    if (strcmp(req->currency, prog->currency) != 0)
-        return fdl_error_set(err, FDL_EINVALID, "currency", "this program takes %s",
-                             prog->currency);
     int64_t member_id, total;
     int rc = purchase_member(svc, st, a, req, &member_id, err);
     if (rc)
@@ -1339,6 +1336,10 @@ int fdl_svc_purchase_get(struct fdl_service *svc, struct fdl_store *st,
     if (rc == 0)
         rc = FDL_STORE_CALL(st, purchase_points_get, &res->purchase, res->awards,
                             FDL_MAX_AWARDS_SHOWN, &res->award_count, err);
+    if (rc == 0) /* currencies */
+        rc = FDL_STORE_CALL(st, purchase_conversion_get, a->program_id,
+                            res->purchase.member_id, res->purchase.id, &res->conversion,
+                            err);
     if (rc == 0) /* coupons */
         rc = FDL_STORE_CALL(st, coupon_uses_of_purchase, a->program_id,
                             res->purchase.member_id, res->purchase.id, res->coupons,

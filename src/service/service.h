@@ -317,6 +317,8 @@ struct fdl_purchase_result {
     /* -- referrals -- */
     int referral_qualified; /* this purchase qualified the member's referral */
     int64_t referral_due_at_s, referral_referee_points, referral_referrer_points;
+    /* -- currencies -- */
+    struct fdl_purchase_conversion conversion; /* currency "" unless converted */
 };
 
 /*
@@ -365,6 +367,9 @@ struct fdl_refund_result {
     /* -- stored value and membership -- */
     int64_t cashback_reversed_minor; /* membership cashback taken back */
     /* -- referrals -- */
+    /* -- currencies -- */
+    struct fdl_purchase_conversion conversion; /* the purchase's; currency "" if none */
+    int64_t original_amount_minor;             /* this refund in the till's currency */
 };
 
 /*

@@ -39,6 +39,7 @@
  * as pg_member_get does.
  */
 #include "store/pg_coupons.h"
+#include "store/pg_currency.h"
 #include "store/pg_internal.h"
 #include "store/pg_rewards.h"
 #include "store/pg_stamps.h"
@@ -307,10 +308,18 @@ static const char schema_v5[] = "CREATE TABLE member_segments (\n"
 
 /* Migration N (N >= 1) is migrations[N - 1]; the same numbers as sqlite.c's. */
 static const char *const migrations[] = {
-    schema_v1,           schema_v2,         schema_v3,
-    schema_v4,           schema_v5,         pg_schema_coupons,
-    pg_schema_stamps,    pg_schema_rewards, pg_schema_stored_value,
+    schema_v1,
+    schema_v2,
+    schema_v3,
+    schema_v4,
+    schema_v5,
+    pg_schema_coupons,
+    pg_schema_stamps,
+    pg_schema_rewards,
+    pg_schema_stored_value,
     pg_schema_referrals,
+    /* -- currencies -- */
+    pg_schema_currency,
 };
 #define MIGRATION_COUNT ((int64_t)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -2633,4 +2642,11 @@ const struct fdl_store_ops fdl_store_pg = {
     .cashback_get = pg_cashback_get,
     .cashback_put = pg_cashback_put,
     .sv_audit = pg_sv_audit,
+    /* -- currencies -- */
+    .currency_rate_insert = pg_currency_rate_insert,
+    .currency_rate_at = pg_currency_rate_at,
+    .currency_rates_of = pg_currency_rates_of,
+    .currencies_list = pg_currencies_list,
+    .purchase_conversion_set = pg_purchase_conversion_set,
+    .purchase_conversion_get = pg_purchase_conversion_get,
 };

@@ -419,6 +419,7 @@ int sqlite_coupon_uses_return(struct fdl_store *st, int64_t program_id, int64_t 
 /* Referrals: one row per referred member (engine/referrals.h); the ops
  * are in sqlite_referrals.c. */
 #include "store/sqlite_referrals.h"
+#include "store/sqlite_currency.h"
 
 static const char schema_referrals[] =
     "CREATE TABLE referrals (\n"
@@ -510,6 +511,8 @@ static const char *const migrations[] = {
     schema_stored_value,
     /* -- referrals -- */
     schema_referrals,
+    /* -- currencies -- */
+    sqlite_schema_currency,
 };
 #define MIGRATION_COUNT ((int64_t)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -2757,4 +2760,11 @@ const struct fdl_store_ops fdl_store_sqlite = {
     .referral_contact_used = sqlite_referral_contact_used,
     .referrals_due = sqlite_referrals_due,
     .referrals_of = sqlite_referrals_of,
+    /* -- currencies -- */
+    .currency_rate_insert = sqlite_currency_rate_insert,
+    .currency_rate_at = sqlite_currency_rate_at,
+    .currency_rates_of = sqlite_currency_rates_of,
+    .currencies_list = sqlite_currencies_list,
+    .purchase_conversion_set = sqlite_purchase_conversion_set,
+    .purchase_conversion_get = sqlite_purchase_conversion_get,
 };

@@ -223,6 +223,33 @@ struct fdl_redemption {
     int64_t committed_at_s, cancelled_at_s; /* 0 until then */
 };
 
+/* -- currencies -- */
+/* One exchange rate of a program: from effective_from_s on (until the next
+ * one), 1 unit of currency is rate / FDL_RATE_SCALE program units. */
+struct fdl_currency_rate {
+    char currency[4]; /* ISO 4217 */
+    int64_t effective_from_s;
+    int64_t rate; /* FDL_RATE_SCALE-ths (engine/currency.h) */
+    int64_t created_at_s;
+};
+
+/* A currency of a program's rate table, as listed. */
+struct fdl_currency_summary {
+    char currency[4];
+    int64_t rates;                        /* how many rates it has */
+    int64_t current_rate, current_from_s; /* in force at the time asked; 0: none */
+    int64_t next_rate, next_from_s;       /* the next one after it; 0: none */
+};
+
+/* How a purchase in another currency was converted; currency "" if it was not. */
+struct fdl_purchase_conversion {
+    char currency[4];             /* the till's currency */
+    int64_t original_total_minor; /* the basket in that currency's minor units */
+    int64_t rate;                 /* the rate used (FDL_RATE_SCALE-ths) */
+    int64_t
+        converted_total_minor; /* that basket in program minor units, before discounts */
+};
+
 struct fdl_store_ops {
     const char *name;
     int schema_version; /* the version migrate() brings a database to; every
@@ -561,6 +588,37 @@ struct fdl_store_ops {
     int (*referrals_of)(struct fdl_store *st, int64_t program_id, int64_t referrer_id,
                         int64_t after_id, int limit, struct fdl_referral *out, int *count,
                         struct fdl_error *err);
+    /* -- currencies -- */
+    /* Stores a rate; one already from the same time for the currency is
+     * FDL_EDUPLICATE naming "effective_from". */
+    int (*currency_rate_insert)(struct fdl_store *st, int64_t program_id,
+                                const struct fdl_currency_rate *r, struct fdl_error *err);
+    /* The currency's rate in force at t_s (the newest with effective_from_s
+     * <= t_s); FDL_ENOT_FOUND if none. */
+    int (*currency_rate_at)(struct fdl_store *st, int64_t program_id,
+                            const char *currency, int64_t t_s,
+                            struct fdl_currency_rate *out, struct fdl_error *err);
+    /* The currency's rates with effective_from_s < before_s (0: all), newest
+     * first, at most limit. */
+    int (*currency_rates_of)(struct fdl_store *st, int64_t program_id,
+                             const char *currency, int64_t before_s, int limit,
+                             struct fdl_currency_rate *out, int *count,
+                             struct fdl_error *err);
+    /* The program's currencies with rates, by code, at most max, each with
+     * the rate in force at now_s and the next. */
+    int (*currencies_list)(struct fdl_store *st, int64_t program_id, int64_t now_s,
+                           struct fdl_currency_summary *out, int max, int *count,
+                           struct fdl_error *err);
+    /* Records how purchase purchase_id (member member_id) was converted. */
+    int (*purchase_conversion_set)(struct fdl_store *st, int64_t program_id,
+                                   int64_t member_id, int64_t purchase_id,
+                                   const struct fdl_purchase_conversion *c,
+                                   struct fdl_error *err);
+    /* How the purchase was converted (out->currency "" if it was not). */
+    int (*purchase_conversion_get)(struct fdl_store *st, int64_t program_id,
+                                   int64_t member_id, int64_t purchase_id,
+                                   struct fdl_purchase_conversion *out,
+                                   struct fdl_error *err);
 };
 
 /* The SQLite backend's table. */

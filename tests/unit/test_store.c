@@ -447,6 +447,104 @@ static int make_pg_database(const char *maint)
     return maintenance(maint, sql);
 }
 
+/* -- currencies -- */
+/* Rates: one per currency and time (a second is FDL_EDUPLICATE naming
+ * effective_from on every backend, and the transaction goes on), the one in
+ * force at a time, the history newest first, the listing with the next
+ * rate; and a purchase's conversion columns written and read back. */
+static void currency_rates_and_conversions_behave_alike(void)
+{
+    struct fdl_store *st = open_store();
+    CHECK(st);
+    struct fdl_error err;
+    fdl_error_clear(&err);
+    struct fdl_member m = member_named("Currency Carmen", "currency carmen", "");
+    struct fdl_purchase p;
+    memset(&p, 0, sizeof(p));
+    p.program_id = 1;
+    snprintf(p.txn_id, sizeof(p.txn_id), "%s", "T-CURRENCY-1");
+    snprintf(p.currency, sizeof(p.currency), "%s", "EUR");
+    p.total_minor = 1226;
+    struct fdl_currency_rate a = {"JPY", 100, 6135000, 5};
+    struct fdl_currency_rate b = {"JPY", 200, 6200000, 6};
+    struct fdl_currency_rate clash = {"JPY", 200, 1, 7};
+    struct fdl_currency_rate usd = {"USD", 300, 920000000, 8};
+    int rc = FDL_STORE_CALL(st, begin, 1, &err);
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, member_insert, &m, &err);
+    p.member_id = m.id;
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, purchase_insert, &p, NULL, &err);
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, currency_rate_insert, 1, &a, &err);
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, currency_rate_insert, 1, &b, &err);
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, currency_rate_insert, 1, &usd, &err);
+    int again = FDL_STORE_CALL(st, currency_rate_insert, 1, &clash, &err);
+    char field[sizeof(err.field)];
+    snprintf(field, sizeof(field), "%s", err.field);
+    int alive = FDL_STORE_CALL0(st, in_transaction);
+    struct fdl_purchase_conversion conv = {"JPY", 1999, 6135000, 1226}, back, none;
+    int set = FDL_STORE_CALL(st, purchase_conversion_set, 1, m.id, p.id, &conv, &err);
+    int commit = FDL_STORE_CALL(st, commit, &err);
+    struct fdl_currency_rate at_99, at_150, at_200, history[4];
+    int before_first = FDL_STORE_CALL(st, currency_rate_at, 1, "JPY", 99, &at_99, &err);
+    int mid = FDL_STORE_CALL(st, currency_rate_at, 1, "JPY", 150, &at_150, &err);
+    int exact = FDL_STORE_CALL(st, currency_rate_at, 1, "JPY", 200, &at_200, &err);
+    int other_program = FDL_STORE_CALL(st, currency_rate_at, 2, "JPY", 150, &at_99, &err);
+    int n = 0, listed = 0;
+    int of = FDL_STORE_CALL(st, currency_rates_of, 1, "JPY", 0, 4, history, &n, &err);
+    struct fdl_currency_summary list[4];
+    int list_rc = FDL_STORE_CALL(st, currencies_list, 1, 150, list, 4, &listed, &err);
+    int got = FDL_STORE_CALL(st, purchase_conversion_get, 1, m.id, p.id, &back, &err);
+    struct fdl_purchase q = p;
+    snprintf(q.txn_id, sizeof(q.txn_id), "%s", "T-CURRENCY-2");
+    int plain_rc = FDL_STORE_CALL(st, begin, 1, &err);
+    if (plain_rc == 0)
+        plain_rc = FDL_STORE_CALL(st, purchase_insert, &q, NULL, &err);
+    if (plain_rc == 0)
+        plain_rc = FDL_STORE_CALL(st, commit, &err);
+    int plain = FDL_STORE_CALL(st, purchase_conversion_get, 1, m.id, q.id, &none, &err);
+    fdl_store_close(st);
+    CHECK_INT(rc, 0);
+    CHECK_INT(again, FDL_EDUPLICATE);
+    CHECK_STR(field, "effective_from");
+    CHECK_INT(alive, 1);
+    CHECK_INT(set, 0);
+    CHECK_INT(commit, 0);
+    CHECK_INT(before_first, FDL_ENOT_FOUND);
+    CHECK_INT(mid, 0);
+    CHECK_INT(at_150.rate, 6135000);
+    CHECK_INT(at_150.effective_from_s, 100);
+    CHECK_INT(exact, 0);
+    CHECK_INT(at_200.rate, 6200000);
+    CHECK_INT(other_program, FDL_ENOT_FOUND);
+    CHECK_INT(of, 0);
+    CHECK_INT(n, 2);
+    CHECK_INT(history[0].effective_from_s, 200);
+    CHECK_INT(history[1].rate, 6135000);
+    CHECK_STR(history[1].currency, "JPY");
+    CHECK_INT(list_rc, 0);
+    CHECK_INT(listed, 2);
+    CHECK_STR(list[0].currency, "JPY");
+    CHECK_INT(list[0].rates, 2);
+    CHECK_INT(list[0].current_rate, 6135000);
+    CHECK_INT(list[0].next_rate, 6200000);
+    CHECK_INT(list[0].next_from_s, 200);
+    CHECK_STR(list[1].currency, "USD");
+    CHECK_INT(list[1].current_rate, 0);
+    CHECK_INT(list[1].next_from_s, 300);
+    CHECK_INT(got, 0);
+    CHECK_STR(back.currency, "JPY");
+    CHECK_INT(back.original_total_minor, 1999);
+    CHECK_INT(back.rate, 6135000);
+    CHECK_INT(back.converted_total_minor, 1226);
+    CHECK_INT(plain_rc, 0);
+    CHECK_INT(plain, 0);
+    CHECK_STR(none.currency, "");
+}
+
 static void conformance(void)
 {
     RUN(the_schema_is_at_the_latest_version_and_migrating_again_changes_nothing);
@@ -456,6 +554,8 @@ static void conformance(void)
     RUN(entries_balance_and_the_audit_sees_what_was_written);
     RUN(a_rolled_back_transaction_leaves_nothing);
     RUN(coupon_and_referral_clashes_name_the_same_fields);
+    /* -- currencies -- */
+    RUN(currency_rates_and_conversions_behave_alike);
 }
 
 int main(void)
