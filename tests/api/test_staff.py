@@ -179,6 +179,31 @@ def test_a_bad_staff_account_is_refused_naming_the_field_and_changes_nothing(
     assert count(api, "staff") == before
 
 
+@pytest.mark.parametrize("path, body", [
+    ("/v1/staff", {"login": "big", "name": "B" * 9000, "role": "admin",
+                   "password": PASSWORD}),
+    ("/v1/stores", {"code": "BIG", "name": "B" * 9000, "time_zone": "UTC"}),
+    ("/v1/sessions", {"login": "ana", "password": "p" * 9000}),
+])
+def test_an_oversized_body_is_413_and_changes_nothing(shop, path, body):
+    api = shop["api"]
+    before = [count(api, t) for t in ("staff", "stores", "staff_sessions", "audit_log")]
+    r = api.post(path, body, key="admin")
+    assert_problem(r, 413, "body-too-large")
+    assert [count(api, t) for t in ("staff", "stores", "staff_sessions", "audit_log")] == before
+
+
+@pytest.mark.parametrize("data", [b"{", b'{"login": "a", "login": "b", "password": "x"}',
+                                  rb'{"login": "\u0000", "password": "x"}', b"[]",
+                                  b'{"login": {"a": [[[[[[[[1]]]]]]]]}, "password": "x"}'])
+def test_malformed_login_bodies_are_400(shop, data):
+    api = shop["api"]
+    before = count(api, "staff_sessions")
+    r = api.request("POST", "/v1/sessions", data=data, key=None, idempotency_key=None)
+    assert r.status_code == 400, r.text
+    assert count(api, "staff_sessions") == before
+
+
 def test_creating_staff_needs_an_admin(shop):
     api = shop["api"]
     body = {"login": "intruder", "name": "I", "role": "admin", "password": PASSWORD}
