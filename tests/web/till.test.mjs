@@ -273,6 +273,10 @@ test('a cashier logs in with their own account and sells at their store; logging
   assert.equal(login.headers.authorization, undefined);
 
   /* A sale rung up by Ana is recorded at her store, in her name. */
+  await page.getByLabel('Card number, phone, e-mail or name').fill('jose');
+  await page.getByRole('button', { name: 'Find member' }).click();
+  await page.getByRole('button', { name: 'Select José Pérez' }).click();
+  await page.locator('#sale-section').waitFor({ state: 'visible' });
   await page.locator('#line-0-sku').fill('BREAD');
   await page.locator('#line-0-quantity').fill('1');
   await page.locator('#line-0-unit_price').fill('3.00');
