@@ -376,7 +376,8 @@ static int rewards_expire(struct fdl_service *svc, struct fdl_store *st,
                           int64_t program_id, int64_t now_s, int64_t *work,
                           struct fdl_error *err)
 {
-    struct fdl_actor system = {program_id, FDL_SCOPE_ADMIN, "expiry"};
+    struct fdl_actor system = {
+        .program_id = program_id, .scopes = FDL_SCOPE_ADMIN, .name = "expiry"};
     const struct fdl_program_state *ps = svc_program_of(svc, st, &system, err);
     if (!ps)
         return err->code;

@@ -420,6 +420,7 @@ int sqlite_coupon_uses_return(struct fdl_store *st, int64_t program_id, int64_t 
  * are in sqlite_referrals.c. */
 #include "store/sqlite_referrals.h"
 #include "store/sqlite_currency.h"
+#include "store/sqlite_staff.h"
 
 static const char schema_referrals[] =
     "CREATE TABLE referrals (\n"
@@ -513,6 +514,8 @@ static const char *const migrations[] = {
     schema_referrals,
     /* -- currencies -- */
     sqlite_schema_currency,
+    /* -- stores, staff and the audit log -- */
+    sqlite_schema_staff,
 };
 #define MIGRATION_COUNT ((int64_t)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -2767,4 +2770,20 @@ const struct fdl_store_ops fdl_store_sqlite = {
     .currencies_list = sqlite_currencies_list,
     .purchase_conversion_set = sqlite_purchase_conversion_set,
     .purchase_conversion_get = sqlite_purchase_conversion_get,
+    /* -- stores, staff and the audit log -- */
+    .shop_insert = sqlite_shop_insert,
+    .shop_update = sqlite_shop_update,
+    .shop_get = sqlite_shop_get,
+    .shops_list = sqlite_shops_list,
+    .staff_insert = sqlite_staff_insert,
+    .staff_by_login = sqlite_staff_by_login,
+    .staff_get = sqlite_staff_get,
+    .staff_list = sqlite_staff_list,
+    .staff_set_member = sqlite_staff_set_member,
+    .session_insert = sqlite_session_insert,
+    .session_get = sqlite_session_get,
+    .session_revoke = sqlite_session_revoke,
+    .audit_insert = sqlite_audit_insert,
+    .audit_list = sqlite_audit_list,
+    .staff_activity = sqlite_staff_activity,
 };

@@ -23,6 +23,7 @@
 #include "engine/referrals.h"
 #include "ledger/ledger.h"
 #include "store/store_stored_value.h"
+#include "store/store_staff.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -619,6 +620,57 @@ struct fdl_store_ops {
                                    int64_t member_id, int64_t purchase_id,
                                    struct fdl_purchase_conversion *out,
                                    struct fdl_error *err);
+    /* -- stores, staff and the audit log -- */
+    /* Inserts a shop; a code the program already has is FDL_EDUPLICATE "code". */
+    int (*shop_insert)(struct fdl_store *st, const struct fdl_shop *shop,
+                       struct fdl_error *err);
+    /* Writes name, time_zone, address and updated_at_s; FDL_ENOT_FOUND if none. */
+    int (*shop_update)(struct fdl_store *st, const struct fdl_shop *shop,
+                       struct fdl_error *err);
+    int (*shop_get)(struct fdl_store *st, int64_t program_id, const char *code,
+                    struct fdl_shop *out, struct fdl_error *err);
+    /* The program's shops with code > after ("" from the first), by code, at
+     * most limit; *any says whether the program has any shop at all. */
+    int (*shops_list)(struct fdl_store *st, int64_t program_id, const char *after,
+                      int limit, struct fdl_shop *out, int *count, int *any,
+                      struct fdl_error *err);
+    /* Inserts a staff account (sets s->id); a login taken anywhere in the
+     * installation is FDL_EDUPLICATE "login". */
+    int (*staff_insert)(struct fdl_store *st, struct fdl_staff *s, struct fdl_error *err);
+    /* A staff account by login (any program) or by id (in program_id). */
+    int (*staff_by_login)(struct fdl_store *st, const char *login, struct fdl_staff *out,
+                          struct fdl_error *err);
+    int (*staff_get)(struct fdl_store *st, int64_t program_id, int64_t id,
+                     struct fdl_staff *out, struct fdl_error *err);
+    /* The program's staff with id > after_id, by id, at most limit. */
+    int (*staff_list)(struct fdl_store *st, int64_t program_id, int64_t after_id,
+                      int limit, struct fdl_staff *out, int *count,
+                      struct fdl_error *err);
+    /* Links staff id to member_id (0: unlinks); FDL_ENOT_FOUND if no such staff. */
+    int (*staff_set_member)(struct fdl_store *st, int64_t program_id, int64_t id,
+                            int64_t member_id, struct fdl_error *err);
+    int (*session_insert)(struct fdl_store *st, const struct fdl_session *s,
+                          struct fdl_error *err);
+    /* The session with this token hash, live or not; FDL_ENOT_FOUND if none. */
+    int (*session_get)(struct fdl_store *st, const unsigned char *hash,
+                       struct fdl_session *out, struct fdl_error *err);
+    /* Sets revoked_at_s of a live session (a revoked one keeps its time). */
+    int (*session_revoke)(struct fdl_store *st, const unsigned char *hash, int64_t now_s,
+                          struct fdl_error *err);
+    /* Appends an audit row (sets row->id). */
+    int (*audit_insert)(struct fdl_store *st, struct fdl_audit_row *row,
+                        struct fdl_error *err);
+    /* The program's audit rows matching f, newest first, at most limit. */
+    int (*audit_list)(struct fdl_store *st, int64_t program_id,
+                      const struct fdl_audit_filter *f, int limit,
+                      struct fdl_audit_row *out, int *count, struct fdl_error *err);
+    /* For each staff account of the program (of store_code only, unless NULL),
+     * by id, at most max: what they did in [from_s, to_s) as the audit log
+     * and the ledger record it. */
+    int (*staff_activity)(struct fdl_store *st, int64_t program_id,
+                          const char *store_code, int64_t from_s, int64_t to_s,
+                          struct fdl_staff_activity *out, int max, int *count,
+                          struct fdl_error *err);
 };
 
 /* The SQLite backend's table. */

@@ -545,6 +545,97 @@ static void currency_rates_and_conversions_behave_alike(void)
     CHECK_STR(none.currency, "");
 }
 
+/* -- stores, staff and the audit log -- */
+/* Stores, staff, sessions and the audit log behave alike on both backends:
+ * clashes name "code" and "login", the transaction carries on after them,
+ * and the audit log filters and pages the same way. */
+static void staff_ops_behave_alike(void)
+{
+    struct fdl_store *st = open_store();
+    CHECK(st);
+    struct fdl_error err;
+    fdl_error_clear(&err);
+    struct fdl_shop shop;
+    memset(&shop, 0, sizeof(shop));
+    shop.program_id = 1;
+    snprintf(shop.code, sizeof(shop.code), "%s", "BCN-01");
+    snprintf(shop.name, sizeof(shop.name), "%s", "Barcelona");
+    snprintf(shop.time_zone, sizeof(shop.time_zone), "%s", "Europe/Madrid");
+    struct fdl_staff a;
+    memset(&a, 0, sizeof(a));
+    a.program_id = 1;
+    a.role = FDL_ROLE_CASHIER;
+    snprintf(a.login, sizeof(a.login), "%s", "ana");
+    snprintf(a.name, sizeof(a.name), "%s", "Ana");
+    snprintf(a.store_code, sizeof(a.store_code), "%s", "BCN-01");
+    snprintf(a.password_hash, sizeof(a.password_hash), "%s", "$argon2id$x");
+    struct fdl_staff b = a;
+    b.program_id = 2; /* logins are unique in the whole installation */
+    int rc = FDL_STORE_CALL(st, begin, 1, &err);
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, shop_insert, &shop, &err);
+    int shop_again = FDL_STORE_CALL(st, shop_insert, &shop, &err);
+    char shop_field[sizeof(err.field)];
+    snprintf(shop_field, sizeof(shop_field), "%s", err.field);
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, staff_insert, &a, &err);
+    int login_again = FDL_STORE_CALL(st, staff_insert, &b, &err);
+    char login_field[sizeof(err.field)];
+    snprintf(login_field, sizeof(login_field), "%s", err.field);
+    int alive = FDL_STORE_CALL0(st, in_transaction);
+    struct fdl_session x;
+    memset(&x, 0, sizeof(x));
+    memset(x.hash, 0x5A, sizeof(x.hash));
+    x.program_id = 1;
+    x.staff_id = a.id;
+    x.created_at_s = 100;
+    x.expires_at_s = 200;
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, session_insert, &x, &err);
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, session_revoke, x.hash, 150, &err);
+    struct fdl_session got;
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, session_get, x.hash, &got, &err);
+    for (int i = 0; rc == 0 && i < 3; i++) {
+        struct fdl_audit_row row;
+        memset(&row, 0, sizeof(row));
+        row.program_id = 1;
+        row.at_s = 1000 + i;
+        snprintf(row.actor, sizeof(row.actor), "%s", i == 1 ? "key:k1" : "staff:ana");
+        snprintf(row.route, sizeof(row.route), "%s", "purchase_create");
+        snprintf(row.method, sizeof(row.method), "%s", "POST");
+        snprintf(row.path, sizeof(row.path), "%s", "/v1/purchases");
+        row.status = 201;
+        rc = FDL_STORE_CALL(st, audit_insert, &row, &err);
+    }
+    struct fdl_audit_row rows[4];
+    int n = 0, n_time = 0;
+    struct fdl_audit_filter f = {"staff:ana", NULL, 0, 0, 0};
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, audit_list, 1, &f, 4, rows, &n, &err);
+    struct fdl_audit_filter g = {NULL, "purchase_create", 1001, 1002, 0};
+    struct fdl_audit_row one[4];
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, audit_list, 1, &g, 4, one, &n_time, &err);
+    struct fdl_shop listed[4];
+    int shops = 0, any = 0, any2 = 1, none = 0;
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, shops_list, 1, "", 4, listed, &shops, &any, &err);
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, shops_list, 2, "", 4, listed, &none, &any2, &err);
+    FDL_STORE_CALL0(st, rollback);
+    fdl_store_close(st);
+    CHECK(rc == 0);
+    CHECK(shop_again == FDL_EDUPLICATE && strcmp(shop_field, "code") == 0);
+    CHECK(login_again == FDL_EDUPLICATE && strcmp(login_field, "login") == 0);
+    CHECK(alive);
+    CHECK(got.revoked_at_s == 150 && got.staff_id == a.id && got.expires_at_s == 200);
+    CHECK(n == 2 && rows[0].at_s == 1002 && rows[1].at_s == 1000);
+    CHECK(n_time == 1 && strcmp(one[0].actor, "key:k1") == 0);
+    CHECK(shops == 1 && any == 1 && none == 0 && any2 == 0);
+}
+
 static void conformance(void)
 {
     RUN(the_schema_is_at_the_latest_version_and_migrating_again_changes_nothing);
@@ -556,6 +647,8 @@ static void conformance(void)
     RUN(coupon_and_referral_clashes_name_the_same_fields);
     /* -- currencies -- */
     RUN(currency_rates_and_conversions_behave_alike);
+    /* -- stores, staff and the audit log -- */
+    RUN(staff_ops_behave_alike);
 }
 
 int main(void)
