@@ -109,6 +109,15 @@ int http_failf(struct http_request *r, int code, const char *field, const char *
 struct fdl_store *http_reader_get(struct http_server *srv, struct fdl_error *err);
 void http_reader_put(struct http_server *srv, struct fdl_store *st);
 
+/* Path parameter i as an id (digits, no sign or leading zero, 1..INT64_MAX)
+ * into *out; anything else answers 404 naming field and returns its code. */
+int http_param_id(struct http_request *r, int i, const char *field, int64_t *out);
+
+/* An optional integer query argument in [min, max] into *out (untouched
+ * when absent); anything else answers 400 out-of-range naming it. */
+int http_query_int(struct http_request *r, const char *name, int64_t min, int64_t max,
+                   int64_t *out);
+
 /* Query argument, or NULL. */
 const char *http_query(struct http_request *r, const char *name);
 

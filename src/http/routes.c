@@ -171,16 +171,16 @@ static int parse_int(const char *text, int64_t min, int64_t max, int64_t *out)
     return 0;
 }
 
-static int param_id(struct http_request *r, int i, const char *field, int64_t *out)
+int http_param_id(struct http_request *r, int i, const char *field, int64_t *out)
 {
     const char *p = r->params[i];
-    if (p[0] == '+' || p[0] == '0' || parse_int(p, 1, INT64_MAX, out))
+    if (p[0] < '1' || p[0] > '9' || parse_int(p, 1, INT64_MAX, out))
         return http_failf(r, FDL_ENOT_FOUND, field, "no such id");
     return 0;
 }
 
-static int query_int(struct http_request *r, const char *name, int64_t min, int64_t max,
-                     int64_t *out)
+int http_query_int(struct http_request *r, const char *name, int64_t min, int64_t max,
+                   int64_t *out)
 {
     const char *v = http_query(r, name);
     if (v && parse_int(v, min, max, out))
@@ -342,8 +342,8 @@ static int handle_member_lookup(struct http_request *r)
         return http_failf(r, FDL_EINVALID, "q",
                           "give exactly one of card, phone, email or q");
     int64_t limit = FDL_DEFAULT_PAGE_SIZE, after = 0;
-    if (query_int(r, "limit", 1, FDL_MAX_PAGE_SIZE, &limit) ||
-        query_int(r, "after", 0, INT64_MAX, &after))
+    if (http_query_int(r, "limit", 1, FDL_MAX_PAGE_SIZE, &limit) ||
+        http_query_int(r, "after", 0, INT64_MAX, &after))
         return r->err.code;
     struct fdl_member found[FDL_MAX_PAGE_SIZE];
     int count = 0;
@@ -375,7 +375,7 @@ static int handle_member_lookup(struct http_request *r)
 static int handle_member_get(struct http_request *r)
 {
     int64_t id;
-    if (param_id(r, 0, "member_id", &id))
+    if (http_param_id(r, 0, "member_id", &id))
         return r->err.code;
     struct fdl_member m;
     struct fdl_balance b;
@@ -402,7 +402,7 @@ static int handle_member_get(struct http_request *r)
 static int handle_balance(struct http_request *r)
 {
     int64_t id;
-    if (param_id(r, 0, "member_id", &id))
+    if (http_param_id(r, 0, "member_id", &id))
         return r->err.code;
     struct fdl_balance b;
     int64_t now_s = fdl_clock_now_s();
@@ -416,9 +416,9 @@ static int handle_balance(struct http_request *r)
 static int handle_history(struct http_request *r)
 {
     int64_t id, limit = FDL_DEFAULT_PAGE_SIZE, before = 0;
-    if (param_id(r, 0, "member_id", &id) ||
-        query_int(r, "limit", 1, FDL_MAX_PAGE_SIZE, &limit) ||
-        query_int(r, "before", 0, INT64_MAX, &before))
+    if (http_param_id(r, 0, "member_id", &id) ||
+        http_query_int(r, "limit", 1, FDL_MAX_PAGE_SIZE, &limit) ||
+        http_query_int(r, "before", 0, INT64_MAX, &before))
         return r->err.code;
     struct fdl_history_row rows[FDL_MAX_PAGE_SIZE];
     int count = 0;
@@ -449,7 +449,7 @@ static int run_card_issue(struct fdl_store *st, struct fdl_job *job)
 {
     struct http_request *r = job->arg;
     int64_t id = 0;
-    param_id(r, 0, "member_id", &id);
+    http_param_id(r, 0, "member_id", &id);
     struct fdl_card c;
     int rc = fdl_svc_card_issue(&r->srv->svc, st, &r->actor, id, &c, &job->err);
     return rc ? rc : http_job_answer(job, 201, http_card_json(&c));
@@ -458,7 +458,7 @@ static int run_card_issue(struct fdl_store *st, struct fdl_job *job)
 static int handle_card_issue(struct http_request *r)
 {
     int64_t id;
-    if (param_id(r, 0, "member_id", &id) || no_fields(r))
+    if (http_param_id(r, 0, "member_id", &id) || no_fields(r))
         return r->err.code;
     return http_write(r, NULL, NULL, run_card_issue, r);
 }
@@ -820,7 +820,7 @@ static int run_adjust(struct fdl_store *st, struct fdl_job *job)
 static int handle_adjust(struct http_request *r)
 {
     struct adjust_arg a = {r, 0, 0, NULL};
-    if (param_id(r, 0, "member_id", &a.member_id))
+    if (http_param_id(r, 0, "member_id", &a.member_id))
         return r->err.code;
     json_t *body;
     if (http_body_json(r, &body))
@@ -846,7 +846,7 @@ static json_t *segments_json(int64_t member_id, char (*names)[FDL_SEGMENT_MAX + 
 static int handle_segments_get(struct http_request *r)
 {
     int64_t member_id;
-    if (param_id(r, 0, "member_id", &member_id))
+    if (http_param_id(r, 0, "member_id", &member_id))
         return r->err.code;
     char names[FDL_MAX_MEMBER_SEGMENTS][FDL_SEGMENT_MAX + 1];
     int n = 0;
@@ -887,7 +887,7 @@ static int handle_segments_set(struct http_request *r)
     struct segments_arg a;
     memset(&a, 0, sizeof(a));
     a.r = r;
-    if (param_id(r, 0, "member_id", &a.member_id))
+    if (http_param_id(r, 0, "member_id", &a.member_id))
         return r->err.code;
     json_t *body;
     if (http_body_json(r, &body))

@@ -8,39 +8,8 @@
 #include "base/clock.h"
 #include "service/referrals.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* A path id: digits only, no sign or leading zero, 1..INT64_MAX. */
-static int referral_param_id(struct http_request *r, int64_t *out)
-{
-    const char *p = r->params[0];
-    char *end;
-    errno = 0;
-    long long v = (p[0] >= '1' && p[0] <= '9') ? strtoll(p, &end, 10) : 0;
-    if (v < 1 || *end || errno == ERANGE)
-        return http_failf(r, FDL_ENOT_FOUND, "member_id", "no such id");
-    *out = v;
-    return 0;
-}
-
-/* An optional integer query argument in [min, max]. */
-static int referral_query_int(struct http_request *r, const char *name, int64_t min,
-                              int64_t max, int64_t *out)
-{
-    const char *v = http_query(r, name);
-    if (!v)
-        return 0;
-    char *end;
-    errno = 0;
-    long long x = strtoll(v, &end, 10);
-    if (!*v || *end || errno == ERANGE || x < min || x > max)
-        return http_failf(r, FDL_ERANGE, name, "must be an integer from %lld to %lld",
-                          (long long)min, (long long)max);
-    *out = x;
-    return 0;
-}
 
 static json_t *time_or_null(int64_t t_s)
 {
@@ -79,7 +48,7 @@ json_t *http_referral_purchase_json(const struct fdl_purchase_result *res)
 int handle_referral_code(struct http_request *r)
 {
     int64_t id;
-    if (referral_param_id(r, &id))
+    if (http_param_id(r, 0, "member_id", &id))
         return r->err.code;
     struct fdl_referral_code_info info;
     int64_t now_s = fdl_clock_now_s();
@@ -103,9 +72,9 @@ int handle_referral_code(struct http_request *r)
 int handle_referrals(struct http_request *r)
 {
     int64_t id, limit = FDL_DEFAULT_PAGE_SIZE, after = 0;
-    if (referral_param_id(r, &id) ||
-        referral_query_int(r, "limit", 1, FDL_MAX_PAGE_SIZE, &limit) ||
-        referral_query_int(r, "after", 0, INT64_MAX, &after))
+    if (http_param_id(r, 0, "member_id", &id) ||
+        http_query_int(r, "limit", 1, FDL_MAX_PAGE_SIZE, &limit) ||
+        http_query_int(r, "after", 0, INT64_MAX, &after))
         return r->err.code;
     struct fdl_referral rows[FDL_MAX_PAGE_SIZE], referred_by;
     int count = 0, was_referred = 0;

@@ -11,41 +11,10 @@
 #include "base/limits.h"
 #include "service/rewards.h"
 
-#include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* A positive id in path parameter i, else 404 naming field. */
-static int path_id(struct http_request *r, int i, const char *field, int64_t *out)
-{
-    const char *p = r->params[i];
-    char *end;
-    errno = 0;
-    long long v = strtoll(p, &end, 10);
-    if (p[0] < '1' || p[0] > '9' || *end || errno == ERANGE || v < 1)
-        return http_failf(r, FDL_ENOT_FOUND, field, "no such id");
-    *out = v;
-    return 0;
-}
-
-/* An optional integer query argument in [min, max]. */
-static int query_number(struct http_request *r, const char *name, int64_t min,
-                        int64_t max, int64_t *out)
-{
-    const char *v = http_query(r, name);
-    if (!v)
-        return 0;
-    char *end;
-    errno = 0;
-    long long n = strtoll(v, &end, 10);
-    if (!*v || *end || errno == ERANGE || n < min || n > max)
-        return http_failf(r, FDL_ERANGE, name, "must be an integer from %lld to %lld",
-                          (long long)min, (long long)max);
-    *out = n;
-    return 0;
-}
 
 static const char *status_name(enum fdl_redemption_status s)
 {
@@ -133,7 +102,7 @@ static json_t *offer_json(const struct fdl_reward_offer *o, int with_member)
 int http_rewards_list(struct http_request *r)
 {
     int64_t member_id = 0, available = 0;
-    if (query_number(r, "member_id", 1, INT64_MAX, &member_id))
+    if (http_query_int(r, "member_id", 1, INT64_MAX, &member_id))
         return r->err.code;
     static _Thread_local struct fdl_reward_offer offers[FDL_MAX_REWARDS];
     const struct fdl_reward_catalog *c = NULL;
@@ -193,7 +162,7 @@ static int run_reserve(struct fdl_store *st, struct fdl_job *job)
 int http_redemption_reserve(struct http_request *r)
 {
     struct reserve_arg a = {r, 0, NULL, 1};
-    if (path_id(r, 0, "member_id", &a.member_id))
+    if (http_param_id(r, 0, "member_id", &a.member_id))
         return r->err.code;
     json_t *body;
     if (http_body_json(r, &body))
@@ -259,7 +228,7 @@ static int run_cancel(struct fdl_store *st, struct fdl_job *job)
 static int settle(struct http_request *r, int commit)
 {
     struct settle_arg a = {r, 0, NULL};
-    if (path_id(r, 0, "redemption_id", &a.id))
+    if (http_param_id(r, 0, "redemption_id", &a.id))
         return r->err.code;
     json_t *body = NULL;
     int rc = 0;
@@ -291,7 +260,7 @@ int http_redemption_cancel(struct http_request *r)
 int http_redemption_get(struct http_request *r)
 {
     int64_t id;
-    if (path_id(r, 0, "redemption_id", &id))
+    if (http_param_id(r, 0, "redemption_id", &id))
         return r->err.code;
     struct fdl_redemption d;
     WITH_READER(r, st,
@@ -302,9 +271,9 @@ int http_redemption_get(struct http_request *r)
 int http_redemptions_of(struct http_request *r)
 {
     int64_t id, limit = FDL_DEFAULT_PAGE_SIZE, before = 0;
-    if (path_id(r, 0, "member_id", &id) ||
-        query_number(r, "limit", 1, FDL_MAX_PAGE_SIZE, &limit) ||
-        query_number(r, "before", 1, INT64_MAX, &before))
+    if (http_param_id(r, 0, "member_id", &id) ||
+        http_query_int(r, "limit", 1, FDL_MAX_PAGE_SIZE, &limit) ||
+        http_query_int(r, "before", 1, INT64_MAX, &before))
         return r->err.code;
     static _Thread_local struct fdl_redemption rows[FDL_MAX_PAGE_SIZE];
     int count = 0;
@@ -338,7 +307,7 @@ int http_may_buy(struct http_request *r)
 {
     int64_t id, now_s = fdl_clock_now_s(), at_s = now_s;
     const char *sku = NULL, *category = NULL, *time = NULL;
-    if (path_id(r, 0, "member_id", &id) ||
+    if (http_param_id(r, 0, "member_id", &id) ||
         query_text(r, "sku", 1, FDL_MAX_ID_LEN, &sku) ||
         query_text(r, "category", 0, FDL_MAX_ID_LEN, &category) ||
         query_text(r, "time", 0, 40, &time))

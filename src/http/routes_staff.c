@@ -9,29 +9,10 @@
 #include "base/limits.h"
 #include "service/staff.h"
 
-#include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* ---- small helpers ---- */
-
-static int query_int(struct http_request *r, const char *name, int64_t min, int64_t max,
-                     int64_t *out)
-{
-    const char *v = http_query(r, name);
-    if (!v)
-        return 0;
-    char *end;
-    errno = 0;
-    long long n = strtoll(v, &end, 10);
-    if (!*v || *end || errno == ERANGE || n < min || n > max)
-        return http_failf(r, FDL_ERANGE, name, "must be an integer from %lld to %lld",
-                          (long long)min, (long long)max);
-    *out = n;
-    return 0;
-}
 
 /* An RFC 3339 query argument; required or optional (then *out untouched). */
 static int query_time(struct http_request *r, const char *name, int required,
@@ -134,7 +115,7 @@ int http_stores_list(struct http_request *r)
 {
     int64_t limit = FDL_DEFAULT_PAGE_SIZE;
     const char *after = http_query(r, "after");
-    if (query_int(r, "limit", 1, FDL_MAX_PAGE_SIZE, &limit))
+    if (http_query_int(r, "limit", 1, FDL_MAX_PAGE_SIZE, &limit))
         return r->err.code;
     if (after && strlen(after) > FDL_MAX_ID_LEN)
         return http_failf(r, FDL_ERANGE, "after", "at most %d bytes", FDL_MAX_ID_LEN);
@@ -229,8 +210,8 @@ int http_staff_create(struct http_request *r)
 int http_staff_list(struct http_request *r)
 {
     int64_t limit = FDL_DEFAULT_PAGE_SIZE, after = 0;
-    if (query_int(r, "limit", 1, FDL_MAX_PAGE_SIZE, &limit) ||
-        query_int(r, "after", 0, INT64_MAX, &after))
+    if (http_query_int(r, "limit", 1, FDL_MAX_PAGE_SIZE, &limit) ||
+        http_query_int(r, "after", 0, INT64_MAX, &after))
         return r->err.code;
     struct fdl_staff staff[FDL_MAX_PAGE_SIZE];
     int count = 0;
@@ -262,13 +243,8 @@ static int run_staff_link(struct fdl_store *st, struct fdl_job *job)
 int http_staff_link(struct http_request *r)
 {
     struct link_arg a = {r, 0, 0};
-    const char *p = r->params[0];
-    char *end;
-    errno = 0;
-    long long id = strtoll(p, &end, 10);
-    if (p[0] < '1' || p[0] > '9' || *end || errno == ERANGE)
-        return http_failf(r, FDL_ENOT_FOUND, "staff_id", "no such staff account");
-    a.id = id;
+    if (http_param_id(r, 0, "staff_id", &a.id))
+        return r->err.code;
     json_t *body;
     if (http_body_json(r, &body))
         return r->err.code;
@@ -374,8 +350,8 @@ int http_audit_log(struct http_request *r)
     int64_t limit = FDL_DEFAULT_PAGE_SIZE;
     f.actor = http_query(r, "actor");
     f.route = http_query(r, "route");
-    if (query_int(r, "limit", 1, FDL_MAX_PAGE_SIZE, &limit) ||
-        query_int(r, "before", 0, INT64_MAX, &f.before_id) ||
+    if (http_query_int(r, "limit", 1, FDL_MAX_PAGE_SIZE, &limit) ||
+        http_query_int(r, "before", 0, INT64_MAX, &f.before_id) ||
         query_time(r, "from", 0, &f.from_s) || query_time(r, "to", 0, &f.to_s))
         return r->err.code;
     if (f.actor && strlen(f.actor) > FDL_MAX_ID_LEN)
