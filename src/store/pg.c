@@ -311,6 +311,8 @@ static const char *const migrations[] = {
     schema_v4,           schema_v5,         pg_schema_coupons,
     pg_schema_stamps,    pg_schema_rewards, pg_schema_stored_value,
     pg_schema_referrals,
+    /* -- migrate -- */
+    pg_schema_migrate,
 };
 #define MIGRATION_COUNT ((int64_t)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -2633,4 +2635,10 @@ const struct fdl_store_ops fdl_store_pg = {
     .cashback_get = pg_cashback_get,
     .cashback_put = pg_cashback_put,
     .sv_audit = pg_sv_audit,
+    /* -- migrate -- */
+    .table_names = pg_table_names,
+    .rows_read = pg_rows_read,
+    .rows_insert = pg_rows_insert,
+    .copy_begin = pg_copy_begin,
+    .table_ids_sync = pg_table_ids_sync,
 };
