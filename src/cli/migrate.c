@@ -110,6 +110,8 @@ int cli_migrate(int argc, char **argv)
     if (rc == 0)
         rc = check_version(src, "from", &err);
     if (rc == 0)
+        rc = fdl_migrate_source_check(src, program_id, &err);
+    if (rc == 0)
         rc = fdl_store_open(to, 1, &dst, &err);
     struct fdl_migrate_report *r = calloc(1, sizeof(*r));
     if (rc == 0 && !r)

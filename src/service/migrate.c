@@ -273,6 +273,18 @@ static int migrate_in_transactions(struct fdl_store *from, struct fdl_store *to,
     return rc;
 }
 
+int fdl_migrate_source_check(struct fdl_store *from, int64_t program_id,
+                             struct fdl_error *err)
+{
+    struct program_ids ids = {0};
+    int rc = FDL_STORE_CALL(from, begin, 0, err);
+    if (rc)
+        return rc;
+    rc = check_source_program(from, program_id, &ids, err);
+    FDL_STORE_CALL0(from, rollback);
+    return rc;
+}
+
 int fdl_migrate(struct fdl_store *from, struct fdl_store *to, int64_t program_id,
                 struct fdl_migrate_report *out, struct fdl_error *err)
 {

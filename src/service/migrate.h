@@ -38,6 +38,11 @@ int fdl_migrate_check_schema(struct fdl_store *st, struct fdl_error *err);
 int fdl_migrate(struct fdl_store *from, struct fdl_store *to, int64_t program_id,
                 struct fdl_migrate_report *out, struct fdl_error *err);
 
+/* 0 if program_id (0: any program) is in `from` (no transaction open),
+ * else FDL_ENOT_FOUND naming "program". */
+int fdl_migrate_source_check(struct fdl_store *from, int64_t program_id,
+                             struct fdl_error *err);
+
 /* 1 if the audits in r found nothing wrong. */
 int fdl_migrate_audits_clean(const struct fdl_migrate_report *r);
 
