@@ -47,7 +47,7 @@
 #define FDL_MAX_QUEUED_JOBS 4096
 
 /* Migrate (fidelis migrate) */
-#define FDL_MIGRATE_BATCH_ROWS 256 /* rows of one table read and inserted at once */
+#define FDL_MIGRATE_BATCH_ROWS  256 /* rows of one table read and inserted at once */
 #define FDL_MIGRATE_MAX_TABLES  128 /* tables in one schema */
 #define FDL_MIGRATE_MAX_COLUMNS 64  /* columns of one table */
 

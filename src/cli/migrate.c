@@ -35,9 +35,12 @@ static void print_summary(const char *from, const char *to,
         const char *name;
         int64_t a, b;
     } lines[] = {
-        {"members", s->members, d->members},       {"cards", s->cards, d->cards},
-        {"purchases", s->purchases, d->purchases}, {"issued", s->issued, d->issued},
-        {"redeemed", s->redeemed, d->redeemed},    {"expired", s->expired, d->expired},
+        {"members", s->members, d->members},
+        {"cards", s->cards, d->cards},
+        {"purchases", s->purchases, d->purchases},
+        {"issued", s->issued, d->issued},
+        {"redeemed", s->redeemed, d->redeemed},
+        {"expired", s->expired, d->expired},
         {"adjusted", s->adjusted, d->adjusted},
         {"outstanding", s->outstanding, d->outstanding},
     };

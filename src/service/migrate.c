@@ -134,8 +134,8 @@ static int copy_meta(void *ctx, const struct fdl_rows *rows, struct fdl_error *e
 static int check_source_program(struct fdl_store *from, int64_t program_id,
                                 struct program_ids *ids, struct fdl_error *err)
 {
-    int rc = FDL_STORE_CALL(from, rows_read, "programs", program_id, collect_programs, ids,
-                            err);
+    int rc = FDL_STORE_CALL(from, rows_read, "programs", program_id, collect_programs,
+                            ids, err);
     if (rc == 0 && program_id && ids->n == 0)
         rc = fdl_error_set(err, FDL_ENOT_FOUND, "program",
                            "program %lld is not in the source", (long long)program_id);
@@ -191,9 +191,9 @@ int fdl_migrate_audits_clean(const struct fdl_migrate_report *r)
     const struct fdl_audit *a[2] = {&r->source_audit, &r->target_audit};
     const struct fdl_sv_audit *sv[2] = {&r->source_sv_audit, &r->target_sv_audit};
     for (int i = 0; i < 2; i++)
-        if (a[i]->unbalanced_entries || a[i]->balance_mismatches || a[i]->lot_mismatches ||
-            a[i]->move_mismatches || sv[i]->unbalanced_entries || sv[i]->card_mismatches ||
-            sv[i]->cashback_mismatches || sv[i]->negative_cards)
+        if (a[i]->unbalanced_entries || a[i]->balance_mismatches ||
+            a[i]->lot_mismatches || a[i]->move_mismatches || sv[i]->unbalanced_entries ||
+            sv[i]->card_mismatches || sv[i]->cashback_mismatches || sv[i]->negative_cards)
             return 0;
     return 1;
 }
@@ -207,8 +207,8 @@ static int verify(struct fdl_store *to, int64_t program_id, const struct program
         if (fdl_store_tables[t].scope == FDL_TABLE_META)
             continue;
         int64_t n = 0;
-        rc = FDL_STORE_CALL(to, rows_read, fdl_store_tables[t].name, program_id, count_rows,
-                            &n, err);
+        rc = FDL_STORE_CALL(to, rows_read, fdl_store_tables[t].name, program_id,
+                            count_rows, &n, err);
         if (rc == 0 && n != r->rows[t])
             rc = fdl_error_set(err, FDL_ECONFLICT, fdl_store_tables[t].name,
                                "the target holds %lld rows after copying %lld",
@@ -236,7 +236,8 @@ static int copy_tables(struct fdl_store *from, struct fdl_store *to, int64_t pro
         if (table->scope == FDL_TABLE_META)
             continue;
         struct copy_ctx c = {to, 0};
-        rc = FDL_STORE_CALL(from, rows_read, table->name, program_id, insert_rows, &c, err);
+        rc = FDL_STORE_CALL(from, rows_read, table->name, program_id, insert_rows, &c,
+                            err);
         if (rc == 0)
             rc = FDL_STORE_CALL(to, table_ids_sync, table->name, err);
         r->rows[t] = c.rows;

@@ -11,8 +11,8 @@
 struct fdl_migrate_report {
     int64_t rows[FDL_MIGRATE_MAX_TABLES]; /* by index in fdl_store_tables */
     int64_t total_rows;
-    int programs;                          /* programs copied */
-    struct fdl_totals source, target;      /* summed over the programs copied */
+    int programs;                     /* programs copied */
+    struct fdl_totals source, target; /* summed over the programs copied */
     struct fdl_audit source_audit, target_audit;
     struct fdl_sv_audit source_sv_audit, target_sv_audit;
 };

@@ -307,9 +307,15 @@ static const char schema_v5[] = "CREATE TABLE member_segments (\n"
 
 /* Migration N (N >= 1) is migrations[N - 1]; the same numbers as sqlite.c's. */
 static const char *const migrations[] = {
-    schema_v1,           schema_v2,         schema_v3,
-    schema_v4,           schema_v5,         pg_schema_coupons,
-    pg_schema_stamps,    pg_schema_rewards, pg_schema_stored_value,
+    schema_v1,
+    schema_v2,
+    schema_v3,
+    schema_v4,
+    schema_v5,
+    pg_schema_coupons,
+    pg_schema_stamps,
+    pg_schema_rewards,
+    pg_schema_stored_value,
     pg_schema_referrals,
     /* -- migrate -- */
     pg_schema_migrate,

@@ -25,7 +25,8 @@
 #define PG_COPY_CURSOR "fdl_copy"
 /* Parameters of one INSERT of a whole batch (PostgreSQL allows 65535). */
 #define PG_COPY_PARAMS_MAX (FDL_MIGRATE_BATCH_ROWS * FDL_MIGRATE_MAX_COLUMNS)
-_Static_assert(PG_COPY_PARAMS_MAX <= 65535, "a batch's INSERT exceeds PostgreSQL's limit");
+_Static_assert(PG_COPY_PARAMS_MAX <= 65535,
+               "a batch's INSERT exceeds PostgreSQL's limit");
 
 /* Type OIDs (pg_type.h) of the columns the schema uses. */
 #define OID_BOOL    16
@@ -70,10 +71,12 @@ static const struct fdl_store_table *known_table(const char *table, struct fdl_e
 }
 
 /* Runs sql with text parameters; *out (TUPLES_OK or COMMAND_OK) for the caller. */
-static int exec_params(struct pg_store *s, const char *sql, int n, const char *const *values,
-                       int result_format, PGresult **out, struct fdl_error *err)
+static int exec_params(struct pg_store *s, const char *sql, int n,
+                       const char *const *values, int result_format, PGresult **out,
+                       struct fdl_error *err)
 {
-    PGresult *res = PQexecParams(s->conn, sql, n, NULL, values, NULL, NULL, result_format);
+    PGresult *res =
+        PQexecParams(s->conn, sql, n, NULL, values, NULL, NULL, result_format);
     ExecStatusType status = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
     if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
         int rc = pg_error(s, res, NULL, err);
@@ -170,16 +173,18 @@ int pg_rows_read(struct fdl_store *st, const char *table, int64_t program_id,
     if (!t)
         return err->code;
     if (PQtransactionStatus(s->conn) != PQTRANS_INTRANS)
-        return fdl_error_set(err, FDL_EINTERNAL, table, "rows_read outside a transaction");
+        return fdl_error_set(err, FDL_EINTERNAL, table,
+                             "rows_read outside a transaction");
     char sql[SQL_MAX], id[PG_INT_TEXT];
     snprintf(id, sizeof(id), "%" PRId64, program_id);
     const char *values[1] = {id};
-    snprintf(sql, sizeof(sql), "DECLARE " PG_COPY_CURSOR " BINARY NO SCROLL CURSOR FOR"
-                               " SELECT * FROM %s%s",
+    snprintf(sql, sizeof(sql),
+             "DECLARE " PG_COPY_CURSOR " BINARY NO SCROLL CURSOR FOR"
+             " SELECT * FROM %s%s",
              t->name,
              !program_id || t->scope == FDL_TABLE_META ? ""
-             : t->scope == FDL_TABLE_PROGRAMS         ? " WHERE id = $1::bigint"
-                                                      : " WHERE program_id = $1::bigint");
+             : t->scope == FDL_TABLE_PROGRAMS          ? " WHERE id = $1::bigint"
+                                              : " WHERE program_id = $1::bigint");
     int use_param = program_id && t->scope != FDL_TABLE_META;
     int rc = exec_params(s, sql, use_param, values, 1, NULL, err);
     if (rc)
@@ -281,13 +286,15 @@ static int insert_sql(const struct fdl_rows *rows, const struct target_column *c
     int identity = 0;
     for (int k = 0; k < n_cols; k++)
         identity |= cols[k].identity;
-    size_t cap = SQL_MAX + (size_t)rows->n_rows * (size_t)n_cols * (FDL_TABLE_NAME_MAX + 12);
+    size_t cap =
+        SQL_MAX + (size_t)rows->n_rows * (size_t)n_cols * (FDL_TABLE_NAME_MAX + 12);
     char *sql = malloc(cap);
     if (!sql)
         return fdl_error_set(err, FDL_ENOMEM, rows->table, "out of memory");
     size_t used = (size_t)snprintf(sql, cap, "INSERT INTO %s (", rows->table);
     for (int k = 0; k < n_cols; k++)
-        used += (size_t)snprintf(sql + used, cap - used, "%s%s", k ? ", " : "", cols[k].name);
+        used +=
+            (size_t)snprintf(sql + used, cap - used, "%s%s", k ? ", " : "", cols[k].name);
     used += (size_t)snprintf(sql + used, cap - used, ")%s VALUES ",
                              identity ? " OVERRIDING SYSTEM VALUE" : "");
     int param = 1;
@@ -332,7 +339,8 @@ int pg_rows_insert(struct fdl_store *st, const struct fdl_rows *rows,
         for (int k = 0; rc == 0 && k < n_cols; k++) {
             const struct fdl_value *v = &rows->values[r * rows->n_columns + map[k]];
             int i = r * n_cols + k;
-            int raw = strcmp(cols[k].type, "text") == 0 || strcmp(cols[k].type, "bytea") == 0;
+            int raw =
+                strcmp(cols[k].type, "text") == 0 || strcmp(cols[k].type, "bytea") == 0;
             if (v->type == FDL_VALUE_INT) {
                 snprintf(ints[i], PG_INT_TEXT, "%" PRId64, v->i);
                 values[i] = ints[i];
@@ -366,7 +374,8 @@ int pg_copy_begin(struct fdl_store *st, struct fdl_error *err)
 {
     struct pg_store *s = pg_of(st);
     if (PQtransactionStatus(s->conn) != PQTRANS_INTRANS)
-        return fdl_error_set(err, FDL_EINTERNAL, NULL, "copy_begin outside a transaction");
+        return fdl_error_set(err, FDL_EINTERNAL, NULL,
+                             "copy_begin outside a transaction");
     char lock[64];
     snprintf(lock, sizeof(lock), "SELECT pg_advisory_xact_lock(%d)", PG_COPY_LOCK);
     int rc = exec_params(s, lock, 0, NULL, 0, NULL, err);
@@ -390,10 +399,10 @@ int pg_table_ids_sync(struct fdl_store *st, const char *table, struct fdl_error 
         /* nextval never goes back: ids another process takes meanwhile stay unique */
         char sql[16 * (FDL_TABLE_NAME_MAX + 1) + 256];
         int len = snprintf(sql, sizeof(sql),
-                 "SELECT setval(pg_get_serial_sequence('%s', '%s'),"
-                 " GREATEST((SELECT coalesce(max(%s), 0) FROM %s),"
-                 " nextval(pg_get_serial_sequence('%s', '%s'))))",
-                 table, cols[k].name, cols[k].name, table, table, cols[k].name);
+                           "SELECT setval(pg_get_serial_sequence('%s', '%s'),"
+                           " GREATEST((SELECT coalesce(max(%s), 0) FROM %s),"
+                           " nextval(pg_get_serial_sequence('%s', '%s'))))",
+                           table, cols[k].name, cols[k].name, table, table, cols[k].name);
         rc = len > 0 && (size_t)len < sizeof(sql)
                  ? exec_params(s, sql, 0, NULL, 0, NULL, err)
                  : fdl_error_set(err, FDL_ESTORE, table, "statement too long");

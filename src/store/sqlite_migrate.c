@@ -28,7 +28,8 @@ static const struct {
 static int is_derived(const char *table, const char *column)
 {
     for (size_t i = 0; i < sizeof(derived) / sizeof(derived[0]); i++)
-        if (strcmp(derived[i].table, table) == 0 && strcmp(derived[i].column, column) == 0)
+        if (strcmp(derived[i].table, table) == 0 &&
+            strcmp(derived[i].column, column) == 0)
             return 1;
     return 0;
 }
@@ -58,8 +59,8 @@ static int prepare(struct sqlite_store *s, const char *sql, sqlite3_stmt **q,
     return rc == SQLITE_OK ? 0 : db_error(s, rc, NULL, err);
 }
 
-int sqlite_table_names(struct fdl_store *st, char (*out)[FDL_TABLE_NAME_MAX + 1],
-                       int max, int *count, struct fdl_error *err)
+int sqlite_table_names(struct fdl_store *st, char (*out)[FDL_TABLE_NAME_MAX + 1], int max,
+                       int *count, struct fdl_error *err)
 {
     struct sqlite_store *s = sqlite_of(st);
     sqlite3_stmt *q = NULL;
@@ -91,15 +92,16 @@ static int read_sql(const struct fdl_store_table *t, int64_t program_id, char *s
 {
     int n;
     if (strcmp(t->name, "purchase_lines") == 0)
-        n = snprintf(sql, cap, "SELECT l.*, p.program_id AS program_id,"
-                               " p.member_id AS member_id FROM purchase_lines l"
-                               " JOIN purchases p ON p.id = l.purchase_id%s",
+        n = snprintf(sql, cap,
+                     "SELECT l.*, p.program_id AS program_id,"
+                     " p.member_id AS member_id FROM purchase_lines l"
+                     " JOIN purchases p ON p.id = l.purchase_id%s",
                      program_id ? " WHERE p.program_id = ?1" : "");
     else if (t->scope == FDL_TABLE_META)
         n = snprintf(sql, cap, "SELECT * FROM meta");
     else
         n = snprintf(sql, cap, "SELECT * FROM %s%s", t->name,
-                     !program_id                         ? ""
+                     !program_id                      ? ""
                      : t->scope == FDL_TABLE_PROGRAMS ? " WHERE id = ?1"
                                                       : " WHERE program_id = ?1");
     return n > 0 && (size_t)n < cap ? 0 : -1;
@@ -112,8 +114,8 @@ static int read_value(struct fdl_rows_batch *b, sqlite3_stmt *q, int c,
     case SQLITE_NULL:
         return fdl_rows_batch_set(b, c, FDL_VALUE_NULL, 0, NULL, 0, err);
     case SQLITE_INTEGER:
-        return fdl_rows_batch_set(b, c, FDL_VALUE_INT, sqlite3_column_int64(q, c), NULL, 0,
-                                  err);
+        return fdl_rows_batch_set(b, c, FDL_VALUE_INT, sqlite3_column_int64(q, c), NULL,
+                                  0, err);
     case SQLITE_TEXT: {
         const unsigned char *text = sqlite3_column_text(q, c);
         return fdl_rows_batch_set(b, c, FDL_VALUE_TEXT, 0, text,

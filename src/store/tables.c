@@ -51,7 +51,8 @@ const struct fdl_store_table fdl_store_tables[] = {
     /* -- referrals -- */
     {"referrals", FDL_TABLE_BY_PROGRAM},
 };
-const size_t fdl_store_table_count = sizeof(fdl_store_tables) / sizeof(fdl_store_tables[0]);
+const size_t fdl_store_table_count =
+    sizeof(fdl_store_tables) / sizeof(fdl_store_tables[0]);
 
 const struct fdl_store_table *fdl_store_table_find(const char *name)
 {
@@ -68,8 +69,8 @@ int fdl_rows_batch_init(struct fdl_rows_batch *b, const char *table, int n_colum
     if (n_columns < 1 || n_columns > FDL_MIGRATE_MAX_COLUMNS)
         return fdl_error_set(err, FDL_ESTORE, table, "table has %d columns (at most %d)",
                              n_columns, FDL_MIGRATE_MAX_COLUMNS);
-    b->values = calloc((size_t)FDL_MIGRATE_BATCH_ROWS * (size_t)n_columns,
-                       sizeof(*b->values));
+    b->values =
+        calloc((size_t)FDL_MIGRATE_BATCH_ROWS * (size_t)n_columns, sizeof(*b->values));
     if (!b->values)
         return fdl_error_set(err, FDL_ENOMEM, table, "out of memory");
     b->table = table;
@@ -135,7 +136,8 @@ int fdl_rows_batch_end_row(struct fdl_rows_batch *b, fdl_rows_fn fn, void *ctx,
                            struct fdl_error *err)
 {
     b->n_rows++;
-    return b->n_rows == FDL_MIGRATE_BATCH_ROWS ? fdl_rows_batch_flush(b, fn, ctx, err) : 0;
+    return b->n_rows == FDL_MIGRATE_BATCH_ROWS ? fdl_rows_batch_flush(b, fn, ctx, err)
+                                               : 0;
 }
 
 void fdl_rows_batch_release(struct fdl_rows_batch *b)

@@ -459,7 +459,8 @@ static void every_table_of_the_schema_is_in_the_copy_list(void)
     static char names[FDL_MIGRATE_MAX_TABLES][FDL_TABLE_NAME_MAX + 1];
     int n = 0;
     struct fdl_error err = {0};
-    CHECK_INT(FDL_STORE_CALL(st, table_names, names, FDL_MIGRATE_MAX_TABLES, &n, &err), 0);
+    CHECK_INT(FDL_STORE_CALL(st, table_names, names, FDL_MIGRATE_MAX_TABLES, &n, &err),
+              0);
     for (int i = 0; i < n; i++) {
         if (!fdl_store_table_find(names[i]))
             printf("  table %s is not in fdl_store_tables (src/store/tables.c)\n",
