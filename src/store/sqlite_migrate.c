@@ -145,7 +145,8 @@ int sqlite_rows_read(struct fdl_store *st, const char *table, int64_t program_id
     sqlite3_stmt *q = NULL;
     struct fdl_rows_batch b = {0};
     int rc = prepare(s, sql, &q, err);
-    if (rc == 0 && program_id && sqlite3_bind_int64(q, 1, program_id) != SQLITE_OK)
+    if (rc == 0 && sqlite3_bind_parameter_count(q) > 0 &&
+        sqlite3_bind_int64(q, 1, program_id) != SQLITE_OK)
         rc = db_error(s, sqlite3_errcode(s->db), NULL, err);
     int n_columns = rc == 0 ? sqlite3_column_count(q) : 0;
     if (rc == 0)
