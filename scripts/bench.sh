@@ -90,6 +90,10 @@ fsync_probe() {
 fsync_probe "at start"
 echo "load:   $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min) at start"
 
+metric() { # metric NAME_REGEX: sums the matching /metrics samples
+  curl -s "$base/metrics" | awk -v re="$1" '$0 !~ /^#/ && $1 ~ re {s += $2} END {printf "%d\n", s}'
+}
+
 if [ "$STEP" = all ]; then # steps 1 and 2 and their summary (not for `bench.sh rules`)
 # ---- 1. the writer, in process ----
 echo
@@ -159,10 +163,6 @@ print("%d purchases, %.0f open lots per member" % c.execute(
 PYEOF
 )
   echo "  run $1: $audit; the database ended with $lots"
-}
-
-metric() { # metric NAME_REGEX: sums the matching /metrics samples
-  curl -s "$base/metrics" | awk -v re="$1" '$0 !~ /^#/ && $1 ~ re {s += $2} END {printf "%d\n", s}'
 }
 
 # run_wrk ARGS...: runs wrk, output in $work/wrk.out; meanwhile samples the
@@ -410,8 +410,14 @@ for i in range(1, members + 1):
     r = c.getresponse(); r.read()
     assert r.status == 201, r.status
 PYEOF
+  base=http://127.0.0.1:$port
+  local jobs0 batches0 jobs1 batches1
+  jobs0=$(metric '^fidelis_writer_jobs_total$')
+  batches0=$(metric '^fidelis_writer_batches_total$')
   wrk -t 2 -c 16 -d "${PG_SECONDS}s" --timeout 10s -s "$root/bench/purchase.lua" \
-    "http://127.0.0.1:$port/v1/purchases" -- "$till_key" "$members" "pg-$kind-$run" >"$work/wrk.out"
+    "$base/v1/purchases" -- "$till_key" "$members" "pg-$kind-$run" >"$work/wrk.out"
+  jobs1=$(metric '^fidelis_writer_jobs_total$')
+  batches1=$(metric '^fidelis_writer_batches_total$')
   kill "$server_pid"
   wait "$server_pid" 2>/dev/null || true
   server_pid=""
@@ -419,10 +425,12 @@ PYEOF
   psql -X -qAt -d "$uri" -c "DROP DATABASE $dbname WITH (FORCE)" >/dev/null
   line=$(grep '^WRK ' "$work/wrk.out") || { cat "$work/wrk.out"; exit 1; }
   v() { printf '%s\n' "$line" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
-  printf '%s\t%d\t%s\t%s\t%s\t%d\n' "$kind" "$run" "$(v rps)" "$(v p50_ms)" "$(v p99_ms)" \
-    $(($(v connect) + $(v read) + $(v write) + $(v timeout) + $(v status))) >>"$pg_results"
-  printf '  run %d/%d  %-8s %9s purchases/s  p50 %7s ms  p99 %7s ms\n' "$run" "$RUNS" "$kind" \
-    "$(v rps)" "$(v p50_ms)" "$(v p99_ms)"
+  local batch
+  batch=$(awk -v j=$((jobs1 - jobs0)) -v b=$((batches1 - batches0)) 'BEGIN {printf "%.1f", j / (b ? b : 1)}')
+  printf '%s\t%d\t%s\t%s\t%s\t%d\t%s\n' "$kind" "$run" "$(v rps)" "$(v p50_ms)" "$(v p99_ms)" \
+    $(($(v connect) + $(v read) + $(v write) + $(v timeout) + $(v status))) "$batch" >>"$pg_results"
+  printf '  run %d/%d  %-8s %9s purchases/s  p50 %7s ms  p99 %7s ms  batch %s\n' "$run" "$RUNS" \
+    "$kind" "$(v rps)" "$(v p50_ms)" "$(v p99_ms)" "$batch"
 }
 
 # pg_run_pgbench RUN URI: one pgbench TPC-B run; appends a row to $pg_results.
@@ -432,7 +440,7 @@ pg_run_pgbench() {
     { cat "$work/pgbench.out"; exit 1; }
   tps=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p' "$work/pgbench.out")
   lat=$(sed -n 's/^latency average = \([0-9.]*\) ms/\1/p' "$work/pgbench.out")
-  printf 'pgbench\t%d\t%s\t%s\t\t0\n' "$run" "$tps" "$lat" >>"$pg_results"
+  printf 'pgbench\t%d\t%s\t%s\t\t0\t\n' "$run" "$tps" "$lat" >>"$pg_results"
   printf '  run %d/%d  %-8s %9s tps          latency avg %7s ms\n' "$run" "$RUNS" pgbench "$tps" "$lat"
 }
 
@@ -451,7 +459,7 @@ pg_step() {
     { cat "$work/pgbench-init.log"; exit 1; }
   pg_results=$work/pg.tsv
   pg_audits_bad=0
-  printf 'kind\trun\ttps\tp50_ms\tp99_ms\terrors\n' >"$pg_results"
+  printf 'kind\trun\ttps\tp50_ms\tp99_ms\terrors\tbatch\n' >"$pg_results"
   local kinds=(pgbench uniform hot) run i kind
   for run in $(seq "$RUNS"); do
     for i in 0 1 2; do
@@ -475,16 +483,17 @@ by = lambda kind: {r["run"]: r for r in rows if r["kind"] == kind}
 pgb, uni, hot = by("pgbench"), by("uniform"), by("hot")
 print("== summary: PostgreSQL, durable (medians of %d runs; ratios run by run, then the median)"
       % len(pgb))
-print("%-36s %9s %9s %9s %10s" % ("", "per s", "p50 ms", "p99 ms", "x pgbench"))
+print("%-36s %9s %9s %9s %10s %6s" % ("", "per s", "p50 ms", "p99 ms", "x pgbench", "batch"))
 print("%-36s %9.0f %9s %9s %10.2f" % ("pgbench -M prepared -c 16 (TPC-B)",
       med(float(r["tps"]) for r in pgb.values()),
       "avg %.1f" % med(float(r["p50_ms"]) for r in pgb.values()), "", 1.0))
 for name, d in (("purchases, 16 conns, uniform", uni),
                 ("purchases, 16 conns, one hot member", hot)):
-    print("%-36s %9.0f %9.2f %9.2f %10.2f" % (
+    print("%-36s %9.0f %9.2f %9.2f %10.2f %6.1f" % (
         name, med(float(r["tps"]) for r in d.values()),
         med(float(r["p50_ms"]) for r in d.values()), med(float(r["p99_ms"]) for r in d.values()),
-        med(float(d[k]["tps"]) / float(pgb[k]["tps"]) for k in d)))
+        med(float(d[k]["tps"]) / float(pgb[k]["tps"]) for k in d),
+        med(float(r["batch"]) for r in d.values())))
 print("hot / uniform: %.2f" % med(float(hot[k]["tps"]) / float(uni[k]["tps"]) for k in hot))
 problems = ["%s run %s: %s socket errors or non-2xx" % (r["kind"], r["run"], r["errors"])
             for r in rows if int(r["errors"] or 0)]
