@@ -184,3 +184,38 @@ def test_a_table_missing_from_the_copy_list_is_refused(moved, fidelis_bin, tmp_p
     out = run(fidelis_bin, "migrate", "--from", source, "--to", target)
     assert out.returncode == 1 and "loyalty_extra" in out.stderr, out.stderr
     assert all(not rows for table, rows in sqlite_dump(target).items() if table != "meta")
+
+
+def test_programs_move_one_at_a_time_and_meet_again(fidelis_bin, openapi, tmp_path):
+    """--program N takes only N's rows: two programs moved one after the
+    other into one file make the same database as moving both at once. The
+    source is a server's own database, on whichever backend the suite runs."""
+    source = fidelis_api.new_db(tmp_path, "two")  # stop() leaves it to us
+    server = FidelisServer(tmp_path, "two", fidelis_bin, programs=(1, 2), db=source)
+    try:
+        for program in (1, 2):
+            api = Api(server, openapi, program)
+            member, card = api.new_member()
+            api.purchase(member["id"], lines=[fidelis_api.line(unit_price=1999)])
+            api.adjust(member["id"], 5 * program)
+    finally:
+        assert not server.stop()
+    only2 = tmp_path / "only2.db"
+    out = run(fidelis_bin, "migrate", "--from", source, "--to", only2, "--program", 2)
+    assert out.returncode == 0, out.stderr
+    dump = sqlite_dump(only2)
+    assert [r[0] for r in dump["programs"]] == [2]
+    with sqlite3.connect(only2) as db:
+        for table in dump:
+            if table not in ("meta", "programs", "purchase_lines"):  # lines: by purchase
+                assert db.execute(f"SELECT count(*) FROM {table} WHERE program_id != 2"
+                                  ).fetchone()[0] == 0, table
+    assert len(dump["members"]) == 1 and len(dump["purchases"]) == 1
+    out = run(fidelis_bin, "migrate", "--from", source, "--to", only2, "--program", 1)
+    assert out.returncode == 0, out.stderr
+    both = tmp_path / "both.db"
+    out = run(fidelis_bin, "migrate", "--from", source, "--to", both)
+    assert out.returncode == 0, out.stderr
+    assert sqlite_dump(only2) == sqlite_dump(both)
+    audit_clean(fidelis_bin, only2)
+    fidelis_api.drop_db(source)
