@@ -125,6 +125,15 @@ def test_the_postgresql_copy_serves_cards_issued_before(moved, fidelis_bin, open
     finally:
         assert not server.stop()
     audit_clean(fidelis_bin, moved["pg"])
+    # every identity sequence went past the copied ids: no id handed out twice
+    identities = psql(moved["pg"], "SELECT table_name || '.' || column_name"
+                                   " FROM information_schema.columns"
+                                   " WHERE table_schema = 'public' AND is_identity = 'YES'")
+    assert "purchases.id" in identities.split()
+    for ident in identities.split():
+        table, column = ident.split(".")
+        assert psql(moved["pg"], f"SELECT count(*) = count(DISTINCT {column}) FROM {table}"
+                    ) == "t", ident
 
 
 def test_a_target_that_holds_the_program_is_refused_and_unchanged(moved, fidelis_bin):
