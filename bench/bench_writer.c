@@ -115,8 +115,8 @@ static int request_text(char *buf, size_t cap, const char *txn_id, int64_t membe
 
 /* ---- setup ---- */
 
-static const struct fdl_actor bench_actor = {1, FDL_SCOPE_POS | FDL_SCOPE_ADMIN,
-                                             "key:bench"};
+static const struct fdl_actor bench_actor = {
+    .program_id = 1, .scopes = FDL_SCOPE_POS | FDL_SCOPE_ADMIN, .name = "key:bench"};
 
 /* Applies the program file at path to svc's program, in force from the epoch. */
 static int apply_program(struct fdl_service *svc, struct fdl_store *st, const char *path,

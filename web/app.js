@@ -336,6 +336,41 @@
       }
     }
 
+    /* A staff login: the session token then stands in for the API key (it is
+     * kept and sent the same way), and the staff member shows in the top bar. */
+    const loginForm = $('#login-form');
+    loginForm.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      clearProblems(loginForm);
+      const login = $('#staff-login').value.trim();
+      const password = $('#staff-password').value;
+      const missing = [];
+      if (!login) missing.push({ field: 'login', detail: 'type your staff login' });
+      if (!password) missing.push({ field: 'password', detail: 'type your password' });
+      if (missing.length) {
+        showProblem(loginForm, clientProblem(missing));
+        return;
+      }
+      await busy(loginForm, 'Logging in…', async () => {
+        try {
+          const session = await api('POST', '/v1/sessions', {
+            key: '', body: JSON.stringify({ login, password }),
+          });
+          $('#staff-password').value = '';
+          await openTill(session.token);
+          const who = session.staff;
+          $('#program-info').textContent +=
+            ` · ${who.name} (${who.role}${who.store ? `, ${who.store}` : ''})`;
+          announce(`Logged in as ${who.name}.`);
+        } catch (p) {
+          if (p instanceof ApiProblem && p.status === 401) {
+            p.errors = [{ target: 'password', detail: p.detail || p.title }];
+          }
+          showProblem(loginForm, p);
+        }
+      });
+    });
+
     keyForm.addEventListener('submit', async (ev) => {
       ev.preventDefault();
       clearProblems(keyForm);
@@ -348,6 +383,11 @@
     });
 
     $('#forget-key').addEventListener('click', () => {
+      const held = storedKey();
+      /* A staff session ends on the server too (an API key stays valid). */
+      if (held && held.startsWith('fds_')) {
+        api('DELETE', '/v1/sessions/current', { key: held }).catch(() => { /* it expires anyway */ });
+      }
       try { sessionStorage.removeItem(KEY_STORAGE); } catch { /* ignore */ }
       state.program = null;
       state.member = null;

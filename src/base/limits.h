@@ -46,6 +46,35 @@
 #define FDL_MAX_BATCH_JOBS  256 /* jobs sharing one durable commit */
 #define FDL_MAX_QUEUED_JOBS 4096
 
+/* Currencies (rates and their arithmetic: src/engine/currency.h): a basket
+ * converted from another currency, in program minor units; the currencies
+ * GET /v1/currencies lists (ISO 4217 has fewer). */
+#define FDL_MAX_CONVERTED_TOTAL_MINOR 10000000000000LL
+#define FDL_MAX_CURRENCIES_LISTED     200
+/* Stores, staff and the audit log */
+#define FDL_MAX_TIME_ZONE_LEN 64 /* an IANA name ("Europe/Madrid") */
+#define FDL_MAX_ADDRESS_LEN   300
+#define FDL_MIN_LOGIN_LEN     3 /* staff logins: a-z, 0-9, '.', '_', '-' */
+#define FDL_MAX_LOGIN_LEN     32
+#define FDL_MIN_PASSWORD_LEN  12  /* bytes; OWASP's minimum for passwords alone */
+#define FDL_MAX_PASSWORD_LEN  128 /* bytes; bounds the hashing work per request */
+#define FDL_PASSWORD_HASH_MAX 128 /* crypto_pwhash_STRBYTES */
+/* Argon2id with OWASP's parameters: 19 MiB of memory, 2 iterations. */
+#define FDL_PWHASH_MEMORY_BYTES           (19u * 1024u * 1024u)
+#define FDL_PWHASH_ITERATIONS             2u
+#define FDL_SESSION_LIFETIME_S            (12 * 3600) /* a shift and a half; then log in again */
+#define FDL_LOGIN_MAX_FAILURES            5 /* wrong passwords per login per window */
+#define FDL_LOGIN_FAILURE_WINDOW_S        300
+#define FDL_LOGIN_FAILURE_SLOTS           1024 /* logins tracked at once (per process) */
+#define FDL_MANAGER_MAX_ADJUSTMENT_POINTS 500  /* |points| a store manager may adjust */
+#define FDL_MAX_CLIENT_IP_LEN             45   /* an IPv6 address in text */
+#define FDL_MAX_AUDIT_PATH_LEN            200  /* bytes of a request path kept */
+#define FDL_MAX_STAFF_LISTED              500  /* rows of a staff-activity report */
+/* A cashier is flagged when, in the period, a purchase they rang up earned
+ * on their own card, or this many earned on other staff's cards, or their
+ * manual additions reach this many points. */
+#define FDL_UNUSUAL_STAFF_CARD_PURCHASES 3
+#define FDL_UNUSUAL_ADJUSTMENT_POINTS    500
 /* Migrate (fidelis migrate) */
 #define FDL_MIGRATE_BATCH_ROWS  256 /* rows of one table read and inserted at once */
 #define FDL_MIGRATE_MAX_TABLES  128 /* tables in one schema */

@@ -19,6 +19,7 @@
 
 #include "base/clock.h"
 #include "base/limits.h"
+#include "engine/currency.h"
 #include "engine/expr.h"
 #include "engine/stamps.h"
 
@@ -735,27 +736,16 @@ static int get_set(struct loader *ld, const struct ynode *n, const char *path,
 
 /* ---- currencies ---- */
 
-/* ISO 4217 codes in use, each with its number of decimals (those up to 3). */
-static const char iso4217[] =
-    "AED2AFN2ALL2AMD2ANG2AOA2ARS2AUD2AWG2AZN2BAM2BBD2BDT2BGN2BHD3BIF0BMD2BND2BOB2BOV2"
-    "BRL2BSD2BTN2BWP2BYN2BZD2CAD2CDF2CHE2CHF2CHW2CLP0CNY2COP2COU2CRC2CUC2CUP2CVE2CZK2"
-    "DJF0DKK2DOP2DZD2EGP2ERN2ETB2EUR2FJD2FKP2GBP2GEL2GHS2GIP2GMD2GNF0GTQ2GYD2HKD2HNL2"
-    "HTG2HUF2IDR2ILS2INR2IQD3IRR2ISK0JMD2JOD3JPY0KES2KGS2KHR2KMF0KPW2KRW0KWD3KYD2KZT2"
-    "LAK2LBP2LKR2LRD2LSL2LYD3MAD2MDL2MGA2MKD2MMK2MNT2MOP2MRU2MUR2MVR2MWK2MXN2MXV2MYR2"
-    "MZN2NAD2NGN2NIO2NOK2NPR2NZD2OMR3PAB2PEN2PGK2PHP2PKR2PLN2PYG0QAR2RON2RSD2RUB2RWF0"
-    "SAR2SBD2SCR2SDG2SEK2SGD2SHP2SLE2SLL2SOS2SRD2SSP2STN2SVC2SYP2SZL2THB2TJS2TMT2TND3"
-    "TOP2TRY2TTD2TWD2TZS2UAH2UGX0USD2USN2UYI0UYU2UZS2VED2VES2VND0VUV0WST2XAF0XCD2XCG2"
-    "XOF0XPF0YER2ZAR2ZMW2ZWG2ZWL2";
-
-/* The decimals of currency code (3 bytes), or -1 if it is not an ISO 4217 code. */
+/* The decimals of currency code (len bytes), or -1 if it is not an ISO 4217
+ * code (the table lives in engine/currency.c, shared with exchange rates). */
 static int currency_decimals(const char *code, size_t len)
 {
+    char buf[4];
     if (len != 3)
         return -1;
-    for (size_t i = 0; i + 4 <= sizeof(iso4217) - 1; i += 4)
-        if (memcmp(iso4217 + i, code, 3) == 0)
-            return iso4217[i + 3] - '0';
-    return -1;
+    memcpy(buf, code, 3);
+    buf[3] = 0;
+    return fdl_currency_decimals(buf);
 }
 
 /* ---- section: program ---- */

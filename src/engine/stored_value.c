@@ -4,6 +4,8 @@
  */
 #include "engine/stored_value.h"
 
+#include "engine/earn.h"
+
 #include "engine/messages.h"
 
 #include <assert.h>
@@ -101,14 +103,15 @@ int64_t fdl_cashback(int64_t paid_minor, int64_t bp, enum fdl_rounding rounding,
     assert(bp >= 0 && bp <= FDL_MEMBERSHIP_MAX_BP);
     if (paid_minor <= 0 || bp == 0 || cap_left_minor <= 0)
         return 0;
-    assert(paid_minor <= INT64_MAX / BP_PER_WHOLE);
-    int64_t scaled = paid_minor * bp;
-    int64_t back = scaled / BP_PER_WHOLE, rest = scaled % BP_PER_WHOLE;
+    /* 128 bits: any paid amount the API accepts (a basket can reach ~2e15
+     * minor units) times the rate fits, and the cap bounds the result. */
+    __int128 scaled = (__int128)paid_minor * bp;
+    __int128 back = scaled / BP_PER_WHOLE, rest = scaled % BP_PER_WHOLE;
     if (rounding == FDL_ROUND_UP && rest > 0)
         back++;
     else if (rounding == FDL_ROUND_HALF_UP && rest * 2 >= BP_PER_WHOLE)
         back++;
-    return back < cap_left_minor ? back : cap_left_minor;
+    return back < cap_left_minor ? (int64_t)back : cap_left_minor;
 }
 
 int64_t fdl_cashback_reversal(int64_t cashback_minor, int64_t total_minor,
@@ -118,9 +121,7 @@ int64_t fdl_cashback_reversal(int64_t cashback_minor, int64_t total_minor,
         return 0;
     if (refunded_minor > total_minor)
         refunded_minor = total_minor;
-    /* cashback <= cap <= 10^6 and total within basket limits: no overflow */
-    assert(cashback_minor <= INT64_MAX / total_minor);
-    int64_t target = cashback_minor * refunded_minor / total_minor;
+    int64_t target = fdl_share(cashback_minor, refunded_minor, total_minor);
     return target > already_minor ? target - already_minor : 0;
 }
 

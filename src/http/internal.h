@@ -36,7 +36,19 @@ struct http_route {
     unsigned flags;
     size_t body_limit_bytes;
     const char *name; /* for metrics and logs */
+    /* -- stores, staff and the audit log -- */
+    unsigned roles; /* FDL_ROLE_* a staff session needs (any of); 0: as the scope
+                       implies (http_route_roles) */
 };
+
+/* The roles that may call rt: its roles column, or for 0 what its scope
+ * implies (pos: cashier, manager, admin; admin: admin), with the auditor
+ * on every GET. */
+unsigned http_route_roles(const struct http_route *rt);
+
+/* Fills row with r's actor, route, method, path and client address (the
+ * writer adds the rest) for a write's audit entry. */
+void http_audit_of(const struct http_request *r, struct fdl_audit_row *row);
 
 extern const struct http_route http_routes[];
 extern const size_t http_route_count;
@@ -76,6 +88,10 @@ struct http_request {
     const char *content_type;
     int replayed;
     char allow[32]; /* methods the path accepts, for 405 answers */
+    /* -- stores, staff and the audit log -- */
+    const char *hash_body; /* if set: what http_write hashes instead of the body
+                              (a body with a password left out) */
+    size_t hash_body_len;
     struct fdl_error err;
 };
 
@@ -108,6 +124,12 @@ int http_body_json(struct http_request *r, json_t **out);
  */
 int http_write(struct http_request *r, const char *natural_field, const char *natural_key,
                int (*run)(struct fdl_store *st, struct fdl_job *job), void *arg);
+
+/* Runs a write that has no idempotency key (opening and ending a session:
+ * a retry opens another session, or ends an ended one, which harms
+ * nothing); it is audited like any other write. */
+int http_write_unkeyed(struct http_request *r,
+                       int (*run)(struct fdl_store *st, struct fdl_job *job), void *arg);
 
 /* Like http_write, but the writer rolls the work back after answering: a dry
  * run that sees exactly what a real write would, and changes nothing. */
@@ -191,11 +213,31 @@ int http_membership_get(struct http_request *r);
 int http_membership_advice(struct http_request *r);
 /* Adds the purchase answer's membership and advisor sections, when set. */
 void http_membership_sections(json_t *out, const struct fdl_purchase_result *res);
+/* -- stores, staff and the audit log -- */
+int http_stores_create(struct http_request *r);
+int http_stores_list(struct http_request *r);
+int http_store_update(struct http_request *r);
+int http_staff_create(struct http_request *r);
+int http_staff_list(struct http_request *r);
+int http_staff_link(struct http_request *r);
+int http_session_create(struct http_request *r);
+int http_session_delete(struct http_request *r);
+int http_audit_log(struct http_request *r);
+int http_staff_activity(struct http_request *r);
 /* -- referrals -- */
 int handle_referral_code(struct http_request *r);
 int handle_referrals(struct http_request *r);
 /* The `referral` section of a purchase answer: null unless it qualified. */
 json_t *http_referral_purchase_json(const struct fdl_purchase_result *res);
+/* -- currencies -- */
+/* PUT /v1/currencies/{code}/rates, GET /v1/currencies, GET .../{code}/rates. */
+int http_currency_rate_put(struct http_request *r);
+int http_currencies_list(struct http_request *r);
+int http_currency_rates_get(struct http_request *r);
+/* The `original` sections of a purchase's and a refund's answers: the till's
+ * currency, amount and the rate used, or null if there was no conversion. */
+json_t *http_currency_purchase_json(const struct fdl_purchase_result *res);
+json_t *http_currency_refund_json(const struct fdl_refund_result *res);
 
 /* Metrics: count a finished request; render the exposition text (malloc'd). */
 void http_metrics_observe(size_t route_index, int status, uint64_t elapsed_ns);

@@ -139,6 +139,8 @@ static json_t *purchase_json(struct fdl_purchase_result *res)
         http_membership_sections(out, res);
         /* -- referrals -- */
         json_object_set_new(out, "referral", http_referral_purchase_json(res));
+        /* -- currencies -- */
+        json_object_set_new(out, "original", http_currency_purchase_json(res));
     }
     return out;
 }
@@ -737,8 +739,11 @@ static int run_refund(struct fdl_store *st, struct fdl_job *job)
         "points_returned", (json_int_t)f->points_restored, "balance",
         http_balance_json(&res.balance), "messages",
         http_messages_json(res.messages, res.message_count));
-    if (out) /* each feature's section of the answer */
+    if (out) { /* each feature's section of the answer */
         json_object_set_new(out, "stamps", http_stamps_refund_json(&res));
+        /* -- currencies -- */
+        json_object_set_new(out, "original", http_currency_refund_json(&res));
+    }
     return http_job_answer(job, 201, out);
 }
 
@@ -1107,84 +1112,127 @@ static int handle_clock(struct http_request *r)
 #define ADMIN FDL_SCOPE_ADMIN
 #define SMALL FDL_MAX_SMALL_BODY_BYTES
 #define BIG   FDL_MAX_BODY_BYTES
+/* Which staff roles may call a route (with a session; API keys go by scope). */
+#define R_ADMIN   FDL_ROLE_ADMIN
+#define R_AUDITOR FDL_ROLE_AUDITOR
+#define R_MANAGER (FDL_ROLE_MANAGER | FDL_ROLE_ADMIN) /* refunds, adjustments */
+#define R_TILL    (FDL_ROLE_CASHIER | R_MANAGER)      /* the till's writes */
+#define R_ALL     (R_TILL | FDL_ROLE_AUDITOR)         /* reads */
 
 const struct http_route http_routes[] = {
-    {"GET", "/healthz", handle_healthz, 0, ROUTE_PUBLIC, 0, "healthz"},
-    {"GET", "/metrics", handle_metrics, 0, ROUTE_PUBLIC, 0, "metrics"},
-    {"GET", "/openapi.json", handle_openapi, 0, ROUTE_PUBLIC, 0, "openapi"},
-    {"GET", "/", handle_page, 0, ROUTE_PUBLIC, 0, "page"},
-    {"GET", "/till", handle_page, 0, ROUTE_PUBLIC, 0, "page"},
-    {"GET", "/web/app.js", handle_page, 0, ROUTE_PUBLIC, 0, "page"},
-    {"GET", "/web/style.css", handle_page, 0, ROUTE_PUBLIC, 0, "page"},
-    {"GET", "/v1/program", handle_program, POS, 0, 0, "program_get"},
-    {"GET", "/v1/program/versions", handle_version_list, POS, 0, 0, "program_versions"},
-    {"GET", "/v1/program/explain", handle_program_explain, POS, 0, 0, "program_explain"},
+    {"GET", "/healthz", handle_healthz, 0, ROUTE_PUBLIC, 0, "healthz", 0},
+    {"GET", "/metrics", handle_metrics, 0, ROUTE_PUBLIC, 0, "metrics", 0},
+    {"GET", "/openapi.json", handle_openapi, 0, ROUTE_PUBLIC, 0, "openapi", 0},
+    {"GET", "/", handle_page, 0, ROUTE_PUBLIC, 0, "page", 0},
+    {"GET", "/till", handle_page, 0, ROUTE_PUBLIC, 0, "page", 0},
+    {"GET", "/web/app.js", handle_page, 0, ROUTE_PUBLIC, 0, "page", 0},
+    {"GET", "/web/style.css", handle_page, 0, ROUTE_PUBLIC, 0, "page", 0},
+    {"GET", "/v1/program", handle_program, POS, 0, 0, "program_get", R_ALL},
+    {"GET", "/v1/program/versions", handle_version_list, POS, 0, 0, "program_versions",
+     R_ALL},
+    {"GET", "/v1/program/explain", handle_program_explain, POS, 0, 0, "program_explain",
+     R_ALL},
     {"POST", "/v1/program/versions", handle_version_apply, ADMIN, ROUTE_WRITE,
-     FDL_MAX_PROGRAM_BODY_BYTES, "program_apply"},
-    {"POST", "/v1/members", handle_enrol, POS, ROUTE_WRITE, SMALL, "member_enrol"},
-    {"GET", "/v1/members", handle_member_lookup, POS, 0, 0, "member_lookup"},
-    {"GET", "/v1/members/{id}", handle_member_get, POS, 0, 0, "member_get"},
-    {"GET", "/v1/members/{id}/balance", handle_balance, POS, 0, 0, "balance_get"},
-    {"GET", "/v1/members/{id}/ledger", handle_history, POS, 0, 0, "ledger_get"},
+     FDL_MAX_PROGRAM_BODY_BYTES, "program_apply", R_ADMIN},
+    {"POST", "/v1/members", handle_enrol, POS, ROUTE_WRITE, SMALL, "member_enrol",
+     R_TILL},
+    {"GET", "/v1/members", handle_member_lookup, POS, 0, 0, "member_lookup", R_ALL},
+    {"GET", "/v1/members/{id}", handle_member_get, POS, 0, 0, "member_get", R_ALL},
+    {"GET", "/v1/members/{id}/balance", handle_balance, POS, 0, 0, "balance_get", R_ALL},
+    {"GET", "/v1/members/{id}/ledger", handle_history, POS, 0, 0, "ledger_get", R_ALL},
     {"POST", "/v1/members/{id}/cards", handle_card_issue, POS, ROUTE_WRITE, SMALL,
-     "card_issue"},
-    {"GET", "/v1/members/{id}/segments", handle_segments_get, POS, 0, 0, "segments_get"},
+     "card_issue", R_TILL},
+    {"GET", "/v1/members/{id}/segments", handle_segments_get, POS, 0, 0, "segments_get",
+     R_ALL},
     {"PUT", "/v1/members/{id}/segments", handle_segments_set, ADMIN, ROUTE_WRITE, SMALL,
-     "segments_set"},
+     "segments_set", R_ADMIN},
     {"POST", "/v1/members/{id}/adjustments", handle_adjust, ADMIN, ROUTE_WRITE, SMALL,
-     "adjustment_create"},
-    {"GET", "/v1/cards/{number}", handle_card_get, POS, 0, 0, "card_get"},
+     "adjustment_create", R_MANAGER},
+    {"GET", "/v1/cards/{number}", handle_card_get, POS, 0, 0, "card_get", R_ALL},
     {"POST", "/v1/cards/{number}/block", handle_card_block, POS, ROUTE_WRITE, SMALL,
-     "card_block"},
-    {"POST", "/v1/purchases", handle_purchase, POS, ROUTE_WRITE, BIG, "purchase_create"},
+     "card_block", R_TILL},
+    {"POST", "/v1/purchases", handle_purchase, POS, ROUTE_WRITE, BIG, "purchase_create",
+     R_TILL},
     {"POST", "/v1/purchases/dry-run", handle_purchase_dry_run, POS, 0, BIG,
-     "purchase_dry_run"},
-    {"GET", "/v1/purchases/{txn_id}", handle_purchase_get, POS, 0, 0, "purchase_get"},
+     "purchase_dry_run", R_TILL},
+    {"GET", "/v1/purchases/{txn_id}", handle_purchase_get, POS, 0, 0, "purchase_get",
+     R_ALL},
     {"POST", "/v1/purchases/{txn_id}/refunds", handle_refund, POS, ROUTE_WRITE, BIG,
-     "refund_create"},
-    {"POST", "/v1/keys", handle_key_create, ADMIN, ROUTE_WRITE, SMALL, "key_create"},
-    {"POST", "/v1/admin/expire", handle_expire, ADMIN, 0, SMALL, "expire_run"},
+     "refund_create", R_MANAGER},
+    {"POST", "/v1/keys", handle_key_create, ADMIN, ROUTE_WRITE, SMALL, "key_create",
+     R_ADMIN},
+    {"POST", "/v1/admin/expire", handle_expire, ADMIN, 0, SMALL, "expire_run", R_ADMIN},
     /* -- early access -- */
-    {"GET", "/v1/members/{id}/may-buy", http_may_buy, POS, 0, 0, "may_buy"},
+    {"GET", "/v1/members/{id}/may-buy", http_may_buy, POS, 0, 0, "may_buy", R_ALL},
     /* -- coupons -- */
     {"POST", "/v1/coupons/{campaign}/codes", http_coupon_codes_create, ADMIN, ROUTE_WRITE,
-     SMALL, "coupon_codes_create"},
-    {"GET", "/v1/coupons/{code}/check", http_coupon_check, POS, 0, 0, "coupon_check"},
+     SMALL, "coupon_codes_create", R_ADMIN},
+    {"GET", "/v1/coupons/{code}/check", http_coupon_check, POS, 0, 0, "coupon_check",
+     R_ALL},
     /* -- punch cards -- */
     {"GET", "/v1/members/{id}/stamps", http_handle_member_stamps, POS, 0, 0,
-     "member_stamps"},
+     "member_stamps", R_ALL},
     /* -- rewards -- */
-    {"GET", "/v1/rewards", http_rewards_list, POS, 0, 0, "rewards_list"},
+    {"GET", "/v1/rewards", http_rewards_list, POS, 0, 0, "rewards_list", R_ALL},
     {"POST", "/v1/members/{id}/redemptions", http_redemption_reserve, POS, ROUTE_WRITE,
-     SMALL, "redemption_reserve"},
+     SMALL, "redemption_reserve", R_TILL},
     {"GET", "/v1/members/{id}/redemptions", http_redemptions_of, POS, 0, 0,
-     "redemptions_list"},
-    {"GET", "/v1/redemptions/{id}", http_redemption_get, POS, 0, 0, "redemption_get"},
+     "redemptions_list", R_ALL},
+    {"GET", "/v1/redemptions/{id}", http_redemption_get, POS, 0, 0, "redemption_get",
+     R_ALL},
     {"POST", "/v1/redemptions/{id}/commit", http_redemption_commit, POS, ROUTE_WRITE,
-     SMALL, "redemption_commit"},
+     SMALL, "redemption_commit", R_TILL},
     {"POST", "/v1/redemptions/{id}/cancel", http_redemption_cancel, POS, ROUTE_WRITE,
-     SMALL, "redemption_cancel"},
+     SMALL, "redemption_cancel", R_TILL},
     /* -- stored value and membership -- */
-    {"POST", "/v1/gift-cards", http_gift_sell, POS, ROUTE_WRITE, SMALL, "gift_card_sell"},
-    {"GET", "/v1/gift-cards/{number}", http_gift_get, POS, 0, 0, "gift_card_get"},
+    {"POST", "/v1/gift-cards", http_gift_sell, POS, ROUTE_WRITE, SMALL, "gift_card_sell",
+     R_TILL},
+    {"GET", "/v1/gift-cards/{number}", http_gift_get, POS, 0, 0, "gift_card_get", R_ALL},
     {"POST", "/v1/gift-cards/{number}/loads", http_gift_load, POS, ROUTE_WRITE, SMALL,
-     "gift_card_load"},
+     "gift_card_load", R_TILL},
     {"POST", "/v1/gift-cards/{number}/redemptions", http_gift_redeem, POS, ROUTE_WRITE,
-     SMALL, "gift_card_redeem"},
+     SMALL, "gift_card_redeem", R_TILL},
     {"POST", "/v1/gift-cards/{number}/refunds", http_gift_refund, POS, ROUTE_WRITE, SMALL,
-     "gift_card_refund"},
+     "gift_card_refund", R_MANAGER},
     {"POST", "/v1/gift-cards/{number}/block", http_gift_block, POS, ROUTE_WRITE, SMALL,
-     "gift_card_block"},
+     "gift_card_block", R_MANAGER},
     {"POST", "/v1/members/{id}/membership", http_membership_buy, POS, ROUTE_WRITE, SMALL,
-     "membership_buy"},
+     "membership_buy", R_TILL},
     {"GET", "/v1/members/{id}/membership", http_membership_get, POS, 0, 0,
-     "membership_get"},
+     "membership_get", R_ALL},
     {"GET", "/v1/members/{id}/membership/advice", http_membership_advice, POS, 0, 0,
-     "membership_advice"},
+     "membership_advice", R_ALL},
     /* -- referrals -- */
     {"GET", "/v1/members/{id}/referral", handle_referral_code, POS, 0, 0,
-     "referral_code_get"},
-    {"GET", "/v1/members/{id}/referrals", handle_referrals, POS, 0, 0, "referrals_get"},
-    {"PUT", "/v1/test/clock", handle_clock, ADMIN, ROUTE_TEST_CLOCK, SMALL, "test_clock"},
+     "referral_code_get", R_ALL},
+    {"GET", "/v1/members/{id}/referrals", handle_referrals, POS, 0, 0, "referrals_get",
+     R_ALL},
+    /* -- currencies -- */
+    {"GET", "/v1/currencies", http_currencies_list, POS, 0, 0, "currencies_list", R_ALL},
+    {"GET", "/v1/currencies/{code}/rates", http_currency_rates_get, POS, 0, 0,
+     "currency_rates_get", R_ALL},
+    {"PUT", "/v1/currencies/{code}/rates", http_currency_rate_put, ADMIN, ROUTE_WRITE,
+     SMALL, "currency_rate_put", R_ADMIN},
+    /* -- stores, staff and the audit log -- */
+    {"POST", "/v1/stores", http_stores_create, ADMIN, ROUTE_WRITE, SMALL, "store_create",
+     R_ADMIN},
+    {"GET", "/v1/stores", http_stores_list, POS, 0, 0, "stores_list", R_ALL},
+    {"PUT", "/v1/stores/{code}", http_store_update, ADMIN, ROUTE_WRITE, SMALL,
+     "store_update", R_ADMIN},
+    {"POST", "/v1/staff", http_staff_create, ADMIN, ROUTE_WRITE, SMALL, "staff_create",
+     R_ADMIN},
+    {"GET", "/v1/staff", http_staff_list, ADMIN, 0, 0, "staff_list", R_ADMIN | R_AUDITOR},
+    {"PUT", "/v1/staff/{id}/member", http_staff_link, ADMIN, ROUTE_WRITE, SMALL,
+     "staff_link", R_ADMIN},
+    {"POST", "/v1/sessions", http_session_create, 0, ROUTE_PUBLIC, SMALL,
+     "session_create", 0},
+    {"DELETE", "/v1/sessions/current", http_session_delete, POS, 0, 0, "session_delete",
+     R_ALL},
+    {"GET", "/v1/audit-log", http_audit_log, ADMIN, 0, 0, "audit_log",
+     R_ADMIN | R_AUDITOR},
+    {"GET", "/v1/reports/staff-activity", http_staff_activity, ADMIN, 0, 0,
+     "staff_activity", R_MANAGER | R_AUDITOR},
+    {"PUT", "/v1/test/clock", handle_clock, ADMIN, ROUTE_TEST_CLOCK, SMALL, "test_clock",
+     R_ADMIN},
 };
 const size_t http_route_count = sizeof(http_routes) / sizeof(http_routes[0]);

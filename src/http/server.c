@@ -10,6 +10,7 @@
 #include "base/log.h"
 #include "service/coupons.h"
 #include "service/keys.h"
+#include "service/staff.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -146,11 +147,18 @@ int http_write(struct http_request *r, const char *natural_field, const char *na
     crypto_generichash_update(&h, (const unsigned char *)r->route->name,
                               strlen(r->route->name));
     crypto_generichash_update(&h, (const unsigned char *)r->url, strlen(r->url) + 1);
-    if (r->body)
+    if (r->hash_body)
+        crypto_generichash_update(&h, (const unsigned char *)r->hash_body,
+                                  r->hash_body_len);
+    else if (r->body)
         crypto_generichash_update(&h, (const unsigned char *)r->body, r->body_len);
     crypto_generichash_final(&h, job.request_hash, sizeof(job.request_hash));
     job.run = run;
     job.arg = arg;
+    /* -- stores, staff and the audit log -- */
+    struct fdl_audit_row audit;
+    http_audit_of(r, &audit);
+    job.audit = &audit;
     if (fdl_writer_submit(r->srv->writer, &job) != 0) {
         if (job.rc == FDL_EIDEMPOTENCY_MISMATCH && natural_field)
             snprintf(job.err.field, sizeof(job.err.field), "%s", natural_field);
@@ -161,6 +169,26 @@ int http_write(struct http_request *r, const char *natural_field, const char *na
     r->raw_len = strlen(job.body);
     r->content_type = "application/json";
     r->replayed = job.replayed;
+    return 0;
+}
+
+int http_write_unkeyed(struct http_request *r,
+                       int (*run)(struct fdl_store *st, struct fdl_job *job), void *arg)
+{
+    struct fdl_job job;
+    memset(&job, 0, sizeof(job));
+    job.program_id = r->actor.program_id;
+    job.run = run;
+    job.arg = arg;
+    struct fdl_audit_row audit;
+    http_audit_of(r, &audit);
+    job.audit = &audit;
+    if (fdl_writer_submit(r->srv->writer, &job) != 0)
+        return http_fail(r, &job.err);
+    r->status = job.status;
+    r->raw = job.body;
+    r->raw_len = strlen(job.body);
+    r->content_type = "application/json";
     return 0;
 }
 
@@ -243,12 +271,75 @@ static const char *presented_key(struct MHD_Connection *c)
     return MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Api-Key");
 }
 
+unsigned http_route_roles(const struct http_route *rt)
+{
+    if (rt->roles)
+        return rt->roles;
+    unsigned roles = rt->scope & FDL_SCOPE_POS
+                         ? FDL_ROLE_CASHIER | FDL_ROLE_MANAGER | FDL_ROLE_ADMIN
+                         : FDL_ROLE_ADMIN;
+    return strcmp(rt->method, "GET") == 0 ? roles | FDL_ROLE_AUDITOR : roles;
+}
+
+void http_audit_of(const struct http_request *r, struct fdl_audit_row *row)
+{
+    memset(row, 0, sizeof(*row));
+    snprintf(row->actor, sizeof(row->actor), "%s", r->actor.name);
+    snprintf(row->role, sizeof(row->role), "%s",
+             r->actor.role                       ? fdl_role_name(r->actor.role)
+             : r->actor.scopes & FDL_SCOPE_ADMIN ? "admin-key"
+                                                 : "pos-key");
+    snprintf(row->store_code, sizeof(row->store_code), "%s", r->actor.store);
+    snprintf(row->client_ip, sizeof(row->client_ip), "%s", r->actor.client_ip);
+    snprintf(row->route, sizeof(row->route), "%s", r->route->name);
+    snprintf(row->method, sizeof(row->method), "%s", r->method);
+    snprintf(row->path, sizeof(row->path), "%s", r->url);
+}
+
+/* The address the request came from, as text ("" if unknown). */
+static void client_ip(struct http_request *r)
+{
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *sa = info ? info->client_addr : NULL;
+    char *out = r->actor.client_ip;
+    socklen_t cap = (socklen_t)sizeof(r->actor.client_ip);
+    out[0] = '\0';
+    if (sa && sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, cap);
+    else if (sa && sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, cap);
+}
+
+/* A staff session's token (service/staff.h): its role must be in the
+ * route's roles. */
+static int authenticate_session(struct http_request *r, const char *token)
+{
+    struct fdl_store *st = http_reader_get(r->srv, &r->err);
+    if (!st)
+        return http_fail(r, &r->err);
+    int rc = FDL_STORE_CALL(st, begin, 0, &r->err);
+    if (rc == 0)
+        rc = fdl_svc_session_verify(st, token, fdl_clock_now_s(), &r->actor, &r->err);
+    FDL_STORE_CALL0(st, rollback);
+    http_reader_put(r->srv, st);
+    if (rc)
+        return http_fail(r, &r->err);
+    if (!(http_route_roles(r->route) & r->actor.role))
+        return http_failf(r, FDL_EFORBIDDEN, NULL, "the %s role may not call %s %s",
+                          fdl_role_name(r->actor.role), r->route->method, r->route->path);
+    return 0;
+}
+
 static int authenticate(struct http_request *r)
 {
+    client_ip(r);
     if (r->route->flags & ROUTE_PUBLIC)
         return 0;
     struct fdl_api_key key;
     const char *text = presented_key(r->conn);
+    if (fdl_session_token_like(text))
+        return authenticate_session(r, text);
     int64_t now_ns = (int64_t)fdl_clock_mono_ns();
     if (!fdl_key_cache_get(&r->srv->keys, text, now_ns, &key)) {
         struct fdl_store *st = http_reader_get(r->srv, &r->err);
@@ -310,7 +401,10 @@ static enum MHD_Result send_answer(struct http_request *r)
         MHD_add_response_header(resp, "Allow", r->allow);
     if (r->status == 429) { /* too-many-attempts: the longest a window can still last */
         char seconds[24];
-        snprintf(seconds, sizeof(seconds), "%d", FDL_COUPON_FAILURE_WINDOW_S);
+        snprintf(seconds, sizeof(seconds), "%d",
+                 r->route && strcmp(r->route->name, "session_create") == 0
+                     ? FDL_LOGIN_FAILURE_WINDOW_S
+                     : FDL_COUPON_FAILURE_WINDOW_S);
         MHD_add_response_header(resp, "Retry-After", seconds);
     }
     enum MHD_Result ok = MHD_queue_response(r->conn, (unsigned)r->status, resp);

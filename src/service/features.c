@@ -22,8 +22,13 @@ extern const struct svc_feature svc_feature_rewards;
 extern const struct svc_feature svc_feature_stored_value;
 /* -- referrals -- */
 extern const struct svc_feature svc_feature_referrals;
+/* -- currencies -- */
+extern const struct svc_feature svc_feature_currency;
 
 const struct svc_feature *const svc_features[] = {
+    /* -- currencies -- (first: every other feature sees program-currency
+     * amounts) */
+    &svc_feature_currency,
     /* -- early access -- */
     &svc_feature_early_access,
     /* -- punch cards -- (before coupons: a voucher makes a unit free, and

@@ -163,4 +163,17 @@ struct svc_feature {
 extern const struct svc_feature *const svc_features[];
 extern const size_t svc_feature_count;
 
+/* -- stores, staff and the audit log -- */
+/*
+ * The store a purchase is recorded at (service/staff.c): a cashier's or
+ * manager's own store when the request names none; another store is
+ * FDL_EFORBIDDEN naming "store". Once the program has registered stores,
+ * a named store must be one of them (FDL_EINVALID naming "store"); with
+ * none registered any code is taken, as before stores existed. An empty
+ * code (online channels) is always taken. Writes the code into out.
+ */
+int svc_purchase_store(struct fdl_store *st, const struct fdl_actor *a,
+                       const char *requested, char out[FDL_MAX_ID_LEN + 1],
+                       struct fdl_error *err);
+
 #endif

@@ -334,7 +334,8 @@ static int settle(struct fdl_service *svc, struct fdl_store *st,
         rearm(&r, "refunded below the minimum spend");
         return FDL_STORE_CALL(st, referral_update, &r, err);
     }
-    struct fdl_actor system = {r.program_id, FDL_SCOPE_ADMIN, "referrals"};
+    struct fdl_actor system = {
+        .program_id = r.program_id, .scopes = FDL_SCOPE_ADMIN, .name = "referrals"};
     char reason[FDL_MAX_REASON_LEN + 1];
     if ((rc = referrer_share(svc, st, ps, &r, now_s, err)))
         return rc;
@@ -357,7 +358,8 @@ static int referral_expire(struct fdl_service *svc, struct fdl_store *st,
                            int64_t program_id, int64_t now_s, int64_t *work,
                            struct fdl_error *err)
 {
-    struct fdl_actor owner = {program_id, FDL_SCOPE_ADMIN, "referrals"};
+    struct fdl_actor owner = {
+        .program_id = program_id, .scopes = FDL_SCOPE_ADMIN, .name = "referrals"};
     const struct fdl_program_state *ps;
     int64_t due[FDL_REFERRAL_BATCH];
     int count = 0;

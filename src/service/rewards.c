@@ -376,7 +376,8 @@ static int rewards_expire(struct fdl_service *svc, struct fdl_store *st,
                           int64_t program_id, int64_t now_s, int64_t *work,
                           struct fdl_error *err)
 {
-    struct fdl_actor system = {program_id, FDL_SCOPE_ADMIN, "expiry"};
+    struct fdl_actor system = {
+        .program_id = program_id, .scopes = FDL_SCOPE_ADMIN, .name = "expiry"};
     const struct fdl_program_state *ps = svc_program_of(svc, st, &system, err);
     if (!ps)
         return err->code;
@@ -384,15 +385,19 @@ static int rewards_expire(struct fdl_service *svc, struct fdl_store *st,
     int count = 0;
     int rc = FDL_STORE_CALL(st, redemptions_hold_expired, program_id, now_s,
                             REWARD_HOLD_BATCH, ids, &count, err);
+    int64_t released = 0;
     for (int i = 0; i < count && rc == 0; i++) {
         struct fdl_redemption d;
+        /* Read again under the row's lock: another server may have
+         * committed, cancelled or expired it since the list was read. */
         rc = FDL_STORE_CALL(st, redemption_get, program_id, ids[i], &d, err);
-        if (rc == 0)
-            rc = release(svc, st, &system, ps, &d, FDL_REDEMPTION_EXPIRED, now_s, NULL,
-                         err);
+        if (rc || d.status != FDL_REDEMPTION_RESERVED || d.hold_expires_at_s > now_s)
+            continue;
+        rc = release(svc, st, &system, ps, &d, FDL_REDEMPTION_EXPIRED, now_s, NULL, err);
+        released++;
     }
     if (rc == 0)
-        *work += count;
+        *work += released;
     return rc;
 }
 
@@ -484,11 +489,14 @@ static int early_access_check(struct svc_purchase_ctx *c, struct fdl_error *err)
 {
     if (!c->ver || !c->ver->def->launches)
         return 0;
+    /* A till may send a time up to a day ahead (clock skew): a launch opens
+     * by the earlier of that and ours, so a future time buys nothing early. */
+    int64_t at_s = c->p->occurred_at_s < c->now_s ? c->p->occurred_at_s : c->now_s;
     for (int i = 0; i < c->p->line_count; i++) {
         struct fdl_may_buy d;
         const struct fdl_purchase_line *l = &c->lines[i];
-        int rc = decide(c->st, c->ver, &c->s->member, l->sku, l->category,
-                        c->p->occurred_at_s, c->now_s, &d, err);
+        int rc = decide(c->st, c->ver, &c->s->member, l->sku, l->category, at_s, c->now_s,
+                        &d, err);
         if (rc)
             return rc;
         if (!d.allowed) {

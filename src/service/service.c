@@ -1206,11 +1206,13 @@ int fdl_svc_purchase(struct fdl_service *svc, struct fdl_store *st,
     const struct fdl_version_state *ver = fdl_program_version_at(svc, ps, occurred_s);
     const struct fdl_program *prog = ver ? &ver->def->program : &ps->program;
     const struct fdl_tz *tz = ver ? ver->tz : ps->tz;
-    if (strcmp(req->currency, prog->currency) != 0)
-        return fdl_error_set(err, FDL_EINVALID, "currency", "this program takes %s",
-                             prog->currency);
+    /* -- stores, staff and the audit log -- */
+    char store_code[FDL_MAX_ID_LEN + 1];
+    int rc = svc_purchase_store(st, a, req->store_code, store_code, err);
+    if (rc)
+        return rc;
     int64_t member_id, total;
-    int rc = purchase_member(svc, st, a, req, &member_id, err);
+    rc = purchase_member(svc, st, a, req, &member_id, err);
     if (rc)
         return rc;
     struct fdl_purchase_line *lines = calloc(req->line_count, sizeof(*lines));
@@ -1230,8 +1232,7 @@ int fdl_svc_purchase(struct fdl_service *svc, struct fdl_store *st,
     p.program_id = a->program_id;
     p.member_id = member_id;
     snprintf(p.txn_id, sizeof(p.txn_id), "%s", req->txn_id);
-    snprintf(p.store_code, sizeof(p.store_code), "%s",
-             req->store_code ? req->store_code : "");
+    snprintf(p.store_code, sizeof(p.store_code), "%s", store_code);
     snprintf(p.channel, sizeof(p.channel), "%s", req->channel ? req->channel : "till");
     snprintf(p.currency, sizeof(p.currency), "%s", req->currency);
     p.occurred_at_s = occurred_s;
@@ -1339,6 +1340,10 @@ int fdl_svc_purchase_get(struct fdl_service *svc, struct fdl_store *st,
     if (rc == 0)
         rc = FDL_STORE_CALL(st, purchase_points_get, &res->purchase, res->awards,
                             FDL_MAX_AWARDS_SHOWN, &res->award_count, err);
+    if (rc == 0) /* currencies */
+        rc = FDL_STORE_CALL(st, purchase_conversion_get, a->program_id,
+                            res->purchase.member_id, res->purchase.id, &res->conversion,
+                            err);
     if (rc == 0) /* coupons */
         rc = FDL_STORE_CALL(st, coupon_uses_of_purchase, a->program_id,
                             res->purchase.member_id, res->purchase.id, res->coupons,
@@ -1558,6 +1563,12 @@ int fdl_svc_adjust(struct fdl_service *svc, struct fdl_store *st,
                              "adjustments need the admin scope");
     if (points == 0)
         return fdl_error_set(err, FDL_ERANGE, "points", "must not be zero");
+    /* -- stores, staff and the audit log -- */
+    if (a->role == FDL_ROLE_MANAGER && (points > FDL_MANAGER_MAX_ADJUSTMENT_POINTS ||
+                                        points < -FDL_MANAGER_MAX_ADJUSTMENT_POINTS))
+        return fdl_error_set(err, FDL_EFORBIDDEN, "points",
+                             "a store manager may adjust at most %d points at once",
+                             FDL_MANAGER_MAX_ADJUSTMENT_POINTS);
     struct member_state s;
     int64_t taken;
     int rc = svc_state_load(st, a->program_id, member_id, &s, err);
@@ -1588,7 +1599,8 @@ int fdl_svc_expire_batch(struct fdl_service *svc, struct fdl_store *st,
                          int64_t program_id, int64_t now_s, int64_t *members,
                          int64_t *points, struct fdl_error *err)
 {
-    struct fdl_actor owner = {program_id, FDL_SCOPE_ADMIN, "expiry"};
+    struct fdl_actor owner = {
+        .program_id = program_id, .scopes = FDL_SCOPE_ADMIN, .name = "expiry"};
     const struct fdl_program_state *ps;
     int64_t due[FDL_EXPIRE_BATCH_MEMBERS];
     int due_count = 0;
@@ -1604,7 +1616,8 @@ int fdl_svc_expire_batch(struct fdl_service *svc, struct fdl_store *st,
     int count = 0;
     int rc = FDL_STORE_CALL(st, members_with_expired_lots, program_id, now_s,
                             FDL_EXPIRE_BATCH_MEMBERS, ids, &count, err);
-    struct fdl_actor system = {program_id, FDL_SCOPE_ADMIN, "expiry"};
+    struct fdl_actor system = {
+        .program_id = program_id, .scopes = FDL_SCOPE_ADMIN, .name = "expiry"};
     *members = *points = 0;
     for (int i = 0; i < count && rc == 0; i++) {
         struct member_state s;

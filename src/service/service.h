@@ -69,7 +69,13 @@ struct fdl_service {
 struct fdl_actor {
     int64_t program_id;
     unsigned scopes;
-    char name[FDL_MAX_ID_LEN + 1]; /* key id or "cli" — recorded on ledger entries */
+    char name[FDL_MAX_ID_LEN + 1]; /* "key:<id>", "staff:<login>" or "cli" — recorded
+                                      on ledger entries and in the audit log */
+    /* -- stores, staff and the audit log -- */
+    unsigned role;                  /* a staff session's FDL_ROLE_*; 0 for keys */
+    int64_t staff_id;               /* 0 for keys */
+    char store[FDL_MAX_ID_LEN + 1]; /* a cashier's or manager's store; else "" */
+    char client_ip[FDL_MAX_CLIENT_IP_LEN + 1]; /* where the request came from */
 };
 
 /*
@@ -317,6 +323,8 @@ struct fdl_purchase_result {
     /* -- referrals -- */
     int referral_qualified; /* this purchase qualified the member's referral */
     int64_t referral_due_at_s, referral_referee_points, referral_referrer_points;
+    /* -- currencies -- */
+    struct fdl_purchase_conversion conversion; /* currency "" unless converted */
 };
 
 /*
@@ -365,6 +373,9 @@ struct fdl_refund_result {
     /* -- stored value and membership -- */
     int64_t cashback_reversed_minor; /* membership cashback taken back */
     /* -- referrals -- */
+    /* -- currencies -- */
+    struct fdl_purchase_conversion conversion; /* the purchase's; currency "" if none */
+    int64_t original_amount_minor;             /* this refund in the till's currency */
 };
 
 /*

@@ -557,7 +557,8 @@ static int close_year(struct fdl_service *svc, struct fdl_store *st,
 static int sv_expire(struct fdl_service *svc, struct fdl_store *st, int64_t program_id,
                      int64_t now_s, int64_t *work, struct fdl_error *err)
 {
-    struct fdl_actor system = {program_id, FDL_SCOPE_ADMIN, "membership"};
+    struct fdl_actor system = {
+        .program_id = program_id, .scopes = FDL_SCOPE_ADMIN, .name = "membership"};
     int64_t ids[FDL_MEMBERSHIP_BATCH_MAX];
     int count = 0;
     int rc = FDL_STORE_CALL(st, memberships_due, program_id, now_s,

@@ -4,6 +4,7 @@
 #include <assert.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,6 +65,16 @@ static void job_run(struct fdl_store *st, struct fdl_job *job)
             idem.body = job->record_body ? job->record_body : job->body;
             job->rc = FDL_STORE_CALL(st, idem_put, job->program_id, job->idempotency_key,
                                      &idem, fdl_clock_now_s(), &job->err);
+        }
+        /* -- stores, staff and the audit log -- */
+        if (job->rc == 0 && job->audit && !job->discard) {
+            struct fdl_audit_row row = *job->audit;
+            row.program_id = job->program_id;
+            row.at_s = fdl_clock_now_s();
+            row.status = job->status;
+            snprintf(row.ref, sizeof(row.ref), "%s",
+                     job->idempotency_key ? job->idempotency_key : "");
+            job->rc = FDL_STORE_CALL(st, audit_insert, &row, &job->err);
         }
     }
     free(job->record_body);

@@ -35,6 +35,11 @@ struct fdl_job {
     int (*run)(struct fdl_store *st, struct fdl_job *job);
     void *arg;
     int discard; /* a dry run: run it, answer, and roll it back (no idempotency) */
+    /* -- stores, staff and the audit log -- */
+    /* Who asks, as the audit row to write in the job's savepoint after a
+     * successful run (not for a replay or a dry run); the writer sets its
+     * program, time, status and ref (the idempotency key). NULL: none. */
+    const struct fdl_audit_row *audit;
 
     /* Filled by the writer. */
     int rc;

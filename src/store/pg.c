@@ -39,10 +39,12 @@
  * as pg_member_get does.
  */
 #include "store/pg_coupons.h"
+#include "store/pg_currency.h"
 #include "store/pg_internal.h"
 #include "store/pg_rewards.h"
 #include "store/pg_stamps.h"
 #include "store/pg_referrals.h"
+#include "store/pg_staff.h"
 #include "store/pg_stored_value.h"
 #include "store/store.h"
 
@@ -317,6 +319,10 @@ static const char *const migrations[] = {
     pg_schema_rewards,
     pg_schema_stored_value,
     pg_schema_referrals,
+    /* -- currencies -- */
+    pg_schema_currency,
+    /* -- stores, staff and the audit log -- */
+    pg_schema_staff,
     /* -- migrate -- */
     pg_schema_migrate,
 };
@@ -2623,6 +2629,22 @@ const struct fdl_store_ops fdl_store_pg = {
     .referral_contact_used = pg_referral_contact_used,
     .referrals_due = pg_referrals_due,
     .referrals_of = pg_referrals_of,
+    /* -- stores, staff and the audit log -- */
+    .shop_insert = pg_shop_insert,
+    .shop_update = pg_shop_update,
+    .shop_get = pg_shop_get,
+    .shops_list = pg_shops_list,
+    .staff_insert = pg_staff_insert,
+    .staff_by_login = pg_staff_by_login,
+    .staff_get = pg_staff_get,
+    .staff_list = pg_staff_list,
+    .staff_set_member = pg_staff_set_member,
+    .session_insert = pg_session_insert,
+    .session_get = pg_session_get,
+    .session_revoke = pg_session_revoke,
+    .audit_insert = pg_audit_insert,
+    .audit_list = pg_audit_list,
+    .staff_activity = pg_staff_activity,
     /* -- stored value and membership -- */
     .sv_card_insert = pg_sv_card_insert,
     .sv_card_get = pg_sv_card_get,
@@ -2641,6 +2663,13 @@ const struct fdl_store_ops fdl_store_pg = {
     .cashback_get = pg_cashback_get,
     .cashback_put = pg_cashback_put,
     .sv_audit = pg_sv_audit,
+    /* -- currencies -- */
+    .currency_rate_insert = pg_currency_rate_insert,
+    .currency_rate_at = pg_currency_rate_at,
+    .currency_rates_of = pg_currency_rates_of,
+    .currencies_list = pg_currencies_list,
+    .purchase_conversion_set = pg_purchase_conversion_set,
+    .purchase_conversion_get = pg_purchase_conversion_get,
     /* -- migrate -- */
     .table_names = pg_table_names,
     .rows_read = pg_rows_read,

@@ -419,6 +419,8 @@ int sqlite_coupon_uses_return(struct fdl_store *st, int64_t program_id, int64_t 
 /* Referrals: one row per referred member (engine/referrals.h); the ops
  * are in sqlite_referrals.c. */
 #include "store/sqlite_referrals.h"
+#include "store/sqlite_currency.h"
+#include "store/sqlite_staff.h"
 
 static const char schema_referrals[] =
     "CREATE TABLE referrals (\n"
@@ -516,6 +518,10 @@ static const char *const migrations[] = {
     schema_stored_value,
     /* -- referrals -- */
     schema_referrals,
+    /* -- currencies -- */
+    sqlite_schema_currency,
+    /* -- stores, staff and the audit log -- */
+    sqlite_schema_staff,
     /* -- migrate -- */
     schema_migrate,
 };
@@ -2765,6 +2771,29 @@ const struct fdl_store_ops fdl_store_sqlite = {
     .referral_contact_used = sqlite_referral_contact_used,
     .referrals_due = sqlite_referrals_due,
     .referrals_of = sqlite_referrals_of,
+    /* -- currencies -- */
+    .currency_rate_insert = sqlite_currency_rate_insert,
+    .currency_rate_at = sqlite_currency_rate_at,
+    .currency_rates_of = sqlite_currency_rates_of,
+    .currencies_list = sqlite_currencies_list,
+    .purchase_conversion_set = sqlite_purchase_conversion_set,
+    .purchase_conversion_get = sqlite_purchase_conversion_get,
+    /* -- stores, staff and the audit log -- */
+    .shop_insert = sqlite_shop_insert,
+    .shop_update = sqlite_shop_update,
+    .shop_get = sqlite_shop_get,
+    .shops_list = sqlite_shops_list,
+    .staff_insert = sqlite_staff_insert,
+    .staff_by_login = sqlite_staff_by_login,
+    .staff_get = sqlite_staff_get,
+    .staff_list = sqlite_staff_list,
+    .staff_set_member = sqlite_staff_set_member,
+    .session_insert = sqlite_session_insert,
+    .session_get = sqlite_session_get,
+    .session_revoke = sqlite_session_revoke,
+    .audit_insert = sqlite_audit_insert,
+    .audit_list = sqlite_audit_list,
+    .staff_activity = sqlite_staff_activity,
     /* -- migrate -- */
     .table_names = sqlite_table_names,
     .rows_read = sqlite_rows_read,

@@ -23,6 +23,7 @@
 #include "engine/referrals.h"
 #include "ledger/ledger.h"
 #include "store/store_stored_value.h"
+#include "store/store_staff.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -221,6 +222,33 @@ struct fdl_redemption {
     char txn_id[FDL_MAX_ID_LEN + 1]; /* the sale it was committed with; "" if none */
     int64_t created_at_s, hold_expires_at_s;
     int64_t committed_at_s, cancelled_at_s; /* 0 until then */
+};
+
+/* -- currencies -- */
+/* One exchange rate of a program: from effective_from_s on (until the next
+ * one), 1 unit of currency is rate / FDL_RATE_SCALE program units. */
+struct fdl_currency_rate {
+    char currency[4]; /* ISO 4217 */
+    int64_t effective_from_s;
+    int64_t rate; /* FDL_RATE_SCALE-ths (engine/currency.h) */
+    int64_t created_at_s;
+};
+
+/* A currency of a program's rate table, as listed. */
+struct fdl_currency_summary {
+    char currency[4];
+    int64_t rates;                        /* how many rates it has */
+    int64_t current_rate, current_from_s; /* in force at the time asked; 0: none */
+    int64_t next_rate, next_from_s;       /* the next one after it; 0: none */
+};
+
+/* How a purchase in another currency was converted; currency "" if it was not. */
+struct fdl_purchase_conversion {
+    char currency[4];             /* the till's currency */
+    int64_t original_total_minor; /* the basket in that currency's minor units */
+    int64_t rate;                 /* the rate used (FDL_RATE_SCALE-ths) */
+    int64_t
+        converted_total_minor; /* that basket in program minor units, before discounts */
 };
 
 /* -- migrate -- */
@@ -619,6 +647,88 @@ struct fdl_store_ops {
     int (*referrals_of)(struct fdl_store *st, int64_t program_id, int64_t referrer_id,
                         int64_t after_id, int limit, struct fdl_referral *out, int *count,
                         struct fdl_error *err);
+    /* -- currencies -- */
+    /* Stores a rate; one already from the same time for the currency is
+     * FDL_EDUPLICATE naming "effective_from". */
+    int (*currency_rate_insert)(struct fdl_store *st, int64_t program_id,
+                                const struct fdl_currency_rate *r, struct fdl_error *err);
+    /* The currency's rate in force at t_s (the newest with effective_from_s
+     * <= t_s); FDL_ENOT_FOUND if none. */
+    int (*currency_rate_at)(struct fdl_store *st, int64_t program_id,
+                            const char *currency, int64_t t_s,
+                            struct fdl_currency_rate *out, struct fdl_error *err);
+    /* The currency's rates with effective_from_s < before_s (0: all), newest
+     * first, at most limit. */
+    int (*currency_rates_of)(struct fdl_store *st, int64_t program_id,
+                             const char *currency, int64_t before_s, int limit,
+                             struct fdl_currency_rate *out, int *count,
+                             struct fdl_error *err);
+    /* The program's currencies with rates, by code, at most max, each with
+     * the rate in force at now_s and the next. */
+    int (*currencies_list)(struct fdl_store *st, int64_t program_id, int64_t now_s,
+                           struct fdl_currency_summary *out, int max, int *count,
+                           struct fdl_error *err);
+    /* Records how purchase purchase_id (member member_id) was converted. */
+    int (*purchase_conversion_set)(struct fdl_store *st, int64_t program_id,
+                                   int64_t member_id, int64_t purchase_id,
+                                   const struct fdl_purchase_conversion *c,
+                                   struct fdl_error *err);
+    /* How the purchase was converted (out->currency "" if it was not). */
+    int (*purchase_conversion_get)(struct fdl_store *st, int64_t program_id,
+                                   int64_t member_id, int64_t purchase_id,
+                                   struct fdl_purchase_conversion *out,
+                                   struct fdl_error *err);
+    /* -- stores, staff and the audit log -- */
+    /* Inserts a shop; a code the program already has is FDL_EDUPLICATE "code". */
+    int (*shop_insert)(struct fdl_store *st, const struct fdl_shop *shop,
+                       struct fdl_error *err);
+    /* Writes name, time_zone, address and updated_at_s; FDL_ENOT_FOUND if none. */
+    int (*shop_update)(struct fdl_store *st, const struct fdl_shop *shop,
+                       struct fdl_error *err);
+    int (*shop_get)(struct fdl_store *st, int64_t program_id, const char *code,
+                    struct fdl_shop *out, struct fdl_error *err);
+    /* The program's shops with code > after ("" from the first), by code, at
+     * most limit; *any says whether the program has any shop at all. */
+    int (*shops_list)(struct fdl_store *st, int64_t program_id, const char *after,
+                      int limit, struct fdl_shop *out, int *count, int *any,
+                      struct fdl_error *err);
+    /* Inserts a staff account (sets s->id); a login taken anywhere in the
+     * installation is FDL_EDUPLICATE "login". */
+    int (*staff_insert)(struct fdl_store *st, struct fdl_staff *s, struct fdl_error *err);
+    /* A staff account by login (any program) or by id (in program_id). */
+    int (*staff_by_login)(struct fdl_store *st, const char *login, struct fdl_staff *out,
+                          struct fdl_error *err);
+    int (*staff_get)(struct fdl_store *st, int64_t program_id, int64_t id,
+                     struct fdl_staff *out, struct fdl_error *err);
+    /* The program's staff with id > after_id, by id, at most limit. */
+    int (*staff_list)(struct fdl_store *st, int64_t program_id, int64_t after_id,
+                      int limit, struct fdl_staff *out, int *count,
+                      struct fdl_error *err);
+    /* Links staff id to member_id (0: unlinks); FDL_ENOT_FOUND if no such staff. */
+    int (*staff_set_member)(struct fdl_store *st, int64_t program_id, int64_t id,
+                            int64_t member_id, struct fdl_error *err);
+    int (*session_insert)(struct fdl_store *st, const struct fdl_session *s,
+                          struct fdl_error *err);
+    /* The session with this token hash, live or not; FDL_ENOT_FOUND if none. */
+    int (*session_get)(struct fdl_store *st, const unsigned char *hash,
+                       struct fdl_session *out, struct fdl_error *err);
+    /* Sets revoked_at_s of a live session (a revoked one keeps its time). */
+    int (*session_revoke)(struct fdl_store *st, const unsigned char *hash, int64_t now_s,
+                          struct fdl_error *err);
+    /* Appends an audit row (sets row->id). */
+    int (*audit_insert)(struct fdl_store *st, struct fdl_audit_row *row,
+                        struct fdl_error *err);
+    /* The program's audit rows matching f, newest first, at most limit. */
+    int (*audit_list)(struct fdl_store *st, int64_t program_id,
+                      const struct fdl_audit_filter *f, int limit,
+                      struct fdl_audit_row *out, int *count, struct fdl_error *err);
+    /* For each staff account of the program (of store_code only, unless NULL),
+     * by id, at most max: what they did in [from_s, to_s) as the audit log
+     * and the ledger record it. */
+    int (*staff_activity)(struct fdl_store *st, int64_t program_id,
+                          const char *store_code, int64_t from_s, int64_t to_s,
+                          struct fdl_staff_activity *out, int max, int *count,
+                          struct fdl_error *err);
     /* -- migrate -- */
     /* The names of every table of the schema (the backend's own bookkeeping
      * tables excluded), sorted, at most max; more is FDL_ESTORE. */

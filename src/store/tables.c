@@ -50,6 +50,13 @@ const struct fdl_store_table fdl_store_tables[] = {
     {"membership_cashback", FDL_TABLE_BY_PROGRAM},
     /* -- referrals -- */
     {"referrals", FDL_TABLE_BY_PROGRAM},
+    /* -- currencies -- */
+    {"currency_rates", FDL_TABLE_BY_PROGRAM},
+    /* -- stores, staff and the audit log -- */
+    {"stores", FDL_TABLE_BY_PROGRAM},
+    {"staff", FDL_TABLE_BY_PROGRAM},
+    {"staff_sessions", FDL_TABLE_BY_PROGRAM},
+    {"audit_log", FDL_TABLE_BY_PROGRAM},
 };
 const size_t fdl_store_table_count =
     sizeof(fdl_store_tables) / sizeof(fdl_store_tables[0]);

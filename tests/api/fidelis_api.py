@@ -129,7 +129,8 @@ def route_table(path=ROUTES_C):
     text = path.read_text()
     start = text.index("http_routes[] = {")
     end = text.index("};", start)
-    rows = re.findall(r'\{\s*"([A-Z]+)",\s*"([^"]+)",\s*\w+,.*?"(\w+)"\s*\}',
+    # ... "name"} or, with the roles column, ... "name", R_ALL}
+    rows = re.findall(r'\{\s*"([A-Z]+)",\s*"([^"]+)",\s*\w+,.*?"(\w+)"\s*(?:,[^{}"]*)?\}',
                       text[start:end], re.S)
     assert rows, "no routes parsed from routes.c"
     return rows

@@ -130,6 +130,17 @@ def test_everyone_buys_from_the_opening(eapi):
                      "opens_at": None, "opens_for_member_at": None}
 
 
+def test_a_till_time_ahead_of_ours_buys_nothing_early(eapi):
+    """Tills may send a time up to a day ahead; a launch still opens by ours."""
+    m = member_at(eapi, 0)
+    eapi.set_clock(dt.datetime(2026, 3, 14, 10, 0, tzinfo=dt.timezone.utc))  # 22 h before
+    before = eapi.balance(m)
+    r = eapi.post("/v1/purchases", eapi.purchase_body(
+        m, lines=[line("dress-01", 1, 12000)], time="2026-03-15T08:30:00Z"))
+    assert_problem(r, 409, "conflict", "lines[0].sku")
+    assert eapi.balance(m) == before
+
+
 def test_an_early_access_reward_opens_the_earliest_window(eapi):
     m = member_at(eapi, 0)
     eapi.adjust(m, 300)

@@ -447,6 +447,195 @@ static int make_pg_database(const char *maint)
     return maintenance(maint, sql);
 }
 
+/* -- currencies -- */
+/* Rates: one per currency and time (a second is FDL_EDUPLICATE naming
+ * effective_from on every backend, and the transaction goes on), the one in
+ * force at a time, the history newest first, the listing with the next
+ * rate; and a purchase's conversion columns written and read back. */
+static void currency_rates_and_conversions_behave_alike(void)
+{
+    struct fdl_store *st = open_store();
+    CHECK(st);
+    struct fdl_error err;
+    fdl_error_clear(&err);
+    struct fdl_member m = member_named("Currency Carmen", "currency carmen", "");
+    struct fdl_purchase p;
+    memset(&p, 0, sizeof(p));
+    p.program_id = 1;
+    snprintf(p.txn_id, sizeof(p.txn_id), "%s", "T-CURRENCY-1");
+    snprintf(p.currency, sizeof(p.currency), "%s", "EUR");
+    p.total_minor = 1226;
+    struct fdl_currency_rate a = {"JPY", 100, 6135000, 5};
+    struct fdl_currency_rate b = {"JPY", 200, 6200000, 6};
+    struct fdl_currency_rate clash = {"JPY", 200, 1, 7};
+    struct fdl_currency_rate usd = {"USD", 300, 920000000, 8};
+    int rc = FDL_STORE_CALL(st, begin, 1, &err);
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, member_insert, &m, &err);
+    p.member_id = m.id;
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, purchase_insert, &p, NULL, &err);
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, currency_rate_insert, 1, &a, &err);
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, currency_rate_insert, 1, &b, &err);
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, currency_rate_insert, 1, &usd, &err);
+    int again = FDL_STORE_CALL(st, currency_rate_insert, 1, &clash, &err);
+    char field[sizeof(err.field)];
+    snprintf(field, sizeof(field), "%s", err.field);
+    int alive = FDL_STORE_CALL0(st, in_transaction);
+    struct fdl_purchase_conversion conv = {"JPY", 1999, 6135000, 1226}, back, none;
+    int set = FDL_STORE_CALL(st, purchase_conversion_set, 1, m.id, p.id, &conv, &err);
+    int commit = FDL_STORE_CALL(st, commit, &err);
+    struct fdl_currency_rate at_99, at_150, at_200, history[4];
+    int before_first = FDL_STORE_CALL(st, currency_rate_at, 1, "JPY", 99, &at_99, &err);
+    int mid = FDL_STORE_CALL(st, currency_rate_at, 1, "JPY", 150, &at_150, &err);
+    int exact = FDL_STORE_CALL(st, currency_rate_at, 1, "JPY", 200, &at_200, &err);
+    int other_program = FDL_STORE_CALL(st, currency_rate_at, 2, "JPY", 150, &at_99, &err);
+    int n = 0, listed = 0;
+    int of = FDL_STORE_CALL(st, currency_rates_of, 1, "JPY", 0, 4, history, &n, &err);
+    struct fdl_currency_summary list[4];
+    int list_rc = FDL_STORE_CALL(st, currencies_list, 1, 150, list, 4, &listed, &err);
+    int got = FDL_STORE_CALL(st, purchase_conversion_get, 1, m.id, p.id, &back, &err);
+    struct fdl_purchase q = p;
+    snprintf(q.txn_id, sizeof(q.txn_id), "%s", "T-CURRENCY-2");
+    int plain_rc = FDL_STORE_CALL(st, begin, 1, &err);
+    if (plain_rc == 0)
+        plain_rc = FDL_STORE_CALL(st, purchase_insert, &q, NULL, &err);
+    if (plain_rc == 0)
+        plain_rc = FDL_STORE_CALL(st, commit, &err);
+    int plain = FDL_STORE_CALL(st, purchase_conversion_get, 1, m.id, q.id, &none, &err);
+    fdl_store_close(st);
+    CHECK_INT(rc, 0);
+    CHECK_INT(again, FDL_EDUPLICATE);
+    CHECK_STR(field, "effective_from");
+    CHECK_INT(alive, 1);
+    CHECK_INT(set, 0);
+    CHECK_INT(commit, 0);
+    CHECK_INT(before_first, FDL_ENOT_FOUND);
+    CHECK_INT(mid, 0);
+    CHECK_INT(at_150.rate, 6135000);
+    CHECK_INT(at_150.effective_from_s, 100);
+    CHECK_INT(exact, 0);
+    CHECK_INT(at_200.rate, 6200000);
+    CHECK_INT(other_program, FDL_ENOT_FOUND);
+    CHECK_INT(of, 0);
+    CHECK_INT(n, 2);
+    CHECK_INT(history[0].effective_from_s, 200);
+    CHECK_INT(history[1].rate, 6135000);
+    CHECK_STR(history[1].currency, "JPY");
+    CHECK_INT(list_rc, 0);
+    CHECK_INT(listed, 2);
+    CHECK_STR(list[0].currency, "JPY");
+    CHECK_INT(list[0].rates, 2);
+    CHECK_INT(list[0].current_rate, 6135000);
+    CHECK_INT(list[0].next_rate, 6200000);
+    CHECK_INT(list[0].next_from_s, 200);
+    CHECK_STR(list[1].currency, "USD");
+    CHECK_INT(list[1].current_rate, 0);
+    CHECK_INT(list[1].next_from_s, 300);
+    CHECK_INT(got, 0);
+    CHECK_STR(back.currency, "JPY");
+    CHECK_INT(back.original_total_minor, 1999);
+    CHECK_INT(back.rate, 6135000);
+    CHECK_INT(back.converted_total_minor, 1226);
+    CHECK_INT(plain_rc, 0);
+    CHECK_INT(plain, 0);
+    CHECK_STR(none.currency, "");
+}
+
+/* -- stores, staff and the audit log -- */
+/* Stores, staff, sessions and the audit log behave alike on both backends:
+ * clashes name "code" and "login", the transaction carries on after them,
+ * and the audit log filters and pages the same way. */
+static void staff_ops_behave_alike(void)
+{
+    struct fdl_store *st = open_store();
+    CHECK(st);
+    struct fdl_error err;
+    fdl_error_clear(&err);
+    struct fdl_shop shop;
+    memset(&shop, 0, sizeof(shop));
+    shop.program_id = 1;
+    snprintf(shop.code, sizeof(shop.code), "%s", "BCN-01");
+    snprintf(shop.name, sizeof(shop.name), "%s", "Barcelona");
+    snprintf(shop.time_zone, sizeof(shop.time_zone), "%s", "Europe/Madrid");
+    struct fdl_staff a;
+    memset(&a, 0, sizeof(a));
+    a.program_id = 1;
+    a.role = FDL_ROLE_CASHIER;
+    snprintf(a.login, sizeof(a.login), "%s", "ana");
+    snprintf(a.name, sizeof(a.name), "%s", "Ana");
+    snprintf(a.store_code, sizeof(a.store_code), "%s", "BCN-01");
+    snprintf(a.password_hash, sizeof(a.password_hash), "%s", "$argon2id$x");
+    struct fdl_staff b = a;
+    b.program_id = 2; /* logins are unique in the whole installation */
+    int rc = FDL_STORE_CALL(st, begin, 1, &err);
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, shop_insert, &shop, &err);
+    int shop_again = FDL_STORE_CALL(st, shop_insert, &shop, &err);
+    char shop_field[sizeof(err.field)];
+    snprintf(shop_field, sizeof(shop_field), "%s", err.field);
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, staff_insert, &a, &err);
+    int login_again = FDL_STORE_CALL(st, staff_insert, &b, &err);
+    char login_field[sizeof(err.field)];
+    snprintf(login_field, sizeof(login_field), "%s", err.field);
+    int alive = FDL_STORE_CALL0(st, in_transaction);
+    struct fdl_session x;
+    memset(&x, 0, sizeof(x));
+    memset(x.hash, 0x5A, sizeof(x.hash));
+    x.program_id = 1;
+    x.staff_id = a.id;
+    x.created_at_s = 100;
+    x.expires_at_s = 200;
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, session_insert, &x, &err);
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, session_revoke, x.hash, 150, &err);
+    struct fdl_session got;
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, session_get, x.hash, &got, &err);
+    for (int i = 0; rc == 0 && i < 3; i++) {
+        struct fdl_audit_row row;
+        memset(&row, 0, sizeof(row));
+        row.program_id = 1;
+        row.at_s = 1000 + i;
+        snprintf(row.actor, sizeof(row.actor), "%s", i == 1 ? "key:k1" : "staff:ana");
+        snprintf(row.route, sizeof(row.route), "%s", "purchase_create");
+        snprintf(row.method, sizeof(row.method), "%s", "POST");
+        snprintf(row.path, sizeof(row.path), "%s", "/v1/purchases");
+        row.status = 201;
+        rc = FDL_STORE_CALL(st, audit_insert, &row, &err);
+    }
+    struct fdl_audit_row rows[4];
+    int n = 0, n_time = 0;
+    struct fdl_audit_filter f = {"staff:ana", NULL, 0, 0, 0};
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, audit_list, 1, &f, 4, rows, &n, &err);
+    struct fdl_audit_filter g = {NULL, "purchase_create", 1001, 1002, 0};
+    struct fdl_audit_row one[4];
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, audit_list, 1, &g, 4, one, &n_time, &err);
+    struct fdl_shop listed[4];
+    int shops = 0, any = 0, any2 = 1, none = 0;
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, shops_list, 1, "", 4, listed, &shops, &any, &err);
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, shops_list, 2, "", 4, listed, &none, &any2, &err);
+    FDL_STORE_CALL0(st, rollback);
+    fdl_store_close(st);
+    CHECK(rc == 0);
+    CHECK(shop_again == FDL_EDUPLICATE && strcmp(shop_field, "code") == 0);
+    CHECK(login_again == FDL_EDUPLICATE && strcmp(login_field, "login") == 0);
+    CHECK(alive);
+    CHECK(got.revoked_at_s == 150 && got.staff_id == a.id && got.expires_at_s == 200);
+    CHECK(n == 2 && rows[0].at_s == 1002 && rows[1].at_s == 1000);
+    CHECK(n_time == 1 && strcmp(one[0].actor, "key:k1") == 0);
+    CHECK(shops == 1 && any == 1 && none == 0 && any2 == 0);
+}
+
 /* -- migrate -- */
 /* `fidelis migrate` copies the tables of fdl_store_tables: a migration that
  * adds a table without listing it there (src/store/tables.c) fails here. */
@@ -489,6 +678,10 @@ static void conformance(void)
     RUN(entries_balance_and_the_audit_sees_what_was_written);
     RUN(a_rolled_back_transaction_leaves_nothing);
     RUN(coupon_and_referral_clashes_name_the_same_fields);
+    /* -- currencies -- */
+    RUN(currency_rates_and_conversions_behave_alike);
+    /* -- stores, staff and the audit log -- */
+    RUN(staff_ops_behave_alike);
     /* -- migrate -- */
     RUN(every_table_of_the_schema_is_in_the_copy_list);
 }

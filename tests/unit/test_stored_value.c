@@ -58,6 +58,19 @@ static void test_reversal_is_cumulative_and_exact_at_the_end(void)
     CHECK_INT(fdl_cashback_reversal(0, 1000, 1000, 0), 0);
 }
 
+/* The largest basket the API accepts: 200 lines x 100,000 units x
+ * 100,000,000 minor each; cashback and its reversal must not overflow. */
+static void test_cashback_of_the_largest_basket(void)
+{
+    int64_t biggest =
+        (int64_t)FDL_MAX_BASKET_LINES * FDL_MAX_LINE_QUANTITY * FDL_MAX_UNIT_PRICE_MINOR;
+    CHECK_INT(fdl_cashback(biggest, 200, FDL_ROUND_DOWN, 1000000), 1000000);
+    CHECK_INT(fdl_cashback(biggest, FDL_MEMBERSHIP_MAX_BP, FDL_ROUND_UP, INT64_MAX),
+              biggest * (FDL_MEMBERSHIP_MAX_BP / 100) / 100);
+    CHECK_INT(fdl_cashback_reversal(1000000, biggest, biggest / 2, 0), 500000);
+    CHECK_INT(fdl_cashback_reversal(1000000, biggest, biggest, 500000), 500000);
+}
+
 static void test_advisor_figures(void)
 {
     struct fdl_membership_def m;
@@ -260,6 +273,7 @@ int main(void)
     RUN(test_cashback_two_percent_rounds_by_setting);
     RUN(test_cashback_capped_and_never_negative);
     RUN(test_reversal_is_cumulative_and_exact_at_the_end);
+    RUN(test_cashback_of_the_largest_basket);
     RUN(test_advisor_figures);
     RUN(test_entries_balance);
     RUN(test_gift_numbers_have_their_own_domain);

@@ -239,6 +239,65 @@ test('a coupon code takes its discount off the sale; an unknown one shows the se
   assert.deepEqual(JSON.parse(sent.body).coupons, ['till50']);
 });
 
+test('a cashier logs in with their own account and sells at their store; logging out ends the session', { timeout: 60000 }, async () => {
+  const admin = { key: server.adminKey };
+  let r = await server.api('POST', '/v1/stores', {
+    ...admin, body: { code: 'BCN-01', name: 'Barcelona', time_zone: 'Europe/Madrid' },
+    headers: { 'Idempotency-Key': 'till-store' },
+  });
+  assert.equal(r.status, 201, r.text);
+  r = await server.api('POST', '/v1/staff', {
+    ...admin,
+    body: { login: 'ana', name: 'Ana Caixera', role: 'cashier', store: 'BCN-01', password: 'correct horse battery' },
+    headers: { 'Idempotency-Key': 'till-staff' },
+  });
+  assert.equal(r.status, 201, r.text);
+
+  await page.getByRole('button', { name: 'Change API key' }).click();
+  await page.locator('#key-section').waitFor({ state: 'visible' });
+  await page.getByLabel('Staff login').fill('ana');
+  await page.getByLabel('Password').fill('not her password');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await waitForText(page.locator('#login-form .problem'), /401/);
+  assert.equal(await page.locator('#staff-password').getAttribute('aria-invalid'), 'true');
+  assert.equal(await page.locator('#till').isVisible(), false);
+
+  await page.getByLabel('Password').fill('correct horse battery');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.locator('#till').waitFor({ state: 'visible' });
+  await waitForText(page.locator('#program-info'), 'Ana Caixera (cashier, BCN-01)');
+  const token = await page.evaluate(() => sessionStorage.getItem('fidelis.tillKey'));
+  assert.match(token, /^fds_[A-Za-z0-9_-]{43}$/);
+  assert.equal(await page.locator('#staff-password').inputValue(), '');
+  const login = writes('/v1/sessions').at(-1);
+  assert.equal(login.headers.authorization, undefined);
+
+  /* A sale rung up by Ana is recorded at her store, in her name. */
+  await page.getByLabel('Card number, phone, e-mail or name').fill('jose');
+  await page.getByRole('button', { name: 'Find member' }).click();
+  await page.getByRole('button', { name: 'Select José Pérez' }).click();
+  await page.locator('#sale-section').waitFor({ state: 'visible' });
+  await page.locator('#line-0-sku').fill('BREAD');
+  await page.locator('#line-0-quantity').fill('1');
+  await page.locator('#line-0-unit_price').fill('3.00');
+  await page.locator('#sale-coupon').fill('');
+  await page.locator('#sale-redeem').fill('');
+  const txn = (await page.locator('#sale-txn').innerText()).trim();
+  await page.getByRole('button', { name: 'Ring up sale' }).click();
+  await waitForText(page.locator('#receipt-messages'), 'You earned 3 points');
+  assert.equal(writes('/v1/purchases').at(-1).headers.authorization, `Bearer ${token}`);
+  const purchase = await server.api('GET', `/v1/purchases/${txn}`);
+  assert.equal(purchase.json.store, 'BCN-01');
+  const audit = await server.api('GET', '/v1/audit-log?route=purchase_create&limit=1', admin);
+  assert.equal(audit.json.entries[0].actor, 'staff:ana');
+
+  /* Logging out ends the session on the server. */
+  await page.getByRole('button', { name: 'Change API key' }).click();
+  await page.locator('#key-section').waitFor({ state: 'visible' });
+  await waitFor(async () => (await server.api('GET', '/v1/program', { key: token })).status === 401,
+    'the session to end');
+});
+
 test('the key was sent only to this server and the page raised no errors', async () => {
   const origin = new URL(server.url).origin;
   for (const r of requests) {

@@ -1,0 +1,393 @@
+/*
+ * staff.c - stores, staff accounts, sessions, the login throttle and the
+ * staff-activity report. See staff.h.
+ */
+#include "service/staff.h"
+
+#include "base/tz.h"
+#include "service/internal.h"
+
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+_Static_assert(crypto_pwhash_STRBYTES <= FDL_PASSWORD_HASH_MAX + 1,
+               "a password hash string fits FDL_PASSWORD_HASH_MAX");
+
+static const char *const role_names[] = {"cashier", "manager", "admin", "auditor"};
+
+const char *fdl_role_name(unsigned role)
+{
+    for (unsigned i = 0; i < 4; i++)
+        if (role == 1u << i)
+            return role_names[i];
+    return "";
+}
+
+unsigned fdl_role_parse(const char *text)
+{
+    for (unsigned i = 0; text && i < 4; i++)
+        if (strcmp(text, role_names[i]) == 0)
+            return 1u << i;
+    return 0;
+}
+
+/* What a role may do beyond its routes, in the service's scope terms:
+ * admins and managers act with the admin scope (managers within limits the
+ * service checks), cashiers and auditors with the till's. */
+static unsigned role_scopes(unsigned role)
+{
+    return role & (FDL_ROLE_ADMIN | FDL_ROLE_MANAGER) ? FDL_SCOPE_POS | FDL_SCOPE_ADMIN
+                                                      : FDL_SCOPE_POS;
+}
+
+/* 1 if text is min..max bytes of a-z, 0-9, '.', '_', '-' (and A-Z if upper). */
+static int word_ok(const char *text, size_t min, size_t max, int upper)
+{
+    size_t n = strlen(text);
+    if (n < min || n > max)
+        return 0;
+    for (const char *p = text; *p; p++) {
+        char c = *p;
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+              c == '-' || (upper && c >= 'A' && c <= 'Z')))
+            return 0;
+    }
+    return 1;
+}
+
+int fdl_password_hash(const char *password, const char *login,
+                      char out[FDL_PASSWORD_HASH_MAX + 1], struct fdl_error *err)
+{
+    size_t n = strlen(password);
+    if (n < FDL_MIN_PASSWORD_LEN || n > FDL_MAX_PASSWORD_LEN)
+        return fdl_error_set(err, FDL_ERANGE, "password", "must be %d to %d bytes",
+                             FDL_MIN_PASSWORD_LEN, FDL_MAX_PASSWORD_LEN);
+    size_t same = 0;
+    while (password[same] == password[0] && password[same])
+        same++;
+    if (same == n || (login && strcmp(password, login) == 0))
+        return fdl_error_set(
+            err, FDL_EINVALID, "password",
+            "is too easy to guess (one repeated character, or the login)");
+    char hashed[crypto_pwhash_STRBYTES];
+    if (crypto_pwhash_str_alg(hashed, password, n, FDL_PWHASH_ITERATIONS,
+                              FDL_PWHASH_MEMORY_BYTES, crypto_pwhash_ALG_ARGON2ID13) != 0)
+        return fdl_error_set(err, FDL_ENOMEM, NULL, "no memory to hash the password");
+    snprintf(out, FDL_PASSWORD_HASH_MAX + 1, "%s", hashed);
+    return 0;
+}
+
+/* ---- stores ---- */
+
+int fdl_svc_shop_put(struct fdl_store *st, const struct fdl_actor *a, int create,
+                     struct fdl_shop *shop, int64_t now_s, struct fdl_error *err)
+{
+    if (!(a->scopes & FDL_SCOPE_ADMIN))
+        return fdl_error_set(err, FDL_EFORBIDDEN, NULL, "stores are set by admins");
+    if (!word_ok(shop->code, 1, FDL_MAX_ID_LEN, 1))
+        return fdl_error_set(err, FDL_EINVALID, "code",
+                             "must be 1 to %d of A-Z, a-z, 0-9, '.', '_' and '-'",
+                             FDL_MAX_ID_LEN);
+    struct fdl_tz *tz = NULL;
+    if (fdl_tz_load(shop->time_zone, &tz, err) != 0)
+        return fdl_error_set(err, FDL_EINVALID, "time_zone",
+                             "\"%s\" is not a time zone this server knows",
+                             shop->time_zone);
+    fdl_tz_free(tz);
+    shop->program_id = a->program_id;
+    shop->updated_at_s = now_s;
+    if (create) {
+        shop->created_at_s = now_s;
+        return FDL_STORE_CALL(st, shop_insert, shop, err);
+    }
+    int rc = FDL_STORE_CALL(st, shop_update, shop, err);
+    struct fdl_shop stored;
+    if (rc == 0 &&
+        (rc = FDL_STORE_CALL(st, shop_get, a->program_id, shop->code, &stored, err)) == 0)
+        *shop = stored;
+    return rc;
+}
+
+int svc_purchase_store(struct fdl_store *st, const struct fdl_actor *a,
+                       const char *requested, char out[FDL_MAX_ID_LEN + 1],
+                       struct fdl_error *err)
+{
+    const char *code = requested && *requested ? requested : a->store;
+    if (a->store[0] && strcmp(code, a->store) != 0)
+        return fdl_error_set(err, FDL_EFORBIDDEN, "store",
+                             "%s rings up purchases at store %s only", a->name, a->store);
+    snprintf(out, FDL_MAX_ID_LEN + 1, "%s", code);
+    if (!*code)
+        return 0;
+    struct fdl_shop shop;
+    int rc = FDL_STORE_CALL(st, shop_get, a->program_id, code, &shop, err);
+    if (rc != FDL_ENOT_FOUND)
+        return rc;
+    fdl_error_clear(err);
+    int count = 0, any = 0;
+    rc = FDL_STORE_CALL(st, shops_list, a->program_id, "", 0, NULL, &count, &any, err);
+    if (rc == 0 && any)
+        rc = fdl_error_set(err, FDL_EINVALID, "store",
+                           "no store \"%s\" is registered (GET /v1/stores)", code);
+    return rc;
+}
+
+/* ---- staff ---- */
+
+int fdl_svc_staff_create(struct fdl_store *st, const struct fdl_actor *a,
+                         struct fdl_staff *s, int64_t now_s, struct fdl_error *err)
+{
+    if (!(a->scopes & FDL_SCOPE_ADMIN) || a->role == FDL_ROLE_MANAGER)
+        return fdl_error_set(err, FDL_EFORBIDDEN, NULL,
+                             "staff accounts are made by admins");
+    if (!word_ok(s->login, FDL_MIN_LOGIN_LEN, FDL_MAX_LOGIN_LEN, 0))
+        return fdl_error_set(err, FDL_EINVALID, "login",
+                             "must be %d to %d of a-z, 0-9, '.', '_' and '-'",
+                             FDL_MIN_LOGIN_LEN, FDL_MAX_LOGIN_LEN);
+    int needs_store = s->role == FDL_ROLE_CASHIER || s->role == FDL_ROLE_MANAGER;
+    if (needs_store && !s->store_code[0])
+        return fdl_error_set(err, FDL_EMISSING_FIELD, "store", "a %s works at a store",
+                             fdl_role_name(s->role));
+    if (!needs_store && s->store_code[0])
+        return fdl_error_set(err, FDL_EINVALID, "store", "an %s is not bound to a store",
+                             fdl_role_name(s->role));
+    struct fdl_shop shop;
+    int rc = needs_store
+                 ? FDL_STORE_CALL(st, shop_get, a->program_id, s->store_code, &shop, err)
+                 : 0;
+    if (rc == FDL_ENOT_FOUND)
+        return fdl_error_set(err, FDL_EINVALID, "store", "no store \"%s\" is registered",
+                             s->store_code);
+    struct fdl_member m;
+    if (rc == 0 && s->member_id) {
+        rc = FDL_STORE_CALL(st, member_get, a->program_id, s->member_id, &m, err);
+        if (rc == FDL_ENOT_FOUND)
+            return fdl_error_set(err, FDL_EINVALID, "member_id", "no member %lld",
+                                 (long long)s->member_id);
+    }
+    if (rc)
+        return rc;
+    s->program_id = a->program_id;
+    s->created_at_s = now_s;
+    return FDL_STORE_CALL(st, staff_insert, s, err);
+}
+
+int fdl_svc_staff_link(struct fdl_store *st, const struct fdl_actor *a, int64_t id,
+                       int64_t member_id, struct fdl_staff *out, struct fdl_error *err)
+{
+    if (!(a->scopes & FDL_SCOPE_ADMIN) || a->role == FDL_ROLE_MANAGER)
+        return fdl_error_set(err, FDL_EFORBIDDEN, NULL,
+                             "staff accounts are set by admins");
+    struct fdl_member m;
+    int rc =
+        member_id ? FDL_STORE_CALL(st, member_get, a->program_id, member_id, &m, err) : 0;
+    if (rc == FDL_ENOT_FOUND)
+        return fdl_error_set(err, FDL_EINVALID, "member_id", "no member %lld",
+                             (long long)member_id);
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, staff_set_member, a->program_id, id, member_id, err);
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, staff_get, a->program_id, id, out, err);
+    return rc;
+}
+
+/* ---- the login throttle ---- */
+
+#define LOGIN_PROBES 8 /* slots looked at for one login */
+
+struct login_slot {
+    char login[FDL_MAX_LOGIN_LEN + 1]; /* "" : free */
+    int64_t window_start_s;
+    int64_t failures;
+};
+
+static pthread_mutex_t login_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct login_slot login_slots[FDL_LOGIN_FAILURE_SLOTS];
+
+/* The slot of login; with create, claims a free or the oldest one. Call
+ * with login_lock held. */
+static struct login_slot *login_slot(const char *login, int64_t now_s, int create)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (const char *p = login; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ull;
+    struct login_slot *victim = NULL;
+    for (size_t i = 0; i < LOGIN_PROBES; i++) {
+        struct login_slot *s = &login_slots[(h + i) % FDL_LOGIN_FAILURE_SLOTS];
+        if (s->login[0] && strcmp(s->login, login) == 0)
+            return s;
+        if (!victim || (victim->login[0] &&
+                        (!s->login[0] || s->window_start_s < victim->window_start_s)))
+            victim = s;
+    }
+    if (!create)
+        return NULL;
+    snprintf(victim->login, sizeof(victim->login), "%s", login);
+    victim->window_start_s = now_s;
+    victim->failures = 0;
+    return victim;
+}
+
+static int login_blocked(const char *login, int64_t now_s, int64_t *retry_s)
+{
+    pthread_mutex_lock(&login_lock);
+    struct login_slot *s = login_slot(login, now_s, 0);
+    int blocked = s && now_s - s->window_start_s < FDL_LOGIN_FAILURE_WINDOW_S &&
+                  s->failures >= FDL_LOGIN_MAX_FAILURES;
+    if (blocked)
+        *retry_s = s->window_start_s + FDL_LOGIN_FAILURE_WINDOW_S - now_s;
+    pthread_mutex_unlock(&login_lock);
+    return blocked;
+}
+
+static void login_failed(const char *login, int64_t now_s)
+{
+    pthread_mutex_lock(&login_lock);
+    struct login_slot *s = login_slot(login, now_s, 1);
+    if (now_s - s->window_start_s >= FDL_LOGIN_FAILURE_WINDOW_S) {
+        s->window_start_s = now_s;
+        s->failures = 0;
+    }
+    s->failures++;
+    pthread_mutex_unlock(&login_lock);
+}
+
+/* A hash no password matches, verified for unknown logins so that they cost
+ * what a known one does. */
+static char decoy_hash[crypto_pwhash_STRBYTES];
+static pthread_once_t decoy_once = PTHREAD_ONCE_INIT;
+
+static void decoy_make(void)
+{
+    unsigned char random[32];
+    randombytes_buf(random, sizeof(random));
+    if (crypto_pwhash_str_alg(decoy_hash, (const char *)random, sizeof(random),
+                              FDL_PWHASH_ITERATIONS, FDL_PWHASH_MEMORY_BYTES,
+                              crypto_pwhash_ALG_ARGON2ID13) != 0)
+        decoy_hash[0] = '\0';
+}
+
+int fdl_svc_login_check(struct fdl_store *st, const char *login, const char *password,
+                        int64_t now_s, struct fdl_staff *out, struct fdl_error *err)
+{
+    int64_t retry_s = 0;
+    if (login_blocked(login, now_s, &retry_s))
+        return fdl_error_set(err, FDL_ETOO_MANY_ATTEMPTS, "password",
+                             "too many wrong passwords; retry in %lld seconds",
+                             (long long)retry_s);
+    struct fdl_staff s;
+    int rc = FDL_STORE_CALL(st, staff_by_login, login, &s, err);
+    if (rc && rc != FDL_ENOT_FOUND)
+        return rc;
+    pthread_once(&decoy_once, decoy_make);
+    const char *hash = rc == 0 ? s.password_hash : decoy_hash;
+    int ok = hash[0] && crypto_pwhash_str_verify(hash, password, strlen(password)) == 0 &&
+             rc == 0;
+    if (!ok) {
+        login_failed(login, now_s);
+        return fdl_error_set(err, FDL_EUNAUTHENTICATED, "password",
+                             "wrong login or password");
+    }
+    *out = s;
+    return 0;
+}
+
+/* ---- sessions ---- */
+
+static void token_hash(const char *token, unsigned char out[FDL_SESSION_HASH_BYTES])
+{
+    crypto_generichash(out, FDL_SESSION_HASH_BYTES, (const unsigned char *)token,
+                       strlen(token), NULL, 0);
+}
+
+int fdl_session_token_like(const char *text)
+{
+    return text && strncmp(text, FDL_SESSION_TOKEN_PREFIX, 4) == 0;
+}
+
+int fdl_svc_session_open(struct fdl_store *st, const struct fdl_staff *s, int64_t now_s,
+                         char token[FDL_SESSION_TOKEN_LEN + 1], int64_t *expires_at_s,
+                         struct fdl_error *err)
+{
+    unsigned char random[32];
+    randombytes_buf(random, sizeof(random));
+    memcpy(token, FDL_SESSION_TOKEN_PREFIX, 4);
+    sodium_bin2base64(token + 4, FDL_SESSION_TOKEN_LEN + 1 - 4, random, sizeof(random),
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    sodium_memzero(random, sizeof(random));
+    struct fdl_session x;
+    memset(&x, 0, sizeof(x));
+    token_hash(token, x.hash);
+    x.program_id = s->program_id;
+    x.staff_id = s->id;
+    x.created_at_s = now_s;
+    x.expires_at_s = now_s + FDL_SESSION_LIFETIME_S;
+    int rc = FDL_STORE_CALL(st, session_insert, &x, err);
+    if (rc == 0)
+        *expires_at_s = x.expires_at_s;
+    return rc;
+}
+
+int fdl_svc_session_verify(struct fdl_store *st, const char *token, int64_t now_s,
+                           struct fdl_actor *actor, struct fdl_error *err)
+{
+    if (!fdl_session_token_like(token) || strlen(token) != FDL_SESSION_TOKEN_LEN)
+        return fdl_error_set(err, FDL_EUNAUTHENTICATED, NULL, "not a valid session");
+    unsigned char hash[FDL_SESSION_HASH_BYTES];
+    token_hash(token, hash);
+    struct fdl_session x;
+    struct fdl_staff s;
+    int rc = FDL_STORE_CALL(st, session_get, hash, &x, err);
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, staff_get, x.program_id, x.staff_id, &s, err);
+    if (rc == 0 && (x.revoked_at_s || now_s >= x.expires_at_s))
+        rc = FDL_ENOT_FOUND;
+    if (rc == FDL_ENOT_FOUND)
+        return fdl_error_set(err, FDL_EUNAUTHENTICATED, NULL,
+                             "the session is unknown, expired or ended; log in again");
+    if (rc)
+        return rc;
+    actor->program_id = s.program_id;
+    actor->scopes = role_scopes(s.role);
+    snprintf(actor->name, sizeof(actor->name), "staff:%s", s.login);
+    actor->role = s.role;
+    actor->staff_id = s.id;
+    snprintf(actor->store, sizeof(actor->store), "%s", s.store_code);
+    return 0;
+}
+
+int fdl_svc_session_revoke(struct fdl_store *st, const char *token, int64_t now_s,
+                           struct fdl_error *err)
+{
+    unsigned char hash[FDL_SESSION_HASH_BYTES];
+    token_hash(token, hash);
+    return FDL_STORE_CALL(st, session_revoke, hash, now_s, err);
+}
+
+/* ---- the report ---- */
+
+unsigned fdl_staff_activity_flags(const struct fdl_staff_activity *row)
+{
+    unsigned flags = 0;
+    if (row->own_card_purchases > 0)
+        flags |= FDL_UNUSUAL_OWN_CARD;
+    if (row->staff_card_purchases - row->own_card_purchases >=
+        FDL_UNUSUAL_STAFF_CARD_PURCHASES)
+        flags |= FDL_UNUSUAL_STAFF_CARD;
+    if (row->adjustment_points_added >= FDL_UNUSUAL_ADJUSTMENT_POINTS)
+        flags |= FDL_UNUSUAL_ADJUSTMENT;
+    return flags;
+}
+
+int fdl_svc_staff_activity(struct fdl_store *st, const struct fdl_actor *a,
+                           int64_t from_s, int64_t to_s, struct fdl_staff_activity *out,
+                           int max, int *count, struct fdl_error *err)
+{
+    if (to_s <= from_s)
+        return fdl_error_set(err, FDL_ERANGE, "to", "must be after from");
+    const char *store = a->role == FDL_ROLE_MANAGER ? a->store : NULL;
+    return FDL_STORE_CALL(st, staff_activity, a->program_id, store, from_s, to_s, out,
+                          max, count, err);
+}
