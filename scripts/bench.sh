@@ -22,6 +22,18 @@
 #     `scripts/bench.sh rules` runs only this step (about a minute; needs
 #     valgrind, not wrk).
 #
+#  5. `scripts/bench.sh pg` (only this step): PostgreSQL, durable (a
+#     throwaway cluster from scripts/pg.sh started with PG_DURABLE=1: fsync,
+#     synchronous_commit and full_page_writes on). In each of BENCH_RUNS runs,
+#     in rotated order: `pgbench -M prepared -c 16 -j 2` (TPC-B, scale 1,
+#     after one `pgbench -i`) on the cluster (the peer); `fidelis serve --db
+#     postgresql://...` on a fresh database of the same cluster with
+#     BENCH_MEMBERS members, wrk POSTing purchases (bench/purchase.lua) at 16
+#     keep-alive connections spread over every member (uniform); and the same
+#     with every purchase on member 1 (one hot account). Each is
+#     BENCH_PG_SECONDS (8) long; no socket errors, no non-2xx and a clean
+#     audit are checked. About 2 minutes with BENCH_RUNS=3.
+#
 # Prints the machine, the tables and a summary; exits non-zero if a check
 # fails. Never part of the tests. Takes about 8 minutes with the defaults.
 # Environment: BENCH_RUNS (5), BENCH_WRITER_SECONDS (2), BENCH_HTTP_SECONDS (8),
@@ -35,10 +47,12 @@ HTTP_SECONDS=${BENCH_HTTP_SECONDS:-8}
 MEMBERS=${BENCH_MEMBERS:-1000}
 CONNECTIONS=(1 16 64)
 PY=/usr/bin/python3
-STEP=${1:-all} # all; rules: only step 3; features: only step 4
-case $STEP in all | rules | features) ;; *) echo "usage: scripts/bench.sh [rules|features]"; exit 2 ;; esac
+STEP=${1:-all} # all; rules: only step 3; features: only step 4; pg: only step 5
+case $STEP in all | rules | features | pg) ;; *) echo "usage: scripts/bench.sh [rules|features|pg]"; exit 2 ;; esac
+PG_SECONDS=${BENCH_PG_SECONDS:-8}
+PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 
-[ "$STEP" != all ] || command -v wrk >/dev/null || { echo "bench.sh: wrk is missing (apt-get install wrk)"; exit 1; }
+case $STEP in all | pg) command -v wrk >/dev/null || { echo "bench.sh: wrk is missing (apt-get install wrk)"; exit 1; } ;; esac
 scripts/build.sh
 bin=$root/build/fidelis
 bench_writer=$root/build/bench/bench_writer
@@ -48,8 +62,10 @@ work_parent=${BENCH_TMPDIR:-$root/build}
 mkdir -p "$work_parent"
 work=$(mktemp -d "$work_parent/bench-run.XXXXXX")
 server_pid=""
+pg_cluster=""
 cleanup() {
   if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  if [ -n "$pg_cluster" ]; then scripts/pg.sh stop "$pg_cluster" >/dev/null 2>&1 || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -73,6 +89,10 @@ fsync_probe() {
 }
 fsync_probe "at start"
 echo "load:   $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min) at start"
+
+metric() { # metric NAME_REGEX: sums the matching /metrics samples
+  curl -s "$base/metrics" | awk -v re="$1" '$0 !~ /^#/ && $1 ~ re {s += $2} END {printf "%d\n", s}'
+}
 
 if [ "$STEP" = all ]; then # steps 1 and 2 and their summary (not for `bench.sh rules`)
 # ---- 1. the writer, in process ----
@@ -143,10 +163,6 @@ print("%d purchases, %.0f open lots per member" % c.execute(
 PYEOF
 )
   echo "  run $1: $audit; the database ended with $lots"
-}
-
-metric() { # metric NAME_REGEX: sums the matching /metrics samples
-  curl -s "$base/metrics" | awk -v re="$1" '$0 !~ /^#/ && $1 ~ re {s += $2} END {printf "%d\n", s}'
 }
 
 # run_wrk ARGS...: runs wrk, output in $work/wrk.out; meanwhile samples the
@@ -343,7 +359,7 @@ for p in ("rules", "flat"):
         print("   %10.0f %5.1f%% %12.0f  %s" % (s, 100 * s / per[p], i, f))
 EOF
 }
-[ "$STEP" = features ] || rules_step
+case $STEP in all | rules) rules_step ;; esac
 
 # ---- 4. the program's features in the write path ----
 # The writer again, with its purchases earning under examples/demo.yaml
@@ -363,3 +379,131 @@ features_step() {
   done
 }
 case $STEP in all | features) features_step ;; esac
+
+# ---- 5. PostgreSQL, durable: purchases over HTTP beside pgbench (`scripts/bench.sh pg`) ----
+# pg_run_fidelis KIND RUN URI: one wrk run of purchases against a server on a
+# fresh database of the cluster; KIND uniform spreads them over $MEMBERS
+# members, hot puts every one on member 1. Appends a row to $pg_results.
+pg_run_fidelis() {
+  local kind=$1 run=$2 uri=$3 dbname=fdl_bench_$1_$2 members=$MEMBERS db line
+  [ "$kind" = hot ] && members=1
+  psql -X -qAt -d "$uri" -c "CREATE DATABASE $dbname" >/dev/null
+  db=${uri%/*}/$dbname
+  till_key=$("$bin" init --db "$db" | sed -n 's/^till key:[[:space:]]*//p')
+  "$bin" serve --db "$db" --port 0 --expire-interval 0 2>"$work/serve-pg.log" &
+  server_pid=$!
+  port=""
+  for _ in $(seq 200); do
+    port=$(sed -n 's/.*"event":"listening".*"port":"\([0-9]*\)".*/\1/p' "$work/serve-pg.log")
+    [ -n "$port" ] && break
+    sleep 0.05
+  done
+  [ -n "$port" ] || { cat "$work/serve-pg.log"; echo "bench.sh: the server did not start"; exit 1; }
+  $PY - "$port" "$till_key" "$MEMBERS" <<'PYEOF'
+import http.client, json, sys
+port, key, members = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+c = http.client.HTTPConnection("127.0.0.1", port)
+for i in range(1, members + 1):
+    c.request("POST", "/v1/members", json.dumps({"name": "Bench Member %d" % i}),
+              {"Authorization": "Bearer " + key, "Content-Type": "application/json",
+               "Idempotency-Key": "bench-enrol-%d" % i})
+    r = c.getresponse(); r.read()
+    assert r.status == 201, r.status
+PYEOF
+  base=http://127.0.0.1:$port
+  local jobs0 batches0 jobs1 batches1
+  jobs0=$(metric '^fidelis_writer_jobs_total$')
+  batches0=$(metric '^fidelis_writer_batches_total$')
+  wrk -t 2 -c 16 -d "${PG_SECONDS}s" --timeout 10s -s "$root/bench/purchase.lua" \
+    "$base/v1/purchases" -- "$till_key" "$members" "pg-$kind-$run" >"$work/wrk.out"
+  jobs1=$(metric '^fidelis_writer_jobs_total$')
+  batches1=$(metric '^fidelis_writer_batches_total$')
+  kill "$server_pid"
+  wait "$server_pid" 2>/dev/null || true
+  server_pid=""
+  [ "$("$bin" audit --db "$db" | tail -1)" = "audit clean" ] || pg_audits_bad=$((pg_audits_bad + 1))
+  psql -X -qAt -d "$uri" -c "DROP DATABASE $dbname WITH (FORCE)" >/dev/null
+  line=$(grep '^WRK ' "$work/wrk.out") || { cat "$work/wrk.out"; exit 1; }
+  v() { printf '%s\n' "$line" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
+  local batch
+  batch=$(awk -v j=$((jobs1 - jobs0)) -v b=$((batches1 - batches0)) 'BEGIN {printf "%.1f", j / (b ? b : 1)}')
+  printf '%s\t%d\t%s\t%s\t%s\t%d\t%s\n' "$kind" "$run" "$(v rps)" "$(v p50_ms)" "$(v p99_ms)" \
+    $(($(v connect) + $(v read) + $(v write) + $(v timeout) + $(v status))) "$batch" >>"$pg_results"
+  printf '  run %d/%d  %-8s %9s purchases/s  p50 %7s ms  p99 %7s ms  batch %s\n' "$run" "$RUNS" \
+    "$kind" "$(v rps)" "$(v p50_ms)" "$(v p99_ms)" "$batch"
+}
+
+# pg_run_pgbench RUN URI: one pgbench TPC-B run; appends a row to $pg_results.
+pg_run_pgbench() {
+  local run=$1 uri=$2 tps lat
+  "$PG_BIN/pgbench" -M prepared -c 16 -j 2 -n -T "$PG_SECONDS" "$uri" >"$work/pgbench.out" 2>&1 ||
+    { cat "$work/pgbench.out"; exit 1; }
+  tps=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p' "$work/pgbench.out")
+  lat=$(sed -n 's/^latency average = \([0-9.]*\) ms/\1/p' "$work/pgbench.out")
+  printf 'pgbench\t%d\t%s\t%s\t\t0\t\n' "$run" "$tps" "$lat" >>"$pg_results"
+  printf '  run %d/%d  %-8s %9s tps          latency avg %7s ms\n' "$run" "$RUNS" pgbench "$tps" "$lat"
+}
+
+pg_step() {
+  [ -x "$PG_BIN/pgbench" ] || { echo "bench.sh: no pgbench in $PG_BIN (scripts/deps.sh)"; exit 1; }
+  echo
+  echo "== 5. PostgreSQL (fsync on): purchases over HTTP vs pgbench TPC-B ($RUNS runs x ${PG_SECONDS} s, 16 connections)"
+  pg_cluster=$work/pg
+  local uri show
+  uri=$(PG_DURABLE=1 scripts/pg.sh start "$pg_cluster")
+  show() { psql -X -qAt -d "$uri" -c "SHOW $1"; }
+  echo "cluster: PostgreSQL $(show server_version), fsync=$(show fsync)," \
+    "synchronous_commit=$(show synchronous_commit), full_page_writes=$(show full_page_writes)," \
+    "shared_buffers=$(show shared_buffers)"
+  "$PG_BIN/pgbench" -i -q "$uri" >"$work/pgbench-init.log" 2>&1 ||
+    { cat "$work/pgbench-init.log"; exit 1; }
+  pg_results=$work/pg.tsv
+  pg_audits_bad=0
+  printf 'kind\trun\ttps\tp50_ms\tp99_ms\terrors\tbatch\n' >"$pg_results"
+  local kinds=(pgbench uniform hot) run i kind
+  for run in $(seq "$RUNS"); do
+    for i in 0 1 2; do
+      kind=${kinds[$(((i + run - 1) % 3))]}
+      if [ "$kind" = pgbench ]; then
+        pg_run_pgbench "$run" "$uri"
+      else
+        pg_run_fidelis "$kind" "$run" "$uri"
+      fi
+    done
+  done
+  scripts/pg.sh stop "$pg_cluster" >/dev/null
+  pg_cluster=""
+  fsync_probe "after the PostgreSQL runs"
+  echo
+  $PY - "$pg_results" "$pg_audits_bad" <<'PYEOF'
+import csv, statistics, sys
+rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
+med = statistics.median
+by = lambda kind: {r["run"]: r for r in rows if r["kind"] == kind}
+pgb, uni, hot = by("pgbench"), by("uniform"), by("hot")
+print("== summary: PostgreSQL, durable (medians of %d runs; ratios run by run, then the median)"
+      % len(pgb))
+print("%-36s %9s %9s %9s %10s %6s" % ("", "per s", "p50 ms", "p99 ms", "x pgbench", "batch"))
+print("%-36s %9.0f %9s %9s %10.2f" % ("pgbench -M prepared -c 16 (TPC-B)",
+      med(float(r["tps"]) for r in pgb.values()),
+      "avg %.1f" % med(float(r["p50_ms"]) for r in pgb.values()), "", 1.0))
+for name, d in (("purchases, 16 conns, uniform", uni),
+                ("purchases, 16 conns, one hot member", hot)):
+    print("%-36s %9.0f %9.2f %9.2f %10.2f %6.1f" % (
+        name, med(float(r["tps"]) for r in d.values()),
+        med(float(r["p50_ms"]) for r in d.values()), med(float(r["p99_ms"]) for r in d.values()),
+        med(float(d[k]["tps"]) / float(pgb[k]["tps"]) for k in d),
+        med(float(r["batch"]) for r in d.values())))
+print("hot / uniform: %.2f" % med(float(hot[k]["tps"]) / float(uni[k]["tps"]) for k in hot))
+problems = ["%s run %s: %s socket errors or non-2xx" % (r["kind"], r["run"], r["errors"])
+            for r in rows if int(r["errors"] or 0)]
+if sys.argv[2] != "0":
+    problems.append("fidelis audit failed after %s runs" % sys.argv[2])
+for p in problems:
+    print("CHECK FAILED: " + p)
+print("checks: %s" % ("all passed (no errors, every audit clean)" if not problems
+                      else "%d failed" % len(problems)))
+sys.exit(1 if problems else 0)
+PYEOF
+}
+[ "$STEP" != pg ] || pg_step

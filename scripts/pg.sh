@@ -9,7 +9,10 @@
 #   scripts/pg.sh uri DIR     prints the URI of a running cluster.
 #
 # Both are idempotent and never read standard input. The cluster is built
-# for speed, not durability (fsync off): never keep data in it. As root the
+# for speed, not durability (fsync off): never keep data in it. With
+# PG_DURABLE=1 it starts with PostgreSQL's durable defaults instead (fsync,
+# synchronous_commit and full_page_writes on), for benchmarks
+# (scripts/bench.sh pg). As root the
 # server runs as the system user fidelis-pg (created if missing), since
 # PostgreSQL refuses to run as root. PG_BIN overrides the server binaries
 # (default /usr/lib/postgresql/15/bin).
@@ -77,12 +80,13 @@ start() {
     echo "pg.sh: $dir is too long for a unix socket path" >&2
     exit 1
   fi
-  local port
+  local port durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  [ "${PG_DURABLE:-0}" = 1 ] && durability="-c fsync=on -c synchronous_commit=on -c full_page_writes=on"
   for _ in 1 2 3 4 5; do # another process may take the free port first
     port=$(free_port)
     if as_owner "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 -s start \
       -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$dir \
-          -c fsync=off -c synchronous_commit=off -c full_page_writes=off \
+          $durability \
           -c max_connections=300 -c shared_buffers=32MB" >/dev/null 2>&1; then
       echo "$port" >"$dir/port"
       break

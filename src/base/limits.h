@@ -75,6 +75,10 @@
  * manual additions reach this many points. */
 #define FDL_UNUSUAL_STAFF_CARD_PURCHASES 3
 #define FDL_UNUSUAL_ADJUSTMENT_POINTS    500
+/* Migrate (fidelis migrate) */
+#define FDL_MIGRATE_BATCH_ROWS  256 /* rows of one table read and inserted at once */
+#define FDL_MIGRATE_MAX_TABLES  128 /* tables in one schema */
+#define FDL_MIGRATE_MAX_COLUMNS 64  /* columns of one table */
 
 /* Card numbers: see src/engine/card.h */
 #define FDL_CARD_DIGITS 19

@@ -41,6 +41,8 @@ int cli_member(int argc, char **argv);
 int cli_card(int argc, char **argv);
 int cli_purchase(int argc, char **argv);
 int cli_program(int argc, char **argv);
+/* -- migrate -- */
+int cli_migrate(int argc, char **argv);
 
 /* Expires every due lot of every program at now_s, batch by batch, each
  * batch in its own durable transaction. */

@@ -22,6 +22,8 @@ static const struct command commands[] = {
     {"audit", cli_audit, "prove the ledger balances"},
     {"expire", cli_expire, "expire points that are due"},
     {"keys", cli_keys, "create API keys"},
+    /* -- migrate -- */
+    {"migrate", cli_migrate, "copy programs between databases (SQLite, PostgreSQL)"},
 };
 
 static void usage(FILE *out)

@@ -323,6 +323,8 @@ static const char *const migrations[] = {
     pg_schema_currency,
     /* -- stores, staff and the audit log -- */
     pg_schema_staff,
+    /* -- migrate -- */
+    pg_schema_migrate,
 };
 #define MIGRATION_COUNT ((int64_t)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -2668,4 +2670,10 @@ const struct fdl_store_ops fdl_store_pg = {
     .currencies_list = pg_currencies_list,
     .purchase_conversion_set = pg_purchase_conversion_set,
     .purchase_conversion_get = pg_purchase_conversion_get,
+    /* -- migrate -- */
+    .table_names = pg_table_names,
+    .rows_read = pg_rows_read,
+    .rows_insert = pg_rows_insert,
+    .copy_begin = pg_copy_begin,
+    .table_ids_sync = pg_table_ids_sync,
 };

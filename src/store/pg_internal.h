@@ -128,4 +128,16 @@ extern const char pg_schema_rewards[];
 extern const char pg_schema_coupons[];   /* pg_coupons.c */
 extern const char pg_schema_referrals[]; /* pg_referrals.c */
 
+/* -- migrate -- */
+/* Migration schema_migrate and the ops of pg_migrate.c (store.h's contracts). */
+extern const char pg_schema_migrate[];
+int pg_table_names(struct fdl_store *st, char (*out)[FDL_TABLE_NAME_MAX + 1], int max,
+                   int *count, struct fdl_error *err);
+int pg_rows_read(struct fdl_store *st, const char *table, int64_t program_id,
+                 fdl_rows_fn fn, void *ctx, struct fdl_error *err);
+int pg_rows_insert(struct fdl_store *st, const struct fdl_rows *rows,
+                   struct fdl_error *err);
+int pg_copy_begin(struct fdl_store *st, struct fdl_error *err);
+int pg_table_ids_sync(struct fdl_store *st, const char *table, struct fdl_error *err);
+
 #endif

@@ -104,4 +104,15 @@ int column_blob(sqlite3_stmt *q, int i, unsigned char *buf, size_t cap);
 int op_begin(struct sqlite_store *s, struct fdl_error *err);
 int op_end(struct sqlite_store *s, int rc, struct fdl_error *err);
 
+/* -- migrate -- */
+/* Ops of sqlite_migrate.c (store.h's contracts). */
+int sqlite_table_names(struct fdl_store *st, char (*out)[FDL_TABLE_NAME_MAX + 1], int max,
+                       int *count, struct fdl_error *err);
+int sqlite_rows_read(struct fdl_store *st, const char *table, int64_t program_id,
+                     fdl_rows_fn fn, void *ctx, struct fdl_error *err);
+int sqlite_rows_insert(struct fdl_store *st, const struct fdl_rows *rows,
+                       struct fdl_error *err);
+int sqlite_copy_begin(struct fdl_store *st, struct fdl_error *err);
+int sqlite_table_ids_sync(struct fdl_store *st, const char *table, struct fdl_error *err);
+
 #endif

@@ -251,6 +251,64 @@ struct fdl_purchase_conversion {
         converted_total_minor; /* that basket in program minor units, before discounts */
 };
 
+/* -- migrate -- */
+/* One value of a row copied as the database holds it (`fidelis migrate`).
+ * bytes (TEXT: len bytes, not NUL-terminated; BLOB: len bytes) belong to
+ * whoever built the batch and live until the callback returns. */
+enum fdl_value_type { FDL_VALUE_NULL, FDL_VALUE_INT, FDL_VALUE_TEXT, FDL_VALUE_BLOB };
+struct fdl_value {
+    enum fdl_value_type type;
+    int64_t i;
+    const char *bytes;
+    size_t len;
+};
+
+/* A batch of rows of one table: n_columns names and n_rows * n_columns
+ * values, row by row. Its columns are the table's canonical ones: those of
+ * the PostgreSQL schema (a backend whose table lacks a column the other
+ * derives, e.g. SQLite's purchase_lines without program_id and member_id,
+ * reads it through a join and skips it on insert). */
+struct fdl_rows {
+    const char *table;
+    int n_columns;
+    const char *const *columns;
+    int n_rows;
+    const struct fdl_value *values;
+};
+
+/* Called with each batch rows_read produces; a non-zero return stops the
+ * read, which then returns it. */
+typedef int (*fdl_rows_fn)(void *ctx, const struct fdl_rows *rows, struct fdl_error *err);
+
+/* The index of the column called name in rows, or -1. */
+int fdl_rows_column(const struct fdl_rows *rows, const char *name);
+
+#define FDL_TABLE_NAME_MAX 63 /* bytes of a table's name */
+
+/* How a table's rows belong to a program. */
+enum fdl_table_scope {
+    FDL_TABLE_META,       /* meta: the installation's settings (card secret) */
+    FDL_TABLE_PROGRAMS,   /* programs: a program's row is the one with id = N */
+    FDL_TABLE_BY_PROGRAM, /* every other table: program_id = N */
+};
+
+struct fdl_store_table {
+    const char *name;
+    enum fdl_table_scope scope;
+};
+
+/*
+ * Every table of the schema, parents before children (the order a copy
+ * inserts them in), on both backends. A migration that adds a table must
+ * add it here: `fidelis migrate` refuses a database with a table this list
+ * lacks, and test_store fails on one.
+ */
+extern const struct fdl_store_table fdl_store_tables[];
+extern const size_t fdl_store_table_count;
+
+/* The list's row for name, or NULL if the table is not in the list. */
+const struct fdl_store_table *fdl_store_table_find(const char *name);
+
 struct fdl_store_ops {
     const char *name;
     int schema_version; /* the version migrate() brings a database to; every
@@ -671,6 +729,30 @@ struct fdl_store_ops {
                           const char *store_code, int64_t from_s, int64_t to_s,
                           struct fdl_staff_activity *out, int max, int *count,
                           struct fdl_error *err);
+    /* -- migrate -- */
+    /* The names of every table of the schema (the backend's own bookkeeping
+     * tables excluded), sorted, at most max; more is FDL_ESTORE. */
+    int (*table_names)(struct fdl_store *st, char (*out)[FDL_TABLE_NAME_MAX + 1], int max,
+                       int *count, struct fdl_error *err);
+    /* Streams the rows of table (a name in fdl_store_tables) of program_id
+     * (0: every program), in batches of at most FDL_MIGRATE_BATCH_ROWS, to fn,
+     * in the canonical columns (struct fdl_rows), in the caller's
+     * transaction. fn's non-zero return stops it and is returned. */
+    int (*rows_read)(struct fdl_store *st, const char *table, int64_t program_id,
+                     fdl_rows_fn fn, void *ctx, struct fdl_error *err);
+    /* Inserts rows as they are (ids kept). Every column of the target table
+     * must be in rows, and every column of rows in the table (or one it
+     * derives): otherwise FDL_ESTORE naming the column, nothing inserted. */
+    int (*rows_insert)(struct fdl_store *st, const struct fdl_rows *rows,
+                       struct fdl_error *err);
+    /* Prepares the open write transaction for a copy: foreign keys checked at
+     * commit (the copy inserts purchases before the entries they point at),
+     * and, on PostgreSQL, a transaction-scoped advisory lock so two copies
+     * into one database run one after the other. */
+    int (*copy_begin)(struct fdl_store *st, struct fdl_error *err);
+    /* After a copy into table: the ids it hands out next are past every id
+     * in it (PostgreSQL identity sequences; SQLite needs nothing). */
+    int (*table_ids_sync)(struct fdl_store *st, const char *table, struct fdl_error *err);
 };
 
 /* The SQLite backend's table. */

@@ -636,6 +636,39 @@ static void staff_ops_behave_alike(void)
     CHECK(shops == 1 && any == 1 && none == 0 && any2 == 0);
 }
 
+/* -- migrate -- */
+/* `fidelis migrate` copies the tables of fdl_store_tables: a migration that
+ * adds a table without listing it there (src/store/tables.c) fails here. */
+static void every_table_of_the_schema_is_in_the_copy_list(void)
+{
+    struct fdl_store *st = open_store();
+    CHECK(st);
+    if (!st)
+        return;
+    static char names[FDL_MIGRATE_MAX_TABLES][FDL_TABLE_NAME_MAX + 1];
+    int n = 0;
+    struct fdl_error err = {0};
+    CHECK_INT(FDL_STORE_CALL(st, table_names, names, FDL_MIGRATE_MAX_TABLES, &n, &err),
+              0);
+    for (int i = 0; i < n; i++) {
+        if (!fdl_store_table_find(names[i]))
+            printf("  table %s is not in fdl_store_tables (src/store/tables.c)\n",
+                   names[i]);
+        CHECK(fdl_store_table_find(names[i]) != NULL);
+    }
+    for (size_t t = 0; t < fdl_store_table_count; t++) {
+        int found = 0;
+        for (int i = 0; i < n && !found; i++)
+            found = strcmp(names[i], fdl_store_tables[t].name) == 0;
+        if (!found)
+            printf("  fdl_store_tables lists %s, which the schema lacks\n",
+                   fdl_store_tables[t].name);
+        CHECK(found);
+    }
+    CHECK_INT(n, (int)fdl_store_table_count);
+    fdl_store_close(st);
+}
+
 static void conformance(void)
 {
     RUN(the_schema_is_at_the_latest_version_and_migrating_again_changes_nothing);
@@ -649,6 +682,8 @@ static void conformance(void)
     RUN(currency_rates_and_conversions_behave_alike);
     /* -- stores, staff and the audit log -- */
     RUN(staff_ops_behave_alike);
+    /* -- migrate -- */
+    RUN(every_table_of_the_schema_is_in_the_copy_list);
 }
 
 int main(void)
