@@ -1109,14 +1109,107 @@ static int check_rule_tiers(struct loader *ld, const struct ynode *list, const c
     return 0;
 }
 
+/* ---- section: partners (coalitions) ---- */
+
+static int valid_rule_id(const char *s);
+
+static int load_partner(struct loader *ld, const struct ynode *map, const char *path,
+                        struct fdl_partner_def *parts, size_t index)
+{
+    static const char *const keys[] = {"id", "name", "stores", "settlement_rate"};
+    struct fdl_partner_def *pt = &parts[index];
+    char sub[PATH_MAX_BYTES];
+    const struct ynode *v;
+    int rc = check_keys(ld, map, path, keys, sizeof(keys) / sizeof(*keys));
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < sizeof(keys) / sizeof(*keys); i++)
+        if (!get(map, keys[i]))
+            return missing(ld, map, path, keys[i]);
+    path_key(sub, path, "id");
+    v = get(map, "id");
+    if ((rc = get_text_into(ld, v, sub, 1, pt->id, sizeof(pt->id))))
+        return rc;
+    if (!valid_rule_id(pt->id))
+        return fail(ld, FDL_EINVALID, v, sub,
+                    "a partner id has only letters, digits, '-', '_' and '.'");
+    for (size_t i = 0; i < index; i++)
+        if (strcmp(parts[i].id, pt->id) == 0)
+            return fail(ld, FDL_EINVALID, v, sub,
+                        "partner id \"%s\" is already used by partners[%zu]", pt->id, i);
+    path_key(sub, path, "name");
+    if ((rc = get_text(ld, get(map, "name"), sub, 1, FDL_PARTNER_NAME_MAX, 0, &pt->name)))
+        return rc;
+    path_key(sub, path, "stores");
+    v = get(map, "stores");
+    if ((rc = get_set(ld, v, sub, &pt->stores)))
+        return rc;
+    for (size_t k = 0; k < pt->stores.n; k++)
+        for (size_t i = 0; i < index; i++)
+            for (size_t j = 0; j < parts[i].stores.n; j++)
+                if (strcmp(parts[i].stores.items[j], pt->stores.items[k]) == 0)
+                    return fail(ld, FDL_EINVALID, v, sub,
+                                "store \"%s\" already belongs to partner \"%s\"",
+                                pt->stores.items[k], parts[i].id);
+    path_key(sub, path, "settlement_rate");
+    v = get(map, "settlement_rate");
+    if ((rc = need_scalar(ld, v, sub, "a decimal number like 0.008")))
+        return rc;
+    char text[FDL_RATE_TEXT_MAX];
+    struct fdl_error perr;
+    memset(&perr, 0, sizeof(perr));
+    if (v->len >= sizeof(text) || v->style != YAML_PLAIN_SCALAR_STYLE)
+        return not_a_number(ld, v, sub, "a decimal number like 0.008");
+    memcpy(text, v->text, v->len);
+    text[v->len] = 0;
+    if (fdl_rate_parse(text, "settlement_rate", &pt->settlement_rate, &perr))
+        return fail(ld, FDL_EINVALID, v, sub,
+                    "must be a decimal number of money per point above 0, like 0.008");
+    if (pt->settlement_rate >= FDL_PARTNER_MAX_RATE * FDL_RATE_SCALE)
+        return fail(ld, FDL_ERANGE, v, sub, "must be below %d per point",
+                    FDL_PARTNER_MAX_RATE);
+    return 0;
+}
+
+/* partners: the coalition's merchants (rules.h struct fdl_partner_def). */
+static int load_partners(struct loader *ld, const struct ynode *list, const char *path)
+{
+    if (list->kind != YNODE_LIST)
+        return fail(ld, FDL_EFIELD_TYPE, list, path, "must be a list of partners, not %s",
+                    kind_name(list));
+    if (list->count == 0)
+        return fail(ld, FDL_EINVALID, list, path, "must not be empty");
+    if (list->count > FDL_MAX_PARTNERS)
+        return fail(ld, FDL_ERANGE, list, path, "a program has at most %d partners",
+                    FDL_MAX_PARTNERS);
+    struct fdl_partner_def *parts = arena_alloc(ld->keep, list->count * sizeof(*parts));
+    if (!parts)
+        return nomem(ld);
+    memset(parts, 0, list->count * sizeof(*parts));
+    size_t i = 0;
+    for (const struct ynode *e = list->first; e; e = e->next, i++) {
+        char sub[PATH_MAX_BYTES];
+        path_index(sub, path, i);
+        if (e->kind != YNODE_MAPPING)
+            return fail(ld, FDL_EFIELD_TYPE, e, sub, "must be a mapping, not %s",
+                        kind_name(e));
+        int rc = load_partner(ld, e, sub, parts, i);
+        if (rc)
+            return rc;
+    }
+    ld->def->partners = parts;
+    ld->def->n_partners = list->count;
+    return 0;
+}
+
 /* ---- section: earn ---- */
 
 static const char *const rule_keys[] = {
-    "id",     "description", "rate",        "multiplier", "bonus",
-    "on",     "per",         "event",       "skus",       "categories",
-    "labels", "exclude",     "when",        "when_line",  "weekdays",
-    "hours",  "valid_from",  "valid_until", "stores",     "channels",
-    "tiers",  "min_spend",   "cap",         "stop",       "segments",
+    "id",       "description", "rate",     "multiplier", "bonus",      "on",
+    "per",      "event",       "skus",     "categories", "labels",     "exclude",
+    "when",     "when_line",   "weekdays", "hours",      "valid_from", "valid_until",
+    "stores",   "channels",    "tiers",    "min_spend",  "cap",        "stop",
+    "segments", "partners",
 };
 
 static const char *const basis_names[] = {"net", "gross", NULL};
@@ -1349,6 +1442,55 @@ static int load_rule_kind(struct loader *ld, const struct ynode *map, const char
     return 0;
 }
 
+/*
+ * partners: [ids] narrows the rule to the partners' stores: it becomes the
+ * set of their stores (intersected with the rule's own stores: list, if
+ * any). An unknown partner, or an empty intersection, is an error.
+ */
+static int rule_partners(struct loader *ld, const struct ynode *v, const char *path,
+                         struct fdl_rule *r)
+{
+    struct fdl_string_set ids;
+    int rc = get_set(ld, v, path, &ids);
+    if (rc)
+        return rc;
+    const struct fdl_program_def *def = ld->def;
+    size_t total = 0;
+    for (size_t i = 0; i < ids.n; i++) {
+        size_t j = 0;
+        while (j < def->n_partners && strcmp(def->partners[j].id, ids.items[i]) != 0)
+            j++;
+        if (j == def->n_partners)
+            return fail(ld, FDL_EINVALID, v, path,
+                        "\"%s\" is not a partner of the partners: section", ids.items[i]);
+        total += def->partners[j].stores.n;
+    }
+    const char **items = arena_alloc(ld->keep, (total + 1) * sizeof(*items));
+    if (!items)
+        return nomem(ld);
+    size_t n = 0;
+    for (size_t j = 0; j < def->n_partners; j++) {
+        int chosen = 0;
+        for (size_t i = 0; i < ids.n; i++)
+            chosen |= strcmp(def->partners[j].id, ids.items[i]) == 0;
+        for (size_t k = 0; chosen && k < def->partners[j].stores.n; k++) {
+            const char *code = def->partners[j].stores.items[k];
+            int keep = r->stores.n == 0;
+            for (size_t m = 0; m < r->stores.n; m++)
+                keep |= strcmp(r->stores.items[m], code) == 0;
+            if (keep)
+                items[n++] = code;
+        }
+    }
+    if (n == 0)
+        return fail(ld, FDL_EINVALID, v, path,
+                    "none of these partners' stores is in the rule's stores");
+    qsort(items, n, sizeof(*items), compare_strings);
+    r->stores.items = items;
+    r->stores.n = n;
+    return 0;
+}
+
 /* The filters: which purchases and lines the rule applies to. */
 static int load_rule_filters(struct loader *ld, const struct ynode *map, const char *path,
                              struct fdl_rule *r)
@@ -1368,6 +1510,9 @@ static int load_rule_filters(struct loader *ld, const struct ynode *map, const c
     }
     path_key(sub, path, "tiers");
     if ((v = get(map, "tiers")) && (rc = check_rule_tiers(ld, v, sub)))
+        return rc;
+    path_key(sub, path, "partners");
+    if ((v = get(map, "partners")) && (rc = rule_partners(ld, v, sub, r)))
         return rc;
     path_key(sub, path, "exclude");
     if ((v = get(map, "exclude")) && (rc = load_exclude(ld, v, sub, r)))
@@ -2366,6 +2511,8 @@ static const struct section sections[] = {
     {"program", 1, load_program},
     {"points", 0, load_points},
     {"tiers", 0, load_tiers},
+    /* -- coalitions -- (before earn, whose rules may name partners) */
+    {"partners", 0, load_partners},
     {"earn", 0, load_earn},
     /* -- early access -- */
     {"launches", 0, load_launches},

@@ -506,3 +506,19 @@ size_t fdl_rules_signup(const struct fdl_program_def *def, int64_t day,
     }
     return n;
 }
+
+/* -- coalitions -- */
+
+const struct fdl_partner_def *fdl_partner_of_store(const struct fdl_program_def *def,
+                                                   const char *store_code)
+{
+    if (!def || !store_code || !store_code[0])
+        return NULL;
+    for (size_t i = 0; i < def->n_partners; i++) {
+        const struct fdl_string_set *s = &def->partners[i].stores;
+        for (size_t j = 0; j < s->n; j++)
+            if (strcmp(s->items[j], store_code) == 0)
+                return &def->partners[i];
+    }
+    return NULL;
+}

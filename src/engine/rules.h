@@ -153,7 +153,27 @@ struct fdl_program_def {
     } membership;            /* engine/stored_value.h */
     /* -- referrals -- */
     struct fdl_referral_def referrals; /* engine/referrals.h; enabled 0 if none */
+    /* -- coalitions -- */
+#define FDL_MAX_PARTNERS     32 /* partner merchants in one program */
+#define FDL_PARTNER_ID_MAX   32 /* bytes of a partner id */
+#define FDL_PARTNER_NAME_MAX 80 /* bytes of a partner's name */
+#define FDL_PARTNER_MAX_RATE 10 /* a settlement rate is below 10 units per point */
+    struct fdl_partner_def {
+        char id[FDL_PARTNER_ID_MAX + 1];
+        const char *name;
+        struct fdl_string_set stores; /* where it sells; a store has one partner */
+        int64_t settlement_rate;      /* FDL_RATE_SCALE-ths of a unit per point */
+    } * partners;                     /* n_partners of them; NULL: not a coalition */
+    size_t n_partners;
 };
+
+/*
+ * The partner that sells at store_code in def, or NULL if the store belongs
+ * to no partner (or the program has none). Pure; the result lives as long
+ * as def.
+ */
+const struct fdl_partner_def *fdl_partner_of_store(const struct fdl_program_def *def,
+                                                   const char *store_code);
 
 /*
  * The condition variables, in slot order: the value of variable

@@ -252,4 +252,10 @@ json_t *http_currency_refund_json(const struct fdl_refund_result *res);
 void http_metrics_observe(size_t route_index, int status, uint64_t elapsed_ns);
 char *http_metrics_render(struct http_server *srv, size_t *len);
 
+/* -- coalitions -- */
+/* GET /v1/settlements (report), POST /v1/settlements, GET /v1/settlements/{id}. */
+int http_settlements_report(struct http_request *r);
+int http_settlement_create(struct http_request *r);
+int http_settlement_get(struct http_request *r);
+
 #endif

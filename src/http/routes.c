@@ -1232,6 +1232,13 @@ const struct http_route http_routes[] = {
      R_ADMIN | R_AUDITOR},
     {"GET", "/v1/reports/staff-activity", http_staff_activity, ADMIN, 0, 0,
      "staff_activity", R_MANAGER | R_AUDITOR},
+    /* -- coalitions -- */
+    {"GET", "/v1/settlements", http_settlements_report, ADMIN, 0, 0, "settlements_report",
+     R_ADMIN | R_AUDITOR},
+    {"POST", "/v1/settlements", http_settlement_create, ADMIN, ROUTE_WRITE, SMALL,
+     "settlement_create", R_ADMIN},
+    {"GET", "/v1/settlements/{id}", http_settlement_get, ADMIN, 0, 0, "settlement_get",
+     R_ADMIN | R_AUDITOR},
     {"PUT", "/v1/test/clock", handle_clock, ADMIN, ROUTE_TEST_CLOCK, SMALL, "test_clock",
      R_ADMIN},
 };

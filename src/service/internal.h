@@ -176,4 +176,17 @@ int svc_purchase_store(struct fdl_store *st, const struct fdl_actor *a,
                        const char *requested, char out[FDL_MAX_ID_LEN + 1],
                        struct fdl_error *err);
 
+/* -- coalitions -- */
+/*
+ * Records the settlement items of the moves in s->moves (not yet posted)
+ * made at a purchase in redeem_store: sign 1 for a redemption (the moves
+ * that took points), -1 for a refund giving them back (the moves that
+ * returned them). Does nothing if redeem_store is no partner's (coalition.h).
+ */
+int svc_coalition_items(struct fdl_store *st, const struct fdl_program_def *def,
+                        const struct fdl_program *prog, const struct fdl_tz *tz,
+                        const struct member_state *s, const char *redeem_store,
+                        int64_t purchase_id, int sign, int64_t now_s,
+                        struct fdl_error *err);
+
 #endif

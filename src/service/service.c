@@ -1270,6 +1270,10 @@ int fdl_svc_purchase(struct fdl_service *svc, struct fdl_store *st,
     for (int i = 0; i < award_count && rc == 0; i++)
         rc = FDL_STORE_CALL(st, purchase_points_insert, &p, awards[i].line_no,
                             awards[i].rule, awards[i].points, err);
+    /* -- coalitions -- */
+    if (rc == 0 && p.points_redeemed > 0 && ver)
+        rc = svc_coalition_items(st, ver->def, prog, tz, &s, p.store_code, p.id, 1, now_s,
+                                 err);
     if (rc == 0 && p.points_redeemed > 0)
         rc = svc_post_entry(st, &s, FDL_ENTRY_REDEEM, p.points_redeemed, p.id, NULL, a,
                             now_s, &p.redeem_entry_id, err);
@@ -1498,6 +1502,11 @@ int fdl_svc_refund(struct fdl_service *svc, struct fdl_store *st,
         svc_settings_at(svc, ps, now_s, &prog, &tz);
         rc = restore_redemption(st, &s, &p, r.points_restored,
                                 svc_expiry_for(prog, tz, now_s), err);
+        /* -- coalitions -- */
+        const struct fdl_version_state *ver = fdl_program_version_at(svc, ps, now_s);
+        if (rc == 0 && ver)
+            rc = svc_coalition_items(st, ver->def, prog, tz, &s, p.store_code, p.id, -1,
+                                     now_s, err);
         if (rc == 0)
             rc = svc_post_entry(st, &s, FDL_ENTRY_RESTORE, r.points_restored, p.id,
                                 req->refund_id, a, now_s, NULL, err);

@@ -40,6 +40,7 @@
  */
 #include "store/pg_coupons.h"
 #include "store/pg_currency.h"
+#include "store/pg_coalition.h"
 #include "store/pg_internal.h"
 #include "store/pg_rewards.h"
 #include "store/pg_stamps.h"
@@ -324,7 +325,8 @@ static const char *const migrations[] = {
     /* -- stores, staff and the audit log -- */
     pg_schema_staff,
     /* -- migrate -- */
-    pg_schema_migrate,
+    pg_schema_migrate, /* -- coalitions -- */
+    pg_schema_coalition,
 };
 #define MIGRATION_COUNT ((int64_t)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -2676,4 +2678,10 @@ const struct fdl_store_ops fdl_store_pg = {
     .rows_insert = pg_rows_insert,
     .copy_begin = pg_copy_begin,
     .table_ids_sync = pg_table_ids_sync,
+    /* -- coalitions -- */
+    .lot_issuer_store = pg_lot_issuer_store,
+    .settlement_item_insert = pg_settlement_item_insert,
+    .settlement_pairs = pg_settlement_pairs,
+    .settlement_close = pg_settlement_close,
+    .settlement_get = pg_settlement_get,
 };

@@ -420,6 +420,7 @@ int sqlite_coupon_uses_return(struct fdl_store *st, int64_t program_id, int64_t 
  * are in sqlite_referrals.c. */
 #include "store/sqlite_referrals.h"
 #include "store/sqlite_currency.h"
+#include "store/sqlite_coalition.h"
 #include "store/sqlite_staff.h"
 
 static const char schema_referrals[] =
@@ -523,7 +524,8 @@ static const char *const migrations[] = {
     /* -- stores, staff and the audit log -- */
     sqlite_schema_staff,
     /* -- migrate -- */
-    schema_migrate,
+    schema_migrate, /* -- coalitions -- */
+    sqlite_schema_coalition,
 };
 #define MIGRATION_COUNT ((int64_t)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -2800,4 +2802,10 @@ const struct fdl_store_ops fdl_store_sqlite = {
     .rows_insert = sqlite_rows_insert,
     .copy_begin = sqlite_copy_begin,
     .table_ids_sync = sqlite_table_ids_sync,
+    /* -- coalitions -- */
+    .lot_issuer_store = sqlite_lot_issuer_store,
+    .settlement_item_insert = sqlite_settlement_item_insert,
+    .settlement_pairs = sqlite_settlement_pairs,
+    .settlement_close = sqlite_settlement_close,
+    .settlement_get = sqlite_settlement_get,
 };

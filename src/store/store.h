@@ -24,6 +24,7 @@
 #include "ledger/ledger.h"
 #include "store/store_stored_value.h"
 #include "store/store_staff.h"
+#include "store/store_coalition.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -753,6 +754,35 @@ struct fdl_store_ops {
     /* After a copy into table: the ids it hands out next are past every id
      * in it (PostgreSQL identity sequences; SQLite needs nothing). */
     int (*table_ids_sync)(struct fdl_store *st, const char *table, struct fdl_error *err);
+    /* -- coalitions -- */
+    /* The store code of the purchase that earned the member's lot lot_id
+     * into out ("" if the lot came from no purchase); FDL_ENOT_FOUND if no
+     * such lot. */
+    int (*lot_issuer_store)(struct fdl_store *st, int64_t program_id, int64_t member_id,
+                            int64_t lot_id, char out[FDL_MAX_ID_LEN + 1],
+                            struct fdl_error *err);
+    int (*settlement_item_insert)(struct fdl_store *st,
+                                  const struct fdl_settlement_item *item,
+                                  struct fdl_error *err);
+    /* Per (issuer, redeemer), sorted, at most max: the sums of the items of
+     * days [from_day, to_day] (only open ones if open_only), leaving out
+     * pairs that net to zero points. */
+    int (*settlement_pairs)(struct fdl_store *st, int64_t program_id, int64_t from_day,
+                            int64_t to_day, int open_only,
+                            struct fdl_settlement_pair *out, int max, int *count,
+                            struct fdl_error *err);
+    /* Closes every open item of a day <= until_day: records a settlement
+     * with a line per pair, marks the items settled and fills *out. With
+     * nothing open, records nothing and sets out->id to 0. On PostgreSQL two
+     * closes of one program run one after the other (advisory lock). */
+    int (*settlement_close)(struct fdl_store *st, int64_t program_id, int64_t until_day,
+                            int64_t now_s, struct fdl_settlement *out,
+                            struct fdl_error *err);
+    /* Settlement id with its lines (at most max, sorted); FDL_ENOT_FOUND if
+     * the program has no such settlement. */
+    int (*settlement_get)(struct fdl_store *st, int64_t program_id, int64_t id,
+                          struct fdl_settlement *out, struct fdl_settlement_pair *lines,
+                          int max, int *count, struct fdl_error *err);
 };
 
 /* The SQLite backend's table. */

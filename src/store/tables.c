@@ -57,6 +57,10 @@ const struct fdl_store_table fdl_store_tables[] = {
     {"staff", FDL_TABLE_BY_PROGRAM},
     {"staff_sessions", FDL_TABLE_BY_PROGRAM},
     {"audit_log", FDL_TABLE_BY_PROGRAM},
+    /* -- coalitions -- */
+    {"settlement_items", FDL_TABLE_BY_PROGRAM},
+    {"settlements", FDL_TABLE_BY_PROGRAM},
+    {"settlement_lines", FDL_TABLE_BY_PROGRAM},
 };
 const size_t fdl_store_table_count =
     sizeof(fdl_store_tables) / sizeof(fdl_store_tables[0]);
