@@ -32,6 +32,7 @@
 #include "engine/expr.h"
 #include "engine/messages.h"
 #include "engine/stamps.h"
+#include "engine/currency.h"
 
 #include <assert.h>
 #include <stdalign.h>
@@ -2102,6 +2103,59 @@ static void put_referrals(struct ctx *c, struct fdl_strbuf *o)
     fdl_strbuf_put(o, "\n");
 }
 
+/* ---- coalitions ---- */
+
+/* The partners section, when the program has partners: who sells where and
+ * what each pays per point of its own redeemed at another partner. */
+static void put_partners(struct ctx *c, struct fdl_strbuf *o)
+{
+    static const char *const text[][4] = {
+        /* en, es, ca, ru: heading, "stores", "pays", "per point of its own
+         * redeemed at another partner" */
+        {"Partners", "stores", "pays",
+         "per point of its own redeemed at another partner"},
+        {"Socios", "tiendas", "paga", "por cada punto suyo canjeado en otro socio"},
+        {"Socis", "botigues", "paga", "per cada punt seu bescanviat en un altre soci"},
+        {"Партнёры", "магазины", "платит",
+         "за каждый свой балл, списанный у другого партнёра"},
+    };
+    const struct fdl_program_def *def = c->def;
+    if (def->n_partners == 0)
+        return;
+    int l = strcmp(c->lang_code, "es") == 0   ? 1
+            : strcmp(c->lang_code, "ca") == 0 ? 2
+            : strcmp(c->lang_code, "ru") == 0 ? 3
+                                              : 0;
+    fdl_strbuf_put(o, "\n## ");
+    fdl_strbuf_put(o, text[l][0]);
+    fdl_strbuf_put(o, "\n\n");
+    for (size_t i = 0; i < def->n_partners; i++) {
+        const struct fdl_partner_def *p = &def->partners[i];
+        char rate[FDL_RATE_TEXT_MAX];
+        fdl_rate_format(p->settlement_rate, rate);
+        fdl_strbuf_put(o, "- ");
+        fdl_strbuf_put(o, p->name);
+        fdl_strbuf_put(o, " (");
+        fdl_strbuf_put(o, p->id);
+        fdl_strbuf_put(o, "), ");
+        fdl_strbuf_put(o, text[l][1]);
+        fdl_strbuf_put(o, ": ");
+        for (size_t k = 0; k < p->stores.n; k++) {
+            fdl_strbuf_put(o, k ? ", " : "");
+            fdl_strbuf_put(o, p->stores.items[k]);
+        }
+        fdl_strbuf_put(o, "; ");
+        fdl_strbuf_put(o, text[l][2]);
+        fdl_strbuf_put(o, " ");
+        fdl_strbuf_put(o, rate);
+        fdl_strbuf_put(o, " ");
+        fdl_strbuf_put(o, def->program.currency);
+        fdl_strbuf_put(o, " ");
+        fdl_strbuf_put(o, text[l][3]);
+        fdl_strbuf_put(o, ".\n");
+    }
+}
+
 /* ---- punch cards ---- */
 
 /* " in the category coffee with code x": the card's line filters, or "". */
@@ -2233,6 +2287,8 @@ int fdl_program_explain(const struct fdl_program_def *def, const char *lang,
         put_coupons(&c, &o);
     if (!c.pool.rc)
         put_referrals(&c, &o);
+    if (!c.pool.rc) /* -- coalitions -- */
+        put_partners(&c, &o);
     rc = o.rc ? o.rc : c.pool.rc;
     pool_release(&c.pool);
     if (rc) {

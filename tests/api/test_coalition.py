@@ -254,3 +254,18 @@ def test_bad_partners_in_a_program_file_are_refused(capi, body, field):
     assert r.json()["field"] == field, r.json()
     assert "line" in r.json()["detail"]
     assert capi.get("/v1/program/versions", key="admin").json()["versions"] == before
+
+
+def test_explain_names_the_partners_in_each_language(tmp_path):
+    import subprocess
+    from fidelis_api import FIDELIS_BIN
+    f = tmp_path / "coalition.yaml"
+    f.write_text(PROGRAM)
+    words = {"en": "Partners", "es": "Socios", "ca": "Socis", "ru": "Партнёры"}
+    for lang, heading in words.items():
+        out = subprocess.run([str(FIDELIS_BIN), "program", "explain", str(f), "--lang",
+                              lang], capture_output=True, text=True, timeout=60)
+        assert out.returncode == 0, out.stderr
+        assert "## " + heading in out.stdout, out.stdout
+        assert "Bakery Ana (bakery)" in out.stdout and "A1, A2" in out.stdout
+        assert "0.01 EUR" in out.stdout and "0.005 EUR" in out.stdout, out.stdout
