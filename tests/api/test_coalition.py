@@ -246,6 +246,11 @@ program:
     ("partners:\n  - {id: a, name: A, stores: [S1], settlement_rate: 0.01}\n"
      "earn:\n  - {id: r, rate: 1, partners: [a], stores: [S9]}\n", "earn[0].partners"),
     ("earn:\n  - {id: r, rate: 1, partners: [a]}\n", "earn[0].partners"),
+    ("partners:\n  - {id: a, name: '%s', stores: [S1], settlement_rate: 0.01}\n"
+     % ("n" * 81), "partners[0].name"),
+    ("partners:\n" + "".join(
+        f"  - {{id: p{i}, name: P, stores: [S{i}], settlement_rate: 0.01}}\n"
+        for i in range(33)), "partners"),
 ])
 def test_bad_partners_in_a_program_file_are_refused(capi, body, field):
     before = capi.get("/v1/program/versions", key="admin").json()["versions"]
