@@ -58,15 +58,19 @@ int svc_coalition_items(struct fdl_store *st, const struct fdl_program_def *def,
     return 0;
 }
 
+/* The program admin settles; the admin and the auditor read (a store
+ * manager, who holds the admin scope for their store, does neither). */
 static int admin_program(struct fdl_service *svc, struct fdl_store *st,
-                         const struct fdl_actor *a, struct fdl_error *err)
+                         const struct fdl_actor *a, int write, struct fdl_error *err)
 {
     const struct fdl_program_state *ps = svc_program_of(svc, st, a, err);
     if (!ps)
         return err->code;
-    if (!(a->scopes & FDL_SCOPE_ADMIN))
+    int admin = (a->scopes & FDL_SCOPE_ADMIN) && a->role != FDL_ROLE_MANAGER;
+    if (!admin && (write || a->role != FDL_ROLE_AUDITOR))
         return fdl_error_set(err, FDL_EFORBIDDEN, NULL,
-                             "settlements need the admin scope");
+                             "settlements are for the program admin%s",
+                             write ? "" : " and the auditor");
     return 0;
 }
 
@@ -75,7 +79,7 @@ int fdl_svc_settlement_report(struct fdl_service *svc, struct fdl_store *st,
                               int open_only, struct fdl_settlement_pair *out, int max,
                               int *count, struct fdl_error *err)
 {
-    int rc = admin_program(svc, st, a, err);
+    int rc = admin_program(svc, st, a, 0, err);
     if (rc)
         return rc;
     if (from_day > to_day)
@@ -89,7 +93,7 @@ int fdl_svc_settle(struct fdl_service *svc, struct fdl_store *st,
                    struct fdl_settlement *out, struct fdl_settlement_pair *lines, int max,
                    int *count, struct fdl_error *err)
 {
-    int rc = admin_program(svc, st, a, err);
+    int rc = admin_program(svc, st, a, 1, err);
     if (rc)
         return rc;
     *count = 0;
@@ -105,7 +109,7 @@ int fdl_svc_settlement_get(struct fdl_service *svc, struct fdl_store *st,
                            struct fdl_settlement *out, struct fdl_settlement_pair *lines,
                            int max, int *count, struct fdl_error *err)
 {
-    int rc = admin_program(svc, st, a, err);
+    int rc = admin_program(svc, st, a, 0, err);
     if (rc)
         return rc;
     rc = FDL_STORE_CALL(st, settlement_get, a->program_id, id, out, lines, max, count,

@@ -26,7 +26,8 @@
 /*
  * The report of days [from_day, to_day] (local day numbers, from <= to):
  * per (issuer, redeemer), what the issuer owes, at most max pairs (open
- * items only if open_only). Needs the admin scope (FDL_EFORBIDDEN).
+ * items only if open_only). For the program admin and the auditor
+ * (FDL_EFORBIDDEN otherwise).
  */
 int fdl_svc_settlement_report(struct fdl_service *svc, struct fdl_store *st,
                               const struct fdl_actor *a, int64_t from_day, int64_t to_day,
@@ -36,14 +37,14 @@ int fdl_svc_settlement_report(struct fdl_service *svc, struct fdl_store *st,
 /*
  * Settles every open item of a day <= until_day: *out is the settlement
  * recorded, with its lines[0..*count) (at most max); out->id is 0 and
- * *count 0 when nothing was open. Needs the admin scope.
+ * *count 0 when nothing was open. For the program admin only.
  */
 int fdl_svc_settle(struct fdl_service *svc, struct fdl_store *st,
                    const struct fdl_actor *a, int64_t until_day, int64_t now_s,
                    struct fdl_settlement *out, struct fdl_settlement_pair *lines, int max,
                    int *count, struct fdl_error *err);
 
-/* Settlement id with its lines; FDL_ENOT_FOUND naming "id" if none. Admin scope. */
+/* Settlement id with its lines; FDL_ENOT_FOUND naming "id" if none. Admin or auditor. */
 int fdl_svc_settlement_get(struct fdl_service *svc, struct fdl_store *st,
                            const struct fdl_actor *a, int64_t id,
                            struct fdl_settlement *out, struct fdl_settlement_pair *lines,

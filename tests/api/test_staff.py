@@ -27,6 +27,9 @@ ROLES = {
     "gift_card_refund": MANAGER, "gift_card_block": MANAGER,
     "staff_list": {"admin", "auditor"}, "audit_log": {"admin", "auditor"},
     "staff_activity": {"manager", "admin", "auditor"},
+    # -- coalitions --
+    "settlements_report": {"admin", "auditor"}, "settlement_create": ADMIN,
+    "settlement_get": {"admin", "auditor"},
 }
 
 
