@@ -7,12 +7,13 @@
 #include <stdio.h>
 #include <string.h>
 
-int svc_coalition_items(struct fdl_store *st, const struct fdl_program_def *def,
-                        const struct fdl_program *prog, const struct fdl_tz *tz,
-                        const struct member_state *s, const char *redeem_store,
-                        int64_t purchase_id, int sign, int64_t now_s,
-                        struct fdl_error *err)
+int svc_coalition_plan(struct fdl_store *st, const struct fdl_program_def *def,
+                       const struct fdl_program *prog, const struct fdl_tz *tz,
+                       const struct member_state *s, const char *redeem_store,
+                       int64_t purchase_id, int sign, int64_t now_s,
+                       struct fdl_settlement_item *out, int *count, struct fdl_error *err)
 {
+    *count = 0;
     const struct fdl_partner_def *redeemer = fdl_partner_of_store(def, redeem_store);
     if (!redeemer)
         return 0;
@@ -41,21 +42,33 @@ int svc_coalition_items(struct fdl_store *st, const struct fdl_program_def *def,
                                  def->partners[k].settlement_rate, prog->rounding);
         if (amount < 0)
             return fdl_error_set(err, FDL_EINTERNAL, NULL, "settlement amount overflows");
-        struct fdl_settlement_item it;
-        memset(&it, 0, sizeof(it));
-        it.program_id = s->member.program_id;
-        it.purchase_id = purchase_id;
-        it.day = svc_local_day(tz, now_s);
-        snprintf(it.issuer, sizeof(it.issuer), "%s", def->partners[k].id);
-        snprintf(it.redeemer, sizeof(it.redeemer), "%s", redeemer->id);
-        it.points = sign * points[k];
-        it.amount_minor = sign * amount;
-        it.created_at_s = now_s;
-        int rc = FDL_STORE_CALL(st, settlement_item_insert, &it, err);
-        if (rc)
-            return rc;
+        struct fdl_settlement_item *it = &out[(*count)++];
+        memset(it, 0, sizeof(*it));
+        it->program_id = s->member.program_id;
+        it->purchase_id = purchase_id;
+        it->day = svc_local_day(tz, now_s);
+        snprintf(it->issuer, sizeof(it->issuer), "%s", def->partners[k].id);
+        snprintf(it->redeemer, sizeof(it->redeemer), "%s", redeemer->id);
+        it->points = sign * points[k];
+        it->amount_minor = sign * amount;
+        it->created_at_s = now_s;
     }
     return 0;
+}
+
+int svc_coalition_items(struct fdl_store *st, const struct fdl_program_def *def,
+                        const struct fdl_program *prog, const struct fdl_tz *tz,
+                        const struct member_state *s, const char *redeem_store,
+                        int64_t purchase_id, int sign, int64_t now_s,
+                        struct fdl_error *err)
+{
+    struct fdl_settlement_item items[FDL_MAX_PARTNERS];
+    int n = 0;
+    int rc = svc_coalition_plan(st, def, prog, tz, s, redeem_store, purchase_id, sign,
+                                now_s, items, &n, err);
+    for (int i = 0; i < n && rc == 0; i++)
+        rc = FDL_STORE_CALL(st, settlement_item_insert, &items[i], err);
+    return rc;
 }
 
 /* The program admin settles; the admin and the auditor read (a store

@@ -189,4 +189,14 @@ int svc_coalition_items(struct fdl_store *st, const struct fdl_program_def *def,
                         int64_t purchase_id, int sign, int64_t now_s,
                         struct fdl_error *err);
 
+/* The items svc_coalition_items would record, into out[0..*count) (room
+ * for FDL_MAX_PARTNERS), without recording them (a reward reservation
+ * records them once it has its id). */
+int svc_coalition_plan(struct fdl_store *st, const struct fdl_program_def *def,
+                       const struct fdl_program *prog, const struct fdl_tz *tz,
+                       const struct member_state *s, const char *redeem_store,
+                       int64_t purchase_id, int sign, int64_t now_s,
+                       struct fdl_settlement_item *out, int *count,
+                       struct fdl_error *err);
+
 #endif

@@ -201,6 +201,16 @@ int fdl_svc_reward_reserve(struct fdl_service *svc, struct fdl_store *st,
     snprintf(why, sizeof(why), "reward %s", r->id);
     if (rc == 0 && (rc = fdl_lots_spend(&s.lots, d.points, now_s, &s.moves, err)) != 0)
         snprintf(err->field, sizeof(err->field), "quantity");
+    /* -- coalitions -- the reserving staff's store redeems (API keys have none) */
+    struct fdl_settlement_item items[FDL_MAX_PARTNERS];
+    int n_items = 0;
+    if (rc == 0) {
+        const struct fdl_program *prog;
+        const struct fdl_tz *tz;
+        svc_settings_at(svc, ps, now_s, &prog, &tz);
+        rc = svc_coalition_plan(st, ver->def, prog, tz, &s, a->store, 0, 1, now_s, items,
+                                &n_items, err);
+    }
     if (rc == 0)
         rc = svc_post_entry(st, &s, FDL_ENTRY_REDEEM, d.points, 0, why, a, now_s,
                             &d.entry_id, err);
@@ -208,6 +218,10 @@ int fdl_svc_reward_reserve(struct fdl_service *svc, struct fdl_store *st,
         rc = svc_state_save_balance(st, &s, err);
     if (rc == 0)
         rc = FDL_STORE_CALL(st, redemption_insert, &d, err);
+    for (int i = 0; i < n_items && rc == 0; i++) {
+        items[i].redemption_id = d.id;
+        rc = FDL_STORE_CALL(st, settlement_item_insert, &items[i], err);
+    }
     if (rc == 0) {
         *out = d;
         svc_balance_of(ps, &s.lots, now_s, balance);
@@ -324,6 +338,13 @@ static int release(struct fdl_service *svc, struct fdl_store *st,
     if (rc == 0)
         rc = svc_post_entry(st, &s, FDL_ENTRY_RESTORE, d->points, 0, why, a, now_s,
                             &d->restore_entry_id, err);
+    if (rc == 0) { /* -- coalitions -- the reservation's items are reversed */
+        const struct fdl_program *prog;
+        const struct fdl_tz *tz;
+        svc_settings_at(svc, ps, now_s, &prog, &tz);
+        rc = FDL_STORE_CALL(st, settlement_items_reverse, d->program_id, d->id,
+                            svc_local_day(tz, now_s), now_s, err);
+    }
     if (rc == 0)
         rc = svc_state_save_balance(st, &s, err);
     if (rc == 0) {

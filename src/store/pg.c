@@ -2684,4 +2684,5 @@ const struct fdl_store_ops fdl_store_pg = {
     .settlement_pairs = pg_settlement_pairs,
     .settlement_close = pg_settlement_close,
     .settlement_get = pg_settlement_get,
+    .settlement_items_reverse = pg_settlement_items_reverse,
 };

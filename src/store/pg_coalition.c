@@ -32,6 +32,7 @@ const char pg_schema_coalition[] =
     "    amount_minor BIGINT NOT NULL,\n"
     "    created_at BIGINT NOT NULL,\n"
     "    settlement_id BIGINT NOT NULL DEFAULT 0,\n"
+    "    redemption_id BIGINT NOT NULL DEFAULT 0,\n"
     "    PRIMARY KEY (program_id, id)\n"
     ");\n"
     "CREATE INDEX settlement_items_open ON settlement_items (program_id, settlement_id, "
@@ -67,7 +68,15 @@ static struct pg_sql q_issuer = {
     0};
 static struct pg_sql q_item = {
     "INSERT INTO settlement_items (program_id, purchase_id, day, issuer, redeemer,"
-    " points, amount_minor, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    " points, amount_minor, created_at, redemption_id)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    0};
+static struct pg_sql q_reverse = {
+    "INSERT INTO settlement_items (program_id, purchase_id, day, issuer, redeemer,"
+    " points, amount_minor, created_at, redemption_id)"
+    " SELECT program_id, purchase_id, $3, issuer, redeemer, -points, -amount_minor, $4,"
+    " redemption_id FROM settlement_items"
+    " WHERE program_id = $1 AND redemption_id = $2 AND points > 0",
     0};
 static struct pg_sql q_pairs = {
     "SELECT issuer, redeemer, sum(points), sum(amount_minor), count(*)"
@@ -144,6 +153,7 @@ int pg_settlement_item_insert(struct fdl_store *st, const struct fdl_settlement_
     pg_int(&p, it->points);
     pg_int(&p, it->amount_minor);
     pg_int(&p, it->created_at_s);
+    pg_int(&p, it->redemption_id);
     return pg_run_sql(pg_of(st), &q_item, &p, NULL, NULL, err);
 }
 
@@ -274,4 +284,16 @@ int pg_settlement_get(struct fdl_store *st, int64_t program_id, int64_t id,
     PQclear(res);
     *count = n;
     return 0;
+}
+
+int pg_settlement_items_reverse(struct fdl_store *st, int64_t program_id,
+                                int64_t redemption_id, int64_t day, int64_t now_s,
+                                struct fdl_error *err)
+{
+    struct pg_params p = {0};
+    pg_int(&p, program_id);
+    pg_int(&p, redemption_id);
+    pg_int(&p, day);
+    pg_int(&p, now_s);
+    return pg_run_sql(pg_of(st), &q_reverse, &p, NULL, NULL, err);
 }

@@ -2808,4 +2808,5 @@ const struct fdl_store_ops fdl_store_sqlite = {
     .settlement_pairs = sqlite_settlement_pairs,
     .settlement_close = sqlite_settlement_close,
     .settlement_get = sqlite_settlement_get,
+    .settlement_items_reverse = sqlite_settlement_items_reverse,
 };

@@ -21,7 +21,8 @@ const char sqlite_schema_coalition[] =
     "    points INTEGER NOT NULL,\n"
     "    amount_minor INTEGER NOT NULL,\n"
     "    created_at INTEGER NOT NULL,\n"
-    "    settlement_id INTEGER NOT NULL DEFAULT 0\n"
+    "    settlement_id INTEGER NOT NULL DEFAULT 0,\n"
+    "    redemption_id INTEGER NOT NULL DEFAULT 0\n"
     ");\n"
     "CREATE INDEX settlement_items_open ON settlement_items (program_id, settlement_id, "
     "day);\n"
@@ -52,7 +53,15 @@ static struct sqlite_sql q_issuer = {
     0};
 static struct sqlite_sql q_item = {
     "INSERT INTO settlement_items (program_id, purchase_id, day, issuer, redeemer,"
-    " points, amount_minor, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    " points, amount_minor, created_at, redemption_id)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    0};
+static struct sqlite_sql q_reverse = {
+    "INSERT INTO settlement_items (program_id, purchase_id, day, issuer, redeemer,"
+    " points, amount_minor, created_at, redemption_id)"
+    " SELECT program_id, purchase_id, ?3, issuer, redeemer, -points, -amount_minor, ?4,"
+    " redemption_id FROM settlement_items"
+    " WHERE program_id = ?1 AND redemption_id = ?2 AND points > 0",
     0};
 static struct sqlite_sql q_pairs = {
     "SELECT issuer, redeemer, sum(points), sum(amount_minor), count(*)"
@@ -126,7 +135,8 @@ int sqlite_settlement_item_insert(struct fdl_store *st,
     if (bind_int(q, 1, it->program_id) || bind_int(q, 2, it->purchase_id) ||
         bind_int(q, 3, it->day) || bind_text(q, 4, it->issuer) ||
         bind_text(q, 5, it->redeemer) || bind_int(q, 6, it->points) ||
-        bind_int(q, 7, it->amount_minor) || bind_int(q, 8, it->created_at_s))
+        bind_int(q, 7, it->amount_minor) || bind_int(q, 8, it->created_at_s) ||
+        bind_int(q, 9, it->redemption_id))
         return bind_failed(s, q, err);
     return stmt_finish(s, q, NULL, err);
 }
@@ -244,4 +254,19 @@ int sqlite_settlement_get(struct fdl_store *st, int64_t program_id, int64_t id,
     while (n < max && (rc = sqlite3_step(q)) == SQLITE_ROW)
         read_pair(q, &lines[n++]);
     return sqlite_rows_end(s, q, rc, n, count, err);
+}
+
+int sqlite_settlement_items_reverse(struct fdl_store *st, int64_t program_id,
+                                    int64_t redemption_id, int64_t day, int64_t now_s,
+                                    struct fdl_error *err)
+{
+    struct sqlite_store *s = sqlite_of(st);
+    sqlite3_stmt *q;
+    int rc = sqlite_prepared(s, &q_reverse, &q, err);
+    if (rc)
+        return rc;
+    if (bind_int(q, 1, program_id) || bind_int(q, 2, redemption_id) ||
+        bind_int(q, 3, day) || bind_int(q, 4, now_s))
+        return bind_failed(s, q, err);
+    return stmt_finish(s, q, NULL, err);
 }

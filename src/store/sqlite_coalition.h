@@ -27,4 +27,8 @@ int sqlite_settlement_get(struct fdl_store *st, int64_t program_id, int64_t id,
                           struct fdl_settlement *out, struct fdl_settlement_pair *lines,
                           int max, int *count, struct fdl_error *err);
 
+int sqlite_settlement_items_reverse(struct fdl_store *st, int64_t program_id,
+                                    int64_t redemption_id, int64_t day, int64_t now_s,
+                                    struct fdl_error *err);
+
 #endif

@@ -783,6 +783,11 @@ struct fdl_store_ops {
     int (*settlement_get)(struct fdl_store *st, int64_t program_id, int64_t id,
                           struct fdl_settlement *out, struct fdl_settlement_pair *lines,
                           int max, int *count, struct fdl_error *err);
+    /* Records, on day, the negation of every item reward reservation
+     * redemption_id made (its cancel or expiry gives the points back). */
+    int (*settlement_items_reverse)(struct fdl_store *st, int64_t program_id,
+                                    int64_t redemption_id, int64_t day, int64_t now_s,
+                                    struct fdl_error *err);
 };
 
 /* The SQLite backend's table. */

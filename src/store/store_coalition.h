@@ -21,8 +21,9 @@
 
 struct fdl_settlement_item {
     int64_t program_id;
-    int64_t purchase_id; /* the purchase whose redemption (or refund) made it */
-    int64_t day;         /* local day number (days since 1970-01-01) */
+    int64_t purchase_id;   /* the purchase whose redemption (or refund) made it, or 0 */
+    int64_t redemption_id; /* the reward reservation that made it, or 0 */
+    int64_t day;           /* local day number (days since 1970-01-01) */
     char issuer[FDL_SETTLEMENT_PARTNER_MAX + 1];
     char redeemer[FDL_SETTLEMENT_PARTNER_MAX + 1];
     int64_t points;       /* negative for a refund's reversal */

@@ -40,6 +40,9 @@ earn:
   - id: bakery-bonus
     partners: [bakery]
     bonus: 7
+rewards:
+  items:
+    - {id: pin, name: Pin, kind: merchandise, cost: 30}
 """
 
 NOW = dt.datetime(2031, 5, 14, 10, 0, 0, tzinfo=dt.timezone.utc)
@@ -274,3 +277,35 @@ def test_explain_names_the_partners_in_each_language(tmp_path):
         assert "## " + heading in out.stdout, out.stdout
         assert "Bakery Ana (bakery)" in out.stdout and "A1, A2" in out.stdout
         assert "0.01 EUR" in out.stdout and "0.005 EUR" in out.stdout, out.stdout
+
+
+def test_a_reward_reserved_at_a_partner_and_cancelled(capi):
+    """Last in the module: registering stores makes every purchase name one."""
+    for code in ("A1", "A2", "B1", "C1"):
+        r = capi.post("/v1/stores", {"code": code, "name": code, "time_zone": "UTC"},
+                      key="admin")
+        assert r.status_code == 201, r.text
+    r = capi.post("/v1/staff", {"login": "bea-" + unique(), "name": "Bea", "role": "cashier",
+                                "store": "B1", "password": "correct horse battery"},
+                  key="admin")
+    assert r.status_code == 201, r.text
+    r = capi.post("/v1/sessions", {"login": r.json()["login"],
+                                   "password": "correct horse battery"},
+                  key=None, idempotency_key=None)
+    assert r.status_code == 201, r.text
+    cashier = r.json()["token"]
+    m, _ = capi.new_member()
+    buy(capi, m["id"], "A1", 1000)                       # 17 bakery points
+    buy(capi, m["id"], "B1", 2000)                       # 20 cinema points, later lot
+    before = report(capi)
+    r = capi.post(f"/v1/members/{m['id']}/redemptions", {"reward_id": "pin"}, key=cashier)
+    assert r.status_code == 201, r.text
+    rid = r.json()["id"]
+    last = capi.server.sql("SELECT issuer, redeemer, points, amount_minor, redemption_id"
+                           " FROM settlement_items ORDER BY id DESC LIMIT 1")
+    assert last == [("bakery", "cinema", 17, 17, rid)]  # 17 of the 30 were the bakery's
+    got = report(capi)
+    assert got[("bakery", "cinema")][0] == before[("bakery", "cinema")][0] + 17
+    r = capi.post(f"/v1/redemptions/{rid}/cancel", {}, key=cashier)
+    assert r.status_code == 200, r.text
+    assert report(capi) == before
