@@ -11,8 +11,11 @@
  * transaction: A owes B points x A's rate, in minor units rounded by the
  * program's rounding (one item per issuer per redemption). A refund that
  * gives redeemed points back records the same item negated, so the report
- * nets it out. Points of a partner redeemed at that partner, points of no
- * partner, and redemptions outside partners' stores make no item.
+ * nets it out. A reward reserved by a staff account of a partner's store
+ * is redeemed at that store; its cancel or expiry negates its items (an
+ * API key has no store: no item). Points of a partner redeemed at that
+ * partner, points of no partner, and redemptions outside partners' stores
+ * make no item.
  *
  * A settlement closes every open item up to a day: it records a line per
  * (issuer, redeemer) pair (what the issuer pays) and marks the items
