@@ -12,6 +12,7 @@ Every JSON answer any test receives through `Api` is validated against
 docs/openapi.json. If that document is missing, the conformance tests in
 test_openapi.py fail (they never skip).
 """
+import contextlib
 import shutil
 
 import pytest
@@ -46,6 +47,26 @@ def _start(tmp_path_factory, fidelis_bin, name, programs=(1,)):
     server = FidelisServer(tmp_path_factory.mktemp(name), name, fidelis_bin, programs)
     _live_servers.append(server)
     return server
+
+
+@contextlib.contextmanager
+def program_server(tmp_path_factory, fidelis_bin, openapi, name, source, clock=None,
+                   programs=(1,)):
+    """A server of its own whose program file `source` is in force since
+    2020, with the clock pinned at `clock` first when given; yields its Api
+    and stops the server after."""
+    server = _start(tmp_path_factory, fidelis_bin, name, programs)
+    try:
+        api = Api(server, openapi)
+        if clock is not None:
+            api.set_clock(clock)
+        r = api.post("/v1/program/versions",
+                     {"source": source, "effective_from": "2020-01-01T00:00:00Z"},
+                     key="admin")
+        assert r.status_code == 201, r.text
+        yield api
+    finally:
+        _stop(server)
 
 
 def _stop(server):

@@ -10,8 +10,8 @@ import datetime as dt
 
 import pytest
 
-from conftest import _start, _stop
-from fidelis_api import Api, assert_problem, line, unique
+from conftest import program_server
+from fidelis_api import assert_problem, line, unique
 
 PROGRAM = """
 program:
@@ -52,15 +52,8 @@ TODAY = "2031-05-14"
 @pytest.fixture(scope="module")
 def capi(tmp_path_factory, fidelis_bin, openapi):
     """A server of the module's own: settlements are program-wide."""
-    s = _start(tmp_path_factory, fidelis_bin, "coalition")
-    api = Api(s, openapi)
-    api.set_clock(NOW)
-    r = api.post("/v1/program/versions", {"source": PROGRAM,
-                                          "effective_from": "2020-01-01T00:00:00Z"},
-                 key="admin")
-    assert r.status_code == 201, r.text
-    yield api
-    _stop(s)
+    with program_server(tmp_path_factory, fidelis_bin, openapi, "coalition", PROGRAM, clock=NOW) as api:
+        yield api
 
 
 def buy(api, member_id, store, amount_minor, redeem=None, expect=201):

@@ -11,8 +11,8 @@ import threading
 
 import pytest
 
-from conftest import _start, _stop
-from fidelis_api import Api, assert_problem, line, unique
+from conftest import program_server
+from fidelis_api import assert_problem, line, unique
 
 CODE_RE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}$")
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -77,15 +77,8 @@ SUMMER_DAY = dt.datetime(2026, 7, 1, 10, tzinfo=dt.timezone.utc)
 
 @pytest.fixture(scope="module")
 def capi(tmp_path_factory, fidelis_bin, openapi):
-    s = _start(tmp_path_factory, fidelis_bin, "coupons")
-    api = Api(s, openapi)
-    api.set_clock(SUMMER_DAY)
-    r = api.post("/v1/program/versions", {"source": PROGRAM,
-                                          "effective_from": "2020-01-01T00:00:00Z"},
-                 key="admin")
-    assert r.status_code == 201, r.text
-    yield api
-    _stop(s)
+    with program_server(tmp_path_factory, fidelis_bin, openapi, "coupons", PROGRAM, clock=SUMMER_DAY) as api:
+        yield api
 
 
 @pytest.fixture(autouse=True)

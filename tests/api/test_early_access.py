@@ -7,8 +7,8 @@ import datetime as dt
 
 import pytest
 
-from conftest import _start, _stop
-from fidelis_api import Api, assert_problem, line, unique
+from conftest import program_server
+from fidelis_api import assert_problem, line, unique
 
 PROGRAM = """
 program:
@@ -44,15 +44,8 @@ THREE_DAYS_BEFORE = dt.datetime(2026, 3, 12, 10, 0, tzinfo=dt.timezone.utc)
 
 @pytest.fixture(scope="module")
 def eapi(tmp_path_factory, fidelis_bin, openapi):
-    s = _start(tmp_path_factory, fidelis_bin, "early")
-    api = Api(s, openapi)
-    api.set_clock(THREE_DAYS_BEFORE)
-    r = api.post("/v1/program/versions", {"source": PROGRAM,
-                                          "effective_from": "2020-01-01T00:00:00Z"},
-                 key="admin")
-    assert r.status_code == 201, r.text
-    yield api
-    _stop(s)
+    with program_server(tmp_path_factory, fidelis_bin, openapi, "early", PROGRAM, clock=THREE_DAYS_BEFORE) as api:
+        yield api
 
 
 @pytest.fixture(autouse=True)

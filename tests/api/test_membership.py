@@ -9,7 +9,7 @@ import datetime as dt
 
 import pytest
 
-from conftest import _start, _stop
+from conftest import _start, _stop, program_server
 from fidelis_api import Api, assert_problem, line, unique
 
 GROCER = """
@@ -35,15 +35,8 @@ T0 = dt.datetime(2026, 3, 1, 10, tzinfo=UTC)
 
 @pytest.fixture(scope="module")
 def mapi(tmp_path_factory, fidelis_bin, openapi):
-    s = _start(tmp_path_factory, fidelis_bin, "membership")
-    api = Api(s, openapi)
-    api.set_clock(T0 - dt.timedelta(days=800))
-    r = api.post("/v1/program/versions", {"source": GROCER,
-                                          "effective_from": "2020-01-01T00:00:00Z"},
-                 key="admin")
-    assert r.status_code == 201, r.text
-    yield api
-    _stop(s)
+    with program_server(tmp_path_factory, fidelis_bin, openapi, "membership", GROCER, clock=T0 - dt.timedelta(days=800)) as api:
+        yield api
 
 
 def join(api, member_id, txn_id=None, expect=201):

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from conftest import _start, _stop
+from conftest import _start, _stop, program_server
 from fidelis_api import Api, assert_problem, line, unique
 from test_concurrency import run_together
 
@@ -53,15 +53,8 @@ START = dt.datetime(2026, 6, 1, 10, 0, tzinfo=dt.timezone.utc)
 
 @pytest.fixture(scope="module")
 def rapi(tmp_path_factory, fidelis_bin, openapi):
-    s = _start(tmp_path_factory, fidelis_bin, "rewards", programs=(1, 2))
-    api = Api(s, openapi)
-    api.set_clock(START)
-    r = api.post("/v1/program/versions", {"source": PROGRAM,
-                                          "effective_from": "2020-01-01T00:00:00Z"},
-                 key="admin")
-    assert r.status_code == 201, r.text
-    yield api
-    _stop(s)
+    with program_server(tmp_path_factory, fidelis_bin, openapi, "rewards", PROGRAM, clock=START, programs=(1, 2)) as api:
+        yield api
 
 
 @pytest.fixture(autouse=True)

@@ -8,8 +8,8 @@ import threading
 
 import pytest
 
-from conftest import _start, _stop
-from fidelis_api import Api, assert_problem, line, unique
+from conftest import _start, _stop, program_server
+from fidelis_api import Api, assert_problem, line
 
 PROGRAM = """
 program:
@@ -45,15 +45,8 @@ START = dt.datetime(2026, 3, 2, 9, tzinfo=dt.timezone.utc)
 @pytest.fixture(scope="module")
 def sapi(tmp_path_factory, fidelis_bin, openapi):
     """A server of the module's own: these tests move its clock."""
-    s = _start(tmp_path_factory, fidelis_bin, "stamps")
-    api = Api(s, openapi)
-    api.set_clock(START)
-    r = api.post("/v1/program/versions", {"source": PROGRAM,
-                                          "effective_from": "2020-01-01T00:00:00Z"},
-                 key="admin")
-    assert r.status_code == 201, r.text
-    yield api
-    _stop(s)
+    with program_server(tmp_path_factory, fidelis_bin, openapi, "stamps", PROGRAM, clock=START) as api:
+        yield api
 
 
 def coffees(n, sku="espresso", price=150):

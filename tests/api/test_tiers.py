@@ -5,8 +5,8 @@ import datetime as dt
 
 import pytest
 
-from conftest import _start, _stop
-from fidelis_api import Api, line
+from conftest import program_server
+from fidelis_api import line
 
 TIERED = """
 program:
@@ -34,14 +34,8 @@ earn:
 @pytest.fixture(scope="module")
 def tapi(tmp_path_factory, fidelis_bin, openapi):
     """A server of the module's own: these tests move its clock."""
-    s = _start(tmp_path_factory, fidelis_bin, "tiers")
-    api = Api(s, openapi)
-    r = api.post("/v1/program/versions", {"source": TIERED,
-                                          "effective_from": "2020-01-01T00:00:00Z"},
-                 key="admin")
-    assert r.status_code == 201, r.text
-    yield api
-    _stop(s)
+    with program_server(tmp_path_factory, fidelis_bin, openapi, "tiers", TIERED) as api:
+        yield api
 
 
 def buy(api, member_id, euros, when):
