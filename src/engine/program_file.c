@@ -703,17 +703,20 @@ static int compare_strings(const void *a, const void *b)
 }
 
 /* A list of 1..FDL_MAX_RULE_LIST_ITEMS distinct identifiers, as a sorted set. */
-static int get_set(struct loader *ld, const struct ynode *n, const char *path,
-                   struct fdl_string_set *out)
+/* A list of 1 to max_items distinct texts of 1 to max_bytes each, in file
+ * order, into *out (arena memory); shape says what the list should look
+ * like when it is not one. */
+static int get_distinct_texts(struct loader *ld, const struct ynode *n, const char *path,
+                              size_t max_items, size_t max_bytes, const char *shape,
+                              const char ***out)
 {
     if (n->kind != YNODE_LIST)
-        return fail(ld, FDL_EFIELD_TYPE, n, path, "must be a list like [a, b], not %s",
+        return fail(ld, FDL_EFIELD_TYPE, n, path, "must be %s, not %s", shape,
                     kind_name(n));
     if (n->count == 0)
         return fail(ld, FDL_EINVALID, n, path, "must not be empty");
-    if (n->count > FDL_MAX_RULE_LIST_ITEMS)
-        return fail(ld, FDL_ERANGE, n, path, "has more than %d entries",
-                    FDL_MAX_RULE_LIST_ITEMS);
+    if (n->count > max_items)
+        return fail(ld, FDL_ERANGE, n, path, "has more than %zu entries", max_items);
     const char **items = arena_alloc(ld->keep, n->count * sizeof(*items));
     if (!items)
         return nomem(ld);
@@ -721,13 +724,25 @@ static int get_set(struct loader *ld, const struct ynode *n, const char *path,
     for (const struct ynode *e = n->first; e; e = e->next, i++) {
         char sub[PATH_MAX_BYTES];
         path_index(sub, path, i);
-        int rc = get_text(ld, e, sub, 1, FDL_RULE_ITEM_MAX, 0, &items[i]);
+        int rc = get_text(ld, e, sub, 1, max_bytes, 0, &items[i]);
         if (rc)
             return rc;
         for (size_t j = 0; j < i; j++)
             if (strcmp(items[j], items[i]) == 0)
                 return fail(ld, FDL_EINVALID, e, sub, "\"%s\" is listed twice", items[i]);
     }
+    *out = items;
+    return 0;
+}
+
+static int get_set(struct loader *ld, const struct ynode *n, const char *path,
+                   struct fdl_string_set *out)
+{
+    const char **items;
+    int rc = get_distinct_texts(ld, n, path, FDL_MAX_RULE_LIST_ITEMS, FDL_RULE_ITEM_MAX,
+                                "a list like [a, b]", &items);
+    if (rc)
+        return rc;
     qsort(items, n->count, sizeof(*items), compare_strings);
     out->items = items;
     out->n = n->count;
@@ -904,28 +919,11 @@ static int valid_level_name(const char *s)
 static int load_tier_benefits(struct loader *ld, const struct ynode *list,
                               const char *path, struct fdl_tier_benefits *out)
 {
-    if (list->kind != YNODE_LIST)
-        return fail(ld, FDL_EFIELD_TYPE, list, path,
-                    "must be a list of short texts, not %s", kind_name(list));
-    if (list->count == 0)
-        return fail(ld, FDL_EINVALID, list, path, "must not be empty");
-    if (list->count > FDL_MAX_TIER_BENEFITS)
-        return fail(ld, FDL_ERANGE, list, path, "has more than %d entries",
-                    FDL_MAX_TIER_BENEFITS);
-    const char **items = arena_alloc(ld->keep, list->count * sizeof(*items));
-    if (!items)
-        return nomem(ld);
-    size_t i = 0;
-    for (const struct ynode *e = list->first; e; e = e->next, i++) {
-        char sub[PATH_MAX_BYTES];
-        path_index(sub, path, i);
-        int rc = get_text(ld, e, sub, 1, FDL_TIER_BENEFIT_MAX, 0, &items[i]);
-        if (rc)
-            return rc;
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(items[j], items[i]) == 0)
-                return fail(ld, FDL_EINVALID, e, sub, "\"%s\" is listed twice", items[i]);
-    }
+    const char **items;
+    int rc = get_distinct_texts(ld, list, path, FDL_MAX_TIER_BENEFITS,
+                                FDL_TIER_BENEFIT_MAX, "a list of short texts", &items);
+    if (rc)
+        return rc;
     out->items = items;
     out->n = list->count;
     return 0;
