@@ -18,7 +18,7 @@ import random
 import re
 import sqlite3
 import subprocess
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass
 from typing import Optional
 
 import pytest
@@ -207,6 +207,7 @@ def table_rows(server):
                 table = None
             elif table:
                 out[table].append(row)
+    assert {"members", "purchases", "entries", "staff", "sv_cards"} <= set(out), sorted(out)
     return {t: sorted(rows) for t, rows in out.items() if t not in VOLATILE}
 
 
