@@ -230,7 +230,8 @@ def program1_view(w):
              f"/v1/redemptions/{w['redemption']}", f"/v1/gift-cards/{w['gift']}",
              "/v1/currencies/SEK/rates"]
     view = {p: ok(api.get(p)) for p in paths}
-    for p in ("/v1/program", "/v1/program/versions", "/v1/stores", "/v1/staff", f"/v1/settlements/{w['settlement']}"):
+    for p in ("/v1/program", "/v1/program/versions", "/v1/stores", "/v1/staff",
+              f"/v1/settlements/{w['settlement']}"):
         view[p] = ok(api.get(p, key="admin"))
     view["totals"] = {k: v for k, v in api.totals().items() if 'program="1"' in k}
     return view
@@ -306,7 +307,8 @@ def real_values(w):
                               "phone")} | {
         "store": "S-P1", "campaign": "welcome-1", "reward": "pin-1", "generic": "GEN1CODE",
         "rate_code": "SEK", "theirs": w["theirs"], "their_staff": w["their_staff"],
-        "their_gift": w["their_gift"], "uniq": unique("U-")}
+        "their_gift": w["their_gift"], "uniq": unique("U-"),
+            "login": "n-" + unique().lower()[-10:]}
 
 
 def fake_values(w):
@@ -315,11 +317,13 @@ def fake_values(w):
             "txn": "NO-SUCH-TXN", "redemption": 999999,
             "gift": with_luhn("6" + "".join(random.choice("0123456789") for _ in range(17))),
             "gift_txn": "NO-SUCH-GIFT-TXN", "staff": 999999, "settlement": 99999999,
-            "coupon": made_up_code(), "referral_code": referral_code(bytes(32), 2, random.randrange(1, 10**6)),
+            "coupon": made_up_code(),
+            "referral_code": referral_code(bytes(32), 2, random.randrange(1, 10**6)),
             "email": unique_email(), "phone": unique_phone(), "store": "NOPE",
             "campaign": "welcome-9", "reward": "pin-9", "generic": "GEN9CODE",
             "rate_code": "NOK", "theirs": w["theirs"], "their_staff": w["their_staff"],
-            "their_gift": w["their_gift"], "uniq": unique("U-")}
+            "their_gift": w["their_gift"], "uniq": unique("U-"),
+            "login": "n-" + unique().lower()[-10:]}
 
 
 M = "/v1/members/{member}"
@@ -395,9 +399,9 @@ PROBES = {
     "store_update": [Probe("PUT", "/v1/stores/{store}", {"name": "Mine", "time_zone": "UTC"},
                            key="admin")],
     "staff_create": [
-        Probe("POST", "/v1/staff", {"login": "{uniq}", "name": "X", "role": "cashier",
+        Probe("POST", "/v1/staff", {"login": "{login}", "name": "X", "role": "cashier",
                                     "store": "{store}", "password": PASSWORD}, key="admin"),
-        Probe("POST", "/v1/staff", {"login": "{uniq}", "name": "X", "role": "admin",
+        Probe("POST", "/v1/staff", {"login": "{login}", "name": "X", "role": "admin",
                                     "member_id": "{member}", "password": PASSWORD},
               key="admin")],
     "staff_link": [
@@ -426,6 +430,24 @@ def normalized(resp, probe, values):
 def fresh_key(other):
     r = other.post("/v1/keys", {"name": unique("iso-"), "scopes": "pos"}, key="admin")
     return ok(r, 201)["key"]
+
+
+# the problem's `field` for an id in a path
+PATH_FIELDS = {"member": "member_id", "theirs": "member_id", "card": "card", "txn": "txn_id",
+               "redemption": "redemption_id", "gift": "number", "their_gift": "number", "B_gift": "number",
+               "staff": "staff_id", "their_staff": "staff_id", "settlement": "id",
+               "coupon": "code", "generic": "code", "campaign": "campaign", "store": "code"}
+
+
+def fields_named(probe):
+    """The fields a refusal may name: where the probe put an id."""
+    out = {PATH_FIELDS[n] for n in re.findall(r"\{(\w+)\}", probe.path)}
+    for k, v in list((probe.body or {}).items()) + list((probe.params or {}).items()):
+        if isinstance(v, list) and any("{" in str(x) for x in v):
+            out.add(f"{k}[0]")
+        elif "{" in str(v) and v != "{uniq}" and v != "{login}":
+            out.add(k)
+    return out
 
 
 def send(other, probe, values, key):
@@ -460,6 +482,8 @@ def test_program_1s_ids_are_to_program_2_as_ids_that_do_not_exist(world, name, i
     else:
         pa, pb = r_real.json(), r_fake.json()
         assert (pa["type"], pa.get("field")) == (pb["type"], pb.get("field")), (a, b)
+        assert pa.get("field") in fields_named(probe), \
+            f"{what} was refused for something else than the id: {a}"
         assert a == b, f"{what} differs from a made-up id:\n{a}\n{b}"
 
 

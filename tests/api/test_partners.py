@@ -18,8 +18,8 @@ import pytest
 
 from conftest import program_server
 from fidelis_api import assert_problem, line, route_table, unique, with_luhn
-from test_isolation import (PASSWORD, Probe, login_as, names_in, normalized, ok,
-                            table_rows)
+from test_isolation import (PASSWORD, Probe, fields_named, login_as, names_in, normalized,
+                            ok, table_rows)
 
 NOW = dt.datetime(2031, 5, 14, 10, 0, 0, tzinfo=dt.timezone.utc)
 TODAY = "2031-05-14"
@@ -144,7 +144,8 @@ def real_values(w):
     return {"txn": w["txn"], "redemption": w["redemption"], "gift": w["gift"],
             "gift_txn": w["gift_txn"], "store": "A1", "staff": w["A_staff"]["id"],
             "settlement": w["settlement"], "member": w["member"], "B_gift": w["B_gift"],
-            "uniq": unique("U-")}
+            "uniq": unique("U-"),
+            "login": "n-" + unique().lower()[-10:]}
 
 
 def fake_values(w):
@@ -152,7 +153,8 @@ def fake_values(w):
             "gift": with_luhn("6" + "".join(random.choice("0123456789") for _ in range(17))),
             "gift_txn": "NO-SUCH-GIFT-TXN", "store": "NOPE", "staff": 999999,
             "settlement": 99999999, "member": w["member"], "B_gift": w["B_gift"],
-            "uniq": unique("U-")}
+            "uniq": unique("U-"),
+            "login": "n-" + unique().lower()[-10:]}
 
 
 # route name -> requests of partner B (key "pos"/"admin", or its staff) naming A's record
@@ -182,7 +184,7 @@ PROBES = {
                            key="admin")],
     "staff_link": [Probe("PUT", "/v1/staff/{staff}/member", {"member_id": "{member}"},
                          key="admin")],
-    "staff_create": [Probe("POST", "/v1/staff", {"login": "{uniq}", "name": "X",
+    "staff_create": [Probe("POST", "/v1/staff", {"login": "{login}", "name": "X",
                                                  "role": "cashier", "store": "{store}",
                                                  "password": PASSWORD}, key="admin")],
     "purchase_create": [Probe("POST", "/v1/purchases", {
@@ -213,7 +215,8 @@ def test_partner_As_ids_are_to_partner_B_as_ids_that_do_not_exist(co, name, i, p
     a, b = normalized(r_real, probe, real), normalized(r_fake, probe, fake)
     assert r_real.status_code == r_fake.status_code and a == b, \
         f"{what} differs from a made-up id:\n{a}\n{b}"
-    assert names_in(probe)
+    assert names_in(probe) and r_real.json().get("field") in fields_named(probe), \
+        f"{what} was refused for something else than the id: {a}"
 
 
 # ----------------------------------------------------------------- shared --
