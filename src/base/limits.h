@@ -26,6 +26,7 @@
 
 /* Strings */
 #define FDL_MAX_ID_LEN              64 /* pos transaction ids, skus, store codes */
+#define FDL_PARTNER_ID_MAX          32 /* a coalition partner's id (program file) */
 #define FDL_MAX_NAME_LEN            200
 #define FDL_MAX_EMAIL_LEN           254
 #define FDL_MAX_PHONE_LEN           32

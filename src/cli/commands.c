@@ -6,6 +6,7 @@
 #include "base/log.h"
 #include "http/http.h"
 #include "engine/explain.h"
+#include "service/coalition.h"
 #include "service/keys.h"
 
 #include <getopt.h>
@@ -108,10 +109,10 @@ int cli_setup_program(struct cli *c, int64_t program_id, int quiet_keys, char *a
     }
     if (rc == 0)
         rc = fdl_key_create(c->st, program_id, "admin (init)",
-                            FDL_SCOPE_ADMIN | FDL_SCOPE_POS, admin, &c->err);
+                            FDL_SCOPE_ADMIN | FDL_SCOPE_POS, NULL, admin, &c->err);
     if (rc == 0)
-        rc =
-            fdl_key_create(c->st, program_id, "till (init)", FDL_SCOPE_POS, pos, &c->err);
+        rc = fdl_key_create(c->st, program_id, "till (init)", FDL_SCOPE_POS, NULL, pos,
+                            &c->err);
     if (cli_end(c, rc))
         return 1;
     if (!quiet_keys)
@@ -336,11 +337,14 @@ int cli_expire(int argc, char **argv)
 
 int cli_keys(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"db", required_argument, 0, 'd'},   {"scope", required_argument, 0, 's'},
-        {"name", required_argument, 0, 'n'}, {"program", required_argument, 0, 'p'},
-        {"help", no_argument, 0, 'h'},       {0, 0, 0, 0}};
-    const char *db = NULL, *scope = "pos", *name = "cli";
+    static const struct option opts[] = {{"db", required_argument, 0, 'd'},
+                                         {"scope", required_argument, 0, 's'},
+                                         {"name", required_argument, 0, 'n'},
+                                         {"program", required_argument, 0, 'p'},
+                                         {"partner", required_argument, 0, 'P'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    const char *db = NULL, *scope = "pos", *name = "cli", *partner = NULL;
     int64_t program = 1;
     int ch;
     optind = 1;
@@ -358,11 +362,15 @@ int cli_keys(int argc, char **argv)
         case 'p':
             program = atoll(optarg);
             break;
+        case 'P':
+            partner = optarg;
+            break;
         default:
             printf(
                 "usage: fidelis keys create [--scope pos|admin|pos,admin] [--name NAME]\n"
-                "                           [--program ID] [--db PATH]\n"
-                "Prints a new API key once; only its hash is stored.\n");
+                "                           [--program ID] [--partner ID] [--db PATH]\n"
+                "Prints a new API key once; only its hash is stored. With --partner the\n"
+                "key acts for that coalition partner and sees only its data.\n");
             return ch == 'h' ? 0 : 2;
         }
     }
@@ -379,9 +387,15 @@ int cli_keys(int argc, char **argv)
     if (rc == 0 && !fdl_service_program(&c.svc, program))
         rc = fdl_error_set(&c.err, FDL_ENOT_FOUND, "program", "no program %lld",
                            (long long)program);
+    char for_partner[FDL_PARTNER_ID_MAX + 1] = "";
+    if (rc == 0 && partner) {
+        struct fdl_actor operator_ = {.program_id = program, .scopes = FDL_SCOPE_ADMIN};
+        rc = fdl_svc_partner_for_new(&c.svc, c.st, &operator_, partner, "partner",
+                                     for_partner, &c.err);
+    }
     if (rc == 0)
-        rc = fdl_key_create(c.st, program, name, (unsigned)fdl_scopes_parse(scope), key,
-                            &c.err);
+        rc = fdl_key_create(c.st, program, name, (unsigned)fdl_scopes_parse(scope),
+                            for_partner, key, &c.err);
     rc = cli_end(&c, rc);
     cli_close(&c);
     if (rc == 0)

@@ -155,7 +155,6 @@ struct fdl_program_def {
     struct fdl_referral_def referrals; /* engine/referrals.h; enabled 0 if none */
     /* -- coalitions -- */
 #define FDL_MAX_PARTNERS     32 /* partner merchants in one program */
-#define FDL_PARTNER_ID_MAX   32 /* bytes of a partner id */
 #define FDL_PARTNER_NAME_MAX 80 /* bytes of a partner's name */
 #define FDL_PARTNER_MAX_RATE 10 /* a settlement rate is below 10 units per point */
     struct fdl_partner_def {

@@ -27,6 +27,8 @@ struct http_request;
 #define ROUTE_PUBLIC     1u /* no API key */
 #define ROUTE_WRITE      2u /* mutating: goes through the writer, idempotent */
 #define ROUTE_TEST_CLOCK 4u /* only with --test-clock */
+#define ROUTE_OPERATOR                                                                   \
+    8u /* the program's set-up: not for a coalition partner's callers */
 
 struct http_route {
     const char *method;
@@ -153,6 +155,30 @@ int http_job_answer(struct fdl_job *job, int status, json_t *obj);
  * (null when the program has no tiers). Each returns a new reference. */
 json_t *http_time_json(int64_t t_s);
 json_t *http_opt_string(const char *s);
+
+/*
+ * -- partner isolation -- Transaction ids (txn_id, refund_id) and
+ * idempotency keys are per coalition partner: the id T a partner's caller
+ * sends is kept as "<partner>/T" ('/' is never in an id a caller sends), so
+ * two partners may both use T and neither meets the other's. The operator
+ * keeps its ids as sent and reaches a partner's with ?partner=<id> where a
+ * route takes one.
+ *
+ * http_txn_in writes the stored form of the caller's id into out; a
+ * partner's id that would not fit FDL_MAX_ID_LEN is FDL_ERANGE naming field
+ * (and answered). With query set, the route's "partner" query parameter is
+ * honoured for the operator (a partner's caller naming one is FDL_EINVALID).
+ * Returns 0 or the error code (already answered).
+ */
+int http_txn_in(struct http_request *r, const char *field, const char *id, int query,
+                char out[FDL_MAX_ID_LEN + 1]);
+
+/* The id the caller knows for a stored id: the operator sees it as stored;
+ * a partner sees its own without the prefix, and NULL for anybody else's. */
+const char *http_txn_out(const struct http_request *r, const char *stored);
+
+/* http_txn_out as JSON: a string, or null. */
+json_t *http_txn_json(const struct http_request *r, const char *stored);
 json_t *http_member_json(const struct fdl_member *m);
 json_t *http_card_json(const struct fdl_card *c);
 json_t *http_balance_json(const struct fdl_balance *b);

@@ -7,6 +7,7 @@
 #include "base/clock.h"
 #include "base/limits.h"
 #include "engine/explain.h"
+#include "service/coalition.h"
 #include "service/keys.h"
 
 #include <sodium.h>
@@ -95,7 +96,8 @@ static json_t *awards_json(const struct fdl_purchase_result *res)
     return a;
 }
 
-static json_t *purchase_json(struct fdl_purchase_result *res)
+static json_t *purchase_json(const struct http_request *r,
+                             struct fdl_purchase_result *res)
 {
     const struct fdl_purchase *p = &res->purchase;
     json_t *lines = json_array();
@@ -112,9 +114,9 @@ static json_t *purchase_json(struct fdl_purchase_result *res)
                       "refunded_quantity", (json_int_t)l->refunded_quantity));
     }
     json_t *out = json_pack(
-        "{s:I, s:s, s:I, s:o, s:s, s:s, s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:I, "
+        "{s:I, s:o, s:I, s:o, s:s, s:s, s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:I, "
         "s:I, s:o, s:o, s:o}",
-        "id", (json_int_t)p->id, "txn_id", p->txn_id, "member_id",
+        "id", (json_int_t)p->id, "txn_id", http_txn_json(r, p->txn_id), "member_id",
         (json_int_t)p->member_id, "store", http_opt_string(p->store_code), "channel",
         p->channel, "currency", p->currency, "time", http_time_json(p->occurred_at_s),
         "recorded_at", http_time_json(p->recorded_at_s), "total",
@@ -428,14 +430,18 @@ static int handle_history(struct http_request *r)
     json_t *items = json_array();
     for (int i = 0; i < count; i++) {
         const struct fdl_history_row *h = &rows[i];
-        json_array_append_new(items, json_pack("{s:I, s:s, s:I, s:o, s:o, s:o, s:o}",
-                                               "entry_id", (json_int_t)h->entry_id,
-                                               "kind", fdl_entry_kind_name(h->kind),
-                                               "points", (json_int_t)h->points, "time",
-                                               http_time_json(h->created_at_s), "txn_id",
-                                               http_opt_string(h->txn_id), "reason",
-                                               http_opt_string(h->reason), "actor",
-                                               http_opt_string(h->actor)));
+        /* -- partner isolation -- the balance is the coalition's, but what
+         * another partner's entry says (sale, reason, who) is its own */
+        int own = !r->actor.partner[0] || http_txn_out(r, h->txn_id) != NULL;
+        json_array_append_new(items,
+                              json_pack("{s:I, s:s, s:I, s:o, s:o, s:o, s:o}", "entry_id",
+                                        (json_int_t)h->entry_id, "kind",
+                                        fdl_entry_kind_name(h->kind), "points",
+                                        (json_int_t)h->points, "time",
+                                        http_time_json(h->created_at_s), "txn_id",
+                                        http_txn_json(r, h->txn_id), "reason",
+                                        http_opt_string(own ? h->reason : NULL), "actor",
+                                        http_opt_string(own ? h->actor : NULL)));
     }
     json_t *page = json_pack("{s:I, s:o}", "member_id", (json_int_t)id, "entries", items);
     if (count == limit)
@@ -518,6 +524,7 @@ static int handle_card_get(struct http_request *r)
 struct purchase_arg {
     struct http_request *r;
     int dry_run;
+    char txn[FDL_MAX_ID_LEN + 1]; /* the stored form of req.txn_id (http_txn_in) */
     struct fdl_purchase_request req;
     json_t *lines;
     const char *card;
@@ -641,7 +648,7 @@ static int run_purchase(struct fdl_store *st, struct fdl_job *job)
                               fdl_clock_now_s(), &res, &job->err);
     if (rc)
         return rc;
-    json_t *out = purchase_json(&res);
+    json_t *out = purchase_json(a->r, &res);
     if (out) {
         json_object_set_new(out, "tier", http_tier_json(&res.tier));
         http_tier_add_benefits(out, &res);
@@ -667,6 +674,11 @@ static int purchase_request(struct http_request *r, int dry_run)
     struct fdl_line_request lines[FDL_MAX_BASKET_LINES];
     int rc = decode_purchase(r, body, &a, lines);
     char key[FDL_MAX_ID_LEN + 8];
+    if (rc == 0 && (rc = http_txn_in(r, "txn_id", a.req.txn_id, 0, a.txn)) != 0) {
+        json_decref(body);
+        return rc;
+    }
+    a.req.txn_id = a.txn;
     if (rc) {
         rc = http_fail(r, &r->err);
     } else if (dry_run) {
@@ -694,10 +706,13 @@ static int handle_purchase_get(struct http_request *r)
 {
     struct fdl_purchase_result res;
     int64_t now_s = fdl_clock_now_s();
-    WITH_READER(r, st,
-                fdl_svc_purchase_get(&r->srv->svc, st, &r->actor, r->params[0], now_s,
-                                     &res, &r->err));
-    json_t *out = purchase_json(&res);
+    char txn[FDL_MAX_ID_LEN + 1];
+    if (http_txn_in(r, "txn_id", r->params[0], 1, txn))
+        return r->err.code;
+    WITH_READER(
+        r, st,
+        fdl_svc_purchase_get(&r->srv->svc, st, &r->actor, txn, now_s, &res, &r->err));
+    json_t *out = purchase_json(r, &res);
     json_object_del(out, "messages");
     fdl_purchase_result_release(&res);
     return http_reply(r, 200, out);
@@ -733,12 +748,12 @@ static int run_refund(struct fdl_store *st, struct fdl_job *job)
         return rc;
     const struct fdl_refund *f = &res.refund;
     json_t *out = json_pack(
-        "{s:s, s:s, s:I, s:I, s:I, s:I, s:o, s:o}", "refund_id", f->refund_id, "txn_id",
-        a->req.txn_id, "member_id", (json_int_t)f->member_id, "amount",
-        (json_int_t)f->amount_minor, "points_clawed_back", (json_int_t)f->points_clawed,
-        "points_returned", (json_int_t)f->points_restored, "balance",
-        http_balance_json(&res.balance), "messages",
-        http_messages_json(res.messages, res.message_count));
+        "{s:o, s:o, s:I, s:I, s:I, s:I, s:o, s:o}", "refund_id",
+        http_txn_json(a->r, f->refund_id), "txn_id", http_txn_json(a->r, a->req.txn_id),
+        "member_id", (json_int_t)f->member_id, "amount", (json_int_t)f->amount_minor,
+        "points_clawed_back", (json_int_t)f->points_clawed, "points_returned",
+        (json_int_t)f->points_restored, "balance", http_balance_json(&res.balance),
+        "messages", http_messages_json(res.messages, res.message_count));
     if (out) { /* each feature's section of the answer */
         json_object_set_new(out, "stamps", http_stamps_refund_json(&res));
         /* -- currencies -- */
@@ -755,9 +770,22 @@ static int handle_refund(struct http_request *r)
     struct refund_arg a;
     memset(&a, 0, sizeof(a));
     a.r = r;
-    a.req.txn_id = r->params[0];
+    char txn[FDL_MAX_ID_LEN + 1], refund_id[FDL_MAX_ID_LEN + 1];
+    a.req.txn_id = txn;
     struct fdl_refund_line lines[FDL_MAX_BASKET_LINES];
-    int rc = fdl_json_decode(body, refund_fields, 2, &a, "", &r->err);
+    int rc = http_txn_in(r, "txn_id", r->params[0], 1, txn);
+    if (rc) {
+        json_decref(body);
+        return rc;
+    }
+    rc = fdl_json_decode(body, refund_fields, 2, &a, "", &r->err);
+    if (rc == 0 &&
+        (rc = http_txn_in(r, "refund_id", a.req.refund_id, 0, refund_id)) != 0) {
+        json_decref(body);
+        return rc;
+    }
+    if (rc == 0)
+        a.req.refund_id = refund_id;
     size_t i;
     json_t *line;
     if (a.lines)
@@ -913,20 +941,26 @@ static int handle_segments_set(struct http_request *r)
 
 struct key_arg {
     struct http_request *r;
-    const char *name, *scopes;
+    const char *name, *scopes, *partner;
 };
 
 static const struct fdl_json_field key_fields[] = {
     {"name", FDL_JSON_STRING, 1, 1, FDL_MAX_NAME_LEN, offsetof(struct key_arg, name)},
     {"scopes", FDL_JSON_STRING, 1, 3, 9, offsetof(struct key_arg, scopes)},
+    {"partner", FDL_JSON_STRING, 0, 1, FDL_PARTNER_ID_MAX,
+     offsetof(struct key_arg, partner)},
 };
 
 static int run_key_create(struct fdl_store *st, struct fdl_job *job)
 {
     struct key_arg *a = job->arg;
-    char text[FDL_KEY_TEXT_LEN + 1];
-    int rc = fdl_key_create(st, a->r->actor.program_id, a->name,
-                            (unsigned)fdl_scopes_parse(a->scopes), text, &job->err);
+    char text[FDL_KEY_TEXT_LEN + 1], partner[FDL_PARTNER_ID_MAX + 1];
+    int rc = fdl_svc_partner_for_new(&a->r->srv->svc, st, &a->r->actor, a->partner,
+                                     "partner", partner, &job->err);
+    if (rc == 0)
+        rc = fdl_key_create(st, a->r->actor.program_id, a->name,
+                            (unsigned)fdl_scopes_parse(a->scopes), partner, text,
+                            &job->err);
     if (rc)
         return rc;
     /* The key is shown once. The idempotency record keeps the answer without
@@ -934,15 +968,17 @@ static int run_key_create(struct fdl_store *st, struct fdl_job *job)
     char id[FDL_KEY_ID_LEN + 1];
     memcpy(id, text + 4, FDL_KEY_ID_LEN);
     id[FDL_KEY_ID_LEN] = '\0';
-    json_t *recorded = json_pack("{s:n, s:s, s:s, s:s, s:b}", "key", "key_id", id, "name",
-                                 a->name, "scopes", a->scopes, "shown", 0);
+    json_t *recorded =
+        json_pack("{s:n, s:s, s:s, s:s, s:b, s:o}", "key", "key_id", id, "name", a->name,
+                  "scopes", a->scopes, "shown", 0, "partner", http_opt_string(partner));
     job->record_body = recorded ? json_dumps(recorded, JSON_COMPACT) : NULL;
     json_decref(recorded);
     if (!job->record_body)
         return fdl_error_set(&job->err, FDL_ENOMEM, NULL, "out of memory");
     rc = http_job_answer(job, 201,
-                         json_pack("{s:s, s:s, s:s, s:s, s:b}", "key", text, "key_id", id,
-                                   "name", a->name, "scopes", a->scopes, "shown", 1));
+                         json_pack("{s:s, s:s, s:s, s:s, s:b, s:o}", "key", text,
+                                   "key_id", id, "name", a->name, "scopes", a->scopes,
+                                   "shown", 1, "partner", http_opt_string(partner)));
     sodium_memzero(text, sizeof(text));
     return rc;
 }
@@ -952,8 +988,9 @@ static int handle_key_create(struct http_request *r)
     json_t *body;
     if (http_body_json(r, &body))
         return r->err.code;
-    struct key_arg a = {r, NULL, NULL};
-    int rc = fdl_json_decode(body, key_fields, 2, &a, "", &r->err);
+    struct key_arg a = {r, NULL, NULL, NULL};
+    int rc = fdl_json_decode(body, key_fields, sizeof(key_fields) / sizeof(*key_fields),
+                             &a, "", &r->err);
     if (rc == 0 && fdl_scopes_parse(a.scopes) < 0)
         rc = fdl_error_set(&r->err, FDL_EINVALID, "scopes",
                            "must be pos, admin or pos,admin");
@@ -1132,8 +1169,8 @@ const struct http_route http_routes[] = {
      R_ALL},
     {"GET", "/v1/program/explain", handle_program_explain, POS, 0, 0, "program_explain",
      R_ALL},
-    {"POST", "/v1/program/versions", handle_version_apply, ADMIN, ROUTE_WRITE,
-     FDL_MAX_PROGRAM_BODY_BYTES, "program_apply", R_ADMIN},
+    {"POST", "/v1/program/versions", handle_version_apply, ADMIN,
+     ROUTE_WRITE | ROUTE_OPERATOR, FDL_MAX_PROGRAM_BODY_BYTES, "program_apply", R_ADMIN},
     {"POST", "/v1/members", handle_enrol, POS, ROUTE_WRITE, SMALL, "member_enrol",
      R_TILL},
     {"GET", "/v1/members", handle_member_lookup, POS, 0, 0, "member_lookup", R_ALL},
@@ -1144,8 +1181,8 @@ const struct http_route http_routes[] = {
      "card_issue", R_TILL},
     {"GET", "/v1/members/{id}/segments", handle_segments_get, POS, 0, 0, "segments_get",
      R_ALL},
-    {"PUT", "/v1/members/{id}/segments", handle_segments_set, ADMIN, ROUTE_WRITE, SMALL,
-     "segments_set", R_ADMIN},
+    {"PUT", "/v1/members/{id}/segments", handle_segments_set, ADMIN,
+     ROUTE_WRITE | ROUTE_OPERATOR, SMALL, "segments_set", R_ADMIN},
     {"POST", "/v1/members/{id}/adjustments", handle_adjust, ADMIN, ROUTE_WRITE, SMALL,
      "adjustment_create", R_MANAGER},
     {"GET", "/v1/cards/{number}", handle_card_get, POS, 0, 0, "card_get", R_ALL},
@@ -1161,12 +1198,13 @@ const struct http_route http_routes[] = {
      "refund_create", R_MANAGER},
     {"POST", "/v1/keys", handle_key_create, ADMIN, ROUTE_WRITE, SMALL, "key_create",
      R_ADMIN},
-    {"POST", "/v1/admin/expire", handle_expire, ADMIN, 0, SMALL, "expire_run", R_ADMIN},
+    {"POST", "/v1/admin/expire", handle_expire, ADMIN, ROUTE_OPERATOR, SMALL,
+     "expire_run", R_ADMIN},
     /* -- early access -- */
     {"GET", "/v1/members/{id}/may-buy", http_may_buy, POS, 0, 0, "may_buy", R_ALL},
     /* -- coupons -- */
-    {"POST", "/v1/coupons/{campaign}/codes", http_coupon_codes_create, ADMIN, ROUTE_WRITE,
-     SMALL, "coupon_codes_create", R_ADMIN},
+    {"POST", "/v1/coupons/{campaign}/codes", http_coupon_codes_create, ADMIN,
+     ROUTE_WRITE | ROUTE_OPERATOR, SMALL, "coupon_codes_create", R_ADMIN},
     {"GET", "/v1/coupons/{code}/check", http_coupon_check, POS, 0, 0, "coupon_check",
      R_ALL},
     /* -- punch cards -- */
@@ -1211,8 +1249,8 @@ const struct http_route http_routes[] = {
     {"GET", "/v1/currencies", http_currencies_list, POS, 0, 0, "currencies_list", R_ALL},
     {"GET", "/v1/currencies/{code}/rates", http_currency_rates_get, POS, 0, 0,
      "currency_rates_get", R_ALL},
-    {"PUT", "/v1/currencies/{code}/rates", http_currency_rate_put, ADMIN, ROUTE_WRITE,
-     SMALL, "currency_rate_put", R_ADMIN},
+    {"PUT", "/v1/currencies/{code}/rates", http_currency_rate_put, ADMIN,
+     ROUTE_WRITE | ROUTE_OPERATOR, SMALL, "currency_rate_put", R_ADMIN},
     /* -- stores, staff and the audit log -- */
     {"POST", "/v1/stores", http_stores_create, ADMIN, ROUTE_WRITE, SMALL, "store_create",
      R_ADMIN},
@@ -1235,11 +1273,11 @@ const struct http_route http_routes[] = {
     /* -- coalitions -- */
     {"GET", "/v1/settlements", http_settlements_report, ADMIN, 0, 0, "settlements_report",
      R_ADMIN | R_AUDITOR},
-    {"POST", "/v1/settlements", http_settlement_create, ADMIN, ROUTE_WRITE, SMALL,
-     "settlement_create", R_ADMIN},
+    {"POST", "/v1/settlements", http_settlement_create, ADMIN,
+     ROUTE_WRITE | ROUTE_OPERATOR, SMALL, "settlement_create", R_ADMIN},
     {"GET", "/v1/settlements/{id}", http_settlement_get, ADMIN, 0, 0, "settlement_get",
      R_ADMIN | R_AUDITOR},
-    {"PUT", "/v1/test/clock", handle_clock, ADMIN, ROUTE_TEST_CLOCK, SMALL, "test_clock",
-     R_ADMIN},
+    {"PUT", "/v1/test/clock", handle_clock, ADMIN, ROUTE_TEST_CLOCK | ROUTE_OPERATOR,
+     SMALL, "test_clock", R_ADMIN},
 };
 const size_t http_route_count = sizeof(http_routes) / sizeof(http_routes[0]);

@@ -16,13 +16,13 @@ static json_t *time_or_null(int64_t t_s)
     return t_s ? http_time_json(t_s) : json_null();
 }
 
-static json_t *referral_json(const struct fdl_referral *f)
+static json_t *referral_json(const struct http_request *r, const struct fdl_referral *f)
 {
     json_t *out = json_pack(
         "{s:I, s:I, s:s, s:o, s:o, s:o, s:o, s:I, s:I, s:o, s:o}", "referrer_id",
         (json_int_t)f->referrer_id, "referee_id", (json_int_t)f->referee_id, "status",
         fdl_referral_status_name(f->status), "referred_at",
-        http_time_json(f->created_at_s), "txn_id", http_opt_string(f->txn_id),
+        http_time_json(f->created_at_s), "txn_id", http_txn_json(r, f->txn_id),
         "purchased_at", time_or_null(f->qualified_at_s), "reward_at",
         time_or_null(f->due_at_s), "referrer_points", (json_int_t)f->referrer_points,
         "referee_points", (json_int_t)f->referee_points, "rewarded_at",
@@ -83,10 +83,10 @@ int handle_referrals(struct http_request *r)
                                   rows, &count, &referred_by, &was_referred, &r->err));
     json_t *items = json_array();
     for (int i = 0; i < count; i++)
-        json_array_append_new(items, referral_json(&rows[i]));
+        json_array_append_new(items, referral_json(r, &rows[i]));
     json_t *page = json_pack(
         "{s:I, s:o, s:o}", "member_id", (json_int_t)id, "referred_by",
-        was_referred ? referral_json(&referred_by) : json_null(), "referrals", items);
+        was_referred ? referral_json(r, &referred_by) : json_null(), "referrals", items);
     if (page && count == limit)
         json_object_set_new(page, "next_after", json_integer(rows[count - 1].referee_id));
     return http_reply(r, 200, page);

@@ -36,7 +36,8 @@ static json_t *opt_time(int64_t t_s)
     return t_s ? http_time_json(t_s) : json_null();
 }
 
-static json_t *redemption_json(const struct fdl_redemption *d)
+static json_t *redemption_json(const struct http_request *r,
+                               const struct fdl_redemption *d)
 {
     json_t *out = json_pack(
         "{s:I, s:I, s:s, s:s, s:s, s:I, s:I, s:s, s:o, s:o, s:o, s:o, s:o, "
@@ -46,7 +47,7 @@ static json_t *redemption_json(const struct fdl_redemption *d)
         (json_int_t)d->quantity, "points", (json_int_t)d->points, "status",
         status_name(d->status), "sku", http_opt_string(d->sku), "value",
         d->value_minor ? json_integer(d->value_minor * d->quantity) : json_null(),
-        "launch", http_opt_string(d->launch), "txn_id", http_opt_string(d->txn_id),
+        "launch", http_opt_string(d->launch), "txn_id", http_txn_json(r, d->txn_id),
         "created_at", http_time_json(d->created_at_s), "hold_expires_at",
         http_time_json(d->hold_expires_at_s), "committed_at", opt_time(d->committed_at_s),
         "cancelled_at", opt_time(d->cancelled_at_s));
@@ -139,10 +140,10 @@ static const struct fdl_json_field reserve_fields[] = {
      offsetof(struct reserve_arg, quantity)},
 };
 
-static int with_balance(struct fdl_job *job, int status, const struct fdl_redemption *d,
-                        const struct fdl_balance *b)
+static int with_balance(const struct http_request *r, struct fdl_job *job, int status,
+                        const struct fdl_redemption *d, const struct fdl_balance *b)
 {
-    json_t *out = redemption_json(d);
+    json_t *out = redemption_json(r, d);
     if (out && b)
         json_object_set_new(out, "balance", http_balance_json(b));
     return http_job_answer(job, status, out);
@@ -156,7 +157,7 @@ static int run_reserve(struct fdl_store *st, struct fdl_job *job)
     int rc = fdl_svc_reward_reserve(&a->r->srv->svc, st, &a->r->actor, a->member_id,
                                     a->reward_id, a->quantity, fdl_clock_now_s(), &d, &b,
                                     &job->err);
-    return rc ? rc : with_balance(job, 201, &d, &b);
+    return rc ? rc : with_balance(a->r, job, 201, &d, &b);
 }
 
 int http_redemption_reserve(struct http_request *r)
@@ -179,6 +180,7 @@ struct settle_arg {
     struct http_request *r;
     int64_t id;
     const char *txn_id;
+    char txn[FDL_MAX_ID_LEN + 1]; /* the stored form of txn_id (http_txn_in) */
 };
 
 static const struct fdl_json_field commit_fields[] = {
@@ -195,7 +197,7 @@ static int run_commit(struct fdl_store *st, struct fdl_job *job)
                                   fdl_clock_now_s(), &d, code, sizeof(code), &job->err);
     if (rc)
         return rc;
-    json_t *out = redemption_json(&d);
+    json_t *out = redemption_json(a->r, &d);
     if (out && code[0]) {
         /* The code is shown once: the idempotency record keeps the answer
          * without it, so a replay says it was issued but cannot show it. */
@@ -221,13 +223,15 @@ static int run_cancel(struct fdl_store *st, struct fdl_job *job)
     struct fdl_balance b;
     int rc = fdl_svc_redemption_cancel(&a->r->srv->svc, st, &a->r->actor, a->id,
                                        fdl_clock_now_s(), &d, &b, &job->err);
-    return rc ? rc : with_balance(job, 200, &d, &b);
+    return rc ? rc : with_balance(a->r, job, 200, &d, &b);
 }
 
 /* Decodes the optional body of commit (txn_id) or cancel (nothing) and writes. */
 static int settle(struct http_request *r, int commit)
 {
-    struct settle_arg a = {r, 0, NULL};
+    struct settle_arg a;
+    memset(&a, 0, sizeof(a));
+    a.r = r;
     if (http_param_id(r, 0, "redemption_id", &a.id))
         return r->err.code;
     json_t *body = NULL;
@@ -237,6 +241,12 @@ static int settle(struct http_request *r, int commit)
             return r->err.code;
         rc = fdl_json_decode(body, commit_fields, commit ? 1 : 0, &a, "", &r->err);
     }
+    if (rc == 0 && a.txn_id && (rc = http_txn_in(r, "txn_id", a.txn_id, 0, a.txn)) != 0) {
+        json_decref(body);
+        return rc;
+    }
+    if (a.txn_id)
+        a.txn_id = a.txn;
     if (rc)
         rc = http_fail(r, &r->err);
     else
@@ -265,7 +275,7 @@ int http_redemption_get(struct http_request *r)
     struct fdl_redemption d;
     WITH_READER(r, st,
                 fdl_svc_redemption_get(&r->srv->svc, st, &r->actor, id, &d, &r->err));
-    return http_reply(r, 200, redemption_json(&d));
+    return http_reply(r, 200, redemption_json(r, &d));
 }
 
 int http_redemptions_of(struct http_request *r)
@@ -282,7 +292,7 @@ int http_redemptions_of(struct http_request *r)
                                        (int)limit, rows, &count, &r->err));
     json_t *items = json_array();
     for (int i = 0; i < count; i++)
-        json_array_append_new(items, redemption_json(&rows[i]));
+        json_array_append_new(items, redemption_json(r, &rows[i]));
     json_t *page =
         json_pack("{s:I, s:o}", "member_id", (json_int_t)id, "redemptions", items);
     if (count == limit)

@@ -37,11 +37,12 @@ static json_t *shop_json(const struct fdl_shop *s)
 
 static json_t *staff_json(const struct fdl_staff *s)
 {
-    return json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:o}", "id", (json_int_t)s->id,
+    return json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:o, s:o}", "id", (json_int_t)s->id,
                      "login", s->login, "name", s->name, "role", fdl_role_name(s->role),
                      "store", http_opt_string(s->store_code), "member_id",
                      s->member_id ? json_integer(s->member_id) : json_null(),
-                     "created_at", http_time_json(s->created_at_s));
+                     "created_at", http_time_json(s->created_at_s), "partner",
+                     http_opt_string(s->partner));
 }
 
 /* ---- stores ---- */
@@ -65,8 +66,8 @@ static const struct fdl_json_field shop_fields[] = {
 static int run_shop_put(struct fdl_store *st, struct fdl_job *job)
 {
     struct shop_arg *a = job->arg;
-    int rc = fdl_svc_shop_put(st, &a->r->actor, a->create, &a->shop, fdl_clock_now_s(),
-                              &job->err);
+    int rc = fdl_svc_shop_put(&a->r->srv->svc, st, &a->r->actor, a->create, &a->shop,
+                              fdl_clock_now_s(), &job->err);
     return rc ? rc : http_job_answer(job, a->create ? 201 : 200, shop_json(&a->shop));
 }
 
@@ -120,16 +121,17 @@ int http_stores_list(struct http_request *r)
     if (after && strlen(after) > FDL_MAX_ID_LEN)
         return http_failf(r, FDL_ERANGE, "after", "at most %d bytes", FDL_MAX_ID_LEN);
     struct fdl_shop shops[FDL_MAX_PAGE_SIZE];
-    int count = 0, any = 0;
+    int count = 0;
+    char next[FDL_MAX_ID_LEN + 1];
     WITH_READER(r, st,
-                FDL_STORE_CALL(st, shops_list, r->actor.program_id, after ? after : "",
-                               (int)limit, shops, &count, &any, &r->err));
+                fdl_svc_shops_list(&r->srv->svc, st, &r->actor, after ? after : "",
+                                   (int)limit, shops, &count, next, &r->err));
     json_t *items = json_array();
     for (int i = 0; i < count; i++)
         json_array_append_new(items, shop_json(&shops[i]));
     json_t *page = json_pack("{s:o}", "stores", items);
-    if (count == limit)
-        json_object_set_new(page, "next_after", json_string(shops[count - 1].code));
+    if (next[0])
+        json_object_set_new(page, "next_after", json_string(next));
     return http_reply(r, 200, page);
 }
 
@@ -137,7 +139,7 @@ int http_stores_list(struct http_request *r)
 
 struct staff_arg {
     struct http_request *r;
-    const char *login, *name, *role, *store, *password;
+    const char *login, *name, *role, *store, *password, *partner;
     int64_t member_id;
     struct fdl_staff staff;
 };
@@ -150,14 +152,15 @@ static const struct fdl_json_field staff_fields[] = {
     {"store", FDL_JSON_STRING, 0, 1, FDL_MAX_ID_LEN, TA(store)},
     {"member_id", FDL_JSON_INT, 0, 1, INT64_MAX, TA(member_id)},
     {"password", FDL_JSON_STRING, 1, 1, FDL_MAX_PASSWORD_LEN, TA(password)},
+    {"partner", FDL_JSON_STRING, 0, 1, FDL_PARTNER_ID_MAX, TA(partner)},
 };
 #undef TA
 
 static int run_staff_create(struct fdl_store *st, struct fdl_job *job)
 {
     struct staff_arg *a = job->arg;
-    int rc =
-        fdl_svc_staff_create(st, &a->r->actor, &a->staff, fdl_clock_now_s(), &job->err);
+    int rc = fdl_svc_staff_create(&a->r->srv->svc, st, &a->r->actor, a->partner,
+                                  &a->staff, fdl_clock_now_s(), &job->err);
     return rc ? rc : http_job_answer(job, 201, staff_json(&a->staff));
 }
 
@@ -216,8 +219,8 @@ int http_staff_list(struct http_request *r)
     struct fdl_staff staff[FDL_MAX_PAGE_SIZE];
     int count = 0;
     WITH_READER(r, st,
-                FDL_STORE_CALL(st, staff_list, r->actor.program_id, after, (int)limit,
-                               staff, &count, &r->err));
+                FDL_STORE_CALL(st, staff_list, r->actor.program_id, r->actor.partner,
+                               after, (int)limit, staff, &count, &r->err));
     json_t *items = json_array();
     for (int i = 0; i < count; i++)
         json_array_append_new(items, staff_json(&staff[i]));
@@ -350,6 +353,7 @@ int http_audit_log(struct http_request *r)
     int64_t limit = FDL_DEFAULT_PAGE_SIZE;
     f.actor = http_query(r, "actor");
     f.route = http_query(r, "route");
+    f.partner = r->actor.partner; /* a partner reads its own actors' rows only */
     if (http_query_int(r, "limit", 1, FDL_MAX_PAGE_SIZE, &limit) ||
         http_query_int(r, "before", 0, INT64_MAX, &f.before_id) ||
         query_time(r, "from", 0, &f.from_s) || query_time(r, "to", 0, &f.to_s))
@@ -368,12 +372,13 @@ int http_audit_log(struct http_request *r)
         const struct fdl_audit_row *a = &rows[i];
         json_array_append_new(
             items,
-            json_pack("{s:I, s:o, s:s, s:s, s:o, s:o, s:s, s:s, s:s, s:o, s:i}", "id",
-                      (json_int_t)a->id, "time", http_time_json(a->at_s), "actor",
+            json_pack("{s:I, s:o, s:s, s:s, s:o, s:o, s:s, s:s, s:s, s:o, s:i, s:o}",
+                      "id", (json_int_t)a->id, "time", http_time_json(a->at_s), "actor",
                       a->actor, "role", a->role, "store", http_opt_string(a->store_code),
                       "client_ip", http_opt_string(a->client_ip), "route", a->route,
                       "method", a->method, "path", a->path, "ref",
-                      http_opt_string(a->ref), "status", a->status));
+                      http_opt_string(a->ref), "status", a->status, "partner",
+                      http_opt_string(a->partner)));
     }
     json_t *page = json_pack("{s:o}", "entries", items);
     if (count == limit)

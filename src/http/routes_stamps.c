@@ -122,7 +122,8 @@ static json_t *skus_json(const char *skus)
     return a;
 }
 
-static json_t *voucher_json(const struct fdl_member_stamp_voucher *mv)
+static json_t *voucher_json(const struct http_request *r,
+                            const struct fdl_member_stamp_voucher *mv)
 {
     const struct fdl_stamp_voucher *v = &mv->v;
     int free_item = v->kind == FDL_STAMP_REWARD_FREE_ITEM;
@@ -133,7 +134,7 @@ static json_t *voucher_json(const struct fdl_member_stamp_voucher *mv)
         free_item ? json_null() : json_integer(v->points), "issued_at",
         http_time_json(v->issued_at_s), "expires_at",
         v->expires_at_s ? http_time_json(v->expires_at_s) : json_null(), "used_txn_id",
-        http_opt_string(v->used_txn), "discount",
+        http_txn_json(r, v->used_txn), "discount",
         v->status == FDL_VOUCHER_USED ? json_integer(v->discount_minor) : json_null());
 }
 
@@ -166,7 +167,7 @@ int http_handle_member_stamps(struct http_request *r)
     for (int i = 0; i < out->card_count; i++)
         json_array_append_new(cards, card_json(&out->cards[i]));
     for (int i = 0; i < out->voucher_count; i++)
-        json_array_append_new(vouchers, voucher_json(&out->vouchers[i]));
+        json_array_append_new(vouchers, voucher_json(r, &out->vouchers[i]));
     free(out);
     return http_reply(r, 200,
                       json_pack("{s:I, s:o, s:o}", "member_id", (json_int_t)id, "cards",

@@ -313,14 +313,14 @@ static json_t *def_json(const struct fdl_membership_def *d)
                      "advisor", d->advisor);
 }
 
-static json_t *year_json(const struct fdl_membership *m)
+static json_t *year_json(const struct http_request *r, const struct fdl_membership *m)
 {
     return json_pack(
-        "{s:s, s:I, s:o, s:o, s:I, s:I, s:s}", "txn_id", m->txn_id, "fee",
-        (json_int_t)m->fee_minor, "starts_at", http_time_json(m->starts_at_s), "ends_at",
-        http_time_json(m->ends_at_s), "cashback_accrued", (json_int_t)m->accrued_minor,
-        "cashback_paid", (json_int_t)m->paid_minor, "status",
-        m->status == FDL_MEMBERSHIP_OPEN ? "open" : "closed");
+        "{s:o, s:I, s:o, s:o, s:I, s:I, s:s}", "txn_id", http_txn_json(r, m->txn_id),
+        "fee", (json_int_t)m->fee_minor, "starts_at", http_time_json(m->starts_at_s),
+        "ends_at", http_time_json(m->ends_at_s), "cashback_accrued",
+        (json_int_t)m->accrued_minor, "cashback_paid", (json_int_t)m->paid_minor,
+        "status", m->status == FDL_MEMBERSHIP_OPEN ? "open" : "closed");
 }
 
 struct membership_arg {
@@ -338,7 +338,7 @@ static int run_membership_buy(struct fdl_store *st, struct fdl_job *job)
                                     a->txn_copy, fdl_clock_now_s(), &m, &job->err);
     if (rc)
         return rc;
-    json_t *out = year_json(&m);
+    json_t *out = year_json(a->r, &m);
     json_object_set_new(out, "member_id", json_integer(m.member_id));
     return http_job_answer(job, 201, out);
 }
@@ -358,11 +358,14 @@ int http_membership_buy(struct http_request *r)
     if (http_body_json(r, &body))
         return r->err.code;
     int rc = fdl_json_decode(body, fields, 1, &a, "", &r->err);
-    if (rc == 0)
-        snprintf(a.txn_copy, sizeof(a.txn_copy), "%s", a.txn_id);
+    if (rc) {
+        json_decref(body);
+        return http_fail(r, &r->err);
+    }
+    rc = http_txn_in(r, "txn_id", a.txn_id, 0, a.txn_copy);
     json_decref(body);
     if (rc)
-        return http_fail(r, &r->err);
+        return rc;
     char key[SV_KEY_MAX];
     snprintf(key, sizeof(key), "membership:%s", a.txn_copy);
     return http_write(r, "txn_id", key, run_membership_buy, &a);
@@ -386,7 +389,7 @@ int http_membership_get(struct http_request *r)
     json_t *out = json_pack(
         "{s:I, s:s, s:o, s:o, s:o, s:o}", "member_id", (json_int_t)member_id, "status",
         status, "program", def_json(&v.def), "year",
-        v.has_latest ? year_json(&v.current) : json_null(), "cap_left",
+        v.has_latest ? year_json(r, &v.current) : json_null(), "cap_left",
         v.has_current ? json_integer(v.cap_left_minor) : json_null(), "certificate",
         v.has_certificate ? gift_card_json(&v.certificate) : json_null());
     return http_reply(r, 200, out);

@@ -124,7 +124,7 @@ int http_job_answer(struct fdl_job *job, int status, json_t *obj)
 int http_write(struct http_request *r, const char *natural_field, const char *natural_key,
                int (*run)(struct fdl_store *st, struct fdl_job *job), void *arg)
 {
-    char key[FDL_MAX_IDEMPOTENCY_KEY_LEN + 16];
+    char key[FDL_MAX_IDEMPOTENCY_KEY_LEN + FDL_PARTNER_ID_MAX + 16];
     const char *header =
         MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Idempotency-Key");
     if (natural_key) {
@@ -135,6 +135,8 @@ int http_write(struct http_request *r, const char *natural_field, const char *na
     } else if (strlen(header) > FDL_MAX_IDEMPOTENCY_KEY_LEN) {
         return http_failf(r, FDL_ERANGE, "Idempotency-Key", "at most %d bytes",
                           FDL_MAX_IDEMPOTENCY_KEY_LEN);
+    } else if (r->actor.partner[0]) { /* -- partner isolation -- */
+        snprintf(key, sizeof(key), "pkey:%s/%s", r->actor.partner, header);
     } else {
         snprintf(key, sizeof(key), "key:%s", header);
     }
@@ -291,6 +293,7 @@ void http_audit_of(const struct http_request *r, struct fdl_audit_row *row)
                                                  : "pos-key");
     snprintf(row->store_code, sizeof(row->store_code), "%s", r->actor.store);
     snprintf(row->client_ip, sizeof(row->client_ip), "%s", r->actor.client_ip);
+    snprintf(row->partner, sizeof(row->partner), "%s", r->actor.partner);
     snprintf(row->route, sizeof(row->route), "%s", r->route->name);
     snprintf(row->method, sizeof(row->method), "%s", r->method);
     snprintf(row->path, sizeof(row->path), "%s", r->url);
@@ -357,7 +360,57 @@ static int authenticate(struct http_request *r)
     r->actor.program_id = key.program_id;
     r->actor.scopes = key.scopes;
     snprintf(r->actor.name, sizeof(r->actor.name), "key:%s", key.id);
+    snprintf(r->actor.partner, sizeof(r->actor.partner), "%s", key.partner);
     return 0;
+}
+
+int http_txn_in(struct http_request *r, const char *field, const char *id, int query,
+                char out[FDL_MAX_ID_LEN + 1])
+{
+    const char *partner = r->actor.partner;
+    const char *named = query ? http_query(r, "partner") : NULL;
+    if (named && partner[0])
+        return http_failf(r, FDL_EINVALID, "partner",
+                          "only the program's operator names a partner");
+    if (named && (!*named || strlen(named) > FDL_PARTNER_ID_MAX || strchr(named, '/')))
+        return http_failf(r, FDL_EINVALID, "partner", "not a partner id");
+    if (named)
+        partner = named;
+    if (!partner[0]) {
+        snprintf(out, FDL_MAX_ID_LEN + 1, "%s", id);
+        return 0;
+    }
+    size_t room = FDL_MAX_ID_LEN - strlen(partner) - 1;
+    if (strlen(id) > room)
+        return http_failf(r, FDL_ERANGE, field,
+                          "length must be 1 to %zu bytes for partner %s", room, partner);
+    snprintf(out, FDL_MAX_ID_LEN + 1, "%s/%s", partner, id);
+    return 0;
+}
+
+const char *http_txn_out(const struct http_request *r, const char *stored)
+{
+    const char *partner = r->actor.partner;
+    if (!stored || !*stored || !partner[0])
+        return stored;
+    size_t n = strlen(partner);
+    return strncmp(stored, partner, n) == 0 && stored[n] == '/' ? stored + n + 1 : NULL;
+}
+
+json_t *http_txn_json(const struct http_request *r, const char *stored)
+{
+    return http_opt_string(http_txn_out(r, stored));
+}
+
+/* -- partner isolation -- a coalition partner's key or staff account does
+ * not set up the program (service/coalition.h). */
+static int authorise_partner(struct http_request *r)
+{
+    if (!(r->route->flags & ROUTE_OPERATOR) || !r->actor.partner[0])
+        return 0;
+    return http_failf(r, FDL_EFORBIDDEN, NULL,
+                      "%s %s is for the program's operator, not partner %s",
+                      r->route->method, r->route->path, r->actor.partner);
 }
 
 /* Refuses a declared body over the route's limit before reading any of it. */
@@ -430,7 +483,7 @@ static struct http_request *request_new(struct http_server *srv, struct MHD_Conn
         http_failf(r, rc, NULL,
                    rc == FDL_EMETHOD ? "%s is not allowed here" : "no route for %s",
                    rc == FDL_EMETHOD ? method : url);
-    else if (authenticate(r) == 0)
+    else if (authenticate(r) == 0 && authorise_partner(r) == 0)
         check_length(r);
     return r;
 }

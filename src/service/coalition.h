@@ -53,4 +53,21 @@ int fdl_svc_settlement_get(struct fdl_service *svc, struct fdl_store *st,
                            struct fdl_settlement *out, struct fdl_settlement_pair *lines,
                            int max, int *count, struct fdl_error *err);
 
+/*
+ * Partner isolation. A caller (API key or staff account) either acts for
+ * the program's operator (a->partner "") and sees everything, or for one
+ * partner and sees only that partner's stores, staff, keys, purchases,
+ * reward redemptions, gift cards, audit rows and settlement pairs, as if
+ * the others did not exist (docs/architecture.md, "Partner isolation").
+ *
+ * The partner a new key or staff account of caller a will act for:
+ * requested (NULL: a's own) must be a partner of the program in force
+ * (FDL_EINVALID naming field otherwise), and a partner's caller may only
+ * name its own (FDL_EFORBIDDEN). *out is "" for the operator.
+ */
+int fdl_svc_partner_for_new(struct fdl_service *svc, struct fdl_store *st,
+                            const struct fdl_actor *a, const char *requested,
+                            const char *field, char out[FDL_PARTNER_ID_MAX + 1],
+                            struct fdl_error *err);
+
 #endif

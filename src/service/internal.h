@@ -170,11 +170,14 @@ extern const size_t svc_feature_count;
  * FDL_EFORBIDDEN naming "store". Once the program has registered stores,
  * a named store must be one of them (FDL_EINVALID naming "store"); with
  * none registered any code is taken, as before stores existed. An empty
- * code (online channels) is always taken. Writes the code into out.
+ * code (online channels) is always taken. A partner's caller must name a
+ * store that def (the program file of the sale's time) lists under its
+ * partner: none is FDL_EMISSING_FIELD, another's is answered as an unknown
+ * store. Writes the code into out.
  */
-int svc_purchase_store(struct fdl_store *st, const struct fdl_actor *a,
-                       const char *requested, char out[FDL_MAX_ID_LEN + 1],
-                       struct fdl_error *err);
+int svc_purchase_store(struct fdl_store *st, const struct fdl_program_def *def,
+                       const struct fdl_actor *a, const char *requested,
+                       char out[FDL_MAX_ID_LEN + 1], struct fdl_error *err);
 
 /* -- coalitions -- */
 /*
@@ -189,6 +192,21 @@ int svc_coalition_items(struct fdl_store *st, const struct fdl_program_def *def,
                         int64_t purchase_id, int sign, int64_t now_s,
                         struct fdl_error *err);
 
+/*
+ * Records the reversal of the settlement items of a refund that gives back
+ * `amount` points of a purchase's redemption at redeem_store: spent[0..n)
+ * are the redemption's moves, `already` what earlier refunds gave back.
+ * Walks them as the ledger's give-back does (last spent first), so each
+ * issuer's item is reversed by what came from its lots, wherever the points
+ * go back to (a debt, a new lot).
+ */
+int svc_coalition_refund_items(struct fdl_store *st, const struct fdl_program_def *def,
+                               const struct fdl_program *prog, const struct fdl_tz *tz,
+                               const struct member_state *s,
+                               const struct fdl_stored_move *spent, size_t n,
+                               int64_t already, int64_t amount, const char *redeem_store,
+                               int64_t purchase_id, int64_t now_s, struct fdl_error *err);
+
 /* The items svc_coalition_items would record, into out[0..*count) (room
  * for FDL_MAX_PARTNERS), without recording them (a reward reservation
  * records them once it has its id). */
@@ -198,5 +216,18 @@ int svc_coalition_plan(struct fdl_store *st, const struct fdl_program_def *def,
                        int64_t purchase_id, int sign, int64_t now_s,
                        struct fdl_settlement_item *out, int *count,
                        struct fdl_error *err);
+
+/* -- partner isolation -- */
+/* 1 if a may see a record of partner owner ("" the operator's): the
+ * operator sees all, a partner only its own. */
+int svc_partner_sees(const struct fdl_actor *a, const char *owner);
+
+/* The program file in force at now_s for a's program (*def NULL when none
+ * was applied). */
+int svc_def_now(struct fdl_service *svc, struct fdl_store *st, const struct fdl_actor *a,
+                int64_t now_s, const struct fdl_program_def **def, struct fdl_error *err);
+
+/* The id of the partner that sells at store_code under def ("" if none). */
+const char *svc_store_partner(const struct fdl_program_def *def, const char *store_code);
 
 #endif

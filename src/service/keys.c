@@ -25,7 +25,8 @@ static void key_hash(const char *text, unsigned char hash[FDL_KEY_HASH_BYTES])
 }
 
 int fdl_key_create(struct fdl_store *st, int64_t program_id, const char *name,
-                   unsigned scopes, char out[FDL_KEY_TEXT_LEN + 1], struct fdl_error *err)
+                   unsigned scopes, const char *partner, char out[FDL_KEY_TEXT_LEN + 1],
+                   struct fdl_error *err)
 {
     if (!(scopes & (FDL_SCOPE_POS | FDL_SCOPE_ADMIN)))
         return fdl_error_set(err, FDL_EINVALID, "scopes", "name at least one scope");
@@ -38,6 +39,7 @@ int fdl_key_create(struct fdl_store *st, int64_t program_id, const char *name,
     key.program_id = program_id;
     snprintf(key.name, sizeof(key.name), "%s", name ? name : "");
     key.scopes = scopes;
+    snprintf(key.partner, sizeof(key.partner), "%s", partner ? partner : "");
     key_hash(text, key.hash);
     key.created_at_s = fdl_clock_now_s();
     int rc = FDL_STORE_CALL(st, key_insert, &key, err);

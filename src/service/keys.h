@@ -17,11 +17,14 @@
 
 /*
  * Creates a key for program_id with the given scopes (FDL_SCOPE_* bits,
- * at least one) and writes its full text to out (FDL_KEY_TEXT_LEN + 1
- * bytes). Must run in a write transaction. The text is not stored anywhere.
+ * at least one), acting for the coalition partner `partner` (NULL or "":
+ * the program's operator; the caller has checked it, see
+ * fdl_svc_partner_for_new), and writes its full text to out
+ * (FDL_KEY_TEXT_LEN + 1 bytes). Must run in a write transaction. The text
+ * is not stored anywhere.
  */
 int fdl_key_create(struct fdl_store *st, int64_t program_id, const char *name,
-                   unsigned scopes, char out[FDL_KEY_TEXT_LEN + 1],
+                   unsigned scopes, const char *partner, char out[FDL_KEY_TEXT_LEN + 1],
                    struct fdl_error *err);
 
 /*

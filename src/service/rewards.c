@@ -195,8 +195,10 @@ int fdl_svc_reward_reserve(struct fdl_service *svc, struct fdl_store *st,
                            (long long)FDL_MAX_POINTS);
     struct fdl_redemption d;
     memset(&d, 0, sizeof(d));
-    if (rc == 0)
+    if (rc == 0) {
         redemption_new(r, ver, &s, quantity, now_s, &d);
+        snprintf(d.partner, sizeof(d.partner), "%s", a->partner);
+    }
     char why[REWARD_REASON_MAX];
     snprintf(why, sizeof(why), "reward %s", r->id);
     if (rc == 0 && (rc = fdl_lots_spend(&s.lots, d.points, now_s, &s.moves, err)) != 0)
@@ -236,6 +238,10 @@ int fdl_svc_redemption_get(struct fdl_service *svc, struct fdl_store *st,
 {
     (void)svc;
     int rc = FDL_STORE_CALL(st, redemption_get, a->program_id, id, out, err);
+    /* -- partner isolation -- another partner's redemption does not exist
+     * for it (the operator's are the whole coalition's) */
+    if (rc == 0 && out->partner[0] && !svc_partner_sees(a, out->partner))
+        rc = FDL_ENOT_FOUND;
     if (rc == FDL_ENOT_FOUND)
         fdl_error_set(err, rc, "redemption_id", "no redemption %lld", (long long)id);
     return rc;
@@ -388,8 +394,15 @@ int fdl_svc_redemptions_of(struct fdl_service *svc, struct fdl_store *st,
     int rc = fdl_svc_member_get(svc, st, a, member_id, &m, err);
     if (rc)
         return rc;
-    return FDL_STORE_CALL(st, redemptions_of, a->program_id, member_id, before_id, limit,
-                          out, count, err);
+    rc = FDL_STORE_CALL(st, redemptions_of, a->program_id, member_id, before_id, limit,
+                        out, count, err);
+    int kept = 0; /* -- partner isolation -- */
+    for (int i = 0; rc == 0 && i < *count; i++)
+        if (!out[i].partner[0] || svc_partner_sees(a, out[i].partner))
+            out[kept++] = out[i];
+    if (rc == 0)
+        *count = kept;
+    return rc;
 }
 
 /* The expire hook: ends the holds that ran out, a batch at a time. */

@@ -1208,7 +1208,8 @@ int fdl_svc_purchase(struct fdl_service *svc, struct fdl_store *st,
     const struct fdl_tz *tz = ver ? ver->tz : ps->tz;
     /* -- stores, staff and the audit log -- */
     char store_code[FDL_MAX_ID_LEN + 1];
-    int rc = svc_purchase_store(st, a, req->store_code, store_code, err);
+    int rc = svc_purchase_store(st, ver ? ver->def : NULL, a, req->store_code, store_code,
+                                err);
     if (rc)
         return rc;
     int64_t member_id, total;
@@ -1429,15 +1430,20 @@ static int refund_plan(const struct fdl_refund_request *req, struct fdl_purchase
     return rc;
 }
 
-/* Returns restored points to the lots the purchase's redemption took them from. */
+/* Returns restored points to the lots the purchase's redemption took them
+ * from. *stored_out is the redemption's moves (free it), for the settlement
+ * items the give-back reverses. */
 static int restore_redemption(struct fdl_store *st, struct member_state *s,
                               const struct fdl_purchase *p, int64_t points,
-                              int64_t expires_at, struct fdl_error *err)
+                              int64_t expires_at, struct fdl_stored_move **stored_out,
+                              size_t *n_out, struct fdl_error *err)
 {
     struct fdl_stored_move *stored = NULL;
     size_t n = 0;
     int rc = FDL_STORE_CALL(st, moves_of_entry, p->program_id, p->member_id,
                             p->redeem_entry_id, &stored, &n, err);
+    *stored_out = stored;
+    *n_out = n;
     struct fdl_move *spent = rc == 0 ? calloc(n + 1, sizeof(*spent)) : NULL;
     if (rc == 0 && !spent)
         rc = fdl_error_set(err, FDL_ENOMEM, NULL, "out of memory");
@@ -1458,7 +1464,6 @@ static int restore_redemption(struct fdl_store *st, struct member_state *s,
         rc = fdl_lots_restore_after(&s->lots, points, spent, n, p->points_restored,
                                     expires_at, &s->moves);
     free(spent);
-    free(stored);
     return rc;
 }
 
@@ -1500,13 +1505,19 @@ int fdl_svc_refund(struct fdl_service *svc, struct fdl_store *st,
         const struct fdl_program *prog;
         const struct fdl_tz *tz;
         svc_settings_at(svc, ps, now_s, &prog, &tz);
+        struct fdl_stored_move *spent = NULL;
+        size_t n_spent = 0;
         rc = restore_redemption(st, &s, &p, r.points_restored,
-                                svc_expiry_for(prog, tz, now_s), err);
-        /* -- coalitions -- */
+                                svc_expiry_for(prog, tz, now_s), &spent, &n_spent, err);
+        /* -- coalitions -- the give-back reverses the items of the lots the
+         * redemption took from, wherever the points go back to (debt, a
+         * new lot) */
         const struct fdl_version_state *ver = fdl_program_version_at(svc, ps, now_s);
         if (rc == 0 && ver)
-            rc = svc_coalition_items(st, ver->def, prog, tz, &s, p.store_code, p.id, -1,
-                                     now_s, err);
+            rc = svc_coalition_refund_items(st, ver->def, prog, tz, &s, spent, n_spent,
+                                            p.points_restored, r.points_restored,
+                                            p.store_code, p.id, now_s, err);
+        free(spent);
         if (rc == 0)
             rc = svc_post_entry(st, &s, FDL_ENTRY_RESTORE, r.points_restored, p.id,
                                 req->refund_id, a, now_s, NULL, err);

@@ -76,6 +76,9 @@ struct fdl_actor {
     int64_t staff_id;               /* 0 for keys */
     char store[FDL_MAX_ID_LEN + 1]; /* a cashier's or manager's store; else "" */
     char client_ip[FDL_MAX_CLIENT_IP_LEN + 1]; /* where the request came from */
+    /* -- coalitions -- */
+    char partner[FDL_PARTNER_ID_MAX + 1]; /* the partner the key or staff account acts
+                                             for; "" the program's operator */
 };
 
 /*

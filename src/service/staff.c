@@ -4,7 +4,9 @@
  */
 #include "service/staff.h"
 
+#include "base/clock.h"
 #include "base/tz.h"
+#include "service/coalition.h"
 #include "service/internal.h"
 
 #include <pthread.h>
@@ -81,11 +83,23 @@ int fdl_password_hash(const char *password, const char *login,
 
 /* ---- stores ---- */
 
-int fdl_svc_shop_put(struct fdl_store *st, const struct fdl_actor *a, int create,
-                     struct fdl_shop *shop, int64_t now_s, struct fdl_error *err)
+int fdl_svc_shop_put(struct fdl_service *svc, struct fdl_store *st,
+                     const struct fdl_actor *a, int create, struct fdl_shop *shop,
+                     int64_t now_s, struct fdl_error *err)
 {
     if (!(a->scopes & FDL_SCOPE_ADMIN))
         return fdl_error_set(err, FDL_EFORBIDDEN, NULL, "stores are set by admins");
+    /* -- partner isolation -- a partner registers and sees its own stores only */
+    const struct fdl_program_def *def;
+    int rc = svc_def_now(svc, st, a, now_s, &def, err);
+    if (rc)
+        return rc;
+    if (!svc_partner_sees(a, svc_store_partner(def, shop->code)))
+        return create ? fdl_error_set(err, FDL_EINVALID, "code",
+                                      "not one of partner %s's stores (the program's "
+                                      "partners: section)",
+                                      a->partner)
+                      : fdl_error_set(err, FDL_ENOT_FOUND, "code", "no such store");
     if (!word_ok(shop->code, 1, FDL_MAX_ID_LEN, 1))
         return fdl_error_set(err, FDL_EINVALID, "code",
                              "must be 1 to %d of A-Z, a-z, 0-9, '.', '_' and '-'",
@@ -102,7 +116,7 @@ int fdl_svc_shop_put(struct fdl_store *st, const struct fdl_actor *a, int create
         shop->created_at_s = now_s;
         return FDL_STORE_CALL(st, shop_insert, shop, err);
     }
-    int rc = FDL_STORE_CALL(st, shop_update, shop, err);
+    rc = FDL_STORE_CALL(st, shop_update, shop, err);
     struct fdl_shop stored;
     if (rc == 0 &&
         (rc = FDL_STORE_CALL(st, shop_get, a->program_id, shop->code, &stored, err)) == 0)
@@ -110,15 +124,23 @@ int fdl_svc_shop_put(struct fdl_store *st, const struct fdl_actor *a, int create
     return rc;
 }
 
-int svc_purchase_store(struct fdl_store *st, const struct fdl_actor *a,
-                       const char *requested, char out[FDL_MAX_ID_LEN + 1],
-                       struct fdl_error *err)
+int svc_purchase_store(struct fdl_store *st, const struct fdl_program_def *def,
+                       const struct fdl_actor *a, const char *requested,
+                       char out[FDL_MAX_ID_LEN + 1], struct fdl_error *err)
 {
     const char *code = requested && *requested ? requested : a->store;
     if (a->store[0] && strcmp(code, a->store) != 0)
         return fdl_error_set(err, FDL_EFORBIDDEN, "store",
                              "%s rings up purchases at store %s only", a->name, a->store);
     snprintf(out, FDL_MAX_ID_LEN + 1, "%s", code);
+    /* -- partner isolation -- a partner sells at its own stores, and another
+     * partner's store is answered as an unknown one */
+    if (a->partner[0] && !*code)
+        return fdl_error_set(err, FDL_EMISSING_FIELD, "store",
+                             "a partner's purchase names one of its stores");
+    if (a->partner[0] && strcmp(svc_store_partner(def, code), a->partner) != 0)
+        return fdl_error_set(err, FDL_EINVALID, "store",
+                             "no store \"%s\" is registered (GET /v1/stores)", code);
     if (!*code)
         return 0;
     struct fdl_shop shop;
@@ -134,9 +156,33 @@ int svc_purchase_store(struct fdl_store *st, const struct fdl_actor *a,
     return rc;
 }
 
+int fdl_svc_shops_list(struct fdl_service *svc, struct fdl_store *st,
+                       const struct fdl_actor *a, const char *after, int limit,
+                       struct fdl_shop *out, int *count, char next[FDL_MAX_ID_LEN + 1],
+                       struct fdl_error *err)
+{
+    *count = 0;
+    next[0] = '\0';
+    const struct fdl_program_def *def;
+    int n = 0, any = 0;
+    int rc = svc_def_now(svc, st, a, fdl_clock_now_s(), &def, err);
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, shops_list, a->program_id, after, limit, out, &n, &any,
+                            err);
+    if (rc)
+        return rc;
+    if (n == limit)
+        snprintf(next, FDL_MAX_ID_LEN + 1, "%s", out[n - 1].code);
+    for (int i = 0; i < n; i++)
+        if (svc_partner_sees(a, svc_store_partner(def, out[i].code)))
+            out[(*count)++] = out[i];
+    return 0;
+}
+
 /* ---- staff ---- */
 
-int fdl_svc_staff_create(struct fdl_store *st, const struct fdl_actor *a,
+int fdl_svc_staff_create(struct fdl_service *svc, struct fdl_store *st,
+                         const struct fdl_actor *a, const char *partner,
                          struct fdl_staff *s, int64_t now_s, struct fdl_error *err)
 {
     if (!(a->scopes & FDL_SCOPE_ADMIN) || a->role == FDL_ROLE_MANAGER)
@@ -153,13 +199,29 @@ int fdl_svc_staff_create(struct fdl_store *st, const struct fdl_actor *a,
     if (!needs_store && s->store_code[0])
         return fdl_error_set(err, FDL_EINVALID, "store", "an %s is not bound to a store",
                              fdl_role_name(s->role));
+    /* -- partner isolation -- the account's partner is its store's, or the
+     * one named; a partner's admin makes accounts of its own partner only */
+    const struct fdl_program_def *def;
+    int rc = svc_def_now(svc, st, a, now_s, &def, err);
+    if (rc == 0)
+        rc = fdl_svc_partner_for_new(svc, st, a, partner, "partner", s->partner, err);
+    if (rc)
+        return rc;
+    const char *store_partner = svc_store_partner(def, s->store_code);
     struct fdl_shop shop;
-    int rc = needs_store
-                 ? FDL_STORE_CALL(st, shop_get, a->program_id, s->store_code, &shop, err)
-                 : 0;
+    rc = needs_store && !svc_partner_sees(a, store_partner) ? FDL_ENOT_FOUND
+         : needs_store
+             ? FDL_STORE_CALL(st, shop_get, a->program_id, s->store_code, &shop, err)
+             : 0;
     if (rc == FDL_ENOT_FOUND)
         return fdl_error_set(err, FDL_EINVALID, "store", "no store \"%s\" is registered",
                              s->store_code);
+    if (rc == 0 && *store_partner && partner && strcmp(partner, store_partner) != 0)
+        return fdl_error_set(err, FDL_EINVALID, "partner",
+                             "store %s is partner %s's, not %s's", s->store_code,
+                             store_partner, partner);
+    if (rc == 0 && *store_partner)
+        snprintf(s->partner, sizeof(s->partner), "%s", store_partner);
     struct fdl_member m;
     if (rc == 0 && s->member_id) {
         rc = FDL_STORE_CALL(st, member_get, a->program_id, s->member_id, &m, err);
@@ -180,8 +242,16 @@ int fdl_svc_staff_link(struct fdl_store *st, const struct fdl_actor *a, int64_t 
     if (!(a->scopes & FDL_SCOPE_ADMIN) || a->role == FDL_ROLE_MANAGER)
         return fdl_error_set(err, FDL_EFORBIDDEN, NULL,
                              "staff accounts are set by admins");
+    /* -- partner isolation -- another partner's account is not found */
+    int rc = FDL_STORE_CALL(st, staff_get, a->program_id, id, out, err);
+    if (rc == 0 && !svc_partner_sees(a, out->partner))
+        rc = FDL_ENOT_FOUND;
+    if (rc == FDL_ENOT_FOUND)
+        return fdl_error_set(err, rc, "staff_id", "no such staff account");
+    if (rc)
+        return rc;
     struct fdl_member m;
-    int rc =
+    rc =
         member_id ? FDL_STORE_CALL(st, member_get, a->program_id, member_id, &m, err) : 0;
     if (rc == FDL_ENOT_FOUND)
         return fdl_error_set(err, FDL_EINVALID, "member_id", "no member %lld",
@@ -355,6 +425,7 @@ int fdl_svc_session_verify(struct fdl_store *st, const char *token, int64_t now_
     actor->role = s.role;
     actor->staff_id = s.id;
     snprintf(actor->store, sizeof(actor->store), "%s", s.store_code);
+    snprintf(actor->partner, sizeof(actor->partner), "%s", s.partner);
     return 0;
 }
 
@@ -388,6 +459,6 @@ int fdl_svc_staff_activity(struct fdl_store *st, const struct fdl_actor *a,
     if (to_s <= from_s)
         return fdl_error_set(err, FDL_ERANGE, "to", "must be after from");
     const char *store = a->role == FDL_ROLE_MANAGER ? a->store : NULL;
-    return FDL_STORE_CALL(st, staff_activity, a->program_id, store, from_s, to_s, out,
-                          max, count, err);
+    return FDL_STORE_CALL(st, staff_activity, a->program_id, a->partner, store, from_s,
+                          to_s, out, max, count, err);
 }

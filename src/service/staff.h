@@ -38,10 +38,24 @@ int fdl_password_hash(const char *password, const char *login,
  * A-Z, a-z, 0-9, '.', '_', '-'; name required; time_zone must load (IANA);
  * address optional. A taken code is FDL_EDUPLICATE naming "code". Inside a
  * write transaction. With create 0, updates the store named shop->code
- * (FDL_ENOT_FOUND if none) and keeps its creation time.
+ * (FDL_ENOT_FOUND if none) and keeps its creation time. A partner's caller
+ * registers only codes the program file lists under its partner (another is
+ * FDL_EINVALID naming "code") and changes only those (another is
+ * FDL_ENOT_FOUND, as a store that does not exist).
  */
-int fdl_svc_shop_put(struct fdl_store *st, const struct fdl_actor *a, int create,
-                     struct fdl_shop *shop, int64_t now_s, struct fdl_error *err);
+int fdl_svc_shop_put(struct fdl_service *svc, struct fdl_store *st,
+                     const struct fdl_actor *a, int create, struct fdl_shop *shop,
+                     int64_t now_s, struct fdl_error *err);
+
+/*
+ * A page of a's program's stores with codes after `after`, in code order
+ * (at most limit read): to a partner's caller only its partner's. next is
+ * the code to continue after, "" when the page was the last.
+ */
+int fdl_svc_shops_list(struct fdl_service *svc, struct fdl_store *st,
+                       const struct fdl_actor *a, const char *after, int limit,
+                       struct fdl_shop *out, int *count, char next[FDL_MAX_ID_LEN + 1],
+                       struct fdl_error *err);
 
 /*
  * Creates a staff account in a's program. s carries login (FDL_MIN_LOGIN_LEN
@@ -49,12 +63,18 @@ int fdl_svc_shop_put(struct fdl_store *st, const struct fdl_actor *a, int create
  * (required for cashiers and managers and a registered store; refused for
  * admins and auditors), member_id (0 or an existing member: their own card)
  * and password_hash (from fdl_password_hash). Sets s->id and created_at_s.
- * Inside a write transaction.
+ * The account's partner (s->partner) is its store's partner in the program
+ * file in force, else `partner` (NULL: the caller's own; checked by
+ * fdl_svc_partner_for_new); a store of another partner than the one named
+ * is FDL_EINVALID naming "partner", and to a partner's caller another
+ * partner's store is an unknown one. Inside a write transaction.
  */
-int fdl_svc_staff_create(struct fdl_store *st, const struct fdl_actor *a,
+int fdl_svc_staff_create(struct fdl_service *svc, struct fdl_store *st,
+                         const struct fdl_actor *a, const char *partner,
                          struct fdl_staff *s, int64_t now_s, struct fdl_error *err);
 
-/* Links staff account id to member_id (0: unlinks); the member must exist. */
+/* Links staff account id to member_id (0: unlinks); the member must exist.
+ * Another partner's account is FDL_ENOT_FOUND to a partner's caller. */
 int fdl_svc_staff_link(struct fdl_store *st, const struct fdl_actor *a, int64_t id,
                        int64_t member_id, struct fdl_staff *out, struct fdl_error *err);
 

@@ -47,11 +47,13 @@ static int sv_post(struct fdl_store *st, const struct fdl_actor *a,
 
 /* A new card of kind with a fresh number (retrying the rare clash). */
 static int card_create(struct fdl_service *svc, struct fdl_store *st, int64_t program_id,
-                       enum fdl_sv_kind kind, int64_t member_id, const char *currency,
-                       int64_t now_s, struct fdl_sv_card *out, struct fdl_error *err)
+                       const char *partner, enum fdl_sv_kind kind, int64_t member_id,
+                       const char *currency, int64_t now_s, struct fdl_sv_card *out,
+                       struct fdl_error *err)
 {
     struct fdl_sv_card c;
     memset(&c, 0, sizeof(c));
+    snprintf(c.partner, sizeof(c.partner), "%s", partner);
     c.program_id = program_id;
     c.kind = kind;
     c.member_id = member_id;
@@ -80,6 +82,10 @@ static int card_find(struct fdl_service *svc, struct fdl_store *st,
     if (rc)
         return rc;
     rc = FDL_STORE_CALL(st, sv_card_get, a->program_id, digits, out, err);
+    /* -- partner isolation -- another partner's card is not one of ours (the
+     * operator's, certificates among them, are the whole coalition's) */
+    if (rc == 0 && out->partner[0] && !svc_partner_sees(a, out->partner))
+        rc = FDL_ENOT_FOUND;
     if (rc == FDL_ENOT_FOUND)
         return fdl_error_set(err, rc, "number", "no gift card with this number");
     return rc;
@@ -137,7 +143,7 @@ int fdl_svc_gift_card_sell(struct fdl_service *svc, struct fdl_store *st,
             return rc;
     }
     struct fdl_sv_card c;
-    rc = card_create(svc, st, a->program_id, FDL_SV_KIND_GIFT_CARD, member_id,
+    rc = card_create(svc, st, a->program_id, a->partner, FDL_SV_KIND_GIFT_CARD, member_id,
                      prog->currency, now_s, &c, err);
     if (rc == 0)
         rc = sv_post(st, a, FDL_SV_SELL, &c, 0, amount_minor, NULL, now_s, err);
@@ -540,7 +546,7 @@ static int close_year(struct fdl_service *svc, struct fdl_store *st,
         const struct fdl_tz *tz;
         svc_settings_at(svc, ps, now_s, &prog, &tz);
         struct fdl_sv_card card;
-        rc = card_create(svc, st, a->program_id, FDL_SV_KIND_CERTIFICATE, m.member_id,
+        rc = card_create(svc, st, a->program_id, "", FDL_SV_KIND_CERTIFICATE, m.member_id,
                          prog->currency, now_s, &card, err);
         if (rc == 0)
             rc = sv_post(st, a, FDL_SV_CERTIFICATE, &card, m.member_id, owed, m.txn_id,

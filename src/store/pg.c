@@ -327,6 +327,8 @@ static const char *const migrations[] = {
     /* -- migrate -- */
     pg_schema_migrate, /* -- coalitions -- */
     pg_schema_coalition,
+    /* -- partner isolation -- */
+    pg_schema_partners,
 };
 #define MIGRATION_COUNT ((int64_t)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -475,11 +477,12 @@ static const char *const stmt_sql[STMT_COUNT] = {
     [STMT_POINTS_GET] = "SELECT line_no, rule, points FROM purchase_points"
                         " WHERE program_id = $1 AND member_id = $2 AND purchase_id = $3"
                         " ORDER BY seq",
-    [STMT_KEY_GET] = "SELECT id, program_id, name, scopes, hash, created_at, revoked"
-                     " FROM api_keys WHERE id = $1",
-    [STMT_KEY_INSERT] = "INSERT INTO api_keys"
-                        " (id, program_id, name, scopes, hash, created_at, revoked)"
-                        " VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    [STMT_KEY_GET] = "SELECT id, program_id, name, scopes, hash, created_at, revoked,"
+                     " partner FROM api_keys WHERE id = $1",
+    [STMT_KEY_INSERT] =
+        "INSERT INTO api_keys"
+        " (id, program_id, name, scopes, hash, created_at, revoked, partner)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     [STMT_IDEM_LOCK] = "SELECT pg_advisory_xact_lock(hashtextextended($2, $1))",
     [STMT_IDEM_GET] = "SELECT request_hash, status, body FROM idempotency"
                       " WHERE program_id = $1 AND key = $2",
@@ -1398,6 +1401,7 @@ static int pg_key_get(struct fdl_store *st, const char *id, struct fdl_api_key *
     key.scopes = (unsigned)pg_column_int(res, 0, 3);
     key.created_at_s = pg_column_int(res, 0, 5);
     key.revoked = pg_column_int(res, 0, 6) != 0;
+    pg_column_text(res, 0, 7, key.partner, sizeof(key.partner));
     rc = pg_column_bytes(res, 0, 4, key.hash, sizeof(key.hash))
              ? fdl_error_set(err, FDL_ESTORE, NULL, "API key %s has a bad hash", id)
              : 0;
@@ -1420,6 +1424,7 @@ static int pg_key_insert(struct fdl_store *st, const struct fdl_api_key *key,
     pg_bytes(&p, key->hash, sizeof(key->hash));
     pg_int(&p, key->created_at_s);
     pg_int(&p, key->revoked != 0);
+    pg_text(&p, key->partner);
     return run(s, STMT_KEY_INSERT, &p, api_key_keys, NULL, err);
 }
 

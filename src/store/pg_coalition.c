@@ -58,6 +58,17 @@ const char pg_schema_coalition[] =
     "    PRIMARY KEY (program_id, settlement_id, issuer, redeemer)\n"
     ");\n";
 
+/* Partner isolation: the partner each key, staff account, audit row, gift
+ * card and reward redemption belongs to ("" the program's operator). */
+const char pg_schema_partners[] =
+    "ALTER TABLE api_keys ADD COLUMN partner TEXT COLLATE \"C\" NOT NULL DEFAULT '';\n"
+    "ALTER TABLE staff ADD COLUMN partner TEXT COLLATE \"C\" NOT NULL DEFAULT '';\n"
+    "ALTER TABLE audit_log ADD COLUMN partner TEXT COLLATE \"C\" NOT NULL DEFAULT '';\n"
+    "ALTER TABLE sv_cards ADD COLUMN partner TEXT COLLATE \"C\" NOT NULL DEFAULT '';\n"
+    "ALTER TABLE reward_redemptions ADD COLUMN partner TEXT COLLATE \"C\" NOT NULL "
+    "DEFAULT '';\n"
+    "CREATE INDEX audit_log_partner ON audit_log (program_id, partner, at);\n";
+
 static struct pg_sql q_lock = {
     "SELECT pg_advisory_xact_lock(hashtextextended('fdl.settlements', $1))", 0};
 static struct pg_sql q_issuer = {

@@ -59,7 +59,7 @@ const char pg_schema_rewards[] =
     "id, program_id, member_id, reward_id, reward_name, kind, sku, value, launch, "      \
     "quantity, points, status, entry_id, coalesce(restore_entry_id, 0), txn_id, "        \
     "created_at, hold_expires_at, coalesce(committed_at, 0), coalesce(cancelled_at, "    \
-    "0), campaign"
+    "0), campaign, partner"
 #define REDEMPTION_GET                                                                   \
     "SELECT " REDEMPTION_COLUMNS " FROM reward_redemptions WHERE program_id = $1 AND "   \
     "id = $2"
@@ -67,8 +67,9 @@ const char pg_schema_rewards[] =
 static struct pg_sql q_insert = {
     "INSERT INTO reward_redemptions (program_id, member_id, reward_id, reward_name, "
     "kind, sku, value, launch, quantity, points, status, entry_id, txn_id, created_at, "
-    "hold_expires_at, campaign) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
-    "$12, $13, $14, $15, $16) RETURNING id",
+    "hold_expires_at, campaign, partner) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
+    "$10, "
+    "$11, $12, $13, $14, $15, $16, $17) RETURNING id",
     0};
 static struct pg_sql q_get = {REDEMPTION_GET, 0};
 static struct pg_sql q_get_locked = {REDEMPTION_GET " FOR UPDATE", 0};
@@ -131,6 +132,7 @@ static void redemption_read(const PGresult *res, int row, struct fdl_redemption 
     r->committed_at_s = pg_column_int(res, row, 17);
     r->cancelled_at_s = pg_column_int(res, row, 18);
     pg_column_text(res, row, 19, r->campaign, sizeof(r->campaign));
+    pg_column_text(res, row, 20, r->partner, sizeof(r->partner));
 }
 
 int pg_redemption_insert(struct fdl_store *st, struct fdl_redemption *r,
@@ -155,6 +157,7 @@ int pg_redemption_insert(struct fdl_store *st, struct fdl_redemption *r,
     pg_int(&p, r->created_at_s);
     pg_int(&p, r->hold_expires_at_s);
     pg_text(&p, r->campaign);
+    pg_text(&p, r->partner);
     PGresult *res;
     int rc = pg_run_sql(s, &q_insert, &p, NULL, &res, err);
     if (rc)

@@ -72,10 +72,10 @@ const char pg_schema_staff[] =
 #define SHOP_COLUMNS "program_id, code, name, time_zone, address, created_at, updated_at"
 #define STAFF_COLUMNS                                                                    \
     "id, program_id, login, name, role, store_code, member_id, password_hash, "          \
-    "created_at"
+    "created_at, partner"
 #define AUDIT_COLUMNS                                                                    \
     "id, program_id, at, actor, role, store_code, client_ip, route, method, path, ref, " \
-    "status"
+    "status, partner"
 
 static struct pg_sql q_shop_insert = {
     "INSERT INTO stores (" SHOP_COLUMNS ") VALUES ($1, $2, $3, $4, $5, $6, $7)", 0};
@@ -93,7 +93,8 @@ static struct pg_sql q_shops_any = {
     "SELECT EXISTS (SELECT 1 FROM stores WHERE program_id = $1)::int", 0};
 static struct pg_sql q_staff_insert = {
     "INSERT INTO staff (program_id, login, name, role, store_code, member_id, "
-    "password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    "password_hash, created_at, partner) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
+    "RETURNING id",
     0};
 static struct pg_sql q_staff_by_login = {
     "SELECT " STAFF_COLUMNS " FROM staff WHERE login = $1", 0};
@@ -101,7 +102,7 @@ static struct pg_sql q_staff_get = {
     "SELECT " STAFF_COLUMNS " FROM staff WHERE program_id = $1 AND id = $2", 0};
 static struct pg_sql q_staff_list = {"SELECT " STAFF_COLUMNS
                                      " FROM staff WHERE program_id = $1 AND id > $2 "
-                                     "ORDER BY id LIMIT $3",
+                                     "AND ($4 = '' OR partner = $4) ORDER BY id LIMIT $3",
                                      0};
 static struct pg_sql q_staff_set_member = {
     "UPDATE staff SET member_id = $3 WHERE program_id = $1 AND id = $2", 0};
@@ -117,13 +118,15 @@ static struct pg_sql q_session_revoke = {
     "UPDATE staff_sessions SET revoked_at = $2 WHERE hash = $1 AND revoked_at = 0", 0};
 static struct pg_sql q_audit_insert = {
     "INSERT INTO audit_log (program_id, at, actor, role, store_code, client_ip, route, "
-    "method, path, ref, status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) "
-    "RETURNING id",
+    "method, path, ref, status, partner) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
+    "$10, "
+    "$11, $12) RETURNING id",
     0};
 static struct pg_sql q_audit_list = {
     "SELECT " AUDIT_COLUMNS " FROM audit_log WHERE program_id = $1 "
     "AND ($2 = '' OR actor = $2) AND ($3 = '' OR route = $3) AND at >= $4 "
-    "AND ($5 = 0 OR at < $5) AND ($6 = 0 OR id < $6) ORDER BY id DESC LIMIT $7",
+    "AND ($5 = 0 OR at < $5) AND ($6 = 0 OR id < $6) AND ($8 = '' OR partner = $8) "
+    "ORDER BY id DESC LIMIT $7",
     0};
 
 #define ACTIVITY_PURCHASES(what, which)                                                  \
@@ -162,7 +165,7 @@ static struct pg_sql q_activity = {
                                                                                             "e.kind = 6 AND e.actor = 'staff:' || s.login AND e.created_at >= $3 "
                                                                                             "AND e.created_at < $4 AND po.amount > 0), " ACTIVITY_ROUTE(
                                                                                                 "refund_create") " FROM staff s WHERE s.program_id = $1 AND ($2 = "
-                                                                                                                 "'' OR s.store_code = $2) ORDER BY s.id LIMIT $5",
+                                                                                                                 "'' OR s.store_code = $2) AND ($6 = '' OR s.partner = $6) ORDER BY s.id LIMIT $5",
     0};
 
 static void shop_row(const PGresult *res, int row, struct fdl_shop *out)
@@ -189,6 +192,7 @@ static void staff_row(const PGresult *res, int row, struct fdl_staff *out)
     out->member_id = pg_column_int(res, row, 6);
     pg_column_text(res, row, 7, out->password_hash, sizeof(out->password_hash));
     out->created_at_s = pg_column_int(res, row, 8);
+    pg_column_text(res, row, 9, out->partner, sizeof(out->partner));
 }
 
 /* Runs a statement expected to change exactly one row; FDL_ENOT_FOUND naming
@@ -292,6 +296,7 @@ int pg_staff_insert(struct fdl_store *st, struct fdl_staff *a, struct fdl_error 
     pg_int(&p, a->member_id);
     pg_text(&p, a->password_hash);
     pg_int(&p, a->created_at_s);
+    pg_text(&p, a->partner);
     PGresult *res;
     int rc = pg_run_sql(pg_of(st), &q_staff_insert, &p, keys, &res, err);
     if (rc)
@@ -334,13 +339,15 @@ int pg_staff_get(struct fdl_store *st, int64_t program_id, int64_t id,
     return staff_one(pg_of(st), &q_staff_get, &p, out, err);
 }
 
-int pg_staff_list(struct fdl_store *st, int64_t program_id, int64_t after_id, int limit,
-                  struct fdl_staff *out, int *count, struct fdl_error *err)
+int pg_staff_list(struct fdl_store *st, int64_t program_id, const char *partner,
+                  int64_t after_id, int limit, struct fdl_staff *out, int *count,
+                  struct fdl_error *err)
 {
     struct pg_params p = {0};
     pg_int(&p, program_id);
     pg_int(&p, after_id);
     pg_limit(&p, limit);
+    pg_text(&p, partner ? partner : "");
     PGresult *res;
     int rc = pg_run_sql(pg_of(st), &q_staff_list, &p, NULL, &res, err);
     if (rc)
@@ -424,6 +431,7 @@ int pg_audit_insert(struct fdl_store *st, struct fdl_audit_row *row,
     pg_text(&p, row->path);
     pg_text(&p, row->ref);
     pg_int(&p, row->status);
+    pg_text(&p, row->partner);
     PGresult *res;
     int rc = pg_run_sql(pg_of(st), &q_audit_insert, &p, NULL, &res, err);
     if (rc)
@@ -445,6 +453,7 @@ int pg_audit_list(struct fdl_store *st, int64_t program_id,
     pg_int(&p, f->to_s);
     pg_int(&p, f->before_id);
     pg_limit(&p, limit);
+    pg_text(&p, f->partner ? f->partner : "");
     PGresult *res;
     int rc = pg_run_sql(pg_of(st), &q_audit_list, &p, NULL, &res, err);
     if (rc)
@@ -465,15 +474,17 @@ int pg_audit_list(struct fdl_store *st, int64_t program_id,
         pg_column_text(res, n, 9, a->path, sizeof(a->path));
         pg_column_text(res, n, 10, a->ref, sizeof(a->ref));
         a->status = (int)pg_column_int(res, n, 11);
+        pg_column_text(res, n, 12, a->partner, sizeof(a->partner));
     }
     PQclear(res);
     *count = n;
     return 0;
 }
 
-int pg_staff_activity(struct fdl_store *st, int64_t program_id, const char *store_code,
-                      int64_t from_s, int64_t to_s, struct fdl_staff_activity *out,
-                      int max, int *count, struct fdl_error *err)
+int pg_staff_activity(struct fdl_store *st, int64_t program_id, const char *partner,
+                      const char *store_code, int64_t from_s, int64_t to_s,
+                      struct fdl_staff_activity *out, int max, int *count,
+                      struct fdl_error *err)
 {
     struct pg_params p = {0};
     pg_int(&p, program_id);
@@ -481,6 +492,7 @@ int pg_staff_activity(struct fdl_store *st, int64_t program_id, const char *stor
     pg_int(&p, from_s);
     pg_int(&p, to_s);
     pg_limit(&p, max);
+    pg_text(&p, partner ? partner : "");
     PGresult *res;
     int rc = pg_run_sql(pg_of(st), &q_activity, &p, NULL, &res, err);
     if (rc)
@@ -491,14 +503,14 @@ int pg_staff_activity(struct fdl_store *st, int64_t program_id, const char *stor
         memset(a, 0, sizeof(*a));
         staff_row(res, n, &a->staff);
         a->staff.password_hash[0] = '\0';
-        a->purchases = pg_column_int(res, n, 9);
-        a->staff_card_purchases = pg_column_int(res, n, 10);
-        a->staff_card_points = pg_column_int(res, n, 11);
-        a->own_card_purchases = pg_column_int(res, n, 12);
-        a->own_card_points = pg_column_int(res, n, 13);
-        a->adjustments = pg_column_int(res, n, 14);
-        a->adjustment_points_added = pg_column_int(res, n, 15);
-        a->refunds = pg_column_int(res, n, 16);
+        a->purchases = pg_column_int(res, n, 10);
+        a->staff_card_purchases = pg_column_int(res, n, 11);
+        a->staff_card_points = pg_column_int(res, n, 12);
+        a->own_card_purchases = pg_column_int(res, n, 13);
+        a->own_card_points = pg_column_int(res, n, 14);
+        a->adjustments = pg_column_int(res, n, 15);
+        a->adjustment_points_added = pg_column_int(res, n, 16);
+        a->refunds = pg_column_int(res, n, 17);
     }
     PQclear(res);
     *count = n;

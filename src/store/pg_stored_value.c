@@ -135,12 +135,13 @@ static const struct pg_unique_key membership_keys[] = {{"memberships_txn", "txn_
 
 #define CARD_COLUMNS                                                                     \
     "id, program_id, number, kind, member_id, currency, balance_minor, status, "         \
-    "issued_at, blocked_at"
+    "issued_at, blocked_at, partner"
 #define LOCKED " FOR NO KEY UPDATE"
 
 static struct pg_sql q_card_insert = {
     "INSERT INTO sv_cards (program_id, number, kind, member_id, currency, balance_minor,"
-    " status, issued_at, blocked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+    " status, issued_at, blocked_at, partner) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,"
+    " $10)"
     " RETURNING id",
     0};
 #define CARD_GET                                                                         \
@@ -316,6 +317,7 @@ int pg_sv_card_insert(struct fdl_store *st, struct fdl_sv_card *c, struct fdl_er
     pg_int(&p, c->status);
     pg_int(&p, c->issued_at_s);
     pg_optional(&p, c->blocked_at_s);
+    pg_text(&p, c->partner);
     return run_insert(s, &q_card_insert, &p, card_keys, &c->id, err);
 }
 
@@ -339,6 +341,7 @@ static int card_fetch(struct pg_store *s, struct pg_sql *sql, const struct pg_pa
     c.status = (enum fdl_sv_status)pg_column_int(res, 0, 7);
     c.issued_at_s = pg_column_int(res, 0, 8);
     c.blocked_at_s = pg_column_int(res, 0, 9);
+    pg_column_text(res, 0, 10, c.partner, sizeof(c.partner));
     PQclear(res);
     *out = c;
     return 0;

@@ -526,6 +526,8 @@ static const char *const migrations[] = {
     /* -- migrate -- */
     schema_migrate, /* -- coalitions -- */
     sqlite_schema_coalition,
+    /* -- partner isolation -- */
+    sqlite_schema_partners,
 };
 #define MIGRATION_COUNT ((int64_t)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -691,11 +693,12 @@ static const char *const stmt_sql[STMT_COUNT] = {
                         " ORDER BY seq",
     [STMT_PROGRAM_PUT] = "INSERT INTO programs (id, settings) VALUES (?1, ?2)"
                          " ON CONFLICT (id) DO UPDATE SET settings = excluded.settings",
-    [STMT_KEY_GET] = "SELECT id, program_id, name, scopes, hash, created_at, revoked"
-                     " FROM api_keys WHERE id = ?1",
-    [STMT_KEY_INSERT] = "INSERT INTO api_keys"
-                        " (id, program_id, name, scopes, hash, created_at, revoked)"
-                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [STMT_KEY_GET] = "SELECT id, program_id, name, scopes, hash, created_at, revoked,"
+                     " partner FROM api_keys WHERE id = ?1",
+    [STMT_KEY_INSERT] =
+        "INSERT INTO api_keys"
+        " (id, program_id, name, scopes, hash, created_at, revoked, partner)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     [STMT_IDEM_GET] = "SELECT request_hash, status, body FROM idempotency"
                       " WHERE program_id = ?1 AND key = ?2",
     [STMT_IDEM_PUT] = "INSERT INTO idempotency"
@@ -1529,6 +1532,7 @@ static int sqlite_key_get(struct fdl_store *st, const char *id, struct fdl_api_k
         key.scopes = (unsigned)column_int(q, 3);
         key.created_at_s = column_int(q, 5);
         key.revoked = column_int(q, 6) != 0;
+        column_text(q, 7, key.partner, sizeof(key.partner));
         rc = column_blob(q, 4, key.hash, sizeof(key.hash))
                  ? fdl_error_set(err, FDL_ESTORE, NULL, "API key %s has a bad hash", id)
                  : 0;
@@ -1553,7 +1557,8 @@ static int sqlite_key_insert(struct fdl_store *st, const struct fdl_api_key *key
     if (bind_text(q, 1, key->id) || bind_int(q, 2, key->program_id) ||
         bind_text(q, 3, key->name) || bind_int(q, 4, key->scopes) ||
         sqlite3_bind_blob(q, 5, key->hash, sizeof(key->hash), SQLITE_STATIC) ||
-        bind_int(q, 6, key->created_at_s) || bind_int(q, 7, key->revoked != 0))
+        bind_int(q, 6, key->created_at_s) || bind_int(q, 7, key->revoked != 0) ||
+        bind_text(q, 8, key->partner))
         return bind_failed(s, q, err);
     return stmt_finish(s, q, api_key_keys, err);
 }

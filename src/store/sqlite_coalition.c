@@ -46,6 +46,16 @@ const char sqlite_schema_coalition[] =
     "    PRIMARY KEY (program_id, settlement_id, issuer, redeemer)\n"
     ") WITHOUT ROWID;\n";
 
+/* Partner isolation: the partner each key, staff account, audit row, gift
+ * card and reward redemption belongs to ("" the program's operator). */
+const char sqlite_schema_partners[] =
+    "ALTER TABLE api_keys ADD COLUMN partner TEXT NOT NULL DEFAULT '';\n"
+    "ALTER TABLE staff ADD COLUMN partner TEXT NOT NULL DEFAULT '';\n"
+    "ALTER TABLE audit_log ADD COLUMN partner TEXT NOT NULL DEFAULT '';\n"
+    "ALTER TABLE sv_cards ADD COLUMN partner TEXT NOT NULL DEFAULT '';\n"
+    "ALTER TABLE reward_redemptions ADD COLUMN partner TEXT NOT NULL DEFAULT '';\n"
+    "CREATE INDEX audit_log_partner ON audit_log (program_id, partner, at);\n";
+
 static struct sqlite_sql q_issuer = {
     "SELECT coalesce(p.store_code, '') FROM lots l"
     " LEFT JOIN purchases p ON p.id = l.purchase_id AND p.program_id = l.program_id"

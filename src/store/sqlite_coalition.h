@@ -31,4 +31,8 @@ int sqlite_settlement_items_reverse(struct fdl_store *st, int64_t program_id,
                                     int64_t redemption_id, int64_t day, int64_t now_s,
                                     struct fdl_error *err);
 
+/* The migration that gives keys, staff, audit rows, gift cards and reward
+ * redemptions their partner. */
+extern const char sqlite_schema_partners[];
+
 #endif

@@ -16,13 +16,14 @@
     "quantity, points, status, entry_id, coalesce(restore_entry_id, 0), txn_id, "        \
     "created_at, hold_expires_at, coalesce(committed_at, 0), coalesce(cancelled_at, "    \
     "0), "                                                                               \
-    "campaign"
+    "campaign, partner"
 
 static struct sqlite_sql q_insert = {
     "INSERT INTO reward_redemptions (program_id, member_id, reward_id, reward_name, "
     "kind, sku, value, launch, quantity, points, status, entry_id, txn_id, created_at, "
-    "hold_expires_at, campaign) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-    "?12, ?13, ?14, ?15, ?16)",
+    "hold_expires_at, campaign, partner) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+    "?10, "
+    "?11, ?12, ?13, ?14, ?15, ?16, ?17)",
     0};
 static struct sqlite_sql q_get = {"SELECT " REDEMPTION_COLUMNS
                                   " FROM reward_redemptions WHERE program_id = ?1 AND "
@@ -75,6 +76,7 @@ static void redemption_read(sqlite3_stmt *q, struct fdl_redemption *r)
     r->committed_at_s = column_int(q, 17);
     r->cancelled_at_s = column_int(q, 18);
     column_text(q, 19, r->campaign, sizeof(r->campaign));
+    column_text(q, 20, r->partner, sizeof(r->partner));
 }
 
 int sqlite_redemption_insert(struct fdl_store *st, struct fdl_redemption *r,
@@ -93,7 +95,8 @@ int sqlite_redemption_insert(struct fdl_store *st, struct fdl_redemption *r,
         bind_int(q, 9, r->quantity) || bind_int(q, 10, r->points) ||
         bind_int(q, 11, r->status) || bind_int(q, 12, r->entry_id) ||
         bind_text(q, 13, r->txn_id) || bind_int(q, 14, r->created_at_s) ||
-        bind_int(q, 15, r->hold_expires_at_s) || bind_text(q, 16, r->campaign))
+        bind_int(q, 15, r->hold_expires_at_s) || bind_text(q, 16, r->campaign) ||
+        bind_text(q, 17, r->partner))
         return bind_failed(s, q, err);
     if ((rc = stmt_finish(s, q, NULL, err)) == 0)
         r->id = sqlite3_last_insert_rowid(s->db);

@@ -66,10 +66,10 @@ const char sqlite_schema_staff[] =
 #define SHOP_COLUMNS "program_id, code, name, time_zone, address, created_at, updated_at"
 #define STAFF_COLUMNS                                                                    \
     "id, program_id, login, name, role, store_code, member_id, password_hash, "          \
-    "created_at"
+    "created_at, partner"
 #define AUDIT_COLUMNS                                                                    \
     "id, program_id, at, actor, role, store_code, client_ip, route, method, path, ref, " \
-    "status"
+    "status, partner"
 
 static struct sqlite_sql q_shop_insert = {
     "INSERT INTO stores (" SHOP_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?)", 0};
@@ -87,16 +87,16 @@ static struct sqlite_sql q_shops_any = {
     "SELECT EXISTS (SELECT 1 FROM stores WHERE program_id = ?)", 0};
 static struct sqlite_sql q_staff_insert = {
     "INSERT INTO staff (program_id, login, name, role, store_code, member_id, "
-    "password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    "password_hash, created_at, partner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
     0};
 static struct sqlite_sql q_staff_by_login = {
     "SELECT " STAFF_COLUMNS " FROM staff WHERE login = ?", 0};
 static struct sqlite_sql q_staff_get = {
     "SELECT " STAFF_COLUMNS " FROM staff WHERE program_id = ? AND id = ?", 0};
-static struct sqlite_sql q_staff_list = {"SELECT " STAFF_COLUMNS
-                                         " FROM staff WHERE program_id = ? AND id > ? "
-                                         "ORDER BY id LIMIT ?",
-                                         0};
+static struct sqlite_sql q_staff_list = {
+    "SELECT " STAFF_COLUMNS " FROM staff WHERE program_id = ?1 AND id > ?2 "
+    "AND (?4 = '' OR partner = ?4) ORDER BY id LIMIT ?3",
+    0};
 static struct sqlite_sql q_staff_set_member = {
     "UPDATE staff SET member_id = ?3 WHERE program_id = ?1 AND id = ?2", 0};
 static struct sqlite_sql q_session_insert = {
@@ -111,12 +111,13 @@ static struct sqlite_sql q_session_revoke = {
     "UPDATE staff_sessions SET revoked_at = ?2 WHERE hash = ?1 AND revoked_at = 0", 0};
 static struct sqlite_sql q_audit_insert = {
     "INSERT INTO audit_log (program_id, at, actor, role, store_code, client_ip, route, "
-    "method, path, ref, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    "method, path, ref, status, partner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     0};
 static struct sqlite_sql q_audit_list = {
     "SELECT " AUDIT_COLUMNS " FROM audit_log WHERE program_id = ?1 "
     "AND (?2 = '' OR actor = ?2) AND (?3 = '' OR route = ?3) AND at >= ?4 "
-    "AND (?5 = 0 OR at < ?5) AND (?6 = 0 OR id < ?6) ORDER BY id DESC LIMIT ?7",
+    "AND (?5 = 0 OR at < ?5) AND (?6 = 0 OR id < ?6) AND (?8 = '' OR partner = ?8) "
+    "ORDER BY id DESC LIMIT ?7",
     0};
 
 /* Purchases a staff account rang up in the period that earned on a card of
@@ -158,7 +159,7 @@ static struct sqlite_sql q_activity = {
                                                                                             "e.kind = 6 AND e.actor = 'staff:' || s.login AND e.created_at >= ?3 "
                                                                                             "AND e.created_at < ?4 AND po.amount > 0), " ACTIVITY_ROUTE(
                                                                                                 "refund_create") " FROM staff s WHERE s.program_id = ?1 AND (?2 = "
-                                                                                                                 "'' OR s.store_code = ?2) ORDER BY s.id LIMIT ?5",
+                                                                                                                 "'' OR s.store_code = ?2) AND (?6 = '' OR s.partner = ?6) ORDER BY s.id LIMIT ?5",
     0};
 
 static void shop_row(sqlite3_stmt *q, struct fdl_shop *out)
@@ -185,6 +186,7 @@ static void staff_row(sqlite3_stmt *q, struct fdl_staff *out)
     out->member_id = column_int(q, 6);
     column_text(q, 7, out->password_hash, sizeof(out->password_hash));
     out->created_at_s = column_int(q, 8);
+    column_text(q, 9, out->partner, sizeof(out->partner));
 }
 
 int sqlite_shop_insert(struct fdl_store *st, const struct fdl_shop *shop,
@@ -278,7 +280,8 @@ int sqlite_staff_insert(struct fdl_store *st, struct fdl_staff *a, struct fdl_er
     if (bind_int(q, 1, a->program_id) || bind_text(q, 2, a->login) ||
         bind_text(q, 3, a->name) || bind_int(q, 4, a->role) ||
         bind_text(q, 5, a->store_code) || bind_int(q, 6, a->member_id) ||
-        bind_text(q, 7, a->password_hash) || bind_int(q, 8, a->created_at_s))
+        bind_text(q, 7, a->password_hash) || bind_int(q, 8, a->created_at_s) ||
+        bind_text(q, 9, a->partner))
         return bind_failed(s, q, err);
     rc = stmt_finish(s, q, keys, err);
     if (rc == 0)
@@ -324,15 +327,17 @@ int sqlite_staff_get(struct fdl_store *st, int64_t program_id, int64_t id,
     return staff_one(s, q, out, err);
 }
 
-int sqlite_staff_list(struct fdl_store *st, int64_t program_id, int64_t after_id,
-                      int limit, struct fdl_staff *out, int *count, struct fdl_error *err)
+int sqlite_staff_list(struct fdl_store *st, int64_t program_id, const char *partner,
+                      int64_t after_id, int limit, struct fdl_staff *out, int *count,
+                      struct fdl_error *err)
 {
     struct sqlite_store *s = sqlite_of(st);
     sqlite3_stmt *q;
     int rc = sqlite_prepared(s, &q_staff_list, &q, err);
     if (rc)
         return rc;
-    if (bind_int(q, 1, program_id) || bind_int(q, 2, after_id) || bind_int(q, 3, limit))
+    if (bind_int(q, 1, program_id) || bind_int(q, 2, after_id) || bind_int(q, 3, limit) ||
+        bind_text(q, 4, partner ? partner : ""))
         return bind_failed(s, q, err);
     int n = 0;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW && n < limit)
@@ -421,7 +426,7 @@ int sqlite_audit_insert(struct fdl_store *st, struct fdl_audit_row *row,
         bind_text(q, 5, row->store_code) || bind_text(q, 6, row->client_ip) ||
         bind_text(q, 7, row->route) || bind_text(q, 8, row->method) ||
         bind_text(q, 9, row->path) || bind_text(q, 10, row->ref) ||
-        bind_int(q, 11, row->status))
+        bind_int(q, 11, row->status) || bind_text(q, 12, row->partner))
         return bind_failed(s, q, err);
     rc = stmt_finish(s, q, NULL, err);
     if (rc == 0)
@@ -440,7 +445,8 @@ int sqlite_audit_list(struct fdl_store *st, int64_t program_id,
         return rc;
     if (bind_int(q, 1, program_id) || bind_text(q, 2, f->actor ? f->actor : "") ||
         bind_text(q, 3, f->route ? f->route : "") || bind_int(q, 4, f->from_s) ||
-        bind_int(q, 5, f->to_s) || bind_int(q, 6, f->before_id) || bind_int(q, 7, limit))
+        bind_int(q, 5, f->to_s) || bind_int(q, 6, f->before_id) ||
+        bind_int(q, 7, limit) || bind_text(q, 8, f->partner ? f->partner : ""))
         return bind_failed(s, q, err);
     int n = 0;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW && n < limit) {
@@ -458,11 +464,12 @@ int sqlite_audit_list(struct fdl_store *st, int64_t program_id,
         column_text(q, 9, a->path, sizeof(a->path));
         column_text(q, 10, a->ref, sizeof(a->ref));
         a->status = (int)column_int(q, 11);
+        column_text(q, 12, a->partner, sizeof(a->partner));
     }
     return sqlite_rows_end(s, q, rc, n, count, err);
 }
 
-int sqlite_staff_activity(struct fdl_store *st, int64_t program_id,
+int sqlite_staff_activity(struct fdl_store *st, int64_t program_id, const char *partner,
                           const char *store_code, int64_t from_s, int64_t to_s,
                           struct fdl_staff_activity *out, int max, int *count,
                           struct fdl_error *err)
@@ -473,7 +480,8 @@ int sqlite_staff_activity(struct fdl_store *st, int64_t program_id,
     if (rc)
         return rc;
     if (bind_int(q, 1, program_id) || bind_text(q, 2, store_code ? store_code : "") ||
-        bind_int(q, 3, from_s) || bind_int(q, 4, to_s) || bind_int(q, 5, max))
+        bind_int(q, 3, from_s) || bind_int(q, 4, to_s) || bind_int(q, 5, max) ||
+        bind_text(q, 6, partner ? partner : ""))
         return bind_failed(s, q, err);
     int n = 0;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW && n < max) {
@@ -481,14 +489,14 @@ int sqlite_staff_activity(struct fdl_store *st, int64_t program_id,
         memset(a, 0, sizeof(*a));
         staff_row(q, &a->staff);
         a->staff.password_hash[0] = '\0';
-        a->purchases = column_int(q, 9);
-        a->staff_card_purchases = column_int(q, 10);
-        a->staff_card_points = column_int(q, 11);
-        a->own_card_purchases = column_int(q, 12);
-        a->own_card_points = column_int(q, 13);
-        a->adjustments = column_int(q, 14);
-        a->adjustment_points_added = column_int(q, 15);
-        a->refunds = column_int(q, 16);
+        a->purchases = column_int(q, 10);
+        a->staff_card_purchases = column_int(q, 11);
+        a->staff_card_points = column_int(q, 12);
+        a->own_card_purchases = column_int(q, 13);
+        a->own_card_points = column_int(q, 14);
+        a->adjustments = column_int(q, 15);
+        a->adjustment_points_added = column_int(q, 16);
+        a->refunds = column_int(q, 17);
     }
     return sqlite_rows_end(s, q, rc, n, count, err);
 }

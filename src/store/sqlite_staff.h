@@ -25,8 +25,8 @@ int sqlite_staff_by_login(struct fdl_store *st, const char *login, struct fdl_st
                           struct fdl_error *err);
 int sqlite_staff_get(struct fdl_store *st, int64_t program_id, int64_t id,
                      struct fdl_staff *out, struct fdl_error *err);
-int sqlite_staff_list(struct fdl_store *st, int64_t program_id, int64_t after_id,
-                      int limit, struct fdl_staff *out, int *count,
+int sqlite_staff_list(struct fdl_store *st, int64_t program_id, const char *partner,
+                      int64_t after_id, int limit, struct fdl_staff *out, int *count,
                       struct fdl_error *err);
 int sqlite_staff_set_member(struct fdl_store *st, int64_t program_id, int64_t id,
                             int64_t member_id, struct fdl_error *err);
@@ -41,7 +41,7 @@ int sqlite_audit_insert(struct fdl_store *st, struct fdl_audit_row *row,
 int sqlite_audit_list(struct fdl_store *st, int64_t program_id,
                       const struct fdl_audit_filter *f, int limit,
                       struct fdl_audit_row *out, int *count, struct fdl_error *err);
-int sqlite_staff_activity(struct fdl_store *st, int64_t program_id,
+int sqlite_staff_activity(struct fdl_store *st, int64_t program_id, const char *partner,
                           const char *store_code, int64_t from_s, int64_t to_s,
                           struct fdl_staff_activity *out, int max, int *count,
                           struct fdl_error *err);

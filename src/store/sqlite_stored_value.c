@@ -25,11 +25,12 @@ _Static_assert(FDL_SV_ACCOUNT_CARD == 1 && FDL_SV_ACCOUNT_SOLD == 2 &&
 
 #define CARD_COLUMNS                                                                     \
     "id, program_id, number, kind, member_id, currency, balance_minor, status, "         \
-    "issued_at, blocked_at"
+    "issued_at, blocked_at, partner"
 
 static struct sqlite_sql q_card_insert = {
     "INSERT INTO sv_cards (program_id, number, kind, member_id, currency, balance_minor, "
-    "status, issued_at, blocked_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    "status, issued_at, blocked_at, partner) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+    "?10)",
     0};
 static struct sqlite_sql q_card_get = {
     "SELECT " CARD_COLUMNS " FROM sv_cards WHERE program_id = ?1 AND number = ?2", 0};
@@ -146,7 +147,7 @@ int sqlite_sv_card_insert(struct fdl_store *st, struct fdl_sv_card *c,
         bind_int(q, 3, c->kind) || bind_optional(q, 4, c->member_id) ||
         bind_text(q, 5, c->currency) || bind_int(q, 6, c->balance_minor) ||
         bind_int(q, 7, c->status) || bind_int(q, 8, c->issued_at_s) ||
-        bind_optional(q, 9, c->blocked_at_s))
+        bind_optional(q, 9, c->blocked_at_s) || bind_text(q, 10, c->partner))
         return bind_failed(s, q, err);
     rc = stmt_finish(s, q, keys, err);
     if (rc == 0)
@@ -167,6 +168,7 @@ static void card_read(sqlite3_stmt *q, struct fdl_sv_card *c)
     c->status = (enum fdl_sv_status)column_int(q, 7);
     c->issued_at_s = column_int(q, 8);
     c->blocked_at_s = column_int(q, 9);
+    column_text(q, 10, c->partner, sizeof(c->partner));
 }
 
 /* Steps bound q for one card row into out. */

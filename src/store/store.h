@@ -163,6 +163,8 @@ struct fdl_api_key {
     unsigned char hash[FDL_KEY_HASH_BYTES];
     int64_t created_at_s;
     int revoked;
+    char partner[FDL_PARTNER_ID_MAX + 1]; /* the coalition partner it acts for; "" the
+                                             program's operator */
 };
 
 /* A stored idempotent response. body is malloc'd; free with fdl_idem_release. */
@@ -223,6 +225,7 @@ struct fdl_redemption {
     char txn_id[FDL_MAX_ID_LEN + 1]; /* the sale it was committed with; "" if none */
     int64_t created_at_s, hold_expires_at_s;
     int64_t committed_at_s, cancelled_at_s; /* 0 until then */
+    char partner[FDL_PARTNER_ID_MAX + 1];   /* the partner whose caller reserved it; "" */
 };
 
 /* -- currencies -- */
@@ -701,9 +704,10 @@ struct fdl_store_ops {
                           struct fdl_error *err);
     int (*staff_get)(struct fdl_store *st, int64_t program_id, int64_t id,
                      struct fdl_staff *out, struct fdl_error *err);
-    /* The program's staff with id > after_id, by id, at most limit. */
-    int (*staff_list)(struct fdl_store *st, int64_t program_id, int64_t after_id,
-                      int limit, struct fdl_staff *out, int *count,
+    /* The program's staff with id > after_id (of partner only, unless NULL or
+     * ""), by id, at most limit. */
+    int (*staff_list)(struct fdl_store *st, int64_t program_id, const char *partner,
+                      int64_t after_id, int limit, struct fdl_staff *out, int *count,
                       struct fdl_error *err);
     /* Links staff id to member_id (0: unlinks); FDL_ENOT_FOUND if no such staff. */
     int (*staff_set_member)(struct fdl_store *st, int64_t program_id, int64_t id,
@@ -723,10 +727,11 @@ struct fdl_store_ops {
     int (*audit_list)(struct fdl_store *st, int64_t program_id,
                       const struct fdl_audit_filter *f, int limit,
                       struct fdl_audit_row *out, int *count, struct fdl_error *err);
-    /* For each staff account of the program (of store_code only, unless NULL),
+    /* For each staff account of the program (of partner and of store_code
+     * only, unless NULL or ""),
      * by id, at most max: what they did in [from_s, to_s) as the audit log
      * and the ledger record it. */
-    int (*staff_activity)(struct fdl_store *st, int64_t program_id,
+    int (*staff_activity)(struct fdl_store *st, int64_t program_id, const char *partner,
                           const char *store_code, int64_t from_s, int64_t to_s,
                           struct fdl_staff_activity *out, int max, int *count,
                           struct fdl_error *err);

@@ -16,8 +16,9 @@
 
 #include <stdint.h>
 
-#define FDL_SETTLEMENT_PARTNER_MAX 32   /* bytes of a partner id in a settlement row */
-#define FDL_SETTLEMENT_MAX_PAIRS   1024 /* (issuer, redeemer) pairs in one report */
+#define FDL_SETTLEMENT_PARTNER_MAX                                                       \
+    FDL_PARTNER_ID_MAX                /* a partner id in a settlement row */
+#define FDL_SETTLEMENT_MAX_PAIRS 1024 /* (issuer, redeemer) pairs in one report */
 
 struct fdl_settlement_item {
     int64_t program_id;

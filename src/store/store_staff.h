@@ -47,6 +47,7 @@ struct fdl_staff {
     int64_t member_id;                   /* their own loyalty card's member; 0: none */
     char password_hash[FDL_PASSWORD_HASH_MAX + 1]; /* crypto_pwhash_str */
     int64_t created_at_s;
+    char partner[FDL_PARTNER_ID_MAX + 1]; /* the coalition partner; "" the operator's */
 };
 
 struct fdl_session {
@@ -68,8 +69,10 @@ struct fdl_audit_row {
     char route[64]; /* the route's name ("purchase_create") */
     char method[8];
     char path[FDL_MAX_AUDIT_PATH_LEN + 1];
-    char ref[FDL_MAX_IDEMPOTENCY_KEY_LEN + 16]; /* the write's idempotency key */
+    char ref[FDL_MAX_IDEMPOTENCY_KEY_LEN + FDL_PARTNER_ID_MAX +
+             16]; /* the write's idempotency key */
     int status;
+    char partner[FDL_PARTNER_ID_MAX + 1]; /* the actor's partner; "" the operator */
 };
 
 /* Which audit rows to read; NULL / 0 fields do not filter. */
@@ -77,6 +80,7 @@ struct fdl_audit_filter {
     const char *actor, *route;
     int64_t from_s, to_s; /* [from, to); to 0: no end */
     int64_t before_id;    /* 0: from the newest */
+    const char *partner;  /* rows of this partner's actors only */
 };
 
 /* One staff account's activity over a period (GET /v1/reports/staff-activity). */

@@ -24,7 +24,8 @@ struct fdl_sv_card {
     int64_t balance_minor; /* cached: equals the sum of the card's postings (audited) */
     enum fdl_sv_status status;
     int64_t issued_at_s;
-    int64_t blocked_at_s; /* 0 while active */
+    int64_t blocked_at_s;                 /* 0 while active */
+    char partner[FDL_PARTNER_ID_MAX + 1]; /* the coalition partner that sold it; "" */
 };
 
 /* One movement of a card, as its history shows it. */

@@ -133,6 +133,25 @@ def test_a_refund_of_a_redemption_reverses_its_items(capi):
     assert (reversal[0], reversal[2], reversal[3]) == ("bakery", -57, -57)
 
 
+def test_a_refund_whose_points_pay_a_debt_still_reverses_its_items(capi):
+    """The give-back of a refunded redemption first pays the member's debt
+    (points clawed back after they were spent), so the points do not return
+    to the bakery's lot — yet the bakery no longer owes the cinema for them."""
+    before = report(capi)
+    m, _ = capi.new_member()
+    earned = buy(capi, m["id"], "A1", 5000)              # 57 bakery points
+    spent = buy(capi, m["id"], "B1", 1000, redeem=57)
+    pair = ("bakery", "cinema")
+    assert report(capi)[pair][0] == before.get(pair, (0, 0))[0] + 57
+    capi.refund(earned["txn_id"])                        # the 57 are gone: a debt
+    assert capi.balance(m["id"])["total"] == spent["points_earned"] - 57 < 0
+    back = capi.refund(spent["txn_id"])
+    assert back["points_returned"] == 57 and capi.balance(m["id"])["total"] == 0
+    assert report(capi) == before
+    reversal = items(capi)[-1]
+    assert (reversal[0], reversal[1], reversal[2], reversal[3]) == ("bakery", "cinema", -57, -57)
+
+
 def test_settling_closes_the_items_and_a_second_settle_has_nothing_to_do(capi):
     owed = report(capi)
     r = capi.post("/v1/settlements", {"until": TODAY}, key="admin")

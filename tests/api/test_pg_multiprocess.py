@@ -481,3 +481,52 @@ def test_two_servers_enrolling_referees_of_one_referrer_admit_exactly_max_pendin
             assert_problem(r, 409, "referral-refused", "referral_code")
     page = b.get(f"/v1/members/{referrer['id']}/referrals").json()["referrals"]
     assert len(page) == 5
+
+
+# -- coalitions -- settling on two servers at once
+
+COALITION = """
+program:
+  name: Two partners
+  currency: EUR
+  time_zone: Europe/Madrid
+  rounding: down
+partners:
+  - {id: bakery, name: Bakery, stores: [A1], settlement_rate: 0.010}
+  - {id: cinema, name: Cinema, stores: [B1], settlement_rate: 0.008}
+earn:
+  - id: base
+    rate: 1
+"""
+
+
+def test_two_servers_settling_at_once_close_each_item_once(two_servers):
+    """Eight settles of the same period, sent to both servers at once with
+    different Idempotency-Keys: exactly one records a settlement, the others
+    find nothing open; every item ends up in that one settlement and its
+    lines add up to the items."""
+    a, b = two_servers
+    r = a.post("/v1/program/versions", {"source": COALITION,
+                                        "effective_from": "2020-01-01T00:00:00Z"}, key="admin")
+    assert r.status_code == 201, r.text
+    for _ in range(6):
+        m = a.new_member()[0]["id"]
+        a.purchase(m, lines=[line("BREAD", 1, 3000)], store="A1")       # 30 bakery points
+        b.purchase(m, lines=[line("TICKET", 1, 3000)], store="B1", redeem_points=30)
+    items = a.server.sql("SELECT count(*), sum(points), sum(amount_minor) FROM settlement_items")
+    assert items[0][0] == 6 and items[0][1] == 180 and items[0][2] == 180
+    until = dt.date.today() + dt.timedelta(days=1)
+    answers = race(two_servers, 8, lambda c, i: c.post(
+        "/v1/settlements", {"until": until.isoformat()}, key="admin",
+        idempotency_key=unique(f"settle-{i}-")))
+    assert all(x.status_code in (200, 201) for x in answers), [x.text for x in answers]
+    made = [x.json() for x in answers if x.status_code == 201]
+    assert len(made) == 1, [x.text for x in answers]
+    assert all(x.json()["id"] is None for x in answers if x.status_code == 200)
+    settlement = made[0]
+    assert settlement["points"] == 180 and settlement["amount"] == 180
+    assert [(ln["issuer"], ln["redeemer"], ln["points"], ln["amount"], ln["items"])
+            for ln in settlement["lines"]] == [("bakery", "cinema", 180, 180, 6)]
+    assert a.server.sql("SELECT DISTINCT settlement_id FROM settlement_items") == \
+        [(settlement["id"],)]
+    assert a.server.sql("SELECT count(*) FROM settlements")[0][0] == 1

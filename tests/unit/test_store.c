@@ -603,6 +603,7 @@ static void staff_ops_behave_alike(void)
         row.program_id = 1;
         row.at_s = 1000 + i;
         snprintf(row.actor, sizeof(row.actor), "%s", i == 1 ? "key:k1" : "staff:ana");
+        snprintf(row.partner, sizeof(row.partner), "%s", i == 2 ? "bakery" : "");
         snprintf(row.route, sizeof(row.route), "%s", "purchase_create");
         snprintf(row.method, sizeof(row.method), "%s", "POST");
         snprintf(row.path, sizeof(row.path), "%s", "/v1/purchases");
@@ -611,13 +612,19 @@ static void staff_ops_behave_alike(void)
     }
     struct fdl_audit_row rows[4];
     int n = 0, n_time = 0;
-    struct fdl_audit_filter f = {"staff:ana", NULL, 0, 0, 0};
+    struct fdl_audit_filter f = {"staff:ana", NULL, 0, 0, 0, NULL};
     if (rc == 0)
         rc = FDL_STORE_CALL(st, audit_list, 1, &f, 4, rows, &n, &err);
-    struct fdl_audit_filter g = {NULL, "purchase_create", 1001, 1002, 0};
+    struct fdl_audit_filter g = {NULL, "purchase_create", 1001, 1002, 0, NULL};
     struct fdl_audit_row one[4];
     if (rc == 0)
         rc = FDL_STORE_CALL(st, audit_list, 1, &g, 4, one, &n_time, &err);
+    /* -- partner isolation -- */
+    struct fdl_audit_filter h = {NULL, NULL, 0, 0, 0, "bakery"};
+    struct fdl_audit_row ours[4];
+    int n_partner = 0;
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, audit_list, 1, &h, 4, ours, &n_partner, &err);
     struct fdl_shop listed[4];
     int shops = 0, any = 0, any2 = 1, none = 0;
     if (rc == 0)
@@ -633,6 +640,8 @@ static void staff_ops_behave_alike(void)
     CHECK(got.revoked_at_s == 150 && got.staff_id == a.id && got.expires_at_s == 200);
     CHECK(n == 2 && rows[0].at_s == 1002 && rows[1].at_s == 1000);
     CHECK(n_time == 1 && strcmp(one[0].actor, "key:k1") == 0);
+    CHECK(n_partner == 1 && ours[0].at_s == 1002 &&
+          strcmp(ours[0].partner, "bakery") == 0);
     CHECK(shops == 1 && any == 1 && none == 0 && any2 == 0);
 }
 
