@@ -435,7 +435,7 @@ def fresh_key(other):
 # the problem's `field` for an id in a path
 PATH_FIELDS = {"member": "member_id", "theirs": "member_id", "card": "card", "txn": "txn_id",
                "redemption": "redemption_id", "gift": "number", "their_gift": "number",
-               "B_gift": "number",
+               "B_gift": "number", "blocked_gift": "number",
                "staff": "staff_id", "their_staff": "staff_id", "settlement": "id",
                "coupon": "code", "generic": "code", "campaign": "campaign", "store": "code"}
 

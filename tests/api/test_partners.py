@@ -19,6 +19,7 @@ import pytest
 
 from conftest import program_server
 from fidelis_api import assert_problem, line, route_table, unique, with_luhn
+from test_gift_cards import gift_mac
 from test_isolation import (PASSWORD, Probe, fields_named, login_as, names_in, normalized,
                             ok, table_rows)
 
@@ -110,8 +111,9 @@ def build(api):
     # A's purchase (by its key and by its cashier), with a partial refund
     w["txn"] = buy(api, w["Apos"], m["id"], "A1", 5000, lines=[line("X", 1, 3000),
                                                                line("Y", 1, 2000)])["txn_id"]
+    w["refund_id"] = unique("R-")
     ok(api.post(f"/v1/purchases/{w['txn']}/refunds",
-                {"refund_id": unique("R-"), "lines": [{"line": 2, "quantity": 1}]},
+                {"refund_id": w["refund_id"], "lines": [{"line": 2, "quantity": 1}]},
                 key=w["Apos"]), 201)
     buy(api, w["A_cashier"], m["id"], None, 1000)
     # an A -> C settlement, settled, and an open A -> B item after it
@@ -125,6 +127,10 @@ def build(api):
     w["gift_txn"] = unique("G-")
     ok(api.post(f"/v1/gift-cards/{w['gift']}/redemptions",
                 {"amount": 1000, "txn_id": w["gift_txn"]}, key=w["Apos"]), 201)
+    w["blocked_gift"] = ok(api.post("/v1/gift-cards", {"amount": 100, "currency": "EUR"},
+                                    key=w["Apos"]), 201)["number"]
+    ok(api.post(f"/v1/gift-cards/{w['blocked_gift']}/block", None, key=w["Aadmin"],
+                idempotency_key=None))
     w["B_gift"] = ok(api.post("/v1/gift-cards", {"amount": 5000, "currency": "EUR"},
                               key=w["Bpos"]), 201)["number"]
     return w
@@ -145,16 +151,24 @@ def real_values(w):
     return {"txn": w["txn"], "redemption": w["redemption"], "gift": w["gift"],
             "gift_txn": w["gift_txn"], "store": "A1", "staff": w["A_staff"]["id"],
             "settlement": w["settlement"], "member": w["member"], "B_gift": w["B_gift"],
+            "blocked_gift": w["blocked_gift"], "refund_id": w["refund_id"],
             "uniq": unique("U-"),
             "login": "n-" + unique().lower()[-10:]}
 
 
+def unissued_gift_number(server):
+    """A genuine gift card number of this installation that was never sold."""
+    body = "6" + "".join(random.choice("0123456789") for _ in range(10))
+    return with_luhn(body + gift_mac(server.card_secret(), 1, body))
+
+
 def fake_values(w):
     return {"txn": "NO-SUCH-TXN", "redemption": 999999,
-            "gift": with_luhn("6" + "".join(random.choice("0123456789") for _ in range(17))),
+            "gift": unissued_gift_number(w["api"].server),
             "gift_txn": "NO-SUCH-GIFT-TXN", "store": "NOPE", "staff": 999999,
             "settlement": 99999999, "member": w["member"], "B_gift": w["B_gift"],
-            "uniq": unique("U-"),
+            "blocked_gift": unissued_gift_number(w["api"].server),
+            "refund_id": "NO-SUCH-REFUND", "uniq": unique("U-"),
             "login": "n-" + unique().lower()[-10:]}
 
 
@@ -164,7 +178,12 @@ PROBES = {
                      Probe("GET", "/v1/purchases/{txn}", key="staff")],
     "refund_create": [Probe("POST", "/v1/purchases/{txn}/refunds", {"refund_id": "{uniq}"}),
                       Probe("POST", "/v1/purchases/{txn}/refunds", {"refund_id": "{uniq}"},
-                            key="staff")],
+                            key="staff"),
+                      # A's own refund again, and its refund id with other lines
+                      Probe("POST", "/v1/purchases/{txn}/refunds",
+                            {"refund_id": "{refund_id}", "lines": [{"line": 2, "quantity": 1}]}),
+                      Probe("POST", "/v1/purchases/{txn}/refunds",
+                            {"refund_id": "{refund_id}", "lines": [{"line": 1, "quantity": 1}]})],
     "redemption_get": [Probe("GET", "/v1/redemptions/{redemption}")],
     "redemption_commit": [Probe("POST", "/v1/redemptions/{redemption}/commit",
                                 {"txn_id": "{uniq}"})],
@@ -173,14 +192,21 @@ PROBES = {
                                 key="staff")],
     "gift_card_get": [Probe("GET", "/v1/gift-cards/{gift}")],
     "gift_card_load": [Probe("POST", "/v1/gift-cards/{gift}/loads", {"amount": 100})],
-    "gift_card_redeem": [Probe("POST", "/v1/gift-cards/{gift}/redemptions",
-                               {"amount": 100, "txn_id": "{uniq}"})],
+    "gift_card_redeem": [
+        Probe("POST", "/v1/gift-cards/{gift}/redemptions", {"amount": 100, "txn_id": "{uniq}"}),
+        # A's own spend again (same txn id and amount), and with another amount
+        Probe("POST", "/v1/gift-cards/{gift}/redemptions",
+              {"amount": 1000, "txn_id": "{gift_txn}"}),
+        Probe("POST", "/v1/gift-cards/{gift}/redemptions",
+              {"amount": 5, "txn_id": "{gift_txn}"})],
     "gift_card_refund": [
         Probe("POST", "/v1/gift-cards/{gift}/refunds", {"amount": 100, "txn_id": "{gift_txn}"}),
         Probe("POST", "/v1/gift-cards/{B_gift}/refunds",
               {"amount": 100, "txn_id": "{gift_txn}"})],
     "gift_card_block": [Probe("POST", "/v1/gift-cards/{gift}/block"),
-                        Probe("POST", "/v1/gift-cards/{gift}/block", key="staff")],
+                        Probe("POST", "/v1/gift-cards/{gift}/block", key="staff"),
+                        Probe("POST", "/v1/gift-cards/{blocked_gift}/block"),
+                        Probe("POST", "/v1/gift-cards/{blocked_gift}/block", key="staff")],
     "store_update": [Probe("PUT", "/v1/stores/{store}", {"name": "Mine", "time_zone": "UTC"},
                            key="admin")],
     "staff_link": [Probe("PUT", "/v1/staff/{staff}/member", {"member_id": "{member}"},
@@ -287,6 +313,10 @@ def _audit(w):
     api = w["api"]
     b = ok(api.get("/v1/audit-log", key=w["Badmin"], params={"limit": 100}))["entries"]
     assert b and w["txn"] not in str(b) and w["A_staff_login"] not in str(b), b
+    for params in ({"actor": f"staff:{w['A_staff_login']}"}, {"route": "gift_card_sell"}):
+        got = ok(api.get("/v1/audit-log", key=w["Badmin"], params=params))["entries"]
+        assert w["gift"] not in str(got) and w["A_staff_login"] not in str(got), got
+        assert all(e["actor"] != f"staff:{w['A_staff_login']}" for e in got), got
     every = ok(api.get("/v1/audit-log", key="admin", params={"limit": 100}))["entries"]
     assert w["txn"] in str(every)
 
@@ -330,17 +360,16 @@ def _ledger(w):
     every = ok(api.get(f"/v1/members/{m}/ledger", params={"limit": 100}))["entries"]
     seen = {e["entry_id"]: e for e in b["entries"]}
     assert list(seen) == [e["entry_id"] for e in every]
+    own, theirs = "cinema/" + w["B_txn"], "bakery/" + w["txn"]  # as the operator sees them
+    assert {own, theirs} <= {e["txn_id"] for e in every}, every
     for e in every:
         x = seen[e["entry_id"]]
         assert (x["kind"], x["points"], x["time"]) == (e["kind"], e["points"], e["time"])
-        if x != e:
+        if e["txn_id"] == own:
+            assert x == dict(e, txn_id=w["B_txn"]), "B's own purchase is shown whole"
+        else:  # another partner's or the operator's
             assert (x["txn_id"], x["reason"], x["actor"]) == (None, None, None), x
-        if e["txn_id"] == w["B_txn"]:
-            assert x == e, "B's own purchase is shown whole"
-        if e["txn_id"] == w["txn"]:
-            assert (x["txn_id"], x["reason"], x["actor"]) == (None, None, None), x
-    assert w["txn"] in str(every) and w["txn"] not in str(b)
-    assert w["B_txn"] in str(b)
+    assert w["txn"] not in str(b) and w["B_txn"] in str(b)
 
 
 LISTS = {"stores_list": _stores, "staff_list": _staff, "audit_log": _audit,
@@ -467,8 +496,6 @@ def test_a_partner_registers_only_its_own_store_codes(co):
 def test_a_partner_key_rings_up_only_at_its_own_stores(co):
     api, m = co["api"], co["member"]
     before = snapshot(co)
-    none = api.post("/v1/purchases", api.purchase_body(m), key=co["Bpos"])
-    assert_problem(none, 400, "invalid-request", "store")
     other = api.post("/v1/purchases", api.purchase_body(m, store="A1"), key=co["Bpos"])
     ghost = api.post("/v1/purchases", api.purchase_body(m, store="GHOST"), key=co["Bpos"])
     assert_problem(other, 400, "invalid-request", "store")
@@ -476,6 +503,21 @@ def test_a_partner_key_rings_up_only_at_its_own_stores(co):
         ghost.json().get("detail", "").replace("GHOST", "?")
     assert snapshot(co) == before
     assert buy(api, co["Bpos"], m, "B1")["store"] == "B1"
+
+
+def test_a_partner_keys_purchase_without_a_store_is_the_400_of_an_unknown_store(co):
+    """Spec: "another partner's store or none -> 400 field store, the same text
+    as an unknown store"."""
+    api, m = co["api"], co["member"]
+    before = snapshot(co)
+    none = api.post("/v1/purchases", api.purchase_body(m), key=co["Bpos"])
+    ghost = api.post("/v1/purchases", api.purchase_body(m, store="GHOST"), key=co["Bpos"])
+    assert none.status_code == ghost.status_code == 400, (none.text, ghost.text)
+    assert none.json().get("field") == "store", none.text
+    assert (none.json()["type"], none.json().get("detail", "").replace("GHOST", "?")) == \
+        (ghost.json()["type"], ghost.json().get("detail", "").replace("GHOST", "?")), \
+        (none.json(), ghost.json())
+    assert snapshot(co) == before
 
 
 def test_txn_ids_and_idempotency_keys_live_apart_per_partner(co):
@@ -557,3 +599,57 @@ def test_every_route_has_a_partner_entry():
     assert names - covered == set(), f"routes without a partner entry: {names - covered}"
     assert covered - names == set(), f"entries for no route: {covered - names}"
     assert not set(SHARED) & (set(PROBES) | set(LISTS) | set(OPERATOR_ONLY))
+
+
+def test_the_operators_ids_that_look_like_a_partners_stay_the_operators(co):
+    """The partners' ids live in namespaces (docs: the operator sees bakery's
+    T-1 as bakery/T-1). An operator's own txn id or Idempotency-Key spelt
+    "bakery/..." must not become, replay or hide partner bakery's."""
+    api, m = co["api"], co["member"]
+    txn, idem = unique("T-"), unique("idem-")
+    r = api.post("/v1/purchases", api.purchase_body(m, txn_id="bakery/" + txn, store="A1"))
+    assert_problem(r, 400, "invalid-request", "txn_id")  # no "/" in a txn id
+    body = api.purchase_body(m, txn_id=txn, store="A1", lines=[line("X", 1, 4200)])
+    mine = api.post("/v1/purchases", body, idempotency_key="bakery/" + idem)
+    if mine.status_code == 400:  # no "/" in an Idempotency-Key either: nothing to collide
+        assert mine.json().get("field") == "Idempotency-Key", mine.text
+        return
+    assert mine.status_code == 201, mine.text
+    # partner A sends the same body with the key the operator's spelt like A's own
+    theirs = api.post("/v1/purchases", body, key=co["Apos"], idempotency_key=idem)
+    assert theirs.status_code == 201, theirs.text
+    assert theirs.headers.get("Idempotent-Replayed") is None, \
+        "partner A got a replay of the operator's answer"
+    assert ok(api.get(f"/v1/purchases/{txn}", key=co["Apos"]))["store"] == "A1"
+    assert ok(api.get(f"/v1/purchases/{txn}", params={"partner": "bakery"}))["txn_id"] \
+        == f"bakery/{txn}"
+    assert ok(api.get(f"/v1/purchases/{txn}"))["txn_id"] == txn
+
+
+def test_a_partner_cannot_reach_another_namespace_through_its_own_ids(co):
+    """B's ids spelt like another partner's (or the operator's) stay B's."""
+    api = co["api"]
+    a_txn = co["txn"]
+    before = snapshot(co)
+    for spelt in (f"bakery/{a_txn}", f"../bakery/{a_txn}", f"/bakery/{a_txn}",
+                  f"cinema/../bakery/{a_txn}"):
+        quoted = spelt.replace("/", "%2F")
+        assert_problem(api.get(f"/v1/purchases/{quoted}", key=co["Bpos"]), 404, "not-found")
+        r = api.post(f"/v1/purchases/{quoted}/refunds", {"refund_id": unique("R-")},
+                     key=co["Bpos"])
+        assert_problem(r, 404, "not-found")
+    assert snapshot(co) == before
+
+
+def test_a_login_of_another_partner_is_not_told_apart_from_a_free_one(co):
+    """As between programs (test_isolation): partner B creating an account
+    with partner A's staff login must not learn that the login exists."""
+    api = co["api"]
+    body = {"name": "X", "role": "auditor", "password": PASSWORD}
+    taken = api.post("/v1/staff", dict(body, login=co["A_staff_login"]), key=co["Badmin"])
+    free = api.post("/v1/staff", dict(body, login="f-" + unique().lower()[-8:]),
+                    key=co["Badmin"])
+    assert free.status_code == 201, free.text
+    assert taken.status_code == 201, (
+        f"partner B creating staff login {co['A_staff_login']!r} (partner A's) got "
+        f"{taken.status_code} {taken.text[:300]}: tells B the login exists")
