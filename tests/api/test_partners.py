@@ -217,6 +217,9 @@ PROBES = {
     "purchase_create": [Probe("POST", "/v1/purchases", {
         "txn_id": "{uniq}", "currency": "EUR", "member_id": "{member}", "store": "{store}",
         "lines": [line()]})],
+    "purchase_dry_run": [Probe("POST", "/v1/purchases/dry-run", {
+        "txn_id": "{uniq}", "currency": "EUR", "member_id": "{member}", "store": "{store}",
+        "lines": [line()]})],
     "settlement_get": [Probe("GET", "/v1/settlements/{settlement}", key="admin"),
                        Probe("GET", "/v1/settlements/{settlement}", key="auditor")],
 }
@@ -576,7 +579,6 @@ def test_a_partner_staff_session_acts_for_its_partner(co):
 # question for the spec's author and is reported, not guessed.
 UNSPECIFIED = {
     "adjustment_create": "may a partner admin adjust a shared member's points?",
-    "purchase_dry_run": "store rules like purchase_create?",
     "gift_card_sell": "owned by the seller (tested through the gift card probes)",
     "membership_buy": "shared 'membership' or the partner's sale?",
     "redemption_reserve": "owned by the reserving partner (tested through the probes)",
