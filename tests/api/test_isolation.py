@@ -146,8 +146,13 @@ def build_world(api, other):
     w["gift_txn"] = unique("G-")
     ok(api.post(f"/v1/gift-cards/{g['number']}/redemptions",
                 {"amount": 1000, "txn_id": w["gift_txn"]}), 201)
-    ok(api.post(f"/v1/members/{m['id']}/membership", {"txn_id": unique("FEE-")},
+    w["fee_txn"] = unique("FEE-")
+    ok(api.post(f"/v1/members/{m['id']}/membership", {"txn_id": w["fee_txn"]},
                 idempotency_key=None), 201)
+    w["blocked_gift"] = ok(api.post("/v1/gift-cards", {"amount": 100, "currency": "EUR"}),
+                           201)["number"]
+    ok(api.post(f"/v1/gift-cards/{w['blocked_gift']}/block", None, key="admin",
+                idempotency_key=None))
     w["staff_login"] = "p1-" + unique().lower()[-8:]
     w["staff"] = ok(api.post("/v1/staff", {"login": w["staff_login"], "name": "Ana",
                                            "role": "cashier", "store": "S-P1",
@@ -304,7 +309,7 @@ class Probe:
 def real_values(w):
     return {k: w[k] for k in ("member", "card", "txn", "redemption", "gift", "gift_txn",
                               "staff", "settlement", "coupon", "referral_code", "email",
-                              "phone")} | {
+                              "phone", "refund_id", "fee_txn", "blocked_gift")} | {
         "store": "S-P1", "campaign": "welcome-1", "reward": "pin-1", "generic": "GEN1CODE",
         "rate_code": "SEK", "theirs": w["theirs"], "their_staff": w["their_staff"],
         "their_gift": w["their_gift"], "uniq": unique("U-"),
@@ -317,6 +322,9 @@ def fake_values(w):
             "txn": "NO-SUCH-TXN", "redemption": 999999,
             "gift": with_luhn("6" + "".join(random.choice("0123456789") for _ in range(17))),
             "gift_txn": "NO-SUCH-GIFT-TXN", "staff": 999999, "settlement": 99999999,
+            "refund_id": "NO-SUCH-REFUND", "fee_txn": "NO-SUCH-FEE",
+            "blocked_gift": with_luhn("6" + "".join(random.choice("0123456789")
+                                                    for _ in range(17))),
             "coupon": made_up_code(),
             "referral_code": referral_code(bytes(32), 2, random.randrange(1, 10**6)),
             "email": unique_email(), "phone": unique_phone(), "store": "NOPE",
@@ -357,7 +365,11 @@ PROBES = {
         Probe("POST", "/v1/purchases/dry-run", dict(PURCHASE, member_id="{member}")),
         Probe("POST", "/v1/purchases/dry-run", dict(PURCHASE, card="{card}"))],
     "purchase_get": [Probe("GET", "/v1/purchases/{txn}")],
-    "refund_create": [Probe("POST", "/v1/purchases/{txn}/refunds", {"refund_id": "{uniq}"})],
+    "refund_create": [
+        Probe("POST", "/v1/purchases/{txn}/refunds", {"refund_id": "{uniq}"}),
+        # program 1's own refund again (a replay must not answer across programs)
+        Probe("POST", "/v1/purchases/{txn}/refunds",
+              {"refund_id": "{refund_id}", "lines": [{"line": 2, "quantity": 1}]})],
     "may_buy": [Probe("GET", M + "/may-buy", params={"sku": "SKU-1"})],
     "coupon_codes_create": [
         Probe("POST", "/v1/coupons/{campaign}/codes", {"count": 1}, key="admin"),
@@ -383,14 +395,18 @@ PROBES = {
                                                         "member_id": "{member}"})],
     "gift_card_get": [Probe("GET", "/v1/gift-cards/{gift}")],
     "gift_card_load": [Probe("POST", "/v1/gift-cards/{gift}/loads", {"amount": 100})],
-    "gift_card_redeem": [Probe("POST", "/v1/gift-cards/{gift}/redemptions",
-                               {"amount": 100, "txn_id": "{uniq}"})],
+    "gift_card_redeem": [
+        Probe("POST", "/v1/gift-cards/{gift}/redemptions", {"amount": 100, "txn_id": "{uniq}"}),
+        Probe("POST", "/v1/gift-cards/{gift}/redemptions",
+              {"amount": 1000, "txn_id": "{gift_txn}"})],
     "gift_card_refund": [
         Probe("POST", "/v1/gift-cards/{gift}/refunds", {"amount": 100, "txn_id": "{gift_txn}"}),
         Probe("POST", "/v1/gift-cards/{their_gift}/refunds",
               {"amount": 100, "txn_id": "{gift_txn}"})],
-    "gift_card_block": [Probe("POST", "/v1/gift-cards/{gift}/block")],
-    "membership_buy": [Probe("POST", M + "/membership", {"txn_id": "{uniq}"})],
+    "gift_card_block": [Probe("POST", "/v1/gift-cards/{gift}/block"),
+                        Probe("POST", "/v1/gift-cards/{blocked_gift}/block")],
+    "membership_buy": [Probe("POST", M + "/membership", {"txn_id": "{uniq}"}),
+                       Probe("POST", M + "/membership", {"txn_id": "{fee_txn}"})],
     "membership_get": [Probe("GET", M + "/membership")],
     "membership_advice": [Probe("GET", M + "/membership/advice")],
     "referral_code_get": [Probe("GET", M + "/referral")],
