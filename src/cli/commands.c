@@ -10,9 +10,11 @@
 #include "service/keys.h"
 
 #include <getopt.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #ifndef FDL_SOURCE_DIR
 #define FDL_SOURCE_DIR "."
@@ -65,11 +67,32 @@ void cli_close(struct cli *c)
 
 int cli_begin(struct cli *c, int write)
 {
+    c->writing = write;
     return FDL_STORE_CALL(c->st, begin, write, &c->err) ? cli_fail(&c->err) : 0;
+}
+
+/* -- stores, staff and the audit log -- the row of a CLI write. */
+static int cli_audit_row(struct cli *c)
+{
+    struct fdl_audit_row row;
+    memset(&row, 0, sizeof(row));
+    row.program_id = c->actor.program_id;
+    row.at_s = fdl_clock_now_s();
+    const struct passwd *pw = getpwuid(geteuid());
+    snprintf(row.actor, sizeof(row.actor), "cli:%s", pw ? pw->pw_name : "?");
+    snprintf(row.role, sizeof(row.role), "cli");
+    snprintf(row.route, sizeof(row.route), "%s", c->what);
+    snprintf(row.method, sizeof(row.method), "CLI");
+    snprintf(row.path, sizeof(row.path), "fidelis %s", c->what);
+    snprintf(row.ref, sizeof(row.ref), "%s", c->ref ? c->ref : "");
+    return FDL_STORE_CALL(c->st, audit_insert, &row, &c->err);
 }
 
 int cli_end(struct cli *c, int rc)
 {
+    if (rc == 0 && c->writing && c->what)
+        rc = cli_audit_row(c);
+    c->what = c->ref = NULL; /* one transaction's */
     if (rc == 0 && FDL_STORE_CALL(c->st, commit, &c->err) == 0)
         return 0;
     FDL_STORE_CALL0(c->st, rollback);
@@ -98,8 +121,13 @@ int cli_setup_program(struct cli *c, int64_t program_id, int quiet_keys, char *a
                       char *pos_out)
 {
     char admin[FDL_KEY_TEXT_LEN + 1], pos[FDL_KEY_TEXT_LEN + 1];
-    if (cli_begin(c, 1))
+    int64_t caller = c->actor.program_id;
+    c->actor.program_id = program_id; /* the audit row is the new program's */
+    c->what = "program_init";
+    if (cli_begin(c, 1)) {
+        c->actor.program_id = caller;
         return 1;
+    }
     int rc = 0;
     if (!fdl_service_program(&c->svc, program_id)) {
         struct fdl_program p;
@@ -113,7 +141,9 @@ int cli_setup_program(struct cli *c, int64_t program_id, int quiet_keys, char *a
     if (rc == 0)
         rc = fdl_key_create(c->st, program_id, "till (init)", FDL_SCOPE_POS, NULL, pos,
                             &c->err);
-    if (cli_end(c, rc))
+    rc = cli_end(c, rc);
+    c->actor.program_id = caller;
+    if (rc)
         return 1;
     if (!quiet_keys)
         printf("admin key: %s\ntill key:  %s\n(shown once; store them safely)\n", admin,
@@ -291,9 +321,17 @@ int cli_expire_all(struct cli *c, int64_t now_s, int64_t *total_members,
         while (members > 0 && rc == 0) {
             if ((rc = cli_begin(c, 1)))
                 break;
-            rc = fdl_svc_expire_batch(&c->svc, c->st, c->svc.programs[i].program.id,
-                                      now_s, &members, &points, &c->err);
+            int64_t program_id = c->svc.programs[i].program.id;
+            rc = fdl_svc_expire_batch(&c->svc, c->st, program_id, now_s, &members,
+                                      &points, &c->err);
+            /* a batch that changed something is audited, for its program */
+            int64_t caller = c->actor.program_id;
+            const char *what = c->what;
+            c->actor.program_id = program_id;
+            c->what = members > 0 ? "expire_run" : NULL;
             rc = cli_end(c, rc);
+            c->actor.program_id = caller;
+            c->what = what;
             *total_members += members;
             *total_points += points;
         }
@@ -383,6 +421,8 @@ int cli_keys(int argc, char **argv)
     if (cli_open(&c, db, 0))
         return 1;
     char key[FDL_KEY_TEXT_LEN + 1];
+    c.what = "key_create";
+    c.actor.program_id = program;
     int rc = cli_begin(&c, 1);
     if (rc == 0 && !fdl_service_program(&c.svc, program))
         rc = fdl_error_set(&c.err, FDL_ENOT_FOUND, "program", "no program %lld",
@@ -449,6 +489,7 @@ int cli_member(int argc, char **argv)
     if (strcmp(verb, "enrol") == 0 && req.name) {
         struct fdl_member m;
         struct fdl_card card;
+        c.what = "member_enrol";
         rc = cli_begin(&c, 1) ||
              cli_end(&c, fdl_svc_enrol(&c.svc, c.st, &c.actor, &req, &m, &card, &c.err));
         if (rc == 0) {
@@ -516,12 +557,14 @@ int cli_card(int argc, char **argv)
     struct fdl_card card, fresh;
     int rc;
     if (strcmp(argv[optind], "issue") == 0) {
+        c.what = "card_issue";
         rc = cli_begin(&c, 1) ||
              cli_end(&c, fdl_svc_card_issue(&c.svc, c.st, &c.actor,
                                             atoll(argv[optind + 1]), &card, &c.err));
         if (rc == 0)
             printf("card %s for member %lld\n", card.number, (long long)card.member_id);
     } else if (strcmp(argv[optind], "block") == 0) {
+        c.what = "card_block";
         rc = cli_begin(&c, 1) ||
              cli_end(&c, fdl_svc_card_block(&c.svc, c.st, &c.actor, argv[optind + 1],
                                             reason, replace, &card, &fresh, &c.err));
@@ -589,6 +632,10 @@ int cli_purchase(int argc, char **argv)
     const struct fdl_program_state *ps = fdl_service_program(&c.svc, 1);
     req.currency = ps ? ps->program.currency : "EUR";
     struct fdl_purchase_result res;
+    char ref[FDL_MAX_ID_LEN + 8];
+    snprintf(ref, sizeof(ref), "txn:%s", req.txn_id ? req.txn_id : "");
+    c.what = "purchase_create";
+    c.ref = ref;
     int rc = cli_begin(&c, 1) ||
              cli_end(&c, fdl_svc_purchase(&c.svc, c.st, &c.actor, &req, fdl_clock_now_s(),
                                           &res, &c.err));
@@ -718,6 +765,7 @@ int cli_program(int argc, char **argv)
     c.actor.program_id = program;
     int64_t now_s = fdl_clock_now_s(), version = 0;
     if (strcmp(verb, "apply") == 0) {
+        c.what = "program_apply";
         rc = cli_begin(&c, 1) ||
              cli_end(&c, fdl_svc_program_apply(&c.svc, c.st, &c.actor, text, len,
                                                effective ? effective : now_s, now_s,

@@ -157,6 +157,17 @@ json_t *http_time_json(int64_t t_s);
 json_t *http_opt_string(const char *s);
 
 /*
+ * Expires what is due in program_id (0: every program), batch by batch,
+ * each through the writer in its own transaction; *members and *points add
+ * up what the batches did. A batch that changed something writes an audit
+ * row in its transaction: audit's (the request that ran it) or, with audit
+ * NULL, the expiry job's ("job:expire").
+ */
+int http_expire_all(struct http_server *srv, int64_t program_id,
+                    const struct fdl_audit_row *audit, int64_t *members, int64_t *points,
+                    struct fdl_error *err);
+
+/*
  * -- partner isolation -- Transaction ids (txn_id, refund_id) and
  * idempotency keys are per coalition partner: the id T a partner's caller
  * sends is kept as "<partner>/T" ('/' is never in an id a caller sends), so

@@ -672,29 +672,52 @@ int fdl_http_serve(const struct fdl_http_config *cfg)
 
 struct expiry_arg {
     struct http_server *srv;
+    const struct fdl_audit_row *audit; /* who ran it (a request), or NULL: the job */
     int64_t program_id, members, points;
 };
 
+/* One batch; a batch that changed something is audited in its transaction,
+ * as the request that ran it or as "job:expire". */
 static int expiry_run(struct fdl_store *st, struct fdl_job *job)
 {
     struct expiry_arg *a = job->arg;
     job->status = 200;
     job->body = NULL;
-    return fdl_svc_expire_batch(&a->srv->svc, st, a->program_id, fdl_clock_now_s(),
-                                &a->members, &a->points, &job->err);
+    int64_t now_s = fdl_clock_now_s();
+    int rc = fdl_svc_expire_batch(&a->srv->svc, st, a->program_id, now_s, &a->members,
+                                  &a->points, &job->err);
+    if (rc || a->members == 0)
+        return rc;
+    struct fdl_audit_row row;
+    memset(&row, 0, sizeof(row));
+    if (a->audit) {
+        row = *a->audit;
+    } else {
+        snprintf(row.actor, sizeof(row.actor), "job:expire");
+        snprintf(row.role, sizeof(row.role), "job");
+        snprintf(row.route, sizeof(row.route), "expire_run");
+        snprintf(row.method, sizeof(row.method), "JOB");
+        snprintf(row.path, sizeof(row.path), "expiry job");
+    }
+    row.program_id = a->program_id;
+    row.at_s = now_s;
+    row.status = 200;
+    snprintf(row.ref, sizeof(row.ref), "expired:%lld members, %lld points",
+             (long long)a->members, (long long)a->points);
+    return FDL_STORE_CALL(st, audit_insert, &row, &job->err);
 }
 
-int http_expire_all(struct http_server *srv, int64_t *members, int64_t *points,
-                    struct fdl_error *err);
-
-int http_expire_all(struct http_server *srv, int64_t *members, int64_t *points,
+int http_expire_all(struct http_server *srv, int64_t program_id,
+                    const struct fdl_audit_row *audit, int64_t *members, int64_t *points,
                     struct fdl_error *err)
 {
     *members = *points = 0;
     int64_t ids[FDL_MAX_PROGRAMS];
     int n = fdl_service_program_ids(&srv->svc, ids, FDL_MAX_PROGRAMS);
     for (int i = 0; i < n; i++) {
-        struct expiry_arg a = {srv, ids[i], 1, 0};
+        if (program_id && ids[i] != program_id)
+            continue;
+        struct expiry_arg a = {srv, audit, ids[i], 1, 0};
         while (a.members > 0) {
             struct fdl_job job;
             memset(&job, 0, sizeof(job));
@@ -717,7 +740,7 @@ static void run_expiry(struct http_server *srv)
     int64_t members, points;
     struct fdl_error err;
     fdl_error_clear(&err);
-    if (http_expire_all(srv, &members, &points, &err) != 0) {
+    if (http_expire_all(srv, 0, NULL, &members, &points, &err) != 0) {
         fdl_log(FDL_LOG_ERROR, "expiry_failed", "detail", err.message, NULL);
     } else if (points > 0) {
         char m[32], p[32];
