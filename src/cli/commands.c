@@ -4,6 +4,7 @@
 #include "base/clock.h"
 #include "base/limits.h"
 #include "base/log.h"
+#include "base/netaddr.h"
 #include "http/http.h"
 #include "engine/explain.h"
 #include "service/coalition.h"
@@ -198,6 +199,7 @@ int cli_serve(int argc, char **argv)
                                          {"web", required_argument, 0, 'w'},
                                          {"test-clock", no_argument, 0, 't'},
                                          {"expire-interval", required_argument, 0, 'e'},
+                                         {"trusted-proxies", required_argument, 0, 'P'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     struct fdl_http_config cfg = {
@@ -207,6 +209,7 @@ int cli_serve(int argc, char **argv)
         .web_dir = FDL_SOURCE_DIR "/web",
         .openapi_path = FDL_SOURCE_DIR "/docs/openapi.json",
         .expire_interval_s = 3600,
+        .trusted_proxies = getenv("FIDELIS_TRUSTED_PROXIES"),
     };
     int ch;
     optind = 1;
@@ -230,18 +233,36 @@ int cli_serve(int argc, char **argv)
         case 'e':
             cfg.expire_interval_s = atoi(optarg);
             break;
+        case 'P':
+            cfg.trusted_proxies = optarg;
+            break;
         default:
             printf(
                 "usage: fidelis serve [--db PATH] [--port N] [--bind ADDR] [--web DIR]\n"
                 "                     [--expire-interval SECONDS] [--test-clock]\n"
+                "                     [--trusted-proxies LIST]\n"
                 "Serves the JSON API, /healthz, /metrics, /openapi.json and the pages.\n"
-                "Environment: FIDELIS_DB, FIDELIS_PORT, FIDELIS_BIND.\n"
+                "--trusted-proxies 10.0.0.0/8,::1: the balancers whose X-Forwarded-For\n"
+                "names the client (audit log); from no others is it believed.\n"
+                "Environment: FIDELIS_DB, FIDELIS_PORT, FIDELIS_BIND,\n"
+                "FIDELIS_TRUSTED_PROXIES.\n"
                 "--test-clock enables PUT /v1/test/clock (for tests only).\n");
             return ch == 'h' ? 0 : 2;
         }
     }
     if (cfg.port < 0 || cfg.port > 65535) {
         fprintf(stderr, "fidelis: --port must be 0..65535\n");
+        return 2;
+    }
+    struct fdl_networks proxies;
+    size_t bad_at = 0;
+    if (cfg.trusted_proxies &&
+        fdl_networks_parse(cfg.trusted_proxies, &proxies, &bad_at) != 0) {
+        fprintf(
+            stderr,
+            "fidelis: --trusted-proxies: \"%s\" is not an address or network (at most "
+            "%d, like 10.0.0.0/8 or ::1)\n",
+            cfg.trusted_proxies + bad_at, FDL_MAX_TRUSTED_PROXIES);
         return 2;
     }
     return fdl_http_serve(&cfg);

@@ -5,6 +5,7 @@
 #ifndef FDL_HTTP_INTERNAL_H
 #define FDL_HTTP_INTERNAL_H
 
+#include "base/netaddr.h"
 #include "http/http.h"
 
 #include "base/error.h"
@@ -66,6 +67,7 @@ struct http_server {
     int pool_count;
     char *openapi; /* the OpenAPI document, served as is */
     size_t openapi_len;
+    struct fdl_networks trusted; /* reverse proxies (cfg.trusted_proxies) */
 };
 
 struct http_request {

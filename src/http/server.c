@@ -299,19 +299,25 @@ void http_audit_of(const struct http_request *r, struct fdl_audit_row *row)
     snprintf(row->path, sizeof(row->path), "%s", r->url);
 }
 
-/* The address the request came from, as text ("" if unknown). */
+/* The address the request came from, as text ("" if unknown): the peer's,
+ * or behind a trusted reverse proxy the client X-Forwarded-For names. */
 static void client_ip(struct http_request *r)
 {
     const union MHD_ConnectionInfo *info =
         MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     const struct sockaddr *sa = info ? info->client_addr : NULL;
-    char *out = r->actor.client_ip;
-    socklen_t cap = (socklen_t)sizeof(r->actor.client_ip);
-    out[0] = '\0';
+    char peer[FDL_NETADDR_TEXT_MAX] = "";
     if (sa && sa->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, cap);
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, peer,
+                  sizeof(peer));
     else if (sa && sa->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, cap);
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, peer,
+                  sizeof(peer));
+    char client[FDL_NETADDR_TEXT_MAX];
+    fdl_client_address(
+        &r->srv->trusted, peer,
+        MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "X-Forwarded-For"), client);
+    snprintf(r->actor.client_ip, sizeof(r->actor.client_ip), "%s", client);
 }
 
 /* A staff session's token (service/staff.h): its role must be in the
@@ -640,6 +646,13 @@ int fdl_http_serve(const struct fdl_http_config *cfg)
     signal(SIGPIPE, SIG_IGN);
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
+    size_t bad_at = 0;
+    if (fdl_networks_parse(cfg->trusted_proxies ? cfg->trusted_proxies : "", &srv.trusted,
+                           &bad_at) != 0) {
+        fdl_log(FDL_LOG_ERROR, "start_failed", "field", "trusted_proxies", "detail",
+                "not a list of addresses and networks", NULL);
+        return 1;
+    }
     if (server_start(&srv, &err) != 0) {
         fdl_log(FDL_LOG_ERROR, "start_failed", "field", err.field, "detail", err.message,
                 NULL);
