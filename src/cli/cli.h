@@ -16,6 +16,10 @@ struct cli {
     struct fdl_service svc;
     struct fdl_actor actor;
     struct fdl_error err;
+    /* -- stores, staff and the audit log -- */
+    const char *what; /* the command's audit route ("member_enrol"); NULL: not audited */
+    const char *ref;  /* what it wrote, for the audit row's ref ("" none) */
+    int writing;      /* the open transaction is a write */
 };
 
 /* Opens --db (migrating it) and loads the service; create_key makes the card
@@ -23,7 +27,9 @@ struct cli {
 int cli_open(struct cli *c, const char *db, int create_key);
 void cli_close(struct cli *c);
 
-/* begin(write) ... commit, or rollback on failure; prints the error. */
+/* begin(write) ... commit, or rollback on failure; prints the error. A
+ * write that succeeds commits with an audit row (actor "cli:<user>", role
+ * "cli", route c->what, method "CLI") unless c->what is NULL. */
 int cli_begin(struct cli *c, int write);
 int cli_end(struct cli *c, int rc);
 

@@ -4,15 +4,18 @@
 #include "base/clock.h"
 #include "base/limits.h"
 #include "base/log.h"
+#include "base/netaddr.h"
 #include "http/http.h"
 #include "engine/explain.h"
 #include "service/coalition.h"
 #include "service/keys.h"
 
 #include <getopt.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #ifndef FDL_SOURCE_DIR
 #define FDL_SOURCE_DIR "."
@@ -65,11 +68,32 @@ void cli_close(struct cli *c)
 
 int cli_begin(struct cli *c, int write)
 {
+    c->writing = write;
     return FDL_STORE_CALL(c->st, begin, write, &c->err) ? cli_fail(&c->err) : 0;
+}
+
+/* -- stores, staff and the audit log -- the row of a CLI write. */
+static int cli_audit_row(struct cli *c)
+{
+    struct fdl_audit_row row;
+    memset(&row, 0, sizeof(row));
+    row.program_id = c->actor.program_id;
+    row.at_s = fdl_clock_now_s();
+    const struct passwd *pw = getpwuid(geteuid());
+    snprintf(row.actor, sizeof(row.actor), "cli:%s", pw ? pw->pw_name : "?");
+    snprintf(row.role, sizeof(row.role), "cli");
+    snprintf(row.route, sizeof(row.route), "%s", c->what);
+    snprintf(row.method, sizeof(row.method), "CLI");
+    snprintf(row.path, sizeof(row.path), "fidelis %s", c->what);
+    snprintf(row.ref, sizeof(row.ref), "%s", c->ref ? c->ref : "");
+    return FDL_STORE_CALL(c->st, audit_insert, &row, &c->err);
 }
 
 int cli_end(struct cli *c, int rc)
 {
+    if (rc == 0 && c->writing && c->what)
+        rc = cli_audit_row(c);
+    c->what = c->ref = NULL; /* one transaction's */
     if (rc == 0 && FDL_STORE_CALL(c->st, commit, &c->err) == 0)
         return 0;
     FDL_STORE_CALL0(c->st, rollback);
@@ -98,8 +122,13 @@ int cli_setup_program(struct cli *c, int64_t program_id, int quiet_keys, char *a
                       char *pos_out)
 {
     char admin[FDL_KEY_TEXT_LEN + 1], pos[FDL_KEY_TEXT_LEN + 1];
-    if (cli_begin(c, 1))
+    int64_t caller = c->actor.program_id;
+    c->actor.program_id = program_id; /* the audit row is the new program's */
+    c->what = "program_init";
+    if (cli_begin(c, 1)) {
+        c->actor.program_id = caller;
         return 1;
+    }
     int rc = 0;
     if (!fdl_service_program(&c->svc, program_id)) {
         struct fdl_program p;
@@ -113,7 +142,9 @@ int cli_setup_program(struct cli *c, int64_t program_id, int quiet_keys, char *a
     if (rc == 0)
         rc = fdl_key_create(c->st, program_id, "till (init)", FDL_SCOPE_POS, NULL, pos,
                             &c->err);
-    if (cli_end(c, rc))
+    rc = cli_end(c, rc);
+    c->actor.program_id = caller;
+    if (rc)
         return 1;
     if (!quiet_keys)
         printf("admin key: %s\ntill key:  %s\n(shown once; store them safely)\n", admin,
@@ -168,6 +199,7 @@ int cli_serve(int argc, char **argv)
                                          {"web", required_argument, 0, 'w'},
                                          {"test-clock", no_argument, 0, 't'},
                                          {"expire-interval", required_argument, 0, 'e'},
+                                         {"trusted-proxies", required_argument, 0, 'P'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     struct fdl_http_config cfg = {
@@ -177,6 +209,7 @@ int cli_serve(int argc, char **argv)
         .web_dir = FDL_SOURCE_DIR "/web",
         .openapi_path = FDL_SOURCE_DIR "/docs/openapi.json",
         .expire_interval_s = 3600,
+        .trusted_proxies = getenv("FIDELIS_TRUSTED_PROXIES"),
     };
     int ch;
     optind = 1;
@@ -200,18 +233,36 @@ int cli_serve(int argc, char **argv)
         case 'e':
             cfg.expire_interval_s = atoi(optarg);
             break;
+        case 'P':
+            cfg.trusted_proxies = optarg;
+            break;
         default:
             printf(
                 "usage: fidelis serve [--db PATH] [--port N] [--bind ADDR] [--web DIR]\n"
                 "                     [--expire-interval SECONDS] [--test-clock]\n"
+                "                     [--trusted-proxies LIST]\n"
                 "Serves the JSON API, /healthz, /metrics, /openapi.json and the pages.\n"
-                "Environment: FIDELIS_DB, FIDELIS_PORT, FIDELIS_BIND.\n"
+                "--trusted-proxies 10.0.0.0/8,::1: the balancers whose X-Forwarded-For\n"
+                "names the client (audit log); from no others is it believed.\n"
+                "Environment: FIDELIS_DB, FIDELIS_PORT, FIDELIS_BIND,\n"
+                "FIDELIS_TRUSTED_PROXIES.\n"
                 "--test-clock enables PUT /v1/test/clock (for tests only).\n");
             return ch == 'h' ? 0 : 2;
         }
     }
     if (cfg.port < 0 || cfg.port > 65535) {
         fprintf(stderr, "fidelis: --port must be 0..65535\n");
+        return 2;
+    }
+    struct fdl_networks proxies;
+    size_t bad_at = 0;
+    if (cfg.trusted_proxies &&
+        fdl_networks_parse(cfg.trusted_proxies, &proxies, &bad_at) != 0) {
+        fprintf(
+            stderr,
+            "fidelis: --trusted-proxies: \"%s\" is not an address or network (at most "
+            "%d, like 10.0.0.0/8 or ::1)\n",
+            cfg.trusted_proxies + bad_at, FDL_MAX_TRUSTED_PROXIES);
         return 2;
     }
     return fdl_http_serve(&cfg);
@@ -291,9 +342,17 @@ int cli_expire_all(struct cli *c, int64_t now_s, int64_t *total_members,
         while (members > 0 && rc == 0) {
             if ((rc = cli_begin(c, 1)))
                 break;
-            rc = fdl_svc_expire_batch(&c->svc, c->st, c->svc.programs[i].program.id,
-                                      now_s, &members, &points, &c->err);
+            int64_t program_id = c->svc.programs[i].program.id;
+            rc = fdl_svc_expire_batch(&c->svc, c->st, program_id, now_s, &members,
+                                      &points, &c->err);
+            /* a batch that changed something is audited, for its program */
+            int64_t caller = c->actor.program_id;
+            const char *what = c->what;
+            c->actor.program_id = program_id;
+            c->what = members > 0 ? "expire_run" : NULL;
             rc = cli_end(c, rc);
+            c->actor.program_id = caller;
+            c->what = what;
             *total_members += members;
             *total_points += points;
         }
@@ -383,6 +442,8 @@ int cli_keys(int argc, char **argv)
     if (cli_open(&c, db, 0))
         return 1;
     char key[FDL_KEY_TEXT_LEN + 1];
+    c.what = "key_create";
+    c.actor.program_id = program;
     int rc = cli_begin(&c, 1);
     if (rc == 0 && !fdl_service_program(&c.svc, program))
         rc = fdl_error_set(&c.err, FDL_ENOT_FOUND, "program", "no program %lld",
@@ -449,6 +510,7 @@ int cli_member(int argc, char **argv)
     if (strcmp(verb, "enrol") == 0 && req.name) {
         struct fdl_member m;
         struct fdl_card card;
+        c.what = "member_enrol";
         rc = cli_begin(&c, 1) ||
              cli_end(&c, fdl_svc_enrol(&c.svc, c.st, &c.actor, &req, &m, &card, &c.err));
         if (rc == 0) {
@@ -516,12 +578,14 @@ int cli_card(int argc, char **argv)
     struct fdl_card card, fresh;
     int rc;
     if (strcmp(argv[optind], "issue") == 0) {
+        c.what = "card_issue";
         rc = cli_begin(&c, 1) ||
              cli_end(&c, fdl_svc_card_issue(&c.svc, c.st, &c.actor,
                                             atoll(argv[optind + 1]), &card, &c.err));
         if (rc == 0)
             printf("card %s for member %lld\n", card.number, (long long)card.member_id);
     } else if (strcmp(argv[optind], "block") == 0) {
+        c.what = "card_block";
         rc = cli_begin(&c, 1) ||
              cli_end(&c, fdl_svc_card_block(&c.svc, c.st, &c.actor, argv[optind + 1],
                                             reason, replace, &card, &fresh, &c.err));
@@ -589,6 +653,10 @@ int cli_purchase(int argc, char **argv)
     const struct fdl_program_state *ps = fdl_service_program(&c.svc, 1);
     req.currency = ps ? ps->program.currency : "EUR";
     struct fdl_purchase_result res;
+    char ref[FDL_MAX_ID_LEN + 8];
+    snprintf(ref, sizeof(ref), "txn:%s", req.txn_id ? req.txn_id : "");
+    c.what = "purchase_create";
+    c.ref = ref;
     int rc = cli_begin(&c, 1) ||
              cli_end(&c, fdl_svc_purchase(&c.svc, c.st, &c.actor, &req, fdl_clock_now_s(),
                                           &res, &c.err));
@@ -718,6 +786,7 @@ int cli_program(int argc, char **argv)
     c.actor.program_id = program;
     int64_t now_s = fdl_clock_now_s(), version = 0;
     if (strcmp(verb, "apply") == 0) {
+        c.what = "program_apply";
         rc = cli_begin(&c, 1) ||
              cli_end(&c, fdl_svc_program_apply(&c.svc, c.st, &c.actor, text, len,
                                                effective ? effective : now_s, now_s,

@@ -11,13 +11,15 @@
 
 struct fdl_http_config {
     const char *db_uri;
-    const char *bind_address; /* default 127.0.0.1 */
-    int port;                 /* default FDL_DEFAULT_PORT; 0 picks a free one */
-    const char *web_dir;      /* static pages; default the source tree's web/ */
-    const char *openapi_path; /* default the source tree's docs/openapi.json */
-    int test_clock;           /* allow PUT /v1/test/clock (tests only) */
-    int expire_interval_s;    /* how often the server runs the expiry job; 0 = never */
-    int threads;              /* unused with thread-per-connection; reserved */
+    const char *bind_address;    /* default 127.0.0.1 */
+    int port;                    /* default FDL_DEFAULT_PORT; 0 picks a free one */
+    const char *web_dir;         /* static pages; default the source tree's web/ */
+    const char *openapi_path;    /* default the source tree's docs/openapi.json */
+    int test_clock;              /* allow PUT /v1/test/clock (tests only) */
+    int expire_interval_s;       /* how often the server runs the expiry job; 0 = never */
+    const char *trusted_proxies; /* networks whose X-Forwarded-For is believed
+                                    (base/netaddr.h list); NULL or "": none */
+    int threads;                 /* unused with thread-per-connection; reserved */
 };
 
 /*

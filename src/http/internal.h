@@ -5,6 +5,7 @@
 #ifndef FDL_HTTP_INTERNAL_H
 #define FDL_HTTP_INTERNAL_H
 
+#include "base/netaddr.h"
 #include "http/http.h"
 
 #include "base/error.h"
@@ -66,6 +67,7 @@ struct http_server {
     int pool_count;
     char *openapi; /* the OpenAPI document, served as is */
     size_t openapi_len;
+    struct fdl_networks trusted; /* reverse proxies (cfg.trusted_proxies) */
 };
 
 struct http_request {
@@ -155,6 +157,17 @@ int http_job_answer(struct fdl_job *job, int status, json_t *obj);
  * (null when the program has no tiers). Each returns a new reference. */
 json_t *http_time_json(int64_t t_s);
 json_t *http_opt_string(const char *s);
+
+/*
+ * Expires what is due in program_id (0: every program), batch by batch,
+ * each through the writer in its own transaction; *members and *points add
+ * up what the batches did. A batch that changed something writes an audit
+ * row in its transaction: audit's (the request that ran it) or, with audit
+ * NULL, the expiry job's ("job:expire").
+ */
+int http_expire_all(struct http_server *srv, int64_t program_id,
+                    const struct fdl_audit_row *audit, int64_t *members, int64_t *points,
+                    struct fdl_error *err);
 
 /*
  * -- partner isolation -- Transaction ids (txn_id, refund_id) and

@@ -17,9 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-int http_expire_all(struct http_server *srv, int64_t *members, int64_t *points,
-                    struct fdl_error *err);
-
 /* ---- encoders ---- */
 
 json_t *http_time_json(int64_t t_s)
@@ -1004,7 +1001,9 @@ static int handle_expire(struct http_request *r)
     int64_t members, points;
     if (no_fields(r))
         return r->err.code;
-    if (http_expire_all(r->srv, &members, &points, &r->err))
+    struct fdl_audit_row audit;
+    http_audit_of(r, &audit);
+    if (http_expire_all(r->srv, r->actor.program_id, &audit, &members, &points, &r->err))
         return http_fail(r, &r->err);
     return http_reply(r, 200,
                       json_pack("{s:I, s:I}", "members", (json_int_t)members,

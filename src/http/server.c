@@ -299,19 +299,25 @@ void http_audit_of(const struct http_request *r, struct fdl_audit_row *row)
     snprintf(row->path, sizeof(row->path), "%s", r->url);
 }
 
-/* The address the request came from, as text ("" if unknown). */
+/* The address the request came from, as text ("" if unknown): the peer's,
+ * or behind a trusted reverse proxy the client X-Forwarded-For names. */
 static void client_ip(struct http_request *r)
 {
     const union MHD_ConnectionInfo *info =
         MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     const struct sockaddr *sa = info ? info->client_addr : NULL;
-    char *out = r->actor.client_ip;
-    socklen_t cap = (socklen_t)sizeof(r->actor.client_ip);
-    out[0] = '\0';
+    char peer[FDL_NETADDR_TEXT_MAX] = "";
     if (sa && sa->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, cap);
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, peer,
+                  sizeof(peer));
     else if (sa && sa->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, cap);
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, peer,
+                  sizeof(peer));
+    char client[FDL_NETADDR_TEXT_MAX];
+    fdl_client_address(
+        &r->srv->trusted, peer,
+        MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "X-Forwarded-For"), client);
+    snprintf(r->actor.client_ip, sizeof(r->actor.client_ip), "%s", client);
 }
 
 /* A staff session's token (service/staff.h): its role must be in the
@@ -640,6 +646,13 @@ int fdl_http_serve(const struct fdl_http_config *cfg)
     signal(SIGPIPE, SIG_IGN);
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
+    size_t bad_at = 0;
+    if (fdl_networks_parse(cfg->trusted_proxies ? cfg->trusted_proxies : "", &srv.trusted,
+                           &bad_at) != 0) {
+        fdl_log(FDL_LOG_ERROR, "start_failed", "field", "trusted_proxies", "detail",
+                "not a list of addresses and networks", NULL);
+        return 1;
+    }
     if (server_start(&srv, &err) != 0) {
         fdl_log(FDL_LOG_ERROR, "start_failed", "field", err.field, "detail", err.message,
                 NULL);
@@ -672,29 +685,52 @@ int fdl_http_serve(const struct fdl_http_config *cfg)
 
 struct expiry_arg {
     struct http_server *srv;
+    const struct fdl_audit_row *audit; /* who ran it (a request), or NULL: the job */
     int64_t program_id, members, points;
 };
 
+/* One batch; a batch that changed something is audited in its transaction,
+ * as the request that ran it or as "job:expire". */
 static int expiry_run(struct fdl_store *st, struct fdl_job *job)
 {
     struct expiry_arg *a = job->arg;
     job->status = 200;
     job->body = NULL;
-    return fdl_svc_expire_batch(&a->srv->svc, st, a->program_id, fdl_clock_now_s(),
-                                &a->members, &a->points, &job->err);
+    int64_t now_s = fdl_clock_now_s();
+    int rc = fdl_svc_expire_batch(&a->srv->svc, st, a->program_id, now_s, &a->members,
+                                  &a->points, &job->err);
+    if (rc || a->members == 0)
+        return rc;
+    struct fdl_audit_row row;
+    memset(&row, 0, sizeof(row));
+    if (a->audit) {
+        row = *a->audit;
+    } else {
+        snprintf(row.actor, sizeof(row.actor), "job:expire");
+        snprintf(row.role, sizeof(row.role), "job");
+        snprintf(row.route, sizeof(row.route), "expire_run");
+        snprintf(row.method, sizeof(row.method), "JOB");
+        snprintf(row.path, sizeof(row.path), "expiry job");
+    }
+    row.program_id = a->program_id;
+    row.at_s = now_s;
+    row.status = 200;
+    snprintf(row.ref, sizeof(row.ref), "expired:%lld members, %lld points",
+             (long long)a->members, (long long)a->points);
+    return FDL_STORE_CALL(st, audit_insert, &row, &job->err);
 }
 
-int http_expire_all(struct http_server *srv, int64_t *members, int64_t *points,
-                    struct fdl_error *err);
-
-int http_expire_all(struct http_server *srv, int64_t *members, int64_t *points,
+int http_expire_all(struct http_server *srv, int64_t program_id,
+                    const struct fdl_audit_row *audit, int64_t *members, int64_t *points,
                     struct fdl_error *err)
 {
     *members = *points = 0;
     int64_t ids[FDL_MAX_PROGRAMS];
     int n = fdl_service_program_ids(&srv->svc, ids, FDL_MAX_PROGRAMS);
     for (int i = 0; i < n; i++) {
-        struct expiry_arg a = {srv, ids[i], 1, 0};
+        if (program_id && ids[i] != program_id)
+            continue;
+        struct expiry_arg a = {srv, audit, ids[i], 1, 0};
         while (a.members > 0) {
             struct fdl_job job;
             memset(&job, 0, sizeof(job));
@@ -717,7 +753,7 @@ static void run_expiry(struct http_server *srv)
     int64_t members, points;
     struct fdl_error err;
     fdl_error_clear(&err);
-    if (http_expire_all(srv, &members, &points, &err) != 0) {
+    if (http_expire_all(srv, 0, NULL, &members, &points, &err) != 0) {
         fdl_log(FDL_LOG_ERROR, "expiry_failed", "detail", err.message, NULL);
     } else if (points > 0) {
         char m[32], p[32];

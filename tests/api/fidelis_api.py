@@ -248,10 +248,12 @@ class FidelisServer:
     """One `fidelis serve` on a fresh database in workdir."""
 
     def __init__(self, workdir, name="fidelis", binary=FIDELIS_BIN, programs=(1,), *,
-                 db=None, keys=None):
+                 db=None, keys=None, expire_interval=0, args=()):
         """db: serve this existing database (another server's) instead of a
         fresh one, which stop() then leaves alone; keys: that server's keys
-        (skips `fidelis init`)."""
+        (skips `fidelis init`); expire_interval: seconds between runs of the
+        expiry job (0: never; tests run it by hand); args: more options of
+        `fidelis serve`."""
         self.binary = str(binary)
         self.workdir = Path(workdir)
         self.owns_db = db is None
@@ -263,7 +265,7 @@ class FidelisServer:
         self.log = open(self.log_path, "w")
         self.proc = subprocess.Popen(
             [self.binary, "serve", "--db", str(self.db), "--port", "0", "--test-clock",
-             "--expire-interval", "0"],
+             "--expire-interval", str(expire_interval), *args],
             stdout=self.log, stderr=subprocess.STDOUT, cwd=self.workdir)
         self.port = self._wait_listening()
         self.base = f"http://127.0.0.1:{self.port}"

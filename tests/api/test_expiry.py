@@ -182,3 +182,54 @@ def test_answers_are_kept_for_replay_seven_days_then_pruned(clock_api):
     r2 = api.post(f"/v1/members/{member['id']}/adjustments",
                   {"points": 6, "reason": "b"}, key="admin", headers={"Idempotency-Key": key})
     assert r2.status_code == 201, r2.text
+
+
+def test_an_expiry_run_that_expires_something_is_audited_once(clock_api):
+    """The expiry run is a write like any other: a batch that expired points
+    leaves an audit row naming who ran it, in the caller's program only; a
+    run with nothing to do leaves none."""
+    api = clock_api
+    start_era(api, at(2040, 1, 10, 12))
+    member, _ = api.new_member()
+    api.purchase(member["id"], lines=[line("A", 1, 3000)])
+
+    def rows():
+        return api.server.sql("SELECT program_id, actor, role, route, ref FROM audit_log"
+                              " WHERE route = 'expire_run' ORDER BY id")
+
+    before = rows()
+    api.set_clock(at(2041, 3, 1, 12))
+    assert expire(api)["points_expired"] == 30
+    assert expire(api)["points_expired"] == 0
+    new = rows()[len(before):]
+    assert len(new) == 1, new
+    program, actor, role, _, ref = new[0]
+    assert program == 1 and actor.startswith("key:") and role == "admin-key", new
+    assert "30 points" in ref, new
+
+
+def test_the_expiry_job_of_the_server_expires_and_audits_on_its_own(tmp_path, fidelis_bin,
+                                                                      openapi):
+    """`fidelis serve --expire-interval 1` runs the expiry itself; what it
+    expires is audited as the job's."""
+    import time
+
+    from fidelis_api import Api, FidelisServer
+
+    server = FidelisServer(tmp_path, "job", fidelis_bin, expire_interval=1)
+    try:
+        api = Api(server, openapi)
+        api.set_clock(at(2030, 1, 10, 12))
+        member, _ = api.new_member()
+        api.purchase(member["id"], lines=[line("A", 1, 4000)])
+        api.set_clock(at(2031, 3, 1, 12))
+        deadline = time.monotonic() + 20
+        while api.balance(member["id"])["total"] != 0 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert api.balance(member["id"])["total"] == 0
+        rows = api.server.sql("SELECT actor, role, route, ref FROM audit_log"
+                              " WHERE route = 'expire_run'")
+        assert rows == [("job:expire", "job", "expire_run", "expired:1 members, 40 points")], \
+            rows
+    finally:
+        assert not server.stop()

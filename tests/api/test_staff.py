@@ -544,3 +544,37 @@ def test_an_unknown_staff_id_or_member_in_a_link_is_refused(shop):
                    400, "invalid-request", "member_id")
     assert_problem(api.put(f"/v1/staff/{ana}/member", {"member_id": -1}, key="admin"),
                    400, "out-of-range", "member_id")
+
+
+# ---- where a write came from, behind a reverse proxy ----
+
+@pytest.mark.parametrize("trusted, forwarded, expected", [
+    (None, "203.0.113.7", "127.0.0.1"),                   # not configured: never believed
+    ("10.0.0.0/8", "203.0.113.7", "127.0.0.1"),           # the peer is not a trusted proxy
+    ("127.0.0.1", "203.0.113.7", "203.0.113.7"),
+    ("127.0.0.1,10.0.0.0/8", "198.51.100.4, 203.0.113.7, 10.1.2.3", "203.0.113.7"),
+    ("127.0.0.1", "not-an-address", "127.0.0.1"),         # garbage: the proxy itself
+    ("127.0.0.1", "x" * 4000, "127.0.0.1"),
+])
+def test_the_audit_log_names_the_client_behind_trusted_proxies_only(
+        tmp_path, fidelis_bin, openapi, trusted, forwarded, expected):
+    from fidelis_api import Api, FidelisServer
+    server = FidelisServer(tmp_path, "proxy", fidelis_bin,
+                           args=("--trusted-proxies", trusted) if trusted else ())
+    try:
+        api = Api(server, openapi)
+        r = api.post("/v1/members", {"name": "Proxy Client"},
+                     headers={"X-Forwarded-For": forwarded})
+        assert r.status_code == 201, r.text
+        rows = api.server.sql("SELECT client_ip FROM audit_log WHERE route = 'member_enrol'")
+        assert rows == [(expected,)], rows
+    finally:
+        assert not server.stop()
+
+
+def test_a_bad_trusted_proxy_list_stops_the_server_from_starting(tmp_path, fidelis_bin):
+    import subprocess
+    out = subprocess.run([str(fidelis_bin), "serve", "--db", str(tmp_path / "x.db"),
+                          "--port", "0", "--trusted-proxies", "10.0.0.0/8,10.1.2.3/8"],
+                         capture_output=True, text=True, timeout=30)
+    assert out.returncode == 2 and "10.1.2.3/8" in out.stderr, out.stderr
