@@ -353,6 +353,8 @@ def _settlements(w):
         assert pairs and all("cinema" in (p["issuer"], p["redeemer"]) for p in pairs), pairs
     a = ok(api.get(f"/v1/settlements/{w['settlement']}", key=w["Aadmin"]))
     assert a["lines"] and all("bakery" in (x["issuer"], x["redeemer"]) for x in a["lines"])
+    assert (a["points"], a["amount"]) == (sum(x["points"] for x in a["lines"]),
+                                          sum(x["amount"] for x in a["lines"]))
 
 
 def _redemptions(w):
