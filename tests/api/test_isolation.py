@@ -627,8 +627,13 @@ def _store(w, other):
 
 def _settle(w, other):
     """Program 2 settling has nothing to settle; program 1's open item stays open."""
+    params = {"from": TODAY, "to": TODAY, "status": "open"}
+    still_open = ok(w["api"].get("/v1/settlements", key="admin", params=params))["pairs"]
+    assert still_open
     got = ok(other.post("/v1/settlements", {"until": TODAY}, key="admin"), 200)
     assert got["id"] is None and got["lines"] == []
+    assert ok(w["api"].get("/v1/settlements", key="admin", params=params))["pairs"] \
+        == still_open
 
 
 def _rate(w, other):
