@@ -126,8 +126,10 @@ int fdl_svc_shop_put(struct fdl_service *svc, struct fdl_store *st,
 
 int svc_purchase_store(struct fdl_store *st, const struct fdl_program_def *def,
                        const struct fdl_actor *a, const char *requested,
-                       char out[FDL_MAX_ID_LEN + 1], struct fdl_error *err)
+                       char out[FDL_MAX_ID_LEN + 1], char zone[FDL_MAX_TIME_ZONE_LEN + 1],
+                       struct fdl_error *err)
 {
+    zone[0] = '\0';
     const char *code = requested && *requested ? requested : a->store;
     if (a->store[0] && strcmp(code, a->store) != 0)
         return fdl_error_set(err, FDL_EFORBIDDEN, "store",
@@ -145,6 +147,8 @@ int svc_purchase_store(struct fdl_store *st, const struct fdl_program_def *def,
         return 0;
     struct fdl_shop shop;
     int rc = FDL_STORE_CALL(st, shop_get, a->program_id, code, &shop, err);
+    if (rc == 0)
+        snprintf(zone, FDL_MAX_TIME_ZONE_LEN + 1, "%s", shop.time_zone);
     if (rc != FDL_ENOT_FOUND)
         return rc;
     fdl_error_clear(err);
@@ -177,6 +181,28 @@ int fdl_svc_shops_list(struct fdl_service *svc, struct fdl_store *st,
         if (svc_partner_sees(a, svc_store_partner(def, out[i].code)))
             out[(*count)++] = out[i];
     return 0;
+}
+
+const struct fdl_tz *svc_zone(struct fdl_service *svc, const char *zone)
+{
+    const struct fdl_tz *found = NULL;
+    pthread_mutex_lock(&svc->lock);
+    for (int i = 0; i < svc->zone_count && !found; i++)
+        if (strcmp(svc->zones[i].name, zone) == 0)
+            found = svc->zones[i].tz;
+    if (!found && svc->zone_count < FDL_MAX_STORE_ZONES) {
+        struct fdl_tz *tz = NULL;
+        struct fdl_error err;
+        fdl_error_clear(&err);
+        if (fdl_tz_load(zone, &tz, &err) == 0) {
+            int i = svc->zone_count++;
+            snprintf(svc->zones[i].name, sizeof(svc->zones[i].name), "%s", zone);
+            svc->zones[i].tz = tz;
+            found = tz;
+        }
+    }
+    pthread_mutex_unlock(&svc->lock);
+    return found;
 }
 
 /* ---- staff ---- */
