@@ -59,6 +59,7 @@
 #define FDL_MAX_LOGIN_LEN     32
 #define FDL_MIN_PASSWORD_LEN  12  /* bytes; OWASP's minimum for passwords alone */
 #define FDL_MAX_PASSWORD_LEN  128 /* bytes; bounds the hashing work per request */
+#define FDL_MAX_ROLE_NAME_LEN 16  /* bytes of a role's name in a request ("cashier") */
 #define FDL_PASSWORD_HASH_MAX 128 /* crypto_pwhash_STRBYTES */
 /* Argon2id with OWASP's parameters: 19 MiB of memory, 2 iterations. */
 #define FDL_PWHASH_MEMORY_BYTES           (19u * 1024u * 1024u)

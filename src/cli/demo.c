@@ -12,6 +12,7 @@
 #include "service/keys.h"
 #include "service/referrals.h"
 #include "service/rewards.h"
+#include "service/staff.h"
 #include "service/stored_value.h"
 
 #include <getopt.h>
@@ -81,6 +82,101 @@ struct demo_member {
     int64_t voucher_day; /* when it was issued (it is valid 90 days) */
     int welcomed;        /* used the welcome coupon */
 };
+
+/* -- stores, staff and the audit log -- three stores (one an hour behind,
+ * on the Canary Islands), their staff, and a cashier who now and then rings
+ * up sales on her own card: the staff-activity report flags her. */
+#define DEMO_STAFF_PASSWORD "fidelis demo 2026"
+
+static const struct demo_store {
+    const char *code, *name, *zone, *address, *cashier;
+} demo_stores[] = {
+    {"BCN-01", "Mercat Barcelona", "Europe/Madrid", "Carrer de Mallorca 1, Barcelona",
+     "ana"},
+    {"MAD-01", "Mercado Madrid", "Europe/Madrid", "Calle de Alcalá 10, Madrid", "pau"},
+    {"LPA-01", "Mercado Las Palmas", "Atlantic/Canary", "Calle Triana 5, Las Palmas",
+     "nerea"},
+};
+
+static const struct demo_staff {
+    const char *login, *name, *role, *store;
+} demo_staff[] = {
+    {"owner", "Laia Ferrer", "admin", NULL},
+    {"marta", "Marta Soler", "manager", "BCN-01"},
+    {"ana", "Ana Puig", "cashier", "BCN-01"},
+    {"pau", "Pau Casals", "cashier", "MAD-01"},
+    {"nerea", "Nerea Ruiz", "cashier", "LPA-01"},
+    {"aude", "Aude Font", "auditor", NULL},
+};
+
+static struct fdl_actor cashiers[N(demo_stores)];
+static int64_t ana_member_id; /* the cashier's own loyalty card */
+
+static int demo_staff_setup(struct cli *c, int64_t at)
+{
+    int rc = 0;
+    for (size_t i = 0; i < N(demo_stores) && rc == 0; i++) {
+        struct fdl_shop shop;
+        memset(&shop, 0, sizeof(shop));
+        snprintf(shop.code, sizeof(shop.code), "%s", demo_stores[i].code);
+        snprintf(shop.name, sizeof(shop.name), "%s", demo_stores[i].name);
+        snprintf(shop.time_zone, sizeof(shop.time_zone), "%s", demo_stores[i].zone);
+        snprintf(shop.address, sizeof(shop.address), "%s", demo_stores[i].address);
+        rc = fdl_svc_shop_put(&c->svc, c->st, &c->actor, 1, &shop, at, &c->err);
+    }
+    struct fdl_enrol_request own = {
+        .name = "Ana Puig", .email = "ana.puig@example.com", .home_store = "BCN-01"};
+    struct fdl_member m;
+    struct fdl_card card;
+    if (rc == 0 &&
+        (rc = fdl_svc_enrol(&c->svc, c->st, &c->actor, &own, &m, &card, &c->err)) == 0)
+        ana_member_id = m.id;
+    for (size_t i = 0; i < N(demo_staff) && rc == 0; i++) {
+        const struct demo_staff *d = &demo_staff[i];
+        struct fdl_staff st;
+        memset(&st, 0, sizeof(st));
+        snprintf(st.login, sizeof(st.login), "%s", d->login);
+        snprintf(st.name, sizeof(st.name), "%s", d->name);
+        snprintf(st.store_code, sizeof(st.store_code), "%s", d->store ? d->store : "");
+        st.role = fdl_role_parse(d->role);
+        st.member_id = strcmp(d->login, "ana") == 0 ? ana_member_id : 0;
+        rc = fdl_password_hash(DEMO_STAFF_PASSWORD, d->login, st.password_hash, &c->err);
+        if (rc == 0)
+            rc = fdl_svc_staff_create(&c->svc, c->st, &c->actor, NULL, &st, at, &c->err);
+        for (size_t k = 0; k < N(demo_stores) && rc == 0; k++)
+            if (strcmp(demo_stores[k].cashier, d->login) == 0) {
+                struct fdl_actor *a = &cashiers[k];
+                *a = c->actor;
+                a->scopes = FDL_SCOPE_POS;
+                a->role = FDL_ROLE_CASHIER;
+                a->staff_id = st.id;
+                snprintf(a->name, sizeof(a->name), "staff:%s", d->login);
+                snprintf(a->store, sizeof(a->store), "%s", d->store);
+                snprintf(a->client_ip, sizeof(a->client_ip), "10.0.%zu.21", k + 1);
+            }
+    }
+    return rc;
+}
+
+/* The audit row the API writes for a sale rung up by a cashier. */
+static int demo_audit_sale(struct cli *c, const struct fdl_actor *a, const char *txn,
+                           int64_t at)
+{
+    struct fdl_audit_row row;
+    memset(&row, 0, sizeof(row));
+    row.program_id = a->program_id;
+    row.at_s = at;
+    snprintf(row.actor, sizeof(row.actor), "%s", a->name);
+    snprintf(row.role, sizeof(row.role), "cashier");
+    snprintf(row.store_code, sizeof(row.store_code), "%s", a->store);
+    snprintf(row.client_ip, sizeof(row.client_ip), "%s", a->client_ip);
+    snprintf(row.route, sizeof(row.route), "purchase_create");
+    snprintf(row.method, sizeof(row.method), "POST");
+    snprintf(row.path, sizeof(row.path), "/v1/purchases");
+    snprintf(row.ref, sizeof(row.ref), "txn:%s", txn);
+    row.status = 201;
+    return FDL_STORE_CALL(c->st, audit_insert, &row, &c->err);
+}
 
 /* The demo program (examples/demo.yaml), applied from the first demo day. */
 #define DEMO_PROGRAM_PATH FDL_SOURCE_DIR "/examples/demo.yaml"
@@ -198,7 +294,9 @@ static int has_coffee(const struct fdl_line_request *lines, int n)
     return 0;
 }
 
-static int demo_purchase(struct cli *c, struct demo_member *dm, int64_t day, int64_t *seq)
+/* One sale of dm's on day; at_store >= 0 forces a till sale at that store. */
+static int demo_purchase(struct cli *c, struct demo_member *dm, int64_t day, int64_t *seq,
+                         int at_store)
 {
     struct fdl_line_request lines[6];
     int n = 1 + rng_below(6);
@@ -216,10 +314,17 @@ static int demo_purchase(struct cli *c, struct demo_member *dm, int64_t day, int
     int64_t total = 0;
     for (int k = 0; k < n; k++)
         total += lines[k].quantity * lines[k].unit_price_minor;
+    /* most sales at the till of one of the stores, rung up by its cashier;
+     * one in five online (no store) */
+    int web = at_store < 0 && rng_below(5) == 0;
+    size_t store = at_store >= 0       ? (size_t)at_store
+                   : rng_below(6) == 0 ? 2
+                                       : (size_t)rng_below(2);
+    const struct fdl_actor *actor = web ? &c->actor : &cashiers[store];
     struct fdl_purchase_request req = {.member_id = dm->id,
                                        .txn_id = txn,
-                                       .store_code = rng_below(3) ? "BCN-01" : "MAD-01",
-                                       .channel = rng_below(5) ? "till" : "web",
+                                       .store_code = web ? "" : demo_stores[store].code,
+                                       .channel = web ? "web" : "till",
                                        .currency = "EUR",
                                        .occurred_at_s = now_s,
                                        .line_count = (size_t)n,
@@ -245,7 +350,9 @@ static int demo_purchase(struct cli *c, struct demo_member *dm, int64_t day, int
         dm->voucher = 0;
     }
     struct fdl_purchase_result res;
-    int rc = fdl_svc_purchase(&c->svc, c->st, &c->actor, &req, now_s, &res, &c->err);
+    int rc = fdl_svc_purchase(&c->svc, c->st, actor, &req, now_s, &res, &c->err);
+    if (rc == 0 && !web)
+        rc = demo_audit_sale(c, actor, txn, now_s);
     if (rc)
         return rc;
     dm->available = res.balance.available;
@@ -279,6 +386,9 @@ static int demo_generate(struct cli *c, int members)
     int rc = cli_begin(c, 1);
     if (rc == 0)
         rc = demo_program(c, day0);
+    if (rc == 0)
+        rc = demo_staff_setup(c, day0 * 86400);
+    struct demo_member ana = {.id = ana_member_id, .visits_per_100_days = 0};
     int *referred = calloc((size_t)members, sizeof(*referred));
     if (!referred)
         rc = 1;
@@ -302,7 +412,10 @@ static int demo_generate(struct cli *c, int members)
             break;
         for (int i = 0; i < members && rc == 0; i++)
             if (d >= dm[i].since_day && rng_below(100) < dm[i].visits_per_100_days)
-                rc = demo_purchase(c, &dm[i], day0 + d, &seq);
+                rc = demo_purchase(c, &dm[i], day0 + d, &seq, -1);
+        /* now and then the cashier rings up a sale on her own card */
+        if (rc == 0 && rng_below(9) == 0)
+            rc = demo_purchase(c, &ana, day0 + d, &seq, 0);
         rc = cli_end(c, rc);
     }
     fdl_clock_set(0);
@@ -310,9 +423,16 @@ static int demo_generate(struct cli *c, int members)
     int64_t expired_members = 0, expired_points = 0;
     if (rc == 0)
         rc = cli_expire_all(c, fdl_clock_now_s(), &expired_members, &expired_points);
-    if (rc == 0)
+    if (rc == 0) {
         printf("demo: %d members, %lld purchases over %d days; %lld points expired\n",
                members, (long long)seq, DEMO_DAYS, (long long)expired_points);
+        printf("demo staff (password \"%s\"):", DEMO_STAFF_PASSWORD);
+        for (size_t i = 0; i < N(demo_staff); i++)
+            printf(" %s (%s%s%s)", demo_staff[i].login, demo_staff[i].role,
+                   demo_staff[i].store ? " at " : "",
+                   demo_staff[i].store ? demo_staff[i].store : "");
+        printf("\n");
+    }
     return rc;
 }
 

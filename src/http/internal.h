@@ -270,6 +270,10 @@ int http_staff_list(struct http_request *r);
 int http_staff_link(struct http_request *r);
 int http_session_create(struct http_request *r);
 int http_session_delete(struct http_request *r);
+/* -- staff lifecycle -- */
+int http_staff_update(struct http_request *r);
+int http_staff_password_set(struct http_request *r);
+int http_own_password_change(struct http_request *r);
 int http_audit_log(struct http_request *r);
 int http_staff_activity(struct http_request *r);
 /* -- referrals -- */

@@ -1261,6 +1261,13 @@ const struct http_route http_routes[] = {
     {"GET", "/v1/staff", http_staff_list, ADMIN, 0, 0, "staff_list", R_ADMIN | R_AUDITOR},
     {"PUT", "/v1/staff/{id}/member", http_staff_link, ADMIN, ROUTE_WRITE, SMALL,
      "staff_link", R_ADMIN},
+    /* -- staff lifecycle -- */
+    {"PATCH", "/v1/staff/{id}", http_staff_update, ADMIN, ROUTE_WRITE, SMALL,
+     "staff_update", R_ADMIN},
+    {"PUT", "/v1/staff/{id}/password", http_staff_password_set, ADMIN, ROUTE_WRITE, SMALL,
+     "staff_password_set", R_ADMIN},
+    {"PUT", "/v1/sessions/current/password", http_own_password_change, POS, ROUTE_WRITE,
+     SMALL, "own_password_change", R_ALL},
     {"POST", "/v1/sessions", http_session_create, 0, ROUTE_PUBLIC, SMALL,
      "session_create", 0},
     {"DELETE", "/v1/sessions/current", http_session_delete, POS, 0, 0, "session_delete",

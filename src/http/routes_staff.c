@@ -37,12 +37,32 @@ static json_t *shop_json(const struct fdl_shop *s)
 
 static json_t *staff_json(const struct fdl_staff *s)
 {
-    return json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:o, s:o}", "id", (json_int_t)s->id,
-                     "login", s->login, "name", s->name, "role", fdl_role_name(s->role),
-                     "store", http_opt_string(s->store_code), "member_id",
-                     s->member_id ? json_integer(s->member_id) : json_null(),
+    return json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:b, s:o}", "id",
+                     (json_int_t)s->id, "login", s->login, "name", s->name, "role",
+                     fdl_role_name(s->role), "store", http_opt_string(s->store_code),
+                     "member_id", s->member_id ? json_integer(s->member_id) : json_null(),
                      "created_at", http_time_json(s->created_at_s), "partner",
-                     http_opt_string(s->partner));
+                     http_opt_string(s->partner), "disabled", s->disabled_at_s != 0,
+                     "disabled_at",
+                     s->disabled_at_s ? http_time_json(s->disabled_at_s) : json_null());
+}
+
+/* Sets r->hash_body to body without its password fields, so that the
+ * idempotency record keeps no fast hash of a password; *redacted owns the
+ * text (free it after the write). */
+static int redact_passwords(struct http_request *r, json_t *body, char **redacted)
+{
+    static const char *const secret[] = {"password", "current_password", "new_password"};
+    json_t *copy = json_deep_copy(body);
+    for (size_t i = 0; copy && i < sizeof(secret) / sizeof(*secret); i++)
+        json_object_del(copy, secret[i]);
+    *redacted = copy ? json_dumps(copy, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    json_decref(copy);
+    if (!*redacted)
+        return fdl_error_set(&r->err, FDL_ENOMEM, NULL, "out of memory");
+    r->hash_body = *redacted;
+    r->hash_body_len = strlen(*redacted);
+    return 0;
 }
 
 /* ---- stores ---- */
@@ -148,7 +168,7 @@ struct staff_arg {
 static const struct fdl_json_field staff_fields[] = {
     {"login", FDL_JSON_STRING, 1, 1, FDL_MAX_LOGIN_LEN, TA(login)},
     {"name", FDL_JSON_STRING, 1, 1, FDL_MAX_NAME_LEN, TA(name)},
-    {"role", FDL_JSON_STRING, 1, 1, 16, TA(role)},
+    {"role", FDL_JSON_STRING, 1, 1, FDL_MAX_ROLE_NAME_LEN, TA(role)},
     {"store", FDL_JSON_STRING, 0, 1, FDL_MAX_ID_LEN, TA(store)},
     {"member_id", FDL_JSON_INT, 0, 1, INT64_MAX, TA(member_id)},
     {"password", FDL_JSON_STRING, 1, 1, FDL_MAX_PASSWORD_LEN, TA(password)},
@@ -189,18 +209,7 @@ int http_staff_create(struct http_request *r)
         snprintf(a.staff.store_code, sizeof(a.staff.store_code), "%s",
                  a.store ? a.store : "");
         a.staff.member_id = a.member_id;
-        /* The idempotency record keeps a hash of the request: of the body
-         * without the password, so that no fast hash of it is stored. */
-        json_t *copy = json_deep_copy(body);
-        json_object_del(copy, "password");
-        redacted = copy ? json_dumps(copy, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-        json_decref(copy);
-        if (!redacted)
-            rc = fdl_error_set(&r->err, FDL_ENOMEM, NULL, "out of memory");
-        else {
-            r->hash_body = redacted;
-            r->hash_body_len = strlen(redacted);
-        }
+        rc = redact_passwords(r, body, &redacted);
     }
     rc = rc ? http_fail(r, &r->err) : http_write(r, NULL, NULL, run_staff_create, &a);
     sodium_memzero(a.staff.password_hash, sizeof(a.staff.password_hash));
@@ -257,6 +266,202 @@ int http_staff_link(struct http_request *r)
     };
     int rc = fdl_json_decode(body, fields, 1, &a, "", &r->err);
     rc = rc ? http_fail(r, &r->err) : http_write(r, NULL, NULL, run_staff_link, &a);
+    json_decref(body);
+    return rc;
+}
+
+/* -- staff lifecycle -- */
+
+struct staff_update_arg {
+    struct http_request *r;
+    int64_t id;
+    const char *name, *role, *store;
+    int disabled; /* -1: absent */
+    struct fdl_staff_change change;
+};
+
+static int run_staff_update(struct fdl_store *st, struct fdl_job *job)
+{
+    struct staff_update_arg *a = job->arg;
+    struct fdl_staff s;
+    int64_t ended = 0;
+    int rc = fdl_svc_staff_update(&a->r->srv->svc, st, &a->r->actor, a->id, &a->change,
+                                  fdl_clock_now_s(), &s, &ended, &job->err);
+    sodium_memzero(s.password_hash, sizeof(s.password_hash));
+    return rc ? rc : http_job_answer(job, 200, staff_json(&s));
+}
+
+/* PATCH /v1/staff/{id}: name, role, store (null: none) and disabled. */
+int http_staff_update(struct http_request *r)
+{
+    struct staff_update_arg a;
+    memset(&a, 0, sizeof(a));
+    a.r = r;
+    a.disabled = -1;
+    if (http_param_id(r, 0, "staff_id", &a.id))
+        return r->err.code;
+    json_t *body;
+    if (http_body_json(r, &body))
+        return r->err.code;
+#define UA(f) offsetof(struct staff_update_arg, f)
+    static const struct fdl_json_field fields[] = {
+        {"name", FDL_JSON_STRING, 0, 1, FDL_MAX_NAME_LEN, UA(name)},
+        {"role", FDL_JSON_STRING, 0, 1, FDL_MAX_ROLE_NAME_LEN, UA(role)},
+        {"store", FDL_JSON_STRING, 0, 1, FDL_MAX_ID_LEN, UA(store)},
+        {"disabled", FDL_JSON_BOOL, 0, 0, 1, UA(disabled)},
+    };
+#undef UA
+    int rc =
+        fdl_json_decode(body, fields, sizeof(fields) / sizeof(*fields), &a, "", &r->err);
+    if (rc == 0 && a.role && !(a.change.role = fdl_role_parse(a.role)))
+        rc = fdl_error_set(&r->err, FDL_EINVALID, "role",
+                           "must be cashier, manager, admin or auditor");
+    if (rc == 0) {
+        a.change.name = a.name;
+        /* a JSON null is "absent" to the decoder, but here it clears the store */
+        a.change.set_store = json_object_get(body, "store") != NULL;
+        a.change.store = a.store;
+        a.change.disabled = a.disabled;
+    }
+    rc = rc ? http_fail(r, &r->err) : http_write(r, NULL, NULL, run_staff_update, &a);
+    json_decref(body);
+    return rc;
+}
+
+struct password_arg {
+    struct http_request *r;
+    int64_t id;
+    const char *password, *current_password, *new_password;
+    const char *token; /* own change: the session kept */
+    struct fdl_staff staff;
+    char new_hash[FDL_PASSWORD_HASH_MAX + 1];
+    int64_t ended;
+};
+
+static int run_staff_password_set(struct fdl_store *st, struct fdl_job *job)
+{
+    struct password_arg *a = job->arg;
+    int rc =
+        fdl_svc_staff_password_set(st, &a->r->actor, a->id, a->new_hash,
+                                   fdl_clock_now_s(), &a->staff, &a->ended, &job->err);
+    sodium_memzero(a->staff.password_hash, sizeof(a->staff.password_hash));
+    return rc ? rc : http_job_answer(job, 200, staff_json(&a->staff));
+}
+
+/* PUT /v1/staff/{id}/password (admin): a new password for an account; its
+ * sessions end. The account is read first for its login (the policy
+ * refuses a password equal to it) and so that an unknown one costs no
+ * hashing; the writer checks it again. */
+int http_staff_password_set(struct http_request *r)
+{
+    struct password_arg a;
+    memset(&a, 0, sizeof(a));
+    a.r = r;
+    if (http_param_id(r, 0, "staff_id", &a.id))
+        return r->err.code;
+    if (!(r->actor.scopes & FDL_SCOPE_ADMIN) || r->actor.role == FDL_ROLE_MANAGER)
+        return http_failf(r, FDL_EFORBIDDEN, NULL, "passwords are set by admins");
+    json_t *body;
+    if (http_body_json(r, &body))
+        return r->err.code;
+    static const struct fdl_json_field fields[] = {
+        {"password", FDL_JSON_STRING, 1, 1, FDL_MAX_PASSWORD_LEN,
+         offsetof(struct password_arg, password)},
+    };
+    int rc = fdl_json_decode(body, fields, 1, &a, "", &r->err);
+    if (rc == 0) {
+        struct fdl_store *st = http_reader_get(r->srv, &r->err);
+        rc = st ? FDL_STORE_CALL(st, begin, 0, &r->err) : r->err.code;
+        if (rc == 0)
+            rc = FDL_STORE_CALL(st, staff_get, r->actor.program_id, a.id, &a.staff,
+                                &r->err);
+        if (rc == 0 && r->actor.partner[0] && strcmp(r->actor.partner, a.staff.partner))
+            rc = FDL_ENOT_FOUND; /* -- partner isolation -- */
+        if (rc == FDL_ENOT_FOUND)
+            fdl_error_set(&r->err, rc, "staff_id", "no such staff account");
+        if (st) {
+            FDL_STORE_CALL0(st, rollback);
+            http_reader_put(r->srv, st);
+        }
+    }
+    /* Hashed here, on the request's thread, as on create. */
+    if (rc == 0)
+        rc = fdl_password_hash(a.password, a.staff.login, a.new_hash, &r->err);
+    char *redacted = NULL;
+    if (rc == 0)
+        rc = redact_passwords(r, body, &redacted);
+    rc = rc ? http_fail(r, &r->err)
+            : http_write(r, NULL, NULL, run_staff_password_set, &a);
+    sodium_memzero(a.new_hash, sizeof(a.new_hash));
+    sodium_memzero(a.staff.password_hash, sizeof(a.staff.password_hash));
+    r->hash_body = NULL;
+    free(redacted);
+    json_decref(body);
+    return rc;
+}
+
+static int run_own_password_change(struct fdl_store *st, struct fdl_job *job)
+{
+    struct password_arg *a = job->arg;
+    int rc =
+        fdl_svc_own_password_set(st, &a->r->actor, a->staff.password_hash, a->new_hash,
+                                 a->token, fdl_clock_now_s(), &a->ended, &job->err);
+    return rc ? rc
+              : http_job_answer(job, 200,
+                                json_pack("{s:b, s:I}", "changed", 1, "sessions_ended",
+                                          (json_int_t)a->ended));
+}
+
+/* PUT /v1/sessions/current/password: a staff member changes their own
+ * password, proving the current one (checked, with the login throttle, on
+ * a read connection); their other sessions end, this one stays. */
+int http_own_password_change(struct http_request *r)
+{
+    const char *auth =
+        MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Authorization");
+    if (!r->actor.role || !auth || strncmp(auth, "Bearer ", 7) != 0)
+        return http_failf(r, FDL_EINVALID, "Authorization",
+                          "only a staff session (Authorization: Bearer fds_...) has a "
+                          "password of its own");
+    struct password_arg a;
+    memset(&a, 0, sizeof(a));
+    a.r = r;
+    a.token = auth + 7;
+    json_t *body;
+    if (http_body_json(r, &body))
+        return r->err.code;
+    static const struct fdl_json_field fields[] = {
+        {"current_password", FDL_JSON_STRING, 1, 1, FDL_MAX_PASSWORD_LEN,
+         offsetof(struct password_arg, current_password)},
+        {"new_password", FDL_JSON_STRING, 1, 1, FDL_MAX_PASSWORD_LEN,
+         offsetof(struct password_arg, new_password)},
+    };
+    int rc = fdl_json_decode(body, fields, 2, &a, "", &r->err);
+    if (rc == 0) {
+        struct fdl_store *st = http_reader_get(r->srv, &r->err);
+        rc = st ? FDL_STORE_CALL(st, begin, 0, &r->err) : r->err.code;
+        if (rc == 0)
+            rc = fdl_svc_own_password_check(st, &r->actor, a.current_password,
+                                            fdl_clock_now_s(), &a.staff, &r->err);
+        if (st) {
+            FDL_STORE_CALL0(st, rollback);
+            http_reader_put(r->srv, st);
+        }
+    }
+    if (rc == 0) {
+        rc = fdl_password_hash(a.new_password, a.staff.login, a.new_hash, &r->err);
+        if (rc && strcmp(r->err.field, "password") == 0) /* the policy's words */
+            snprintf(r->err.field, sizeof(r->err.field), "%s", "new_password");
+    }
+    char *redacted = NULL;
+    if (rc == 0)
+        rc = redact_passwords(r, body, &redacted);
+    rc = rc ? http_fail(r, &r->err)
+            : http_write(r, NULL, NULL, run_own_password_change, &a);
+    sodium_memzero(a.new_hash, sizeof(a.new_hash));
+    sodium_memzero(a.staff.password_hash, sizeof(a.staff.password_hash));
+    r->hash_body = NULL;
+    free(redacted);
     json_decref(body);
     return rc;
 }

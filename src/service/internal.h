@@ -173,11 +173,17 @@ extern const size_t svc_feature_count;
  * code (online channels) is always taken. A partner's caller must name a
  * store that def (the program file of the sale's time) lists under its
  * partner: none is FDL_EMISSING_FIELD, another's is answered as an unknown
- * store. Writes the code into out.
+ * store. Writes the code into out, and a registered store's time zone
+ * into zone ("" when the store is not registered).
  */
 int svc_purchase_store(struct fdl_store *st, const struct fdl_program_def *def,
                        const struct fdl_actor *a, const char *requested,
-                       char out[FDL_MAX_ID_LEN + 1], struct fdl_error *err);
+                       char out[FDL_MAX_ID_LEN + 1], char zone[FDL_MAX_TIME_ZONE_LEN + 1],
+                       struct fdl_error *err);
+
+/* The loaded time zone named zone (a registered store's), kept for the
+ * life of svc; NULL if it does not load (the program's zone is used). */
+const struct fdl_tz *svc_zone(struct fdl_service *svc, const char *zone);
 
 /* -- coalitions -- */
 /*

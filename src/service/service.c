@@ -81,6 +81,8 @@ void fdl_service_release(struct fdl_service *svc)
             fdl_tz_free(ps->versions[v].tz);
         }
     }
+    for (int i = 0; i < svc->zone_count; i++)
+        fdl_tz_free(svc->zones[i].tz);
     pthread_mutex_destroy(&svc->lock);
     sodium_memzero(&svc->card_key, sizeof(svc->card_key));
 }
@@ -1138,6 +1140,7 @@ static int rules_member(struct fdl_store *st, const struct fdl_version_state *ve
  * to lines by amount as with the base rate.
  */
 static int earn_by_rules(struct fdl_store *st, const struct fdl_version_state *ver,
+                         const struct fdl_tz *store_tz,
                          const struct fdl_purchase_request *req,
                          const struct fdl_member *m, struct fdl_purchase *p,
                          struct fdl_purchase_line *lines, struct fdl_points_row **rows,
@@ -1159,14 +1162,15 @@ static int earn_by_rules(struct fdl_store *st, const struct fdl_version_state *v
                                     lines[i].quantity,    lines[i].unit_price_minor,
                                     lines[i].amount_minor};
     /* `on: net` sees what was paid: the coupons' discount with the points'. */
-    struct fdl_rules_input in = {in_lines,
-                                 n,
-                                 p->total_minor,
-                                 p->discount_minor + p->coupon_discount_minor,
-                                 {0},
-                                 svc_local_time_of(ver->tz, p->occurred_at_s),
-                                 p->store_code,
-                                 p->channel};
+    struct fdl_rules_input in = {
+        in_lines,
+        n,
+        p->total_minor,
+        p->discount_minor + p->coupon_discount_minor,
+        {0},
+        svc_local_time_of(store_tz ? store_tz : ver->tz, p->occurred_at_s),
+        p->store_code,
+        p->channel};
     if (rc == 0)
         rc = rules_member(st, ver, m, p->occurred_at_s, &in.now, segs, &in.member, err);
     struct fdl_rules_result out = {0, line_points, awards, cap, 0};
@@ -1207,11 +1211,13 @@ int fdl_svc_purchase(struct fdl_service *svc, struct fdl_store *st,
     const struct fdl_program *prog = ver ? &ver->def->program : &ps->program;
     const struct fdl_tz *tz = ver ? ver->tz : ps->tz;
     /* -- stores, staff and the audit log -- */
-    char store_code[FDL_MAX_ID_LEN + 1];
+    char store_code[FDL_MAX_ID_LEN + 1], zone[FDL_MAX_TIME_ZONE_LEN + 1];
     int rc = svc_purchase_store(st, ver ? ver->def : NULL, a, req->store_code, store_code,
-                                err);
+                                zone, err);
     if (rc)
         return rc;
+    /* the rules' clock (hours, weekdays, dates) is the store's own */
+    const struct fdl_tz *store_tz = zone[0] ? svc_zone(svc, zone) : NULL;
     int64_t member_id, total;
     rc = purchase_member(svc, st, a, req, &member_id, err);
     if (rc)
@@ -1258,8 +1264,8 @@ int fdl_svc_purchase(struct fdl_service *svc, struct fdl_store *st,
     struct fdl_points_row *awards = NULL;
     int award_count = 0;
     if (ver)
-        rc =
-            earn_by_rules(st, ver, req, &s.member, &p, lines, &awards, &award_count, err);
+        rc = earn_by_rules(st, ver, store_tz, req, &s.member, &p, lines, &awards,
+                           &award_count, err);
     else
         rc = earn_flat(prog, &p, lines, &awards, &award_count, err);
 

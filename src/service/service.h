@@ -58,11 +58,19 @@ struct fdl_program_state {
 };
 
 /* Shared, read-mostly service context: the installation's card secret and programs. */
+#define FDL_MAX_STORE_ZONES 64 /* distinct store time zones kept loaded */
+
 struct fdl_service {
     struct fdl_card_key card_key;
-    pthread_mutex_t lock; /* guards programs[] while loading */
+    pthread_mutex_t lock; /* guards programs[] while loading, and zones[] */
     int program_count;
     struct fdl_program_state programs[FDL_MAX_PROGRAMS];
+    /* -- stores, staff and the audit log -- stores' time zones, by name */
+    int zone_count;
+    struct {
+        char name[FDL_MAX_TIME_ZONE_LEN + 1];
+        struct fdl_tz *tz;
+    } zones[FDL_MAX_STORE_ZONES];
 };
 
 /* Who is calling: the program the key belongs to and the key's scopes. */

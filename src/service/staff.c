@@ -126,8 +126,10 @@ int fdl_svc_shop_put(struct fdl_service *svc, struct fdl_store *st,
 
 int svc_purchase_store(struct fdl_store *st, const struct fdl_program_def *def,
                        const struct fdl_actor *a, const char *requested,
-                       char out[FDL_MAX_ID_LEN + 1], struct fdl_error *err)
+                       char out[FDL_MAX_ID_LEN + 1], char zone[FDL_MAX_TIME_ZONE_LEN + 1],
+                       struct fdl_error *err)
 {
+    zone[0] = '\0';
     const char *code = requested && *requested ? requested : a->store;
     if (a->store[0] && strcmp(code, a->store) != 0)
         return fdl_error_set(err, FDL_EFORBIDDEN, "store",
@@ -145,6 +147,8 @@ int svc_purchase_store(struct fdl_store *st, const struct fdl_program_def *def,
         return 0;
     struct fdl_shop shop;
     int rc = FDL_STORE_CALL(st, shop_get, a->program_id, code, &shop, err);
+    if (rc == 0)
+        snprintf(zone, FDL_MAX_TIME_ZONE_LEN + 1, "%s", shop.time_zone);
     if (rc != FDL_ENOT_FOUND)
         return rc;
     fdl_error_clear(err);
@@ -179,7 +183,48 @@ int fdl_svc_shops_list(struct fdl_service *svc, struct fdl_store *st,
     return 0;
 }
 
+const struct fdl_tz *svc_zone(struct fdl_service *svc, const char *zone)
+{
+    const struct fdl_tz *found = NULL;
+    pthread_mutex_lock(&svc->lock);
+    for (int i = 0; i < svc->zone_count && !found; i++)
+        if (strcmp(svc->zones[i].name, zone) == 0)
+            found = svc->zones[i].tz;
+    if (!found && svc->zone_count < FDL_MAX_STORE_ZONES) {
+        struct fdl_tz *tz = NULL;
+        struct fdl_error err;
+        fdl_error_clear(&err);
+        if (fdl_tz_load(zone, &tz, &err) == 0) {
+            int i = svc->zone_count++;
+            snprintf(svc->zones[i].name, sizeof(svc->zones[i].name), "%s", zone);
+            svc->zones[i].tz = tz;
+            found = tz;
+        }
+    }
+    pthread_mutex_unlock(&svc->lock);
+    return found;
+}
+
 /* ---- staff ---- */
+
+static int role_needs_store(unsigned role)
+{
+    return role == FDL_ROLE_CASHIER || role == FDL_ROLE_MANAGER;
+}
+
+/* Cashiers and managers work at a store; admins and auditors at none. */
+static int role_store_check(const struct fdl_staff *s, struct fdl_error *err)
+{
+    int needs_store = role_needs_store(s->role);
+    if (needs_store && !s->store_code[0])
+        return fdl_error_set(err, FDL_EMISSING_FIELD, "store", "a %s works at a store",
+                             fdl_role_name(s->role));
+    if (!needs_store && s->store_code[0])
+        return fdl_error_set(err, FDL_EINVALID, "store",
+                             "an %s is not bound to a store (send \"store\": null)",
+                             fdl_role_name(s->role));
+    return 0;
+}
 
 int fdl_svc_staff_create(struct fdl_service *svc, struct fdl_store *st,
                          const struct fdl_actor *a, const char *partner,
@@ -192,17 +237,14 @@ int fdl_svc_staff_create(struct fdl_service *svc, struct fdl_store *st,
         return fdl_error_set(err, FDL_EINVALID, "login",
                              "must be %d to %d of a-z, 0-9, '.', '_' and '-'",
                              FDL_MIN_LOGIN_LEN, FDL_MAX_LOGIN_LEN);
-    int needs_store = s->role == FDL_ROLE_CASHIER || s->role == FDL_ROLE_MANAGER;
-    if (needs_store && !s->store_code[0])
-        return fdl_error_set(err, FDL_EMISSING_FIELD, "store", "a %s works at a store",
-                             fdl_role_name(s->role));
-    if (!needs_store && s->store_code[0])
-        return fdl_error_set(err, FDL_EINVALID, "store", "an %s is not bound to a store",
-                             fdl_role_name(s->role));
+    int needs_store = role_needs_store(s->role);
+    int rc = role_store_check(s, err);
+    if (rc)
+        return rc;
     /* -- partner isolation -- the account's partner is its store's, or the
      * one named; a partner's admin makes accounts of its own partner only */
     const struct fdl_program_def *def;
-    int rc = svc_def_now(svc, st, a, now_s, &def, err);
+    rc = svc_def_now(svc, st, a, now_s, &def, err);
     if (rc == 0)
         rc = fdl_svc_partner_for_new(svc, st, a, partner, "partner", s->partner, err);
     if (rc)
@@ -260,6 +302,118 @@ int fdl_svc_staff_link(struct fdl_store *st, const struct fdl_actor *a, int64_t 
         rc = FDL_STORE_CALL(st, staff_set_member, a->program_id, id, member_id, err);
     if (rc == 0)
         rc = FDL_STORE_CALL(st, staff_get, a->program_id, id, out, err);
+    return rc;
+}
+
+/* -- staff lifecycle -- */
+
+/* Staff account id of a's program for an admin's change: a manager is
+ * refused, another partner's account is not found. */
+static int staff_for_change(struct fdl_store *st, const struct fdl_actor *a, int64_t id,
+                            struct fdl_staff *out, struct fdl_error *err)
+{
+    if (!(a->scopes & FDL_SCOPE_ADMIN) || a->role == FDL_ROLE_MANAGER)
+        return fdl_error_set(err, FDL_EFORBIDDEN, NULL,
+                             "staff accounts are set by admins");
+    /* -- partner isolation -- another partner's account is not found */
+    int rc = FDL_STORE_CALL(st, staff_get, a->program_id, id, out, err);
+    if (rc == 0 && !svc_partner_sees(a, out->partner))
+        rc = FDL_ENOT_FOUND;
+    if (rc == FDL_ENOT_FOUND)
+        return fdl_error_set(err, rc, "staff_id", "no such staff account");
+    return rc;
+}
+
+/* The store s is to work at: registered, seen by a (a partner's caller sees
+ * its own partner's stores only) and not another partner's than s's. */
+static int staff_store_check(struct fdl_service *svc, struct fdl_store *st,
+                             const struct fdl_actor *a, const struct fdl_staff *s,
+                             int64_t now_s, struct fdl_error *err)
+{
+    const struct fdl_program_def *def;
+    int rc = svc_def_now(svc, st, a, now_s, &def, err);
+    if (rc)
+        return rc;
+    const char *store_partner = svc_store_partner(def, s->store_code);
+    struct fdl_shop shop;
+    rc = !svc_partner_sees(a, store_partner)
+             ? FDL_ENOT_FOUND
+             : FDL_STORE_CALL(st, shop_get, a->program_id, s->store_code, &shop, err);
+    if (rc == FDL_ENOT_FOUND)
+        return fdl_error_set(err, FDL_EINVALID, "store", "no store \"%s\" is registered",
+                             s->store_code);
+    if (rc == 0 && *store_partner && strcmp(store_partner, s->partner) != 0)
+        return fdl_error_set(err, FDL_EINVALID, "store",
+                             "store %s is partner %s's, and this account is %s%s's",
+                             s->store_code, store_partner,
+                             s->partner[0] ? "partner " : "",
+                             s->partner[0] ? s->partner : "the operator");
+    return rc;
+}
+
+int fdl_svc_staff_update(struct fdl_service *svc, struct fdl_store *st,
+                         const struct fdl_actor *a, int64_t id,
+                         const struct fdl_staff_change *c, int64_t now_s,
+                         struct fdl_staff *out, int64_t *sessions_ended,
+                         struct fdl_error *err)
+{
+    struct fdl_staff was, s;
+    int rc = staff_for_change(st, a, id, &was, err);
+    if (rc)
+        return rc;
+    int self = a->staff_id == id;
+    if (self && c->disabled == 1)
+        return fdl_error_set(err, FDL_ECONFLICT, "disabled",
+                             "an admin cannot disable their own account; another "
+                             "admin can");
+    if (self && c->role && c->role != FDL_ROLE_ADMIN)
+        return fdl_error_set(err, FDL_ECONFLICT, "role",
+                             "an admin cannot demote their own account; another "
+                             "admin can");
+    s = was;
+    if (c->name)
+        snprintf(s.name, sizeof(s.name), "%s", c->name);
+    if (c->role)
+        s.role = c->role;
+    if (c->set_store)
+        snprintf(s.store_code, sizeof(s.store_code), "%s", c->store ? c->store : "");
+    int moved = s.role != was.role || strcmp(s.store_code, was.store_code) != 0;
+    if (moved && (rc = role_store_check(&s, err)) == 0 && s.store_code[0])
+        rc = staff_store_check(svc, st, a, &s, now_s, err);
+    if (rc)
+        return rc;
+    if (c->disabled == 1 && !s.disabled_at_s)
+        s.disabled_at_s = now_s;
+    else if (c->disabled == 0)
+        s.disabled_at_s = 0;
+    *sessions_ended = 0;
+    rc = FDL_STORE_CALL(st, staff_update, &s, err);
+    /* Sessions carry the role and store they were opened with. */
+    if (rc == 0 && (moved || c->disabled == 1))
+        rc = FDL_STORE_CALL(st, sessions_revoke_staff, a->program_id, id, NULL, now_s,
+                            sessions_ended, err);
+    if (rc == 0)
+        *out = s;
+    return rc;
+}
+
+int fdl_svc_staff_password_set(struct fdl_store *st, const struct fdl_actor *a,
+                               int64_t id, const char *password_hash, int64_t now_s,
+                               struct fdl_staff *out, int64_t *sessions_ended,
+                               struct fdl_error *err)
+{
+    struct fdl_staff s;
+    int rc = staff_for_change(st, a, id, &s, err);
+    if (rc)
+        return rc;
+    snprintf(s.password_hash, sizeof(s.password_hash), "%s", password_hash);
+    rc = FDL_STORE_CALL(st, staff_update, &s, err);
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, sessions_revoke_staff, a->program_id, id, NULL, now_s,
+                            sessions_ended, err);
+    if (rc == 0)
+        *out = s;
+    sodium_memzero(s.password_hash, sizeof(s.password_hash));
     return rc;
 }
 
@@ -354,13 +508,44 @@ int fdl_svc_login_check(struct fdl_store *st, const char *login, const char *pas
     pthread_once(&decoy_once, decoy_make);
     const char *hash = rc == 0 ? s.password_hash : decoy_hash;
     int ok = hash[0] && crypto_pwhash_str_verify(hash, password, strlen(password)) == 0 &&
-             rc == 0;
+             rc == 0 && !s.disabled_at_s; /* disabled: as a wrong password */
     if (!ok) {
         login_failed(login, now_s);
         return fdl_error_set(err, FDL_EUNAUTHENTICATED, "password",
                              "wrong login or password");
     }
     *out = s;
+    return 0;
+}
+
+int fdl_svc_own_password_check(struct fdl_store *st, const struct fdl_actor *a,
+                               const char *password, int64_t now_s, struct fdl_staff *out,
+                               struct fdl_error *err)
+{
+    if (!a->role || !a->staff_id)
+        return fdl_error_set(err, FDL_EINVALID, "Authorization",
+                             "only a staff session (Authorization: Bearer fds_...) has a "
+                             "password of its own");
+    struct fdl_staff s;
+    int rc = FDL_STORE_CALL(st, staff_get, a->program_id, a->staff_id, &s, err);
+    if (rc == FDL_ENOT_FOUND)
+        return fdl_error_set(err, FDL_EUNAUTHENTICATED, NULL,
+                             "the session's account is gone; log in again");
+    if (rc)
+        return rc;
+    int64_t retry_s = 0;
+    if (login_blocked(s.login, now_s, &retry_s))
+        return fdl_error_set(err, FDL_ETOO_MANY_ATTEMPTS, "current_password",
+                             "too many wrong passwords; retry in %lld seconds",
+                             (long long)retry_s);
+    if (crypto_pwhash_str_verify(s.password_hash, password, strlen(password)) != 0) {
+        login_failed(s.login, now_s);
+        sodium_memzero(s.password_hash, sizeof(s.password_hash));
+        return fdl_error_set(err, FDL_EUNAUTHENTICATED, "current_password",
+                             "wrong password");
+    }
+    *out = s;
+    sodium_memzero(s.password_hash, sizeof(s.password_hash));
     return 0;
 }
 
@@ -412,7 +597,7 @@ int fdl_svc_session_verify(struct fdl_store *st, const char *token, int64_t now_
     int rc = FDL_STORE_CALL(st, session_get, hash, &x, err);
     if (rc == 0)
         rc = FDL_STORE_CALL(st, staff_get, x.program_id, x.staff_id, &s, err);
-    if (rc == 0 && (x.revoked_at_s || now_s >= x.expires_at_s))
+    if (rc == 0 && (x.revoked_at_s || now_s >= x.expires_at_s || s.disabled_at_s))
         rc = FDL_ENOT_FOUND;
     if (rc == FDL_ENOT_FOUND)
         return fdl_error_set(err, FDL_EUNAUTHENTICATED, NULL,
@@ -435,6 +620,32 @@ int fdl_svc_session_revoke(struct fdl_store *st, const char *token, int64_t now_
     unsigned char hash[FDL_SESSION_HASH_BYTES];
     token_hash(token, hash);
     return FDL_STORE_CALL(st, session_revoke, hash, now_s, err);
+}
+
+int fdl_svc_own_password_set(struct fdl_store *st, const struct fdl_actor *a,
+                             const char *verified_hash, const char *new_hash,
+                             const char *keep_token, int64_t now_s,
+                             int64_t *sessions_ended, struct fdl_error *err)
+{
+    struct fdl_staff s;
+    int rc = FDL_STORE_CALL(st, staff_get, a->program_id, a->staff_id, &s, err);
+    /* Checked on a read connection; the writer makes sure it still holds. */
+    if (rc == 0 && (strcmp(s.password_hash, verified_hash) != 0 || s.disabled_at_s))
+        rc = FDL_ENOT_FOUND;
+    if (rc == FDL_ENOT_FOUND)
+        rc = fdl_error_set(err, FDL_EUNAUTHENTICATED, "current_password",
+                           "the password or the account changed meanwhile; log in again");
+    unsigned char keep[FDL_SESSION_HASH_BYTES];
+    token_hash(keep_token, keep);
+    if (rc == 0) {
+        snprintf(s.password_hash, sizeof(s.password_hash), "%s", new_hash);
+        rc = FDL_STORE_CALL(st, staff_update, &s, err);
+    }
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, sessions_revoke_staff, a->program_id, a->staff_id, keep,
+                            now_s, sessions_ended, err);
+    sodium_memzero(s.password_hash, sizeof(s.password_hash));
+    return rc;
 }
 
 /* ---- the report ---- */

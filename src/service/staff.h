@@ -78,11 +78,82 @@ int fdl_svc_staff_create(struct fdl_service *svc, struct fdl_store *st,
 int fdl_svc_staff_link(struct fdl_store *st, const struct fdl_actor *a, int64_t id,
                        int64_t member_id, struct fdl_staff *out, struct fdl_error *err);
 
+/* -- staff lifecycle -- */
+
+/* What one PATCH /v1/staff/{id} changes; a field left at its "unchanged"
+ * value keeps the account's. */
+struct fdl_staff_change {
+    const char *name;  /* NULL: unchanged */
+    unsigned role;     /* an FDL_ROLE_*; 0: unchanged */
+    int set_store;     /* 1: the store becomes `store` ("" or NULL: none) */
+    const char *store; /* read when set_store */
+    int disabled;      /* 1 disable, 0 enable, -1 unchanged */
+};
+
+/*
+ * Changes staff account id of a's program (admins only; a manager is
+ * FDL_EFORBIDDEN): its name, role, store and whether it is disabled. The
+ * resulting role and store are checked as fdl_svc_staff_create checks
+ * them (FDL_EINVALID / FDL_EMISSING_FIELD naming "store"), and a store of
+ * another partner than the account's is FDL_EINVALID naming "store". To a
+ * partner's caller another partner's account is FDL_ENOT_FOUND naming
+ * "staff_id" and another partner's store an unknown one. An admin
+ * disabling or demoting their own account is FDL_ECONFLICT naming
+ * "disabled" or "role", so a program does not lose its last admin by
+ * accident. Disabling (disabled_at_s = now_s, kept if already disabled),
+ * or changing the role or the store, ends every session of the account
+ * (*sessions_ended says how many); enabling clears disabled_at_s. On
+ * success *out is the account as stored. Inside a write transaction;
+ * nothing is changed on failure.
+ */
+int fdl_svc_staff_update(struct fdl_service *svc, struct fdl_store *st,
+                         const struct fdl_actor *a, int64_t id,
+                         const struct fdl_staff_change *c, int64_t now_s,
+                         struct fdl_staff *out, int64_t *sessions_ended,
+                         struct fdl_error *err);
+
+/*
+ * Sets the password of staff account id of a's program to password_hash
+ * (from fdl_password_hash, made on the request's thread) and ends every
+ * session of the account (*sessions_ended). Admins only, and to a
+ * partner's caller another partner's account is FDL_ENOT_FOUND naming
+ * "staff_id". Inside a write transaction.
+ */
+int fdl_svc_staff_password_set(struct fdl_store *st, const struct fdl_actor *a,
+                               int64_t id, const char *password_hash, int64_t now_s,
+                               struct fdl_staff *out, int64_t *sessions_ended,
+                               struct fdl_error *err);
+
+/*
+ * Checks the password of a's own staff account (a staff session; a key is
+ * FDL_EINVALID naming "Authorization") on a read connection, with the
+ * login throttle of fdl_svc_login_check: a wrong password is
+ * FDL_EUNAUTHENTICATED naming "current_password" and counts towards it, and
+ * a throttled login is FDL_ETOO_MANY_ATTEMPTS. On success *out is the
+ * account, with the hash that was verified (for fdl_svc_own_password_set).
+ */
+int fdl_svc_own_password_check(struct fdl_store *st, const struct fdl_actor *a,
+                               const char *password, int64_t now_s, struct fdl_staff *out,
+                               struct fdl_error *err);
+
+/*
+ * Replaces the password of a's own account: verified_hash is the hash
+ * fdl_svc_own_password_check verified, new_hash the new one. If the stored
+ * hash is no longer verified_hash (changed meanwhile) or the account was
+ * disabled meanwhile, FDL_EUNAUTHENTICATED naming "current_password".
+ * Ends every other session of the account, keeping the one of keep_token
+ * (*sessions_ended says how many ended). Inside a write transaction.
+ */
+int fdl_svc_own_password_set(struct fdl_store *st, const struct fdl_actor *a,
+                             const char *verified_hash, const char *new_hash,
+                             const char *keep_token, int64_t now_s,
+                             int64_t *sessions_ended, struct fdl_error *err);
+
 /*
  * Checks a login and password (on a read connection). A wrong login or
- * password is FDL_EUNAUTHENTICATED, never saying which, and costs as much
- * as a right one; after FDL_LOGIN_MAX_FAILURES wrong passwords for one
- * login within FDL_LOGIN_FAILURE_WINDOW_S, every attempt for it is
+ * password, or a disabled account, is FDL_EUNAUTHENTICATED, never saying
+ * which, and costs as much as a right one; after FDL_LOGIN_MAX_FAILURES wrong passwords
+ * for one login within FDL_LOGIN_FAILURE_WINDOW_S, every attempt for it is
  * FDL_ETOO_MANY_ATTEMPTS until the window ends (counted per process).
  */
 int fdl_svc_login_check(struct fdl_store *st, const char *login, const char *password,
@@ -102,8 +173,8 @@ int fdl_session_token_like(const char *text);
 
 /*
  * Authenticates a session token at now_s: known, not revoked, not expired,
- * and its staff account present. Fills actor (program, scopes of the role,
- * name "staff:<login>", role, staff id, store) and *staff; otherwise
+ * and its staff account present and not disabled. Fills actor (program, scopes of the
+ * role, name "staff:<login>", role, staff id, store) and *staff; otherwise
  * FDL_EUNAUTHENTICATED.
  */
 int fdl_svc_session_verify(struct fdl_store *st, const char *token, int64_t now_s,

@@ -329,6 +329,8 @@ static const char *const migrations[] = {
     pg_schema_coalition,
     /* -- partner isolation -- */
     pg_schema_partners,
+    /* -- staff lifecycle -- */
+    pg_schema_staff_lifecycle,
 };
 #define MIGRATION_COUNT ((int64_t)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -2646,9 +2648,11 @@ const struct fdl_store_ops fdl_store_pg = {
     .staff_get = pg_staff_get,
     .staff_list = pg_staff_list,
     .staff_set_member = pg_staff_set_member,
+    .staff_update = pg_staff_update,
     .session_insert = pg_session_insert,
     .session_get = pg_session_get,
     .session_revoke = pg_session_revoke,
+    .sessions_revoke_staff = pg_sessions_revoke_staff,
     .audit_insert = pg_audit_insert,
     .audit_list = pg_audit_list,
     .staff_activity = pg_staff_activity,

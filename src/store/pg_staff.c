@@ -3,10 +3,13 @@
  * log, op by op as sqlite_staff.c; the schema is pg_schema_staff, migrated
  * by pg.c in the place of sqlite.c's sqlite_schema_staff.
  *
- * Locks: no write here decides on a row it read. A store's code and a
- * staff login are unique by constraint (a clash from two servers at once is
- * FDL_EDUPLICATE naming the field, as on SQLite); updates and revocations
- * are single statements keyed by the row; the audit log only appends.
+ * Locks: a store's code and a staff login are unique by constraint (a
+ * clash from two servers at once is FDL_EDUPLICATE naming the field, as on
+ * SQLite); updates and revocations are single statements keyed by the row;
+ * the audit log only appends. The one write decided on a row it read is a
+ * staff account's change (PATCH, passwords): staff_get in a write
+ * transaction reads the row FOR NO KEY UPDATE, so two servers changing one
+ * account take turns and neither undoes the other's change.
  * `stores` and `staff` are small per-program tables (Citus reference
  * tables); `audit_log` is keyed by program and grows with the writes.
  */
@@ -69,10 +72,17 @@ const char pg_schema_staff[] =
     "CREATE INDEX entries_adjust_actor ON entries (program_id, actor, created_at)\n"
     "    WHERE kind = 6;\n";
 
+/* Staff lifecycle: when an account was disabled (0: enabled), and an index
+ * so that ending every session of one account reads only its own. */
+const char pg_schema_staff_lifecycle[] =
+    "ALTER TABLE staff ADD COLUMN disabled_at BIGINT NOT NULL DEFAULT 0;\n"
+    "CREATE INDEX staff_sessions_staff ON staff_sessions (program_id, staff_id);\n";
+
 #define SHOP_COLUMNS "program_id, code, name, time_zone, address, created_at, updated_at"
 #define STAFF_COLUMNS                                                                    \
     "id, program_id, login, name, role, store_code, member_id, password_hash, "          \
-    "created_at, partner"
+    "created_at, partner, disabled_at"
+#define STAFF_COLUMN_COUNT 11 /* the report's counts follow */
 #define AUDIT_COLUMNS                                                                    \
     "id, program_id, at, actor, role, store_code, client_ip, route, method, path, ref, " \
     "status, partner"
@@ -100,12 +110,24 @@ static struct pg_sql q_staff_by_login = {
     "SELECT " STAFF_COLUMNS " FROM staff WHERE login = $1", 0};
 static struct pg_sql q_staff_get = {
     "SELECT " STAFF_COLUMNS " FROM staff WHERE program_id = $1 AND id = $2", 0};
+static struct pg_sql q_staff_get_locked = {
+    "SELECT " STAFF_COLUMNS
+    " FROM staff WHERE program_id = $1 AND id = $2 FOR NO KEY UPDATE",
+    0};
 static struct pg_sql q_staff_list = {"SELECT " STAFF_COLUMNS
                                      " FROM staff WHERE program_id = $1 AND id > $2 "
                                      "AND ($4 = '' OR partner = $4) ORDER BY id LIMIT $3",
                                      0};
 static struct pg_sql q_staff_set_member = {
     "UPDATE staff SET member_id = $3 WHERE program_id = $1 AND id = $2", 0};
+static struct pg_sql q_staff_update = {
+    "UPDATE staff SET name = $3, role = $4, store_code = $5, password_hash = $6, "
+    "disabled_at = $7 WHERE program_id = $1 AND id = $2",
+    0};
+static struct pg_sql q_sessions_revoke_staff = {
+    "UPDATE staff_sessions SET revoked_at = $4 WHERE program_id = $1 AND staff_id = $2 "
+    "AND revoked_at = 0 AND ($3::bytea IS NULL OR hash <> $3::bytea)",
+    0};
 static struct pg_sql q_session_insert = {
     "INSERT INTO staff_sessions (hash, program_id, staff_id, created_at, expires_at) "
     "VALUES ($1, $2, $3, $4, $5)",
@@ -193,6 +215,7 @@ static void staff_row(const PGresult *res, int row, struct fdl_staff *out)
     pg_column_text(res, row, 7, out->password_hash, sizeof(out->password_hash));
     out->created_at_s = pg_column_int(res, row, 8);
     pg_column_text(res, row, 9, out->partner, sizeof(out->partner));
+    out->disabled_at_s = pg_column_int(res, row, 10);
 }
 
 /* Runs a statement expected to change exactly one row; FDL_ENOT_FOUND naming
@@ -336,7 +359,9 @@ int pg_staff_get(struct fdl_store *st, int64_t program_id, int64_t id,
     struct pg_params p = {0};
     pg_int(&p, program_id);
     pg_int(&p, id);
-    return staff_one(pg_of(st), &q_staff_get, &p, out, err);
+    struct pg_store *s = pg_of(st);
+    return staff_one(s, s->write && s->txn_open ? &q_staff_get_locked : &q_staff_get, &p,
+                     out, err);
 }
 
 int pg_staff_list(struct fdl_store *st, int64_t program_id, const char *partner,
@@ -369,6 +394,41 @@ int pg_staff_set_member(struct fdl_store *st, int64_t program_id, int64_t id,
     pg_int(&p, member_id);
     return change_one(pg_of(st), &q_staff_set_member, &p, "staff_id", "staff account",
                       err);
+}
+
+int pg_staff_update(struct fdl_store *st, const struct fdl_staff *a,
+                    struct fdl_error *err)
+{
+    struct pg_params p = {0};
+    pg_int(&p, a->program_id);
+    pg_int(&p, a->id);
+    pg_text(&p, a->name);
+    pg_int(&p, a->role);
+    pg_text(&p, a->store_code);
+    pg_text(&p, a->password_hash);
+    pg_int(&p, a->disabled_at_s);
+    return change_one(pg_of(st), &q_staff_update, &p, "staff_id", "staff account", err);
+}
+
+int pg_sessions_revoke_staff(struct fdl_store *st, int64_t program_id, int64_t staff_id,
+                             const unsigned char *keep, int64_t now_s, int64_t *ended,
+                             struct fdl_error *err)
+{
+    struct pg_params p = {0};
+    pg_int(&p, program_id);
+    pg_int(&p, staff_id);
+    if (keep)
+        pg_bytes(&p, keep, FDL_SESSION_HASH_BYTES);
+    else
+        pg_text(&p, NULL);
+    pg_int(&p, now_s);
+    PGresult *res;
+    int rc = pg_run_sql(pg_of(st), &q_sessions_revoke_staff, &p, NULL, &res, err);
+    if (rc)
+        return rc;
+    *ended = pg_changes(res);
+    PQclear(res);
+    return 0;
 }
 
 int pg_session_insert(struct fdl_store *st, const struct fdl_session *x,
@@ -503,14 +563,14 @@ int pg_staff_activity(struct fdl_store *st, int64_t program_id, const char *part
         memset(a, 0, sizeof(*a));
         staff_row(res, n, &a->staff);
         a->staff.password_hash[0] = '\0';
-        a->purchases = pg_column_int(res, n, 10);
-        a->staff_card_purchases = pg_column_int(res, n, 11);
-        a->staff_card_points = pg_column_int(res, n, 12);
-        a->own_card_purchases = pg_column_int(res, n, 13);
-        a->own_card_points = pg_column_int(res, n, 14);
-        a->adjustments = pg_column_int(res, n, 15);
-        a->adjustment_points_added = pg_column_int(res, n, 16);
-        a->refunds = pg_column_int(res, n, 17);
+        a->purchases = pg_column_int(res, n, STAFF_COLUMN_COUNT + 0);
+        a->staff_card_purchases = pg_column_int(res, n, STAFF_COLUMN_COUNT + 1);
+        a->staff_card_points = pg_column_int(res, n, STAFF_COLUMN_COUNT + 2);
+        a->own_card_purchases = pg_column_int(res, n, STAFF_COLUMN_COUNT + 3);
+        a->own_card_points = pg_column_int(res, n, STAFF_COLUMN_COUNT + 4);
+        a->adjustments = pg_column_int(res, n, STAFF_COLUMN_COUNT + 5);
+        a->adjustment_points_added = pg_column_int(res, n, STAFF_COLUMN_COUNT + 6);
+        a->refunds = pg_column_int(res, n, STAFF_COLUMN_COUNT + 7);
     }
     PQclear(res);
     *count = n;

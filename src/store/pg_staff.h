@@ -9,6 +9,8 @@
 #include "store/store.h"
 
 extern const char pg_schema_staff[];
+/* Migration: staff.disabled_at and an index of sessions by account. */
+extern const char pg_schema_staff_lifecycle[];
 
 int pg_shop_insert(struct fdl_store *st, const struct fdl_shop *shop,
                    struct fdl_error *err);
@@ -28,6 +30,11 @@ int pg_staff_list(struct fdl_store *st, int64_t program_id, const char *partner,
                   struct fdl_error *err);
 int pg_staff_set_member(struct fdl_store *st, int64_t program_id, int64_t id,
                         int64_t member_id, struct fdl_error *err);
+int pg_staff_update(struct fdl_store *st, const struct fdl_staff *s,
+                    struct fdl_error *err);
+int pg_sessions_revoke_staff(struct fdl_store *st, int64_t program_id, int64_t staff_id,
+                             const unsigned char *keep, int64_t now_s, int64_t *ended,
+                             struct fdl_error *err);
 int pg_session_insert(struct fdl_store *st, const struct fdl_session *s,
                       struct fdl_error *err);
 int pg_session_get(struct fdl_store *st, const unsigned char *hash,

@@ -528,6 +528,8 @@ static const char *const migrations[] = {
     sqlite_schema_coalition,
     /* -- partner isolation -- */
     sqlite_schema_partners,
+    /* -- staff lifecycle -- */
+    sqlite_schema_staff_lifecycle,
 };
 #define MIGRATION_COUNT ((int64_t)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -2795,9 +2797,11 @@ const struct fdl_store_ops fdl_store_sqlite = {
     .staff_get = sqlite_staff_get,
     .staff_list = sqlite_staff_list,
     .staff_set_member = sqlite_staff_set_member,
+    .staff_update = sqlite_staff_update,
     .session_insert = sqlite_session_insert,
     .session_get = sqlite_session_get,
     .session_revoke = sqlite_session_revoke,
+    .sessions_revoke_staff = sqlite_sessions_revoke_staff,
     .audit_insert = sqlite_audit_insert,
     .audit_list = sqlite_audit_list,
     .staff_activity = sqlite_staff_activity,

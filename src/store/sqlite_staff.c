@@ -63,10 +63,17 @@ const char sqlite_schema_staff[] =
     "CREATE INDEX entries_adjust_actor ON entries (program_id, actor, created_at)\n"
     "    WHERE kind = 6;\n";
 
+/* Staff lifecycle: when an account was disabled (0: enabled), and an index
+ * so that ending every session of one account reads only its own. */
+const char sqlite_schema_staff_lifecycle[] =
+    "ALTER TABLE staff ADD COLUMN disabled_at INTEGER NOT NULL DEFAULT 0;\n"
+    "CREATE INDEX staff_sessions_staff ON staff_sessions (program_id, staff_id);\n";
+
 #define SHOP_COLUMNS "program_id, code, name, time_zone, address, created_at, updated_at"
 #define STAFF_COLUMNS                                                                    \
     "id, program_id, login, name, role, store_code, member_id, password_hash, "          \
-    "created_at, partner"
+    "created_at, partner, disabled_at"
+#define STAFF_COLUMN_COUNT 11 /* the report's counts follow */
 #define AUDIT_COLUMNS                                                                    \
     "id, program_id, at, actor, role, store_code, client_ip, route, method, path, ref, " \
     "status, partner"
@@ -99,6 +106,14 @@ static struct sqlite_sql q_staff_list = {
     0};
 static struct sqlite_sql q_staff_set_member = {
     "UPDATE staff SET member_id = ?3 WHERE program_id = ?1 AND id = ?2", 0};
+static struct sqlite_sql q_staff_update = {
+    "UPDATE staff SET name = ?3, role = ?4, store_code = ?5, password_hash = ?6, "
+    "disabled_at = ?7 WHERE program_id = ?1 AND id = ?2",
+    0};
+static struct sqlite_sql q_sessions_revoke_staff = {
+    "UPDATE staff_sessions SET revoked_at = ?4 WHERE program_id = ?1 AND staff_id = ?2 "
+    "AND revoked_at = 0 AND (?3 IS NULL OR hash <> ?3)",
+    0};
 static struct sqlite_sql q_session_insert = {
     "INSERT INTO staff_sessions (hash, program_id, staff_id, created_at, expires_at) "
     "VALUES (?, ?, ?, ?, ?)",
@@ -187,6 +202,7 @@ static void staff_row(sqlite3_stmt *q, struct fdl_staff *out)
     column_text(q, 7, out->password_hash, sizeof(out->password_hash));
     out->created_at_s = column_int(q, 8);
     column_text(q, 9, out->partner, sizeof(out->partner));
+    out->disabled_at_s = column_int(q, 10);
 }
 
 int sqlite_shop_insert(struct fdl_store *st, const struct fdl_shop *shop,
@@ -361,6 +377,45 @@ int sqlite_staff_set_member(struct fdl_store *st, int64_t program_id, int64_t id
     return rc;
 }
 
+int sqlite_staff_update(struct fdl_store *st, const struct fdl_staff *a,
+                        struct fdl_error *err)
+{
+    struct sqlite_store *s = sqlite_of(st);
+    sqlite3_stmt *q;
+    int rc = sqlite_prepared(s, &q_staff_update, &q, err);
+    if (rc)
+        return rc;
+    if (bind_int(q, 1, a->program_id) || bind_int(q, 2, a->id) ||
+        bind_text(q, 3, a->name) || bind_int(q, 4, a->role) ||
+        bind_text(q, 5, a->store_code) || bind_text(q, 6, a->password_hash) ||
+        bind_int(q, 7, a->disabled_at_s))
+        return bind_failed(s, q, err);
+    rc = stmt_finish(s, q, NULL, err);
+    if (rc == 0 && sqlite3_changes(s->db) != 1)
+        rc = fdl_error_set(err, FDL_ENOT_FOUND, "staff_id", "no such staff account");
+    return rc;
+}
+
+int sqlite_sessions_revoke_staff(struct fdl_store *st, int64_t program_id,
+                                 int64_t staff_id, const unsigned char *keep,
+                                 int64_t now_s, int64_t *ended, struct fdl_error *err)
+{
+    struct sqlite_store *s = sqlite_of(st);
+    sqlite3_stmt *q;
+    int rc = sqlite_prepared(s, &q_sessions_revoke_staff, &q, err);
+    if (rc)
+        return rc;
+    if (bind_int(q, 1, program_id) || bind_int(q, 2, staff_id) ||
+        (keep ? sqlite3_bind_blob(q, 3, keep, FDL_SESSION_HASH_BYTES, SQLITE_STATIC)
+              : sqlite3_bind_null(q, 3)) ||
+        bind_int(q, 4, now_s))
+        return bind_failed(s, q, err);
+    rc = stmt_finish(s, q, NULL, err);
+    if (rc == 0)
+        *ended = sqlite3_changes(s->db);
+    return rc;
+}
+
 int sqlite_session_insert(struct fdl_store *st, const struct fdl_session *x,
                           struct fdl_error *err)
 {
@@ -489,14 +544,14 @@ int sqlite_staff_activity(struct fdl_store *st, int64_t program_id, const char *
         memset(a, 0, sizeof(*a));
         staff_row(q, &a->staff);
         a->staff.password_hash[0] = '\0';
-        a->purchases = column_int(q, 10);
-        a->staff_card_purchases = column_int(q, 11);
-        a->staff_card_points = column_int(q, 12);
-        a->own_card_purchases = column_int(q, 13);
-        a->own_card_points = column_int(q, 14);
-        a->adjustments = column_int(q, 15);
-        a->adjustment_points_added = column_int(q, 16);
-        a->refunds = column_int(q, 17);
+        a->purchases = column_int(q, STAFF_COLUMN_COUNT + 0);
+        a->staff_card_purchases = column_int(q, STAFF_COLUMN_COUNT + 1);
+        a->staff_card_points = column_int(q, STAFF_COLUMN_COUNT + 2);
+        a->own_card_purchases = column_int(q, STAFF_COLUMN_COUNT + 3);
+        a->own_card_points = column_int(q, STAFF_COLUMN_COUNT + 4);
+        a->adjustments = column_int(q, STAFF_COLUMN_COUNT + 5);
+        a->adjustment_points_added = column_int(q, STAFF_COLUMN_COUNT + 6);
+        a->refunds = column_int(q, STAFF_COLUMN_COUNT + 7);
     }
     return sqlite_rows_end(s, q, rc, n, count, err);
 }

@@ -699,7 +699,10 @@ struct fdl_store_ops {
     /* Inserts a staff account (sets s->id); a login taken anywhere in the
      * installation is FDL_EDUPLICATE "login". */
     int (*staff_insert)(struct fdl_store *st, struct fdl_staff *s, struct fdl_error *err);
-    /* A staff account by login (any program) or by id (in program_id). */
+    /* A staff account by login (any program) or by id (in program_id). In a
+     * write transaction staff_get locks the row until commit (PostgreSQL;
+     * SQLite's one writer needs no lock), so a change decided on it is
+     * decided once. */
     int (*staff_by_login)(struct fdl_store *st, const char *login, struct fdl_staff *out,
                           struct fdl_error *err);
     int (*staff_get)(struct fdl_store *st, int64_t program_id, int64_t id,
@@ -712,6 +715,11 @@ struct fdl_store_ops {
     /* Links staff id to member_id (0: unlinks); FDL_ENOT_FOUND if no such staff. */
     int (*staff_set_member)(struct fdl_store *st, int64_t program_id, int64_t id,
                             int64_t member_id, struct fdl_error *err);
+    /* Writes name, role, store_code, password_hash and disabled_at_s of
+     * staff account s->id of s->program_id (login, member, partner and
+     * creation time stay); FDL_ENOT_FOUND naming "staff_id" if none. */
+    int (*staff_update)(struct fdl_store *st, const struct fdl_staff *s,
+                        struct fdl_error *err);
     int (*session_insert)(struct fdl_store *st, const struct fdl_session *s,
                           struct fdl_error *err);
     /* The session with this token hash, live or not; FDL_ENOT_FOUND if none. */
@@ -720,6 +728,12 @@ struct fdl_store_ops {
     /* Sets revoked_at_s of a live session (a revoked one keeps its time). */
     int (*session_revoke)(struct fdl_store *st, const unsigned char *hash, int64_t now_s,
                           struct fdl_error *err);
+    /* Ends (sets revoked_at_s = now_s of) every live session of staff
+     * account staff_id of program_id but the one whose token hash is keep
+     * (NULL: keeps none); *ended says how many it ended. */
+    int (*sessions_revoke_staff)(struct fdl_store *st, int64_t program_id,
+                                 int64_t staff_id, const unsigned char *keep,
+                                 int64_t now_s, int64_t *ended, struct fdl_error *err);
     /* Appends an audit row (sets row->id). */
     int (*audit_insert)(struct fdl_store *st, struct fdl_audit_row *row,
                         struct fdl_error *err);

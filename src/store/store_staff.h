@@ -7,7 +7,9 @@
  * and an address. A staff account belongs to one program, logs in with a
  * login unique in the whole installation, holds one role and, for cashiers
  * and managers, one shop; its password is kept only as an Argon2id string.
- * A session is kept only as a hash of its token. Every committed write
+ * A disabled account (disabled_at_s set) keeps its row, cannot log in and
+ * has no live session. A session is kept only as a hash of its token.
+ * Every committed write
  * leaves one audit row saying who did it, as what, where and from which
  * address.
  */
@@ -48,6 +50,7 @@ struct fdl_staff {
     char password_hash[FDL_PASSWORD_HASH_MAX + 1]; /* crypto_pwhash_str */
     int64_t created_at_s;
     char partner[FDL_PARTNER_ID_MAX + 1]; /* the coalition partner; "" the operator's */
+    int64_t disabled_at_s;                /* when an admin disabled it; 0 while enabled */
 };
 
 struct fdl_session {

@@ -470,7 +470,7 @@ class Api:
         k = self._key(key)
         if k is not None:
             h["Authorization"] = f"Bearer {k}"
-        if method in ("POST", "PUT") and idempotency_key is not None:
+        if method in ("POST", "PUT", "PATCH") and idempotency_key is not None:
             h["Idempotency-Key"] = (uuid.uuid4().hex if idempotency_key == "auto"
                                     else idempotency_key)
         if json_body is not None:
@@ -509,6 +509,9 @@ class Api:
 
     def put(self, path, body=None, **kw):
         return self.request("PUT", path, json_body=body, **kw)
+
+    def patch(self, path, body=None, **kw):
+        return self.request("PATCH", path, json_body=body, **kw)
 
     # -- the product's verbs --
 

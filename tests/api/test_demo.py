@@ -11,6 +11,7 @@ def test_the_demo_history_uses_every_feature_and_audits_clean(tmp_path, fidelis_
                          stdin=subprocess.DEVNULL)
     assert out.returncode == 0, out.stdout + out.stderr
     assert "admin key: fdl_" in out.stdout and "till key:  fdl_" in out.stdout
+    assert 'demo staff (password "fidelis demo 2026"): owner (admin)' in out.stdout
     audit = subprocess.run([str(fidelis_bin), "audit", "--db", str(db)],
                            capture_output=True, text=True, timeout=120)
     assert audit.returncode == 0 and "audit clean" in audit.stdout, audit.stdout
@@ -30,5 +31,17 @@ def test_the_demo_history_uses_every_feature_and_audits_clean(tmp_path, fidelis_
         assert count("SELECT count(*) FROM referrals WHERE status = 3") > 0  # rewarded
         assert count("SELECT count(*) FROM member_segments") > 0
         assert count("SELECT count(DISTINCT tier) FROM members") >= 2
+        # -- stores, staff and the audit log --
+        assert count("SELECT count(*) FROM stores") == 3
+        assert count("SELECT count(DISTINCT time_zone) FROM stores") == 2
+        assert count("SELECT count(*) FROM staff") == 6
+        assert count("SELECT count(DISTINCT store_code) FROM purchases"
+                     " WHERE store_code <> ''") == 3
+        # till sales carry their cashier in the ledger and the audit log
+        assert count("SELECT count(*) FROM audit_log WHERE route = 'purchase_create'"
+                     " AND actor LIKE 'staff:%'") > 500
+        # the cashier who rings up sales on her own card, for the report to flag
+        assert count("SELECT count(*) FROM purchases p JOIN staff s ON s.member_id ="
+                     " p.member_id AND s.login = 'ana'") > 5
     finally:
         con.close()

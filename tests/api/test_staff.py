@@ -30,6 +30,8 @@ ROLES = {
     # -- coalitions --
     "settlements_report": {"admin", "auditor"}, "settlement_create": ADMIN,
     "settlement_get": {"admin", "auditor"},
+    # -- staff lifecycle --
+    "staff_update": ADMIN, "staff_password_set": ADMIN, "own_password_change": ALL,
 }
 
 
@@ -313,7 +315,7 @@ def test_each_role_on_each_route(shop, role, method, path, name):
     validation or lookup, or succeed harmlessly)."""
     api = shop["api"]
     token = shop["role"][role]
-    body = {} if method in ("POST", "PUT") else None
+    body = {} if method in ("POST", "PUT", "PATCH") else None
     before = count(api, "audit_log")
     r = api.request(method, _dummy(path), key=token, json_body=body)
     if role in expected_roles(method, name):
@@ -578,3 +580,41 @@ def test_a_bad_trusted_proxy_list_stops_the_server_from_starting(tmp_path, fidel
                           "--port", "0", "--trusted-proxies", "10.0.0.0/8,10.1.2.3/8"],
                          capture_output=True, text=True, timeout=30)
     assert out.returncode == 2 and "10.1.2.3/8" in out.stderr, out.stderr
+
+
+# ---- each store's own clock ----
+
+BREAKFAST = """
+program:
+  name: Breakfast club
+  currency: EUR
+  time_zone: Europe/Madrid
+earn:
+  - id: base
+    rate: 1
+  - id: breakfast
+    hours: "07:00-10:00"
+    bonus: 50
+"""
+
+
+def test_the_rules_run_on_the_clock_of_the_purchase_store(tmp_path_factory, fidelis_bin,
+                                                          openapi):
+    """09:30 UTC in January is 10:30 in Madrid (breakfast is over) and 09:30 on
+    the Canary Islands (still breakfast): the same rule gives the bonus at the
+    island's store only. Unregistered or no store: the program's zone."""
+    from conftest import program_server
+    when = dt.datetime(2031, 1, 15, 9, 30, tzinfo=dt.timezone.utc)
+    with program_server(tmp_path_factory, fidelis_bin, openapi, "zones", BREAKFAST,
+                        clock=when) as api:
+        for code, tz in (("MAD-01", "Europe/Madrid"), ("LPA-01", "Atlantic/Canary")):
+            r = api.post("/v1/stores", {"code": code, "name": code, "time_zone": tz},
+                         key="admin")
+            assert r.status_code == 201, r.text
+        member, _ = api.new_member()
+        madrid = api.purchase(member["id"], store="MAD-01", lines=[line("CAFE", 1, 1000)])
+        island = api.purchase(member["id"], store="LPA-01", lines=[line("CAFE", 1, 1000)])
+        online = api.purchase(member["id"], channel="web", lines=[line("CAFE", 1, 1000)])
+        assert (madrid["points_earned"], island["points_earned"], online["points_earned"]) \
+            == (10, 60, 10), (madrid, island, online)
+        assert [d["rule"] for d in island["points_detail"]] == ["base", "breakfast"]

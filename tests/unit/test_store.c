@@ -645,6 +645,119 @@ static void staff_ops_behave_alike(void)
     CHECK(shops == 1 && any == 1 && none == 0 && any2 == 0);
 }
 
+/* -- staff lifecycle -- */
+/* A staff account's change writes what it names and keeps the rest; ending
+ * an account's sessions ends its live ones but the one kept, and no other
+ * account's. */
+static void staff_lifecycle_ops_behave_alike(void)
+{
+    struct fdl_store *st = open_store();
+    CHECK(st);
+    if (!st)
+        return;
+    struct fdl_error err;
+    fdl_error_clear(&err);
+    struct fdl_staff a, b;
+    memset(&a, 0, sizeof(a));
+    a.program_id = 1;
+    a.role = FDL_ROLE_CASHIER;
+    a.member_id = 7;
+    a.created_at_s = 50;
+    snprintf(a.login, sizeof(a.login), "%s", "lia");
+    snprintf(a.name, sizeof(a.name), "%s", "Lia");
+    snprintf(a.store_code, sizeof(a.store_code), "%s", "BCN-01");
+    snprintf(a.password_hash, sizeof(a.password_hash), "%s", "$argon2id$old");
+    snprintf(a.partner, sizeof(a.partner), "%s", "bakery");
+    b = a;
+    snprintf(b.login, sizeof(b.login), "%s", "max");
+    int rc = FDL_STORE_CALL(st, begin, 1, &err);
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, staff_insert, &a, &err);
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, staff_insert, &b, &err);
+    struct fdl_session x[4]; /* a's three, b's one */
+    for (int i = 0; rc == 0 && i < 4; i++) {
+        memset(&x[i], 0, sizeof(x[i]));
+        memset(x[i].hash, 0x30 + i, sizeof(x[i].hash));
+        x[i].program_id = 1;
+        x[i].staff_id = i < 3 ? a.id : b.id;
+        x[i].created_at_s = 100;
+        x[i].expires_at_s = 900;
+        rc = FDL_STORE_CALL(st, session_insert, &x[i], &err);
+    }
+    if (rc == 0) /* x[2] was ended before: it keeps its time */
+        rc = FDL_STORE_CALL(st, session_revoke, x[2].hash, 120, &err);
+    struct fdl_staff changed = a;
+    snprintf(changed.name, sizeof(changed.name), "%s", "Lia M.");
+    changed.role = FDL_ROLE_MANAGER;
+    snprintf(changed.store_code, sizeof(changed.store_code), "%s", "MAD-01");
+    snprintf(changed.password_hash, sizeof(changed.password_hash), "%s", "$argon2id$new");
+    changed.disabled_at_s = 150;
+    changed.member_id = 99;    /* not written by staff_update */
+    changed.partner[0] = '\0'; /* nor this */
+    snprintf(changed.login, sizeof(changed.login), "%s", "other"); /* nor this */
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, staff_update, &changed, &err);
+    struct fdl_staff got, by_login;
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, staff_get, 1, a.id, &got, &err);
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, staff_by_login, "lia", &by_login, &err);
+    struct fdl_staff ghost = changed;
+    ghost.id = a.id + 1000;
+    int missing = FDL_STORE_CALL(st, staff_update, &ghost, &err);
+    char missing_field[sizeof(err.field)];
+    snprintf(missing_field, sizeof(missing_field), "%s", err.field);
+    struct fdl_staff other_program = changed;
+    other_program.program_id = 2;
+    int elsewhere = FDL_STORE_CALL(st, staff_update, &other_program, &err);
+    int64_t kept_ended = -1, all_ended = -1, again = -1;
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, sessions_revoke_staff, 1, a.id, x[0].hash, 200,
+                            &kept_ended, &err);
+    struct fdl_session s0, s1, s2, s3;
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, session_get, x[0].hash, &s0, &err);
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, session_get, x[1].hash, &s1, &err);
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, sessions_revoke_staff, 1, a.id, NULL, 300, &all_ended,
+                            &err);
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, sessions_revoke_staff, 1, a.id, NULL, 400, &again, &err);
+    struct fdl_session s0_after;
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, session_get, x[0].hash, &s0_after, &err);
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, session_get, x[2].hash, &s2, &err);
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, session_get, x[3].hash, &s3, &err);
+    FDL_STORE_CALL0(st, rollback);
+    fdl_store_close(st);
+    CHECK_INT(rc, 0);
+    CHECK_STR(got.name, "Lia M.");
+    CHECK(got.role == FDL_ROLE_MANAGER);
+    CHECK_STR(got.store_code, "MAD-01");
+    CHECK_STR(got.password_hash, "$argon2id$new");
+    CHECK_INT(got.disabled_at_s, 150);
+    CHECK_INT(got.member_id, 7);
+    CHECK_STR(got.partner, "bakery");
+    CHECK_STR(got.login, "lia");
+    CHECK_INT(got.created_at_s, 50);
+    CHECK_INT(by_login.disabled_at_s, 150);
+    CHECK_INT(missing, FDL_ENOT_FOUND);
+    CHECK_STR(missing_field, "staff_id");
+    CHECK_INT(elsewhere, FDL_ENOT_FOUND);
+    CHECK_INT(kept_ended, 1); /* x[1]; x[0] kept, x[2] already ended */
+    CHECK_INT(s0.revoked_at_s, 0);
+    CHECK_INT(s1.revoked_at_s, 200);
+    CHECK_INT(all_ended, 1); /* x[0] */
+    CHECK_INT(again, 0);
+    CHECK_INT(s0_after.revoked_at_s, 300);
+    CHECK_INT(s2.revoked_at_s, 120);
+    CHECK_INT(s3.revoked_at_s, 0); /* another account's */
+}
+
 /* -- migrate -- */
 /* `fidelis migrate` copies the tables of fdl_store_tables: a migration that
  * adds a table without listing it there (src/store/tables.c) fails here. */
@@ -691,6 +804,8 @@ static void conformance(void)
     RUN(currency_rates_and_conversions_behave_alike);
     /* -- stores, staff and the audit log -- */
     RUN(staff_ops_behave_alike);
+    /* -- staff lifecycle -- */
+    RUN(staff_lifecycle_ops_behave_alike);
     /* -- migrate -- */
     RUN(every_table_of_the_schema_is_in_the_copy_list);
 }
