@@ -424,6 +424,11 @@ PROBES = {
         Probe("PUT", "/v1/staff/{staff}/member", {"member_id": "{theirs}"}, key="admin"),
         Probe("PUT", "/v1/staff/{their_staff}/member", {"member_id": "{member}"},
               key="admin")],
+    "staff_update": [
+        Probe("PATCH", "/v1/staff/{staff}", {"disabled": True}, key="admin"),
+        Probe("PATCH", "/v1/staff/{their_staff}", {"store": "{store}"}, key="admin")],
+    "staff_password_set": [Probe("PUT", "/v1/staff/{staff}/password",
+                                 {"password": "another long password"}, key="admin")],
     "settlement_get": [Probe("GET", "/v1/settlements/{settlement}", key="admin")],
 }
 
@@ -451,7 +456,7 @@ def fresh_key(other):
 # the problem's `field` for an id in a path
 PATH_FIELDS = {"member": "member_id", "theirs": "member_id", "card": "card", "txn": "txn_id",
                "redemption": "redemption_id", "gift": "number", "their_gift": "number",
-               "B_gift": "number", "blocked_gift": "number",
+               "B_gift": "number", "blocked_gift": "number", "B_staff": "staff_id",
                "staff": "staff_id", "their_staff": "staff_id", "settlement": "id",
                "coupon": "code", "generic": "code", "campaign": "campaign", "store": "code"}
 
@@ -469,7 +474,7 @@ def fields_named(probe):
 
 def send(other, probe, values, key):
     path, body, params = probe.fill(values)
-    if probe.method == "GET":
+    if probe.method in ("GET", "DELETE"):
         return other.get(path, params=params, key=key)
     return other.request(probe.method, path, json_body=body, params=params, key=key)
 
@@ -680,6 +685,7 @@ INSTALLATION = {
     "session_create": "a login and password, no program key; wrong ones answer the same 401"
                       " (test_staff)",
     "session_delete": "ends the caller's own session only",
+    "own_password_change": "the calling session's own account only",
     "test_clock": "test hook: the installation's clock (--test-clock)",
 }
 

@@ -161,6 +161,7 @@ def real_values(w):
             "gift_txn": w["gift_txn"], "store": "A1", "staff": w["A_staff"]["id"],
             "settlement": w["settlement"], "member": w["member"], "B_gift": w["B_gift"],
             "blocked_gift": w["blocked_gift"], "refund_id": w["refund_id"],
+            "B_staff": w["B_staff"]["id"],
             "uniq": unique("U-"),
             "login": "n-" + unique().lower()[-10:]}
 
@@ -177,7 +178,7 @@ def fake_values(w):
             "gift_txn": "NO-SUCH-GIFT-TXN", "store": "NOPE", "staff": 999999,
             "settlement": 99999999, "member": w["member"], "B_gift": w["B_gift"],
             "blocked_gift": unissued_gift_number(w["api"].server),
-            "refund_id": "NO-SUCH-REFUND", "uniq": unique("U-"),
+            "refund_id": "NO-SUCH-REFUND", "B_staff": w["B_staff"]["id"], "uniq": unique("U-"),
             "login": "n-" + unique().lower()[-10:]}
 
 
@@ -229,6 +230,12 @@ PROBES = {
     "purchase_dry_run": [Probe("POST", "/v1/purchases/dry-run", {
         "txn_id": "{uniq}", "currency": "EUR", "member_id": "{member}", "store": "{store}",
         "lines": [line()]})],
+    "staff_update": [
+        Probe("PATCH", "/v1/staff/{staff}", {"disabled": True}, key="admin"),
+        Probe("PATCH", "/v1/staff/{staff}", {"name": "Mine"}, key="staff_admin"),
+        Probe("PATCH", "/v1/staff/{B_staff}", {"store": "{store}"}, key="admin")],
+    "staff_password_set": [Probe("PUT", "/v1/staff/{staff}/password",
+                                 {"password": "another long password"}, key="admin")],
     "settlement_get": [Probe("GET", "/v1/settlements/{settlement}", key="admin"),
                        Probe("GET", "/v1/settlements/{settlement}", key="auditor")],
 }
@@ -602,7 +609,7 @@ OWN_TESTS = {
 }
 
 INSTALLATION = {"healthz", "metrics", "openapi", "page", "session_create",
-                "session_delete"}
+                "session_delete", "own_password_change"}
 
 
 def test_every_route_has_a_partner_entry():
