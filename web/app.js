@@ -1709,12 +1709,13 @@
           el('p', { class: flagged ? 'summary bad' : 'summary', id: 'activity-summary' },
             flagged ? `${flagged} of ${state.activityRows.length} staff accounts flagged` : `No unusual activity among ${state.activityRows.length} staff accounts`,
             ` from ${fmtTime(rep.from)} to ${fmtTime(rep.to)}.`),
-          el('p', { class: 'hint' }, `Flags: any sale that earned on the seller's own card; ${th.staff_card_purchases ?? 3} or more on other staff members' cards; ${fmtInt(th.adjustment_points ?? 500)} or more points added by hand.`,
+          el('p', { class: 'hint' }, 'Own card and staff cards: sales that earned points there / the points they earned. ',
+            `Flags: any sale that earned on the seller's own card; ${th.staff_card_purchases ?? 3} or more on other staff members' cards; ${fmtInt(th.adjustment_points ?? 500)} or more points added by hand.`,
             state.who.role === 'manager' ? ' You see your store\'s staff only.' : ''),
           state.activityRows.length ? table('Staff activity', [
             { label: 'Staff' }, { label: 'Role' }, { label: 'Store' }, { label: 'Sales', num: true },
-            { label: 'On own card (sales / points)', num: true }, { label: 'On staff cards (sales / points)', num: true },
-            { label: 'Points added by hand', num: true }, { label: 'Refunds', num: true }, { label: 'Flags' },
+            { label: 'Own card', num: true }, { label: 'Staff cards', num: true },
+            { label: 'Added by hand', num: true }, { label: 'Refunds', num: true }, { label: 'Flags' },
           ], [], 'activity') : null);
         showMoreActivity();
         announce($('#activity-summary').textContent);
