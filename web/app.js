@@ -1,10 +1,11 @@
 /*
- * app.js - the staff pages of Fidelis: the landing page (/) and the till (/till).
+ * app.js - the staff pages of Fidelis: the landing page (/), the till (/till)
+ * and the admin page (/admin).
  *
  * Plain modern JavaScript, no dependencies, no build step. Every request goes to
- * this server only (relative /v1/... paths); the till's API key lives in
- * sessionStorage for the tab's lifetime and is sent only as the Authorization
- * header of those requests. User data is put in the page with textContent,
+ * this server only (relative /v1/... paths); the till's API key (and the admin
+ * page's session token or key) lives in sessionStorage for the tab's lifetime
+ * and is sent only as the Authorization header of those requests. User data is put in the page with textContent,
  * never as HTML.
  */
 'use strict';
@@ -165,6 +166,7 @@
     const text = await res.text();
     let data = null;
     try { data = text ? JSON.parse(text) : null; } catch { data = null; }
+    if (res.ok && opts.text) return text; /* a Markdown or plain-text answer */
     if (!res.ok) {
       if (data && typeof data === 'object' && !Array.isArray(data)) {
         throw new ApiProblem({ ...data, status: res.status });
@@ -866,7 +868,1006 @@
     else $('#api-key').focus();
   }
 
+  /* ---------------------------------------------------------------- admin page */
+
+  /*
+   * The admin page: program, stores, staff, audit log, staff activity and
+   * coalition settlements, on the API alone. The caller logs in with a staff
+   * account (a session token) or an admin API key; what their role may not do
+   * is hidden (writes) or left out (sections), and the server checks it again.
+   */
+  function initAdmin() {
+    const TOKEN_STORAGE = 'fidelis.adminToken';
+    const WHO_STORAGE = 'fidelis.adminWho';
+    const MAX_LOGIN_BYTES = 32;          /* FDL_MAX_LOGIN_LEN */
+    const MIN_PASSWORD_BYTES = 12;       /* FDL_MIN_PASSWORD_LEN */
+    const MAX_PASSWORD_BYTES = 128;      /* FDL_MAX_PASSWORD_LEN */
+    const MAX_ADDRESS_BYTES = 300;       /* FDL_MAX_ADDRESS_LEN */
+    const MAX_PROGRAM_BYTES = 256 * 1024; /* FDL_MAX_PROGRAM_FILE_BYTES */
+    const SECTIONS = ['program', 'stores', 'staff', 'audit', 'activity', 'coalition'];
+    /* Write routes, for the audit log's route filter (names as in /metrics). */
+    const AUDIT_ROUTES = [
+      'purchase_create', 'refund_create', 'member_enrol', 'card_issue', 'card_block',
+      'adjustment_create', 'program_apply', 'store_create', 'store_update', 'staff_create',
+      'staff_link', 'session_create', 'key_create', 'segments_set', 'coupon_codes_create',
+      'redemption_reserve', 'redemption_commit', 'redemption_cancel', 'gift_card_sell',
+      'gift_card_load', 'gift_card_redeem', 'gift_card_refund', 'gift_card_block',
+      'membership_buy', 'currency_rate_put', 'settlement_create',
+    ];
+    const ROLE_NAMES = { cashier: 'cashier', manager: 'store manager', admin: 'program admin', auditor: 'auditor' };
+    const REASONS = {
+      own_card_earns: 'Rang up sales that earned points on their own card',
+      staff_card_earns: 'Rang up several sales that earned points on other staff members\' cards',
+      manual_additions: 'Added many points by hand',
+    };
+
+    const state = {
+      token: null,
+      who: null,          /* {kind: 'staff'|'key', name, login, role, store, partner} */
+      can: {},
+      program: null,
+      partners: [],       /* [{id, name, stores}] from the program's explanation */
+      versions: [], versionsShown: 0,
+      storesAfter: null, stores: [], storeEditing: null,
+      staffAfter: null, staff: [],
+      auditBefore: null, auditFilter: null,
+      activityRows: [], activityShown: 0,
+      settlePairs: [], settleShown: 0,
+      pending: {},        /* form id -> {body, key}: a write not yet acknowledged */
+    };
+
+    const loginSection = $('#login-section');
+    const admin = $('#admin');
+
+    function announce(text) {
+      const a = $('#announcer');
+      a.textContent = '';
+      window.setTimeout(() => { a.textContent = text; }, 50);
+    }
+
+    const call = (method, path, opts = {}) => api(method, path, { ...opts, key: state.token || '' });
+
+    /* One Idempotency-Key per intended write: the same form sent again (a
+     * retry after a lost answer) reuses it; a changed form gets a new one. */
+    function idempotencyKey(slot, body) {
+      const p = state.pending[slot];
+      if (!p || p.body !== body) state.pending[slot] = { body, key: uuid() };
+      return state.pending[slot].key;
+    }
+    const acknowledged = (slot) => { delete state.pending[slot]; };
+
+    /* Disables every button of container while fn runs; the submit button says what is happening. */
+    async function busyAll(container, label, fn) {
+      const buttons = $$('button', container);
+      const submit = $('button[type="submit"]', container);
+      const text = submit ? submit.textContent : '';
+      const was = buttons.map((b) => b.disabled);
+      for (const b of buttons) b.disabled = true;
+      if (submit && label) submit.textContent = label;
+      container.setAttribute('aria-busy', 'true');
+      try { return await fn(); } finally {
+        buttons.forEach((b, i) => { b.disabled = was[i]; });
+        if (submit && label) submit.textContent = text;
+        container.removeAttribute('aria-busy');
+      }
+    }
+
+    /* A button that runs fn, disabled while it does. */
+    function onClick(button, fn) {
+      button.addEventListener('click', async () => {
+        if (button.disabled) return;
+        button.disabled = true;
+        try { await fn(); } finally { button.disabled = false; }
+      });
+    }
+
+    /* datetime-local value ("2026-03-02T10:15") in this browser's zone -> RFC 3339 UTC. */
+    function localToRfc3339(value) {
+      const d = new Date(value);
+      if (!value || Number.isNaN(d.getTime())) return null;
+      return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+    }
+    /* A date input's day ("2026-03-02") -> the RFC 3339 UTC of its local midnight, plus days. */
+    function dayStart(value, plusDays = 0) {
+      const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value || '');
+      if (!m) return null;
+      const d = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]) + plusDays);
+      return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+    }
+    function isoDay(d) {
+      return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+    }
+
+    /* A table with a hidden caption and column heads; cols: [{label, num}]. */
+    function table(caption, cols, rows, cls = '') {
+      return el('div', { class: 'table-wrap' }, el('table', { class: cls },
+        el('caption', { class: 'visually-hidden', text: caption }),
+        el('thead', null, el('tr', null, cols.map((c) => el('th', { scope: 'col', class: c.num ? 'num' : null, text: c.label })))),
+        el('tbody', null, rows)));
+    }
+    const td = (text, cls) => el('td', { class: cls || null, text: text === null || text === undefined ? '—' : String(text) });
+
+    /* ---- who may do what ---- */
+
+    function permissions(who) {
+      const r = who.role;
+      const operator = !who.partner;
+      return {
+        programApply: r === 'admin' && operator,
+        storeWrite: r === 'admin',
+        staffRead: r === 'admin' || r === 'auditor',
+        staffWrite: r === 'admin',
+        auditRead: r === 'admin' || r === 'auditor',
+        activityRead: r === 'admin' || r === 'auditor' || r === 'manager',
+        coalitionRead: (r === 'admin' || r === 'auditor') && state.partners.length > 0,
+        settleWrite: r === 'admin' && operator && state.partners.length > 0,
+      };
+    }
+
+    function applyPermissions() {
+      state.can = permissions(state.who);
+      for (const node of $$('[data-needs]')) node.hidden = !state.can[node.dataset.needs];
+      const note = $('#readonly-note');
+      const r = state.who.role;
+      note.hidden = r === 'admin';
+      note.textContent = r === 'auditor'
+        ? 'You are logged in as an auditor: you can read everything here and change nothing.'
+        : r === 'manager'
+          ? 'You are logged in as a store manager: you can read the program and the stores, and the staff activity of your store.'
+          : 'Cashiers use the till page; here you can read the program and the stores.';
+    }
+
+    function showWho() {
+      const w = state.who;
+      const bits = [w.kind === 'key' ? 'Admin API key' : `${w.name} (${w.login})`, ROLE_NAMES[w.role] || w.role];
+      if (w.store) bits.push(`store ${w.store}`);
+      if (w.partner) bits.push(`partner ${w.partner}`);
+      if (state.program) bits.unshift(state.program.name);
+      $('#who').textContent = bits.join(' · ');
+    }
+
+    /* ---- logging in and out ---- */
+
+    async function open(token, who, { quiet = false } = {}) {
+      state.token = token;
+      state.who = who;
+      const program = await call('GET', '/v1/program');
+      state.program = program;
+      state.partners = await loadPartners();
+      try {
+        sessionStorage.setItem(TOKEN_STORAGE, token);
+        sessionStorage.setItem(WHO_STORAGE, JSON.stringify(who));
+      } catch { /* private mode: kept in memory */ }
+      applyPermissions();
+      showWho();
+      loginSection.hidden = true;
+      admin.hidden = false;
+      $('#logout').hidden = false;
+      fillStaticChoices();
+      renderProgram();
+      await Promise.all([loadVersions(), loadStores(true)]);
+      showSection(sectionFromHash(), { focus: !quiet });
+      announce(`Logged in as ${who.kind === 'key' ? 'admin key' : who.name}.`);
+    }
+
+    function closeAdmin() {
+      state.token = null;
+      state.who = null;
+      try {
+        sessionStorage.removeItem(TOKEN_STORAGE);
+        sessionStorage.removeItem(WHO_STORAGE);
+      } catch { /* ignore */ }
+      admin.hidden = true;
+      loginSection.hidden = false;
+      $('#logout').hidden = true;
+      $('#who').textContent = '';
+      for (const id of ['#versions', '#stores-list', '#staff-list', '#audit-list', '#activity-report', '#settle-report',
+        '#apply-result', '#store-result', '#staff-result', '#link-result', '#settle-result']) {
+        $(id).replaceChildren();
+      }
+      state.pending = {};
+    }
+
+    const loginForm = $('#login-form');
+    loginForm.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      clearProblems(loginForm);
+      const login = $('#admin-login').value.trim();
+      const password = $('#admin-password').value;
+      const missing = [];
+      if (!login) missing.push({ field: 'login', detail: 'type your staff login' });
+      if (!password) missing.push({ field: 'password', detail: 'type your password' });
+      if (missing.length) { showProblem(loginForm, clientProblem(missing)); return; }
+      await busyAll(loginForm, 'Logging in…', async () => {
+        let session;
+        try {
+          session = await api('POST', '/v1/sessions', { key: '', body: JSON.stringify({ login, password }) });
+        } catch (p) {
+          if (p instanceof ApiProblem && p.status === 401) p.errors = [{ target: 'password', detail: p.detail || p.title }];
+          showProblem(loginForm, p);
+          return;
+        }
+        $('#admin-password').value = '';
+        const s = session.staff;
+        try {
+          await open(session.token, { kind: 'staff', name: s.name, login: s.login, role: s.role, store: s.store, partner: s.partner });
+        } catch (p) {
+          closeAdmin();
+          showProblem(loginForm, p);
+        }
+      });
+    });
+
+    const keyForm = $('#key-form');
+    keyForm.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      clearProblems(keyForm);
+      const key = $('#admin-key').value.trim();
+      if (!key) { showProblem(keyForm, clientProblem([{ field: 'key', detail: 'paste an admin API key' }])); return; }
+      await busyAll(keyForm, 'Checking…', async () => {
+        try {
+          /* Only an admin key may list staff: a till key is refused here. */
+          await api('GET', '/v1/staff?limit=1', { key });
+          $('#admin-key').value = '';
+          await open(key, { kind: 'key', name: 'Admin API key', login: '', role: 'admin', store: null, partner: null });
+        } catch (p) {
+          closeAdmin();
+          if (p instanceof ApiProblem && (p.status === 401 || p.status === 403)) {
+            p.errors = [{ target: 'key', detail: p.status === 403 ? 'this is not an admin key (a till key cannot open the admin page)' : (p.detail || p.title) }];
+          }
+          showProblem(keyForm, p);
+        }
+      });
+    });
+
+    onClick($('#logout'), async () => {
+      const token = state.token;
+      /* A staff session ends on the server too; an API key stays valid. */
+      if (token && token.startsWith('fds_')) {
+        try { await api('DELETE', '/v1/sessions/current', { key: token }); } catch { /* it expires anyway */ }
+      }
+      closeAdmin();
+      announce('Logged out.');
+      $('#admin-login').focus();
+    });
+
+    /* ---- sections ---- */
+
+    function sectionFromHash() {
+      const h = window.location.hash.replace(/^#/, '');
+      return SECTIONS.includes(h) ? h : 'program';
+    }
+
+    function showSection(name, { focus = true } = {}) {
+      const link = $(`#admin-nav a[data-section="${name}"]`);
+      if (!link || link.hidden) name = 'program';
+      for (const s of SECTIONS) {
+        $(`#${s}`).hidden = s !== name;
+        const a = $(`#admin-nav a[data-section="${s}"]`);
+        if (s === name) a.setAttribute('aria-current', 'true'); else a.removeAttribute('aria-current');
+      }
+      if (focus) $(`#${name}`).focus({ preventScroll: true });
+      loadSection(name);
+    }
+
+    /* Lists are read again each time their section is shown: others write too. */
+    function loadSection(name) {
+      if (name === 'staff') loadStaff(true);
+      else if (name === 'audit') loadAudit(true);
+      else if (name === 'activity') runActivity();
+      else if (name === 'stores') loadStores(true);
+      else if (name === 'coalition') renderPartners();
+    }
+
+    window.addEventListener('hashchange', () => { if (!admin.hidden) showSection(sectionFromHash()); });
+
+    /* ---- the program ---- */
+
+    /* The partners of a coalition program, from the explanation of the rules in force. */
+    async function loadPartners() {
+      let text;
+      try {
+        text = await call('GET', '/v1/program/explain?lang=en', { text: true });
+      } catch { return []; } /* no program file in force: no partners */
+      const out = [];
+      const section = /\n## Partners\n\n([\s\S]*?)(?:\n## |$)/.exec(`\n${text}`);
+      if (!section) return out;
+      for (const line of section[1].split('\n')) {
+        const m = /^- (.*) \(([^()]+)\), stores: ([^;]*);/.exec(line);
+        if (m) out.push({ name: m[1], id: m[2], stores: m[3].split(',').map((x) => x.trim()).filter(Boolean) });
+      }
+      return out;
+    }
+
+    function renderProgram() {
+      const p = state.program;
+      if (!p) return;
+      const fact = (label, value, id) => el('div', { class: 'fact' }, el('dt', { text: label }), el('dd', { id, text: value }));
+      fill($('#program-summary'),
+        fact('Name', p.name, 'program-name'),
+        fact('Currency', p.currency, 'program-currency'),
+        fact('Time zone', p.time_zone, 'program-zone'),
+        fact('Points per unit', fmtInt(p.points_per_unit)),
+        fact('Rounding', p.rounding),
+        fact('Points expire after', `${p.expiry_months} months`),
+        fact('Pending days', fmtInt(p.pending_days)),
+        fact('Value of a point', fmtMoney(p.point_value_minor, p)),
+        fact('Language', p.language),
+        state.partners.length ? fact('Partners', state.partners.map((x) => x.name).join(', '), 'program-partners') : null);
+    }
+
+    async function loadVersions() {
+      const box = $('#versions');
+      try {
+        const res = await call('GET', '/v1/program/versions');
+        state.versions = (res.versions || []).slice().reverse(); /* newest first */
+        state.versionsShown = 0;
+        box.replaceChildren();
+        showMoreVersions();
+      } catch (p) {
+        box.replaceChildren(el('p', { class: 'problem', role: 'alert', text: `${p.title}${p.detail ? `: ${p.detail}` : ''}` }));
+      }
+    }
+
+    function showMoreVersions() {
+      const box = $('#versions');
+      if (state.versions.length === 0) {
+        box.replaceChildren(el('p', { class: 'hint', text: 'No program file applied yet: the defaults are in force.' }));
+        $('#versions-more').hidden = true;
+        return;
+      }
+      let tbody = $('tbody', box);
+      if (!tbody) {
+        box.replaceChildren(table('Program versions, newest first', [
+          { label: 'Version' }, { label: 'Effective from' }, { label: 'Applied' }, { label: 'Rules', num: true }, { label: 'Status' },
+        ], [], 'versions'));
+        tbody = $('tbody', box);
+      }
+      const next = state.versions.slice(state.versionsShown, state.versionsShown + PAGE_SIZE);
+      for (const v of next) {
+        tbody.append(el('tr', { dataset: { version: v.version } },
+          td(`v${v.version}`), td(fmtTime(v.effective_from)), td(fmtTime(v.created_at)), td(fmtInt(v.rules), 'num'),
+          el('td', null, v.in_force ? el('span', { class: 'badge ok', text: 'in force' })
+            : new Date(v.effective_from) > new Date() ? el('span', { class: 'badge', text: 'scheduled' }) : null)));
+      }
+      state.versionsShown += next.length;
+      $('#versions-more').hidden = state.versionsShown >= state.versions.length;
+    }
+    $('#versions-more').addEventListener('click', showMoreVersions);
+
+    onClick($('#program-refresh'), async () => {
+      const box = $('#program').querySelector('.card');
+      clearProblems(box);
+      try {
+        state.program = await call('GET', '/v1/program');
+        state.partners = await loadPartners();
+        applyPermissions();
+        renderProgram();
+        showWho();
+        await loadVersions();
+      } catch (p) { showProblem(box, p); }
+    });
+
+    const applyForm = $('#apply-form');
+    const source = $('#apply-source');
+
+    $('#apply-file').addEventListener('change', async (ev) => {
+      const file = ev.target.files && ev.target.files[0];
+      if (!file) return;
+      if (file.size > MAX_PROGRAM_BYTES) {
+        showProblem(applyForm, clientProblem([{ field: 'source', detail: `the file is larger than ${MAX_PROGRAM_BYTES / 1024} KiB` }]));
+        return;
+      }
+      source.value = await file.text();
+      clearProblems(applyForm);
+    });
+
+    /* Puts the caret on line:column of the source and shows that line with a marker. */
+    function pointAtSource(line, column) {
+      const lines = source.value.split('\n');
+      const show = $('#apply-source-line');
+      if (!line || line > lines.length) { show.hidden = true; return; }
+      let offset = 0;
+      for (let i = 0; i < line - 1; i++) offset += lines[i].length + 1;
+      const col = Math.max(1, Math.min(column || 1, lines[line - 1].length + 1));
+      source.setSelectionRange(offset + col - 1, offset + col - 1);
+      const lineHeight = parseFloat(getComputedStyle(source).lineHeight) || 20;
+      source.scrollTop = Math.max(0, (line - 3) * lineHeight);
+      const gutter = `${line} | `;
+      show.textContent = `${gutter}${lines[line - 1]}\n${' '.repeat(gutter.length + col - 1)}^`;
+      show.hidden = false;
+    }
+
+    applyForm.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      clearProblems(applyForm);
+      $('#apply-source-line').hidden = true;
+      const text = source.value;
+      const fromValue = $('#apply-from').value;
+      const errors = [];
+      if (!text.trim()) errors.push({ field: 'source', detail: 'paste or load a program file' });
+      else if (utf8Length(text) > MAX_PROGRAM_BYTES) errors.push({ field: 'source', detail: `must be at most ${MAX_PROGRAM_BYTES / 1024} KiB` });
+      const from = fromValue ? localToRfc3339(fromValue) : null;
+      if (fromValue && !from) errors.push({ field: 'effective_from', detail: 'must be a date and time' });
+      if (errors.length) { showProblem(applyForm, clientProblem(errors, 'Please correct the form — nothing was sent')); return; }
+      const payload = { source: text };
+      if (from) payload.effective_from = from;
+      const body = JSON.stringify(payload);
+      await busyAll(applyForm, 'Applying…', async () => {
+        try {
+          const res = await call('POST', '/v1/program/versions', { body, idempotencyKey: idempotencyKey('apply', body) });
+          acknowledged('apply');
+          fill($('#apply-result'), el('div', { class: 'success', id: 'apply-success' },
+            el('p', null, 'Applied as ', el('strong', { text: `version ${res.version}` }), `, effective from ${fmtTime(res.effective_from)}.`)));
+          state.program = await call('GET', '/v1/program');
+          state.partners = await loadPartners();
+          applyPermissions();
+          renderProgram();
+          showWho();
+          await loadVersions();
+          announce(`Program version ${res.version} applied.`);
+        } catch (p) {
+          $('#apply-result').replaceChildren();
+          /* A file error names a key path in the file (earn[0].rate) and "line L, column C"
+           * in detail: both belong to the program file's box. */
+          if (p instanceof ApiProblem && p.status === 400 && p.field !== 'effective_from' && p.field !== 'Idempotency-Key') {
+            const where = /line (\d+), column (\d+)/.exec(p.detail || '');
+            p.errors = [{ target: 'source', detail: `${p.field ? `${p.field}: ` : ''}${p.detail || p.title}` }];
+            showProblem(applyForm, p);
+            if (where) pointAtSource(Number(where[1]), Number(where[2]));
+          } else {
+            showProblem(applyForm, p);
+          }
+        }
+      });
+    });
+
+    /* ---- stores ---- */
+
+    async function loadStores(reset) {
+      const card = $('#stores').querySelector('.card');
+      clearProblems(card);
+      const params = new URLSearchParams({ limit: String(PAGE_SIZE) });
+      if (!reset && state.storesAfter) params.set('after', state.storesAfter);
+      try {
+        const page = await call('GET', `/v1/stores?${params}`);
+        if (reset) state.stores = [];
+        state.stores.push(...(page.stores || []));
+        state.storesAfter = page.next_after || null;
+        renderStores();
+      } catch (p) { showProblem(card, p); }
+    }
+
+    function renderStores() {
+      const box = $('#stores-list');
+      if (state.stores.length === 0) {
+        box.replaceChildren(el('p', { class: 'hint', text: 'No store registered yet: purchases may name any store.' }));
+      } else {
+        const rows = state.stores.map((s) => {
+          let action = null;
+          if (state.can.storeWrite) {
+            const b = el('button', { type: 'button', class: 'secondary small', 'aria-label': `Edit store ${s.code}` }, 'Edit');
+            b.addEventListener('click', () => editStore(s));
+            action = el('td', null, b);
+          }
+          return el('tr', { dataset: { code: s.code } }, td(s.code), td(s.name), td(s.time_zone), td(s.address), action);
+        });
+        const cols = [{ label: 'Code' }, { label: 'Name' }, { label: 'Time zone' }, { label: 'Address' }];
+        if (state.can.storeWrite) cols.push({ label: 'Actions' });
+        box.replaceChildren(table('Stores', cols, rows, 'stores'));
+      }
+      $('#stores-more').hidden = !state.storesAfter;
+      fillStoreChoices();
+    }
+    onClick($('#stores-more'), () => loadStores(false));
+    onClick($('#stores-refresh'), () => loadStores(true));
+
+    const storeForm = $('#store-form');
+    function editStore(s) {
+      state.storeEditing = s.code;
+      clearProblems(storeForm);
+      $('#store-form-title').textContent = `Edit store ${s.code}`;
+      $('#store-code').value = s.code;
+      $('#store-code').disabled = true;
+      $('#store-name').value = s.name;
+      $('#store-tz').value = s.time_zone;
+      $('#store-address').value = s.address || '';
+      $('#store-submit').textContent = 'Save store';
+      $('#store-cancel').hidden = false;
+      $('#store-result').replaceChildren();
+      $('#store-name').focus();
+    }
+    function stopEditing() {
+      state.storeEditing = null;
+      storeForm.reset();
+      $('#store-code').disabled = false;
+      $('#store-form-title').textContent = 'Add a store';
+      $('#store-submit').textContent = 'Add store';
+      $('#store-cancel').hidden = true;
+    }
+    $('#store-cancel').addEventListener('click', () => { stopEditing(); clearProblems(storeForm); $('#store-code').focus(); });
+
+    storeForm.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      clearProblems(storeForm);
+      const editing = state.storeEditing;
+      const code = $('#store-code').value.trim();
+      const name = $('#store-name').value.trim();
+      const tz = $('#store-tz').value.trim();
+      const address = $('#store-address').value.trim();
+      const errors = [];
+      if (!editing && !code) errors.push({ field: 'code', detail: 'is required' });
+      else if (!editing && !/^[A-Za-z0-9._-]{1,64}$/.test(code)) errors.push({ field: 'code', detail: 'must be 1 to 64 of A-Z a-z 0-9 . _ -' });
+      if (!name) errors.push({ field: 'name', detail: 'is required' });
+      else if (utf8Length(name) > MAX_NAME_BYTES) errors.push({ field: 'name', detail: `must be at most ${MAX_NAME_BYTES} bytes` });
+      if (!tz) errors.push({ field: 'time_zone', detail: 'is required, e.g. Europe/Madrid' });
+      if (utf8Length(address) > MAX_ADDRESS_BYTES) errors.push({ field: 'address', detail: `must be at most ${MAX_ADDRESS_BYTES} bytes` });
+      if (errors.length) { showProblem(storeForm, clientProblem(errors, 'Please correct the store — nothing was sent')); return; }
+      const payload = editing ? { name, time_zone: tz } : { code, name, time_zone: tz };
+      if (address) payload.address = address;
+      const body = JSON.stringify(payload);
+      const slot = editing ? `store-put-${editing}` : 'store-post';
+      await busyAll(storeForm, editing ? 'Saving…' : 'Adding…', async () => {
+        try {
+          const s = editing
+            ? await call('PUT', `/v1/stores/${encodeURIComponent(editing)}`, { body, idempotencyKey: idempotencyKey(slot, body) })
+            : await call('POST', '/v1/stores', { body, idempotencyKey: idempotencyKey(slot, body) });
+          acknowledged(slot);
+          stopEditing();
+          fill($('#store-result'), el('div', { class: 'success' },
+            el('p', null, editing ? 'Saved store ' : 'Added store ', el('strong', { text: `${s.code} — ${s.name}` }), '.')));
+          announce(`${editing ? 'Saved' : 'Added'} store ${s.code}.`);
+          await loadStores(true);
+        } catch (p) {
+          showProblem(storeForm, p);
+        }
+      });
+    });
+
+    /* ---- staff ---- */
+
+    function fillStaticChoices() {
+      const zones = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
+      fill($('#time-zones'), zones.map((z) => el('option', { value: z })));
+      fill($('#audit-routes'), AUDIT_ROUTES.map((r) => el('option', { value: r })));
+      const partnerField = $('#staff-partner-field');
+      partnerField.hidden = state.partners.length === 0 || !!state.who.partner;
+      fill($('#staff-partner'), el('option', { value: '', text: 'The coalition operator' }),
+        state.partners.map((p) => el('option', { value: p.id, text: `${p.name} (${p.id})` })));
+      updateRoleFields();
+    }
+
+    function fillStoreChoices() {
+      const select = $('#staff-store');
+      const was = select.value;
+      fill(select, el('option', { value: '', text: state.stores.length ? 'Choose a store' : 'No store registered yet' }),
+        state.stores.map((s) => el('option', { value: s.code, text: `${s.code} — ${s.name}` })));
+      if (was) select.value = was;
+    }
+
+    function updateRoleFields() {
+      const role = $('#staff-role').value;
+      const atStore = role === 'cashier' || role === 'manager';
+      $('#staff-store').disabled = !atStore;
+      if (!atStore) $('#staff-store').value = '';
+      $('#staff-partner').disabled = atStore;
+      if (atStore) $('#staff-partner').value = '';
+      $('#staff-role-hint').textContent = {
+        cashier: 'The till, at their store.',
+        manager: 'The till, refunds, small adjustments and their store\'s staff activity.',
+        admin: 'Everything in the program.',
+        auditor: 'Reads everything, changes nothing.',
+      }[role];
+    }
+    $('#staff-role').addEventListener('change', updateRoleFields);
+
+    async function loadStaff(reset) {
+      const card = $('#staff').querySelector('.card');
+      clearProblems(card);
+      const params = new URLSearchParams({ limit: String(PAGE_SIZE) });
+      if (!reset && state.staffAfter) params.set('after', String(state.staffAfter));
+      try {
+        const page = await call('GET', `/v1/staff?${params}`);
+        if (reset) state.staff = [];
+        state.staff.push(...(page.staff || []));
+        state.staffAfter = page.next_after || null;
+        renderStaff();
+      } catch (p) { showProblem(card, p); }
+    }
+
+    function renderStaff() {
+      const box = $('#staff-list');
+      if (state.staff.length === 0) {
+        box.replaceChildren(el('p', { class: 'hint', text: 'No staff account yet.' }));
+      } else {
+        const showPartner = state.partners.length > 0;
+        const rows = state.staff.map((s) => {
+          let action = null;
+          if (state.can.staffWrite) {
+            const b = el('button', { type: 'button', class: 'secondary small', 'aria-label': `Link a card to ${s.login}` }, 'Link card');
+            b.addEventListener('click', () => {
+              $('#link-staff').value = String(s.id);
+              $('#link-card').focus();
+            });
+            action = el('td', null, b);
+          }
+          return el('tr', { dataset: { login: s.login } },
+            td(s.login), td(s.name), td(ROLE_NAMES[s.role] || s.role), td(s.store),
+            showPartner ? td(s.partner || 'operator') : null,
+            td(s.member_id ? `member ${s.member_id}` : null), td(fmtTime(s.created_at)), action);
+        });
+        const cols = [{ label: 'Login' }, { label: 'Name' }, { label: 'Role' }, { label: 'Store' }];
+        if (showPartner) cols.push({ label: 'Partner' });
+        cols.push({ label: 'Own card' }, { label: 'Created' });
+        if (state.can.staffWrite) cols.push({ label: 'Actions' });
+        box.replaceChildren(table('Staff accounts', cols, rows, 'staff'));
+      }
+      $('#staff-more').hidden = !state.staffAfter;
+      const select = $('#link-staff');
+      const was = select.value;
+      fill(select, el('option', { value: '', text: 'Choose a staff account' }),
+        state.staff.map((s) => el('option', { value: String(s.id), text: `${s.name} (${s.login})` })));
+      if (was) select.value = was;
+    }
+    onClick($('#staff-more'), () => loadStaff(false));
+    onClick($('#staff-refresh'), () => loadStaff(true));
+
+    const staffForm = $('#staff-form');
+    staffForm.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      clearProblems(staffForm);
+      const login = $('#staff-login').value.trim();
+      const name = $('#staff-name').value.trim();
+      const role = $('#staff-role').value;
+      const store = $('#staff-store').value;
+      const partner = $('#staff-partner-field').hidden ? '' : $('#staff-partner').value;
+      const password = $('#staff-password').value;
+      const errors = [];
+      if (!/^[a-z0-9._-]{3,32}$/.test(login)) errors.push({ field: 'login', detail: `must be 3 to ${MAX_LOGIN_BYTES} of a-z 0-9 . _ -` });
+      if (!name) errors.push({ field: 'name', detail: 'is required' });
+      else if (utf8Length(name) > MAX_NAME_BYTES) errors.push({ field: 'name', detail: `must be at most ${MAX_NAME_BYTES} bytes` });
+      if ((role === 'cashier' || role === 'manager') && !store) errors.push({ field: 'store', detail: `a ${ROLE_NAMES[role]} works at a store: choose one` });
+      const pwBytes = utf8Length(password);
+      if (pwBytes < MIN_PASSWORD_BYTES || pwBytes > MAX_PASSWORD_BYTES) {
+        errors.push({ field: 'password', detail: `must be ${MIN_PASSWORD_BYTES} to ${MAX_PASSWORD_BYTES} bytes` });
+      }
+      if (errors.length) { showProblem(staffForm, clientProblem(errors, 'Please correct the account — nothing was sent')); return; }
+      const payload = { login, name, role, password };
+      if (store) payload.store = store;
+      if (partner) payload.partner = partner;
+      const body = JSON.stringify(payload);
+      await busyAll(staffForm, 'Adding…', async () => {
+        try {
+          const s = await call('POST', '/v1/staff', { body, idempotencyKey: idempotencyKey('staff', body) });
+          acknowledged('staff');
+          staffForm.reset();
+          updateRoleFields();
+          fill($('#staff-result'), el('div', { class: 'success' },
+            el('p', null, 'Added ', el('strong', { text: `${s.name} (${s.login})` }), `, ${ROLE_NAMES[s.role] || s.role}${s.store ? ` at ${s.store}` : ''}.`)));
+          announce(`Added staff account ${s.login}.`);
+          await loadStaff(true);
+        } catch (p) {
+          showProblem(staffForm, p);
+        }
+      });
+    });
+
+    const linkForm = $('#link-form');
+    linkForm.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      clearProblems(linkForm);
+      const id = $('#link-staff').value;
+      const value = $('#link-card').value.trim();
+      const compact = value.replace(/[\s-]/g, '');
+      const errors = [];
+      if (!id) errors.push({ field: 'id', detail: 'choose a staff account' });
+      if (!value) errors.push({ field: 'member_id', detail: 'type a card number or a member id' });
+      else if (!/^\d+$/.test(compact)) errors.push({ field: 'member_id', detail: 'must be a card number or a member id' });
+      if (errors.length) { showProblem(linkForm, clientProblem(errors, 'Please correct the form — nothing was sent')); return; }
+      await busyAll(linkForm, 'Linking…', async () => {
+        try {
+          let memberId = Number(compact);
+          let who = '';
+          if (compact.length >= 16) { /* a card number: find its member */
+            try {
+              const found = await call('GET', `/v1/members?card=${encodeURIComponent(value)}`);
+              const m = (found.members || [])[0];
+              if (!m) throw new ApiProblem({ status: 404, title: 'No such card', field: 'card', detail: 'no member has this card' });
+              memberId = m.id;
+              who = m.name;
+            } catch (p) {
+              if (p instanceof ApiProblem && p.field === 'card') p.errors = [{ target: 'member_id', detail: p.detail || p.title }];
+              throw p;
+            }
+          }
+          const body = JSON.stringify({ member_id: memberId });
+          const slot = `link-${id}`;
+          const s = await call('PUT', `/v1/staff/${encodeURIComponent(id)}/member`, { body, idempotencyKey: idempotencyKey(slot, body) });
+          acknowledged(slot);
+          linkForm.reset();
+          fill($('#link-result'), el('div', { class: 'success' }, el('p', null,
+            s.member_id ? `Linked ${s.login} to member ${s.member_id}${who ? ` (${who})` : ''}.` : `Removed ${s.login}'s card link.`)));
+          announce(`Card link saved for ${s.login}.`);
+          await loadStaff(true);
+        } catch (p) {
+          showProblem(linkForm, p);
+        }
+      });
+    });
+
+    /* ---- audit log ---- */
+
+    const auditForm = $('#audit-form');
+
+    function readAuditFilter() {
+      const errors = [];
+      const f = {};
+      const actor = $('#audit-actor').value.trim();
+      const route = $('#audit-route').value.trim();
+      if (actor) f.actor = actor;
+      if (route) f.route = route;
+      for (const name of ['from', 'to']) {
+        const v = $(`#audit-${name}`).value;
+        if (!v) continue;
+        const t = localToRfc3339(v);
+        if (!t) errors.push({ field: name, detail: 'must be a date and time' });
+        else f[name] = t;
+      }
+      return { f, errors };
+    }
+
+    async function loadAudit(reset) {
+      clearProblems(auditForm);
+      if (reset) {
+        const { f, errors } = readAuditFilter();
+        if (errors.length) { showProblem(auditForm, clientProblem(errors)); return; }
+        state.auditFilter = f;
+        state.auditBefore = null;
+      }
+      const params = new URLSearchParams({ ...state.auditFilter, limit: String(PAGE_SIZE) });
+      if (!reset && state.auditBefore) params.set('before', String(state.auditBefore));
+      try {
+        const page = await call('GET', `/v1/audit-log?${params}`);
+        state.auditBefore = page.next_before || null;
+        const box = $('#audit-list');
+        let tbody = $('tbody', box);
+        if (reset || !tbody) {
+          box.replaceChildren(table('Audit log, newest first', [
+            { label: 'When' }, { label: 'Who' }, { label: 'As' }, { label: 'Store' }, { label: 'What' },
+            { label: 'Request' }, { label: 'Reference' }, { label: 'Status', num: true }, { label: 'From' },
+          ], [], 'audit'));
+          tbody = $('tbody', box);
+        }
+        for (const e of page.entries || []) {
+          tbody.append(el('tr', { dataset: { id: e.id } },
+            td(fmtTime(e.time)), td(e.actor), td(e.role), td(e.store), td(e.route),
+            el('td', null, el('code', { text: `${e.method} ${e.path}` })), td(e.ref),
+            td(e.status, `num ${e.status >= 400 ? 'neg' : ''}`), td(e.client_ip)));
+        }
+        if (!$('tr', tbody)) box.replaceChildren(el('p', { class: 'hint', text: 'No entry matches.' }));
+        $('#audit-more').hidden = !state.auditBefore;
+      } catch (p) {
+        showProblem(auditForm, p);
+      }
+    }
+
+    auditForm.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      await busyAll(auditForm, 'Loading…', () => loadAudit(true));
+    });
+    $('#audit-clear').addEventListener('click', async () => {
+      auditForm.reset();
+      await busyAll(auditForm, null, () => loadAudit(true));
+    });
+    onClick($('#audit-more'), () => loadAudit(false));
+
+    /* ---- unusual staff activity ---- */
+
+    const activityForm = $('#activity-form');
+
+    function setPeriod(kind) {
+      const now = new Date();
+      let from;
+      let to = now;
+      if (kind === 'month') from = new Date(now.getFullYear(), now.getMonth(), 1);
+      else if (kind === 'last-month') {
+        from = new Date(now.getFullYear(), now.getMonth() - 1, 1);
+        to = new Date(now.getFullYear(), now.getMonth(), 0);
+      } else if (kind !== 'custom') {
+        from = new Date(now.getFullYear(), now.getMonth(), now.getDate() - Number(kind) + 1);
+      }
+      if (from) {
+        $('#activity-from').value = isoDay(from);
+        $('#activity-to').value = isoDay(to);
+      }
+    }
+    $('#activity-period').addEventListener('change', (ev) => setPeriod(ev.target.value));
+    for (const id of ['#activity-from', '#activity-to']) {
+      $(id).addEventListener('input', () => { $('#activity-period').value = 'custom'; });
+    }
+    setPeriod($('#activity-period').value);
+
+    async function runActivity() {
+      clearProblems(activityForm);
+      const fromDay = $('#activity-from').value;
+      const toDay = $('#activity-to').value;
+      const errors = [];
+      const from = dayStart(fromDay);
+      const to = dayStart(toDay, 1);
+      if (!from) errors.push({ field: 'from', detail: 'choose the first day' });
+      if (!to) errors.push({ field: 'to', detail: 'choose the last day' });
+      if (from && to && to <= from) errors.push({ field: 'to', detail: 'must not be before the first day' });
+      if (errors.length) { showProblem(activityForm, clientProblem(errors)); return; }
+      try {
+        const rep = await call('GET', `/v1/reports/staff-activity?${new URLSearchParams({ from, to })}`);
+        /* Flagged accounts first, then by sales rung up. */
+        state.activityRows = (rep.staff || []).slice().sort((a, b) => (b.unusual - a.unusual) || (b.purchases - a.purchases));
+        state.activityShown = 0;
+        const flagged = state.activityRows.filter((r) => r.unusual).length;
+        const th = rep.thresholds || {};
+        fill($('#activity-report'),
+          el('p', { class: flagged ? 'summary bad' : 'summary', id: 'activity-summary' },
+            flagged ? `${flagged} of ${state.activityRows.length} staff accounts flagged` : `No unusual activity among ${state.activityRows.length} staff accounts`,
+            ` from ${fmtTime(rep.from)} to ${fmtTime(rep.to)}.`),
+          el('p', { class: 'hint' }, 'Own card and staff cards: sales that earned points there / the points they earned. ',
+            `Flags: any sale that earned on the seller's own card; ${th.staff_card_purchases ?? 3} or more on other staff members' cards; ${fmtInt(th.adjustment_points ?? 500)} or more points added by hand.`,
+            state.who.role === 'manager' ? ' You see your store\'s staff only.' : ''),
+          state.activityRows.length ? table('Staff activity', [
+            { label: 'Staff' }, { label: 'Role' }, { label: 'Store' }, { label: 'Sales', num: true },
+            { label: 'Own card', num: true }, { label: 'Staff cards', num: true },
+            { label: 'Added by hand', num: true }, { label: 'Refunds', num: true }, { label: 'Flags' },
+          ], [], 'activity') : null);
+        showMoreActivity();
+        announce($('#activity-summary').textContent);
+      } catch (p) {
+        $('#activity-report').replaceChildren();
+        showProblem(activityForm, p);
+      }
+    }
+
+    function showMoreActivity() {
+      const tbody = $('#activity-report tbody');
+      const next = state.activityRows.slice(state.activityShown, state.activityShown + PAGE_SIZE);
+      for (const r of next) {
+        const s = r.staff;
+        const hot = (n, cls) => td(n, `num ${n ? cls : ''}`);
+        tbody.append(el('tr', { class: r.unusual ? 'flagged' : null, dataset: { login: s.login } },
+          el('td', null, el('strong', { text: s.name }), el('span', { class: 'muted', text: ` ${s.login}` })),
+          td(ROLE_NAMES[s.role] || s.role), td(s.store), td(fmtInt(r.purchases), 'num'),
+          hot(r.own_card_purchases ? `${fmtInt(r.own_card_purchases)} / ${fmtInt(r.own_card_points)}` : '0', r.own_card_purchases ? 'neg' : ''),
+          hot(r.staff_card_purchases ? `${fmtInt(r.staff_card_purchases)} / ${fmtInt(r.staff_card_points)}` : '0', r.reasons.includes('staff_card_earns') ? 'neg' : ''),
+          hot(fmtInt(r.adjustment_points_added), r.reasons.includes('manual_additions') ? 'neg' : ''),
+          td(fmtInt(r.refunds), 'num'),
+          el('td', null, r.unusual
+            ? el('ul', { class: 'flags' }, r.reasons.map((x) => el('li', null, el('span', { class: 'badge bad', text: 'flag' }), ` ${REASONS[x] || x}`)))
+            : el('span', { class: 'muted', text: 'nothing unusual' }))));
+      }
+      state.activityShown += next.length;
+      $('#activity-more').hidden = state.activityShown >= state.activityRows.length;
+    }
+    $('#activity-more').addEventListener('click', showMoreActivity);
+
+    activityForm.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      await busyAll(activityForm, 'Loading…', runActivity);
+    });
+
+    /* ---- coalition settlements ---- */
+
+    function renderPartners() {
+      fill($('#partners-list'), state.partners.map((p) =>
+        el('li', null, el('strong', { text: p.name }), ` (${p.id}) — stores: ${p.stores.join(', ') || 'none'}`)));
+      const today = isoDay(new Date());
+      const monthStart = isoDay(new Date(new Date().getFullYear(), new Date().getMonth(), 1));
+      if (!$('#settle-from').value) $('#settle-from').value = monthStart;
+      if (!$('#settle-to').value) $('#settle-to').value = today;
+      if (!$('#settle-until').value) $('#settle-until').value = today;
+    }
+
+    const reportForm = $('#settle-report-form');
+    reportForm.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      clearProblems(reportForm);
+      const from = $('#settle-from').value;
+      const to = $('#settle-to').value;
+      const status = $('#settle-status').value;
+      await busyAll(reportForm, 'Loading…', async () => {
+        try {
+          const rep = await call('GET', `/v1/settlements?${new URLSearchParams({ from, to, status })}`);
+          state.settlePairs = rep.pairs || [];
+          state.settleShown = 0;
+          const total = state.settlePairs.reduce((a, p) => a + p.amount, 0);
+          fill($('#settle-report'),
+            el('p', { class: 'summary', id: 'settle-summary' }, state.settlePairs.length
+              ? `${state.settlePairs.length} pair${state.settlePairs.length === 1 ? '' : 's'}, ${fmtMoney(total, state.program)} in all, ${rep.from} to ${rep.to} (${rep.status === 'all' ? 'all items' : 'not yet settled'}).`
+              : `Nothing owed ${rep.from} to ${rep.to}.`),
+            state.settlePairs.length ? table('What each partner owes', [
+              { label: 'Issuer (pays)' }, { label: 'Redeemer (is paid)' }, { label: 'Points', num: true },
+              { label: 'Amount', num: true }, { label: 'Items', num: true },
+            ], [], 'settlements') : null);
+          showMorePairs();
+        } catch (p) {
+          $('#settle-report').replaceChildren();
+          showProblem(reportForm, p);
+        }
+      });
+    });
+
+    const partnerName = (id) => (state.partners.find((p) => p.id === id) || { name: id }).name;
+    function showMorePairs() {
+      const tbody = $('#settle-report tbody');
+      if (!tbody) { $('#settle-more').hidden = true; return; }
+      const next = state.settlePairs.slice(state.settleShown, state.settleShown + PAGE_SIZE);
+      for (const p of next) {
+        tbody.append(el('tr', null, td(partnerName(p.issuer)), td(partnerName(p.redeemer)), td(fmtInt(p.points), 'num'),
+          td(fmtMoney(p.amount, state.program), 'num'), td(fmtInt(p.items), 'num')));
+      }
+      state.settleShown += next.length;
+      $('#settle-more').hidden = state.settleShown >= state.settlePairs.length;
+    }
+    $('#settle-more').addEventListener('click', showMorePairs);
+
+    const settleForm = $('#settle-form');
+    const confirmBox = $('#settle-confirm');
+    settleForm.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      clearProblems(settleForm);
+      const until = $('#settle-until').value;
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(until)) {
+        showProblem(settleForm, clientProblem([{ field: 'until', detail: 'choose the last day to settle' }]));
+        return;
+      }
+      $('#settle-confirm-text').textContent = `Settle every open item up to and including ${until}? This records a settlement between the partners and cannot be undone.`;
+      confirmBox.hidden = false;
+      $('#settle-submit').hidden = true;
+      $('#settle-yes').focus();
+    });
+    function closeConfirm() {
+      confirmBox.hidden = true;
+      $('#settle-submit').hidden = false;
+    }
+    $('#settle-no').addEventListener('click', () => { closeConfirm(); $('#settle-until').focus(); });
+    $('#settle-yes').addEventListener('click', async () => {
+      const body = JSON.stringify({ until: $('#settle-until').value });
+      await busyAll(settleForm, null, async () => {
+        try {
+          const s = await call('POST', '/v1/settlements', { body, idempotencyKey: idempotencyKey('settle', body) });
+          acknowledged('settle');
+          closeConfirm();
+          fill($('#settle-result'), el('div', { class: 'success', id: 'settle-success' },
+            s.id === null
+              ? el('p', { text: `Nothing was open up to ${s.until}: no settlement recorded.` })
+              : el('p', null, `Settlement ${s.id} recorded: ${fmtInt(s.items)} items, ${fmtMoney(s.amount, state.program)} up to ${s.until}.`),
+            (s.lines || []).length ? el('ul', { class: 'plain' }, s.lines.map((l) =>
+              el('li', { text: `${partnerName(l.issuer)} pays ${partnerName(l.redeemer)} ${fmtMoney(l.amount, state.program)} (${fmtInt(l.points)} points)` }))) : null));
+          announce(s.id === null ? 'Nothing to settle.' : `Settlement ${s.id} recorded.`);
+        } catch (p) {
+          closeConfirm();
+          showProblem(settleForm, p);
+        }
+      });
+    });
+
+    /* ---- start ---- */
+
+    let token = null;
+    let who = null;
+    try {
+      token = sessionStorage.getItem(TOKEN_STORAGE);
+      who = JSON.parse(sessionStorage.getItem(WHO_STORAGE) || 'null');
+    } catch { /* ignore */ }
+    if (token && who) {
+      open(token, who, { quiet: true }).catch((p) => {
+        closeAdmin();
+        showProblem(loginForm, p);
+      });
+    } else {
+      $('#admin-login').focus();
+    }
+  }
+
   const page = document.body.dataset.page;
   if (page === 'index') initIndex();
   else if (page === 'till') initTill();
+  else if (page === 'admin') initAdmin();
 })();

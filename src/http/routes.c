@@ -242,6 +242,7 @@ static int handle_page(struct http_request *r)
     } pages[] = {
         {"/", "index.html", "text/html; charset=utf-8"},
         {"/till", "till.html", "text/html; charset=utf-8"},
+        {"/admin", "admin.html", "text/html; charset=utf-8"},
         {"/web/app.js", "app.js", "text/javascript"},
         {"/web/style.css", "style.css", "text/css"},
     };
@@ -1161,6 +1162,7 @@ const struct http_route http_routes[] = {
     {"GET", "/openapi.json", handle_openapi, 0, ROUTE_PUBLIC, 0, "openapi", 0},
     {"GET", "/", handle_page, 0, ROUTE_PUBLIC, 0, "page", 0},
     {"GET", "/till", handle_page, 0, ROUTE_PUBLIC, 0, "page", 0},
+    {"GET", "/admin", handle_page, 0, ROUTE_PUBLIC, 0, "page", 0},
     {"GET", "/web/app.js", handle_page, 0, ROUTE_PUBLIC, 0, "page", 0},
     {"GET", "/web/style.css", handle_page, 0, ROUTE_PUBLIC, 0, "page", 0},
     {"GET", "/v1/program", handle_program, POS, 0, 0, "program_get", R_ALL},

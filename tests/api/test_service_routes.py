@@ -43,7 +43,7 @@ def test_openapi_json_is_served_as_an_openapi_3_document(api):
     assert "/v1/purchases" in doc.get("paths", {})
 
 
-@pytest.mark.parametrize("path", ["/", "/till"])
+@pytest.mark.parametrize("path", ["/", "/till", "/admin"])
 def test_pages_are_served_as_html(api, path):
     r = api.get(path, key=None)
     assert r.status_code == 200

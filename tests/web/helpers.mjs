@@ -27,7 +27,8 @@ const execFileP = promisify(execFile);
 
 /*
  * Starts `fidelis serve` on a new database made by `fidelis init`. Returns
- * {url, tillKey, adminKey, api(), stop()}.
+ * {url, tillKey, adminKey, api(), write(), stop()}; write() sets things up
+ * (stores, staff, members) through the API with the admin key.
  */
 export async function startServer() {
   try {
@@ -93,6 +94,15 @@ export async function startServer() {
     return { status: res.status, headers: res.headers, json, text };
   }
 
+  /* A write with an admin key (or another key) and a fresh Idempotency-Key; throws unless 2xx. */
+  let writes = 0;
+  async function write(method, p, body, { key = admin && admin[1] } = {}) {
+    writes += 1;
+    const r = await api(method, p, { key, body, headers: { 'Idempotency-Key': `test-setup-${writes}-${Date.now()}` } });
+    if (r.status < 200 || r.status > 299) throw new Error(`${method} ${p} answered ${r.status}: ${r.text}`);
+    return r.json;
+  }
+
   async function stop() {
     if (proc.exitCode === null && proc.signalCode === null) {
       const exited = new Promise((resolve) => proc.once('exit', resolve));
@@ -104,7 +114,7 @@ export async function startServer() {
     await rm(dir, { recursive: true, force: true });
   }
 
-  return { url, tillKey: till[1], adminKey: admin && admin[1], api, stop, log: () => log };
+  return { url, tillKey: till[1], adminKey: admin && admin[1], api, write, stop, log: () => log };
 }
 
 /* Launches Debian's Chromium headless with a fresh profile. Returns {context, close()}. */
