@@ -315,8 +315,10 @@ static const char schema_lots_hot[] =
     "    WHERE remaining > 0;\n"
     "CREATE INDEX lots_pending ON lots (program_id, member_id, available_at)\n"
     "    WHERE remaining > 0;\n"
-    "CREATE INDEX lots_debt ON lots (program_id, member_id) WHERE remaining < 0;\n"
-    "CREATE INDEX lots_purchase ON lots (program_id, member_id, purchase_id)\n"
+    "CREATE INDEX lots_debt ON lots (program_id, member_id, expires_at, id)\n"
+    "    WHERE remaining < 0;\n"
+    "CREATE INDEX lots_purchase ON lots (program_id, member_id, purchase_id, expires_at, "
+    "id)\n"
     "    WHERE remaining <> 0 OR expired <> 0;\n";
 
 /* Migration N (N >= 1) is migrations[N - 1]; the same numbers as sqlite.c's. */
