@@ -60,9 +60,10 @@ struct fdl_local_time svc_local_time_of(const struct fdl_tz *tz, int64_t t_s);
 void svc_state_init(struct member_state *s, const struct fdl_member *m);
 
 /* Loads the member (locking them in a PostgreSQL write) and their debt lots
- * into s (init'ing it first, so svc_state_release is always safe); other
- * lots are loaded by the svc_lots_ functions as a write needs them. Unknown
- * member: FDL_ENOT_FOUND naming member_id. */
+ * (there are some only when the balance is negative) into s (init'ing it
+ * first, so svc_state_release is always safe); other lots are loaded by the
+ * svc_lots_ functions as a write needs them. Unknown member: FDL_ENOT_FOUND
+ * naming member_id. */
 int svc_state_load(struct fdl_store *st, int64_t program_id, int64_t member_id,
                    struct member_state *s, struct fdl_error *err);
 void svc_state_release(struct member_state *s);

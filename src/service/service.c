@@ -770,8 +770,11 @@ int svc_state_load(struct fdl_store *st, int64_t program_id, int64_t member_id,
     if (rc == FDL_ENOT_FOUND)
         return fdl_error_set(err, rc, "member_id", "no member %lld",
                              (long long)member_id);
-    if (rc)
+    if (rc || s->member.balance >= 0)
         return rc;
+    /* Debt is only ever made when no lot has points left (a clawback takes
+     * every lot with points first) and every point in pays it first, so a
+     * member with debt has a negative balance: only then is there any. */
     struct fdl_lot_query q = {.set = FDL_LOTS_DEBT, .limit = INT64_MAX};
     size_t rows;
     return lots_merge(st, s, &q, &rows, NULL, err);

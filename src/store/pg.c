@@ -391,8 +391,7 @@ enum stmt_id {
     STMT_LOTS_SPENDABLE,
     STMT_LOTS_POSITIVE,
     STMT_LOTS_DUE,
-    STMT_LOT_SUM_PENDING,
-    STMT_LOT_SUM_EXPIRING,
+    STMT_LOT_SUMS,
     STMT_LOT_GET,
     STMT_LOT_INSERT,
     STMT_LOT_UPDATE,
@@ -575,15 +574,22 @@ static const char *const stmt_sql[STMT_COUNT] = {
     [STMT_LOTS_DUE] = "SELECT " LOT_COLUMNS " FROM lots"
                       " WHERE program_id = $1 AND member_id = $2 AND remaining > 0"
                       " AND expires_at <= $3 ORDER BY expires_at, id LIMIT $4",
-    [STMT_LOT_SUM_PENDING] = "SELECT coalesce(sum(remaining), 0)::bigint FROM lots"
-                             " WHERE program_id = $1 AND member_id = $2 AND remaining > 0"
-                             " AND available_at > $3",
-    [STMT_LOT_SUM_EXPIRING] =
-        "SELECT expires_at, sum(remaining)::bigint,"
+    /* One statement, one round trip: a first row (kind 0) of pending
+     * points, then one row per expiry up to $4 with its points and its due
+     * ones. */
+    [STMT_LOT_SUMS] =
+        "SELECT kind, expires_at, points, due FROM ("
+        " SELECT 0 AS kind, 0::bigint AS expires_at,"
+        " coalesce(sum(remaining), 0)::bigint AS points, 0::bigint AS due"
+        " FROM lots WHERE program_id = $1 AND member_id = $2 AND remaining > 0"
+        " AND available_at > $3"
+        " UNION ALL"
+        " SELECT 1, expires_at, sum(remaining)::bigint,"
         " sum(CASE WHEN available_at <= $3 AND expires_at <= $3 THEN remaining ELSE 0"
         " END)::bigint"
         " FROM lots WHERE program_id = $1 AND member_id = $2 AND remaining > 0"
-        " AND expires_at <= $4 GROUP BY expires_at ORDER BY expires_at",
+        " AND expires_at <= $4 GROUP BY expires_at) AS sums"
+        " ORDER BY kind, expires_at",
     [STMT_LOT_GET] = "SELECT " LOT_COLUMNS " FROM lots"
                      " WHERE program_id = $1 AND member_id = $2 AND id = $3",
     [STMT_LOT_INSERT] =
@@ -2007,21 +2013,21 @@ static int pg_lot_sums(struct fdl_store *st, int64_t program_id, int64_t member_
     pg_int(&p, program_id);
     pg_int(&p, member_id);
     pg_int(&p, now_s);
+    pg_int(&p, horizon_s);
     PGresult *res;
-    int rc = run_row(s, STMT_LOT_SUM_PENDING, &p, &res, err);
+    int rc = run(s, STMT_LOT_SUMS, &p, NULL, &res, err);
     if (rc)
         return rc;
-    sums.pending = pg_column_int(res, 0, 0);
-    PQclear(res);
-    pg_int(&p, horizon_s);
-    if ((rc = run(s, STMT_LOT_SUM_EXPIRING, &p, NULL, &res, err)) != 0)
-        return rc;
     for (int i = 0, rows = PQntuples(res); i < rows; i++) {
-        sums.due += pg_column_int(res, i, 2);
+        if (pg_column_int(res, i, 0) == 0) {
+            sums.pending = pg_column_int(res, i, 2);
+            continue;
+        }
+        sums.due += pg_column_int(res, i, 3);
         if (sums.expiring_count == FDL_LOT_SUMS_MAX_EXPIRING)
             continue; /* the later ones only add to `due` */
-        sums.expiring[sums.expiring_count].expires_at_s = pg_column_int(res, i, 0);
-        sums.expiring[sums.expiring_count++].points = pg_column_int(res, i, 1);
+        sums.expiring[sums.expiring_count].expires_at_s = pg_column_int(res, i, 1);
+        sums.expiring[sums.expiring_count++].points = pg_column_int(res, i, 2);
     }
     PQclear(res);
     *out = sums;

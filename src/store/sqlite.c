@@ -597,8 +597,7 @@ enum stmt_id {
     STMT_LOTS_SPENDABLE,
     STMT_LOTS_POSITIVE,
     STMT_LOTS_DUE,
-    STMT_LOT_SUM_PENDING,
-    STMT_LOT_SUM_EXPIRING,
+    STMT_LOT_SUMS,
     STMT_LOT_GET,
     STMT_LOT_INSERT,
     STMT_LOT_UPDATE,
@@ -787,15 +786,21 @@ static const char *const stmt_sql[STMT_COUNT] = {
     [STMT_LOTS_DUE] = "SELECT " LOT_COLUMNS " FROM lots"
                       " WHERE program_id = ?1 AND member_id = ?2 AND remaining > 0"
                       " AND expires_at <= ?3 ORDER BY expires_at, id LIMIT ?4",
-    [STMT_LOT_SUM_PENDING] = "SELECT coalesce(sum(remaining), 0) FROM lots"
-                             " WHERE program_id = ?1 AND member_id = ?2 AND remaining > 0"
-                             " AND available_at > ?3",
-    [STMT_LOT_SUM_EXPIRING] =
-        "SELECT expires_at, sum(remaining),"
+    /* One statement (one round trip on PostgreSQL): a first row (kind 0) of
+     * pending points, then one row per expiry up to ?4 with its points and
+     * its due ones. */
+    [STMT_LOT_SUMS] =
+        "SELECT kind, expires_at, points, due FROM ("
+        " SELECT 0 AS kind, 0 AS expires_at, coalesce(sum(remaining), 0) AS points,"
+        " 0 AS due FROM lots WHERE program_id = ?1 AND member_id = ?2 AND remaining > 0"
+        " AND available_at > ?3"
+        " UNION ALL"
+        " SELECT 1, expires_at, sum(remaining),"
         " sum(CASE WHEN available_at <= ?3 AND expires_at <= ?3 THEN remaining ELSE 0 "
         "END)"
         " FROM lots WHERE program_id = ?1 AND member_id = ?2 AND remaining > 0"
-        " AND expires_at <= ?4 GROUP BY expires_at ORDER BY expires_at",
+        " AND expires_at <= ?4 GROUP BY expires_at)"
+        " ORDER BY kind, expires_at",
     [STMT_LOT_GET] = "SELECT " LOT_COLUMNS " FROM lots"
                      " WHERE id = ?3 AND program_id = ?1 AND member_id = ?2",
     [STMT_LOT_INSERT] =
@@ -2120,27 +2125,22 @@ static int sqlite_lot_sums(struct fdl_store *st, int64_t program_id, int64_t mem
     struct fdl_lot_sums sums;
     memset(&sums, 0, sizeof(sums));
     sqlite3_stmt *q;
-    int rc = stmt_get(s, STMT_LOT_SUM_PENDING, &q, err);
+    int rc = stmt_get(s, STMT_LOT_SUMS, &q, err);
     if (rc)
-        return rc;
-    if (bind_int(q, 1, program_id) || bind_int(q, 2, member_id) || bind_int(q, 3, now_s))
-        return bind_failed(s, q, err);
-    rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW)
-        sums.pending = column_int(q, 0);
-    if ((rc = sqlite_row_end(s, q, rc, err)) != 0)
-        return rc;
-    if ((rc = stmt_get(s, STMT_LOT_SUM_EXPIRING, &q, err)) != 0)
         return rc;
     if (bind_int(q, 1, program_id) || bind_int(q, 2, member_id) ||
         bind_int(q, 3, now_s) || bind_int(q, 4, horizon_s))
         return bind_failed(s, q, err);
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        sums.due += column_int(q, 2);
+        if (column_int(q, 0) == 0) {
+            sums.pending = column_int(q, 2);
+            continue;
+        }
+        sums.due += column_int(q, 3);
         if (sums.expiring_count == FDL_LOT_SUMS_MAX_EXPIRING)
             continue; /* the later ones only add to `due` */
-        sums.expiring[sums.expiring_count].expires_at_s = column_int(q, 0);
-        sums.expiring[sums.expiring_count++].points = column_int(q, 1);
+        sums.expiring[sums.expiring_count].expires_at_s = column_int(q, 1);
+        sums.expiring[sums.expiring_count++].points = column_int(q, 2);
     }
     rc = rc == SQLITE_DONE ? 0 : db_error(s, rc, NULL, err);
     stmt_reset(q);
