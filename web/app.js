@@ -1106,10 +1106,12 @@
       if (!key) { showProblem(keyForm, clientProblem([{ field: 'key', detail: 'paste an admin API key' }])); return; }
       await busyAll(keyForm, 'Checking…', async () => {
         try {
-          /* Only an admin key may list staff: a till key is refused here. */
-          await api('GET', '/v1/staff?limit=1', { key });
+          /* Only an admin key opens the page: a till key is refused here. */
+          const me = await api('GET', '/v1/me', { key });
+          if (!me.scopes.includes('admin')) throw new ApiProblem({ status: 403, title: 'Forbidden' });
           $('#admin-key').value = '';
-          await open(key, { kind: 'key', name: 'Admin API key', login: '', role: 'admin', store: null, partner: null });
+          const name = me.partner ? `Admin API key of ${me.partner}` : 'Admin API key';
+          await open(key, { kind: 'key', name, login: '', role: 'admin', store: null, partner: me.partner });
         } catch (p) {
           closeAdmin();
           if (p instanceof ApiProblem && (p.status === 401 || p.status === 403)) {
@@ -1163,20 +1165,10 @@
 
     /* ---- the program ---- */
 
-    /* The partners of a coalition program, from the explanation of the rules in force. */
+    /* The partners of a coalition program, as the program in force lists them. */
     async function loadPartners() {
-      let text;
-      try {
-        text = await call('GET', '/v1/program/explain?lang=en', { text: true });
-      } catch { return []; } /* no program file in force: no partners */
-      const out = [];
-      const section = /\n## Partners\n\n([\s\S]*?)(?:\n## |$)/.exec(`\n${text}`);
-      if (!section) return out;
-      for (const line of section[1].split('\n')) {
-        const m = /^- (.*) \(([^()]+)\), stores: ([^;]*);/.exec(line);
-        if (m) out.push({ name: m[1], id: m[2], stores: m[3].split(',').map((x) => x.trim()).filter(Boolean) });
-      }
-      return out;
+      const program = state.program || await call('GET', '/v1/program');
+      return program.partners || [];
     }
 
     function renderProgram() {
@@ -1489,16 +1481,17 @@
               $('#link-staff').value = String(s.id);
               $('#link-card').focus();
             });
-            action = el('td', null, b);
+            action = el('td', null, b, ' ', disableButton(s));
           }
-          return el('tr', { dataset: { login: s.login } },
+          return el('tr', { dataset: { login: s.login }, class: s.disabled ? 'disabled' : null },
             td(s.login), td(s.name), td(ROLE_NAMES[s.role] || s.role), td(s.store),
             showPartner ? td(s.partner || 'operator') : null,
-            td(s.member_id ? `member ${s.member_id}` : null), td(fmtTime(s.created_at)), action);
+            td(s.member_id ? `member ${s.member_id}` : null), td(fmtTime(s.created_at)),
+            td(s.disabled ? `disabled ${fmtTime(s.disabled_at)}` : 'active'), action);
         });
         const cols = [{ label: 'Login' }, { label: 'Name' }, { label: 'Role' }, { label: 'Store' }];
         if (showPartner) cols.push({ label: 'Partner' });
-        cols.push({ label: 'Own card' }, { label: 'Created' });
+        cols.push({ label: 'Own card' }, { label: 'Created' }, { label: 'Status' });
         if (state.can.staffWrite) cols.push({ label: 'Actions' });
         box.replaceChildren(table('Staff accounts', cols, rows, 'staff'));
       }
@@ -1508,7 +1501,70 @@
       fill(select, el('option', { value: '', text: 'Choose a staff account' }),
         state.staff.map((s) => el('option', { value: String(s.id), text: `${s.name} (${s.login})` })));
       if (was) select.value = was;
+      const reset = $('#reset-staff');
+      const wasReset = reset.value;
+      fill(reset, el('option', { value: '', text: 'Choose a staff account' }),
+        state.staff.map((s) => el('option', { value: String(s.id), text: `${s.name} (${s.login})` })));
+      if (wasReset) reset.value = wasReset;
     }
+
+    /* Disable (a second click confirms: it ends the person's sessions at
+     * once) or enable an account. An admin cannot disable themselves. */
+    function disableButton(s) {
+      if (state.who.kind === 'staff' && state.who.login === s.login) return null;
+      const label = s.disabled ? 'Enable' : 'Disable';
+      const b = el('button', { type: 'button', class: 'secondary small', 'aria-label': `${label} ${s.login}` }, label);
+      b.addEventListener('click', async () => {
+        if (!s.disabled && b.dataset.armed !== '1') {
+          b.dataset.armed = '1';
+          b.textContent = 'Confirm disable';
+          b.setAttribute('aria-label', `Confirm: disable ${s.login} and end their sessions`);
+          return;
+        }
+        b.disabled = true;
+        const box = $('#staff-list').closest('.card') || $('#staff-list');
+        try {
+          const body = JSON.stringify({ disabled: !s.disabled });
+          const slot = `disable-${s.id}-${!s.disabled}`;
+          await call('PATCH', `/v1/staff/${encodeURIComponent(s.id)}`, { body, idempotencyKey: idempotencyKey(slot, body) });
+          acknowledged(slot);
+          announce(`${s.login} ${s.disabled ? 'enabled' : 'disabled'}.`);
+          await loadStaff(true);
+        } catch (p) {
+          b.disabled = false;
+          showProblem(box, p);
+        }
+      });
+      return b;
+    }
+
+    const resetForm = $('#reset-form');
+    resetForm.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      clearProblems(resetForm);
+      const id = $('#reset-staff').value;
+      const password = $('#reset-password').value;
+      const errors = [];
+      if (!id) errors.push({ field: 'id', detail: 'choose a staff account' });
+      const pwBytes = utf8Length(password);
+      if (pwBytes < MIN_PASSWORD_BYTES || pwBytes > MAX_PASSWORD_BYTES) {
+        errors.push({ field: 'password', detail: `must be ${MIN_PASSWORD_BYTES} to ${MAX_PASSWORD_BYTES} bytes` });
+      }
+      if (errors.length) { showProblem(resetForm, clientProblem(errors, 'Please correct the form — nothing was sent')); return; }
+      await busyAll(resetForm, 'Saving…', async () => {
+        try {
+          const body = JSON.stringify({ password });
+          const slot = `password-${id}`;
+          const s = await call('PUT', `/v1/staff/${encodeURIComponent(id)}/password`, { body, idempotencyKey: idempotencyKey(slot, body) });
+          acknowledged(slot);
+          resetForm.reset();
+          fill($('#reset-result'), el('div', { class: 'success' }, el('p', null, `New password set for ${s.login}; their sessions have ended.`)));
+          announce(`Password set for ${s.login}.`);
+        } catch (p) {
+          showProblem(resetForm, p);
+        }
+      });
+    });
     onClick($('#staff-more'), () => loadStaff(false));
     onClick($('#staff-refresh'), () => loadStaff(true));
 

@@ -24,6 +24,12 @@
 #define FDL_MAX_POINTS           1000000000LL /* one movement */
 #define FDL_MAX_FUTURE_SKEW_S    (24 * 3600)  /* till clock ahead of ours */
 
+/* Lots: a write loads a member's lots in batches, in the order the ledger
+ * takes them, the first of FDL_LOTS_LOAD_BATCH, each next one twice as
+ * large up to FDL_MAX_LOTS_LOAD_BATCH (see docs/architecture.md). */
+#define FDL_LOTS_LOAD_BATCH     16
+#define FDL_MAX_LOTS_LOAD_BATCH 256
+
 /* Strings */
 #define FDL_MAX_ID_LEN              64 /* pos transaction ids, skus, store codes */
 #define FDL_PARTNER_ID_MAX          32 /* a coalition partner's id (program file) */

@@ -9,6 +9,7 @@
 #include "engine/explain.h"
 #include "service/coalition.h"
 #include "service/keys.h"
+#include "service/staff.h"
 
 #include <sodium.h>
 
@@ -1011,13 +1012,54 @@ static int handle_expire(struct http_request *r)
                                 "points_expired", (json_int_t)points));
 }
 
+/* The partners of a coalition program file, without their rates (those
+ * are in the file): [{id, name, stores}]. */
+static json_t *partners_json(const struct fdl_program_def *def)
+{
+    json_t *out = json_array();
+    for (size_t i = 0; def && i < def->n_partners; i++) {
+        const struct fdl_partner_def *p = &def->partners[i];
+        json_t *stores = json_array();
+        for (size_t k = 0; k < p->stores.n; k++)
+            json_array_append_new(stores, json_string(p->stores.items[k]));
+        json_array_append_new(out,
+                              json_pack("{s:s, s:s, s:o}", "id", p->id, "name",
+                                        p->name ? p->name : p->id, "stores", stores));
+    }
+    return out;
+}
+
+/* The settings in force now (the program file's, once one is applied), its
+ * version and, for coalitions, the partners. */
 static int handle_program(struct http_request *r)
 {
     const struct fdl_program_state *ps = NULL;
     WITH_READER(r, st, fdl_svc_program(&r->srv->svc, st, &r->actor, &ps, &r->err));
-    json_t *out = fdl_program_to_json(&ps->program);
+    const struct fdl_version_state *ver =
+        fdl_program_version_at(&r->srv->svc, ps, fdl_clock_now_s());
+    json_t *out = fdl_program_to_json(ver ? &ver->def->program : &ps->program);
     json_object_set_new(out, "id", json_integer(ps->program.id));
+    json_object_set_new(out, "version", ver ? json_integer(ver->version) : json_null());
+    json_object_set_new(out, "partners", partners_json(ver ? ver->def : NULL));
     return http_reply(r, 200, out);
+}
+
+/* Who the caller is: GET /v1/me. */
+static int handle_me(struct http_request *r)
+{
+    const struct fdl_actor *a = &r->actor;
+    json_t *scopes = json_array();
+    if (a->scopes & FDL_SCOPE_POS)
+        json_array_append_new(scopes, json_string("pos"));
+    if (a->scopes & FDL_SCOPE_ADMIN)
+        json_array_append_new(scopes, json_string("admin"));
+    return http_reply(r, 200,
+                      json_pack("{s:I, s:s, s:s, s:o, s:o, s:o, s:o}", "program_id",
+                                (json_int_t)a->program_id, "actor", a->name, "kind",
+                                a->staff_id ? "staff" : "key", "role",
+                                http_opt_string(a->role ? fdl_role_name(a->role) : NULL),
+                                "scopes", scopes, "store", http_opt_string(a->store),
+                                "partner", http_opt_string(a->partner)));
 }
 
 struct version_arg {
@@ -1166,6 +1208,7 @@ const struct http_route http_routes[] = {
     {"GET", "/web/app.js", handle_page, 0, ROUTE_PUBLIC, 0, "page", 0},
     {"GET", "/web/style.css", handle_page, 0, ROUTE_PUBLIC, 0, "page", 0},
     {"GET", "/v1/program", handle_program, POS, 0, 0, "program_get", R_ALL},
+    {"GET", "/v1/me", handle_me, POS | ADMIN, 0, 0, "me", R_ALL},
     {"GET", "/v1/program/versions", handle_version_list, POS, 0, 0, "program_versions",
      R_ALL},
     {"GET", "/v1/program/explain", handle_program_explain, POS, 0, 0, "program_explain",

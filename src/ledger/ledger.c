@@ -204,6 +204,33 @@ int64_t fdl_lots_pending(const struct fdl_lots *lots, int64_t now_s)
     return sum;
 }
 
+/* Is lot l at or before (expires_at_s, id) in spending order? id 0 is newest. */
+static int at_or_before(const struct fdl_lot *l, int64_t expires_at_s, int64_t id)
+{
+    uint64_t lid = (uint64_t)(l->id ? l->id : INT64_MAX);
+    return l->expires_at_s < expires_at_s ||
+           (l->expires_at_s == expires_at_s && lid <= (uint64_t)id);
+}
+
+int64_t fdl_lots_sum_through(const struct fdl_lots *lots, int64_t now_s,
+                             int available_only, int64_t through_expires_at_s,
+                             int64_t through_id)
+{
+    int64_t sum = 0;
+    for (size_t i = 0; i < lots->count; i++) {
+        const struct fdl_lot *l = &lots->items[i];
+        if (l->remaining < 0) {
+            sum += available_only ? l->remaining : 0;
+            continue;
+        }
+        if (l->remaining == 0 || !at_or_before(l, through_expires_at_s, through_id) ||
+            (available_only && (l->available_at_s > now_s || l->expires_at_s <= now_s)))
+            continue;
+        sum += l->remaining;
+    }
+    return sum;
+}
+
 /* Index of the positive lot to take from next: earliest expiry, then oldest
  * (id 0, i.e. new, counts as newest). With available_only, pending lots are
  * skipped; with skip_purchase set, that purchase's lots are skipped. */

@@ -125,6 +125,21 @@ int64_t fdl_lots_available(const struct fdl_lots *lots, int64_t now_s);
 int64_t fdl_lots_pending(const struct fdl_lots *lots, int64_t now_s);
 
 /*
+ * For a partial load of a member's lots. A loaded set is *complete through*
+ * (through_expires_at_s, through_id) in an order when every lot the order
+ * takes whose key (expires_at_s, id; id 0 counts as newest) is at or before
+ * that bound is in the array. Returns what the ledger can take from the lots
+ * at or before the bound: with available_only, the spendable points at now_s
+ * as fdl_lots_available counts them (debt included); without it, the points
+ * of every lot with points, pending or not, as fdl_lots_clawback takes them.
+ * When it is at least the amount, fdl_lots_spend (available_only) or
+ * fdl_lots_clawback (not) decide exactly as they would on all the lots.
+ */
+int64_t fdl_lots_sum_through(const struct fdl_lots *lots, int64_t now_s,
+                             int available_only, int64_t through_expires_at_s,
+                             int64_t through_id);
+
+/*
  * Spends amount points from lots available at now_s (past their pending
  * period, not yet due to expire), earliest expiry first
  * (then oldest id). Fails with FDL_EINSUFFICIENT_POINTS, changing nothing,

@@ -13,12 +13,25 @@
 #include "engine/messages.h"
 #include "service/service.h"
 
-/* A member and their lots, loaded for one use case; moves collect what the
- * ledger changed since the last svc_post_entry(). */
+/* How far a member's lots are loaded in one order: every lot of the order
+ * whose key (expires_at, id) is at or before (expires_at_s, id) is in the
+ * state's lots (see fdl_lots_sum_through); batch is the next load's size. */
+struct svc_lot_cursor {
+    int64_t expires_at_s, id;
+    int64_t batch;
+};
+
+/* A member and the lots loaded for one use case; moves collect what the
+ * ledger changed since the last svc_post_entry(). The lots are only those
+ * a use case needed so far (debt lots always, then as svc_lots_spend,
+ * svc_lots_clawback, svc_lots_expire and lot_get loaded them); the member's
+ * balance is member.balance, never the sum of the loaded lots. */
 struct member_state {
     struct fdl_member member;
     struct fdl_lots lots;
     struct fdl_moves moves;
+    struct svc_lot_cursor spendable; /* FDL_LOTS_SPENDABLE order */
+    struct svc_lot_cursor positive;  /* FDL_LOTS_POSITIVE order */
 };
 
 /* The caller's program (loading it if needed), or NULL with err set. */
@@ -42,12 +55,40 @@ int64_t svc_local_day(const struct fdl_tz *tz, int64_t t_s);
 /* The local calendar parts of instant t_s in zone tz. */
 struct fdl_local_time svc_local_time_of(const struct fdl_tz *tz, int64_t t_s);
 
-/* Loads the member and their open lots into s (init'ing it first, so
- * svc_state_release is always safe). Unknown member: FDL_ENOT_FOUND naming
- * member_id. */
+/* Inits s for member m without loading any lot (a member just enrolled, who
+ * has none); svc_state_release is then always safe. */
+void svc_state_init(struct member_state *s, const struct fdl_member *m);
+
+/* Loads the member (locking them in a PostgreSQL write) and their debt lots
+ * (there are some only when the balance is negative) into s (init'ing it
+ * first, so svc_state_release is always safe); other lots are loaded by the
+ * svc_lots_ functions as a write needs them. Unknown member: FDL_ENOT_FOUND
+ * naming member_id. */
 int svc_state_load(struct fdl_store *st, int64_t program_id, int64_t member_id,
                    struct member_state *s, struct fdl_error *err);
 void svc_state_release(struct member_state *s);
+
+/* Spends amount points (fdl_lots_spend), first loading the member's
+ * spendable lots in spending order, in batches, until those loaded cover
+ * amount or none are left; fails as fdl_lots_spend does. */
+int svc_lots_spend(struct fdl_store *st, struct member_state *s, int64_t amount,
+                   int64_t now_s, struct fdl_error *err);
+
+/* Takes amount points back (fdl_lots_clawback), first loading purchase_id's
+ * lots (if not 0), then lots with points in expiry order until they cover
+ * amount or none are left. Sets *taken as fdl_lots_clawback does. */
+int svc_lots_clawback(struct fdl_store *st, struct member_state *s, int64_t amount,
+                      int64_t purchase_id, int64_t *taken, struct fdl_error *err);
+
+/* The lot lot_id of the member in s: its index in s->lots, loading it by id
+ * (lot_get) unless it is loaded already. */
+int svc_lot_index(struct fdl_store *st, struct member_state *s, int64_t lot_id,
+                  size_t *index, struct fdl_error *err);
+
+/* Expires the member's lots due at now_s (fdl_lots_expire), loading just
+ * those first; *expired as fdl_lots_expire sets it. */
+int svc_lots_expire(struct fdl_store *st, struct member_state *s, int64_t now_s,
+                    int64_t *expired, struct fdl_error *err);
 
 /* Writes the lots the ledger created or changed (without an entry). */
 int svc_flush_lots(struct fdl_store *st, struct member_state *s, struct fdl_error *err);
@@ -66,9 +107,15 @@ int svc_post_entry(struct fdl_store *st, struct member_state *s, enum fdl_entry_
 int svc_state_save_balance(struct fdl_store *st, struct member_state *s,
                            struct fdl_error *err);
 
-/* The balance summary of lots at now_s. */
-void svc_balance_of(const struct fdl_program_state *ps, const struct fdl_lots *lots,
-                    int64_t now_s, struct fdl_balance *b);
+/* The member's balance summary at now_s: the total is s->member.balance,
+ * the pending, due and expiring parts come from the store (lot_sums) after
+ * the lots s changed are written (every move must be posted already). */
+int svc_balance_of(struct fdl_store *st, struct member_state *s, int64_t now_s,
+                   struct fdl_balance *b, struct fdl_error *err);
+
+/* The points the member can spend at now_s (fdl_balance.available). */
+int svc_points_available(struct fdl_store *st, struct member_state *s, int64_t now_s,
+                         int64_t *available, struct fdl_error *err);
 
 /* Appends message id (engine/messages.h) in lang for count n and, when the
  * message takes one, text; silently drops it past FDL_MAX_MESSAGES. */

@@ -49,8 +49,9 @@ static int64_t period_since(const struct fdl_reward *r, const struct fdl_tz *tz,
 /* Eligibility of quantity units of r for the member in s at now_s. */
 static int reward_reason(struct fdl_store *st, const struct fdl_version_state *ver,
                          const struct fdl_reward *r, const struct member_state *s,
-                         int64_t quantity, int64_t now_s, enum fdl_reward_reason *out,
-                         int64_t *stock_used, struct fdl_error *err)
+                         int64_t available, int64_t quantity, int64_t now_s,
+                         enum fdl_reward_reason *out, int64_t *stock_used,
+                         struct fdl_error *err)
 {
     int64_t member_used = 0;
     int rc =
@@ -61,7 +62,7 @@ static int reward_reason(struct fdl_store *st, const struct fdl_version_state *v
     struct fdl_reward_view v = {member_tier(ver->def, &s->member),
                                 ver->def->tiers.enabled,
                                 svc_local_day(ver->tz, now_s),
-                                fdl_lots_available(&s->lots, now_s),
+                                available,
                                 quantity,
                                 *stock_used,
                                 member_used};
@@ -81,18 +82,20 @@ int fdl_svc_rewards_list(struct fdl_service *svc, struct fdl_store *st,
     const struct fdl_version_state *ver = version_at(svc, ps, now_s);
     const struct fdl_reward_catalog *c = ver ? ver->def->rewards : NULL;
     struct member_state s;
-    fdl_lots_init(&s.lots);
-    fdl_moves_init(&s.moves);
+    svc_state_init(&s, &(struct fdl_member){0});
+    int64_t points = 0;
     int rc = 0;
     if (member_id > 0)
         rc = svc_state_load(st, a->program_id, member_id, &s, err);
+    if (rc == 0 && member_id > 0)
+        rc = svc_points_available(st, &s, now_s, &points, err);
     size_t n = 0;
     for (size_t i = 0; c && i < c->n && rc == 0; i++) {
         const struct fdl_reward *r = &c->items[i];
         int64_t used = 0, member_used = 0;
         enum fdl_reward_reason reason = FDL_REWARD_OK;
         if (member_id > 0)
-            rc = reward_reason(st, ver, r, &s, 1, now_s, &reason, &used, err);
+            rc = reward_reason(st, ver, r, &s, points, 1, now_s, &reason, &used, err);
         else
             rc = FDL_STORE_CALL(st, redemption_counts, a->program_id, r->id, 0, INT64_MAX,
                                 &used, &member_used, err);
@@ -101,7 +104,7 @@ int fdl_svc_rewards_list(struct fdl_service *svc, struct fdl_store *st,
     if (rc == 0) {
         *catalog = c;
         *count = n;
-        *available = member_id > 0 ? fdl_lots_available(&s.lots, now_s) : 0;
+        *available = points;
     }
     svc_state_release(&s);
     return rc;
@@ -184,9 +187,11 @@ int fdl_svc_reward_reserve(struct fdl_service *svc, struct fdl_store *st,
     struct member_state s;
     int rc = svc_state_load(st, a->program_id, member_id, &s, err);
     enum fdl_reward_reason reason = FDL_REWARD_OK;
-    int64_t used = 0;
+    int64_t used = 0, points = 0;
     if (rc == 0)
-        rc = reward_reason(st, ver, r, &s, quantity, now_s, &reason, &used, err);
+        rc = svc_points_available(st, &s, now_s, &points, err);
+    if (rc == 0)
+        rc = reward_reason(st, ver, r, &s, points, quantity, now_s, &reason, &used, err);
     if (rc == 0)
         rc = refuse(reason, r, quantity, err);
     if (rc == 0 && quantity * r->cost_points > FDL_MAX_POINTS)
@@ -201,7 +206,7 @@ int fdl_svc_reward_reserve(struct fdl_service *svc, struct fdl_store *st,
     }
     char why[REWARD_REASON_MAX];
     snprintf(why, sizeof(why), "reward %s", r->id);
-    if (rc == 0 && (rc = fdl_lots_spend(&s.lots, d.points, now_s, &s.moves, err)) != 0)
+    if (rc == 0 && (rc = svc_lots_spend(st, &s, d.points, now_s, err)) != 0)
         snprintf(err->field, sizeof(err->field), "quantity");
     /* -- coalitions -- the reserving staff's store redeems (API keys have none) */
     struct fdl_settlement_item items[FDL_MAX_PARTNERS];
@@ -224,10 +229,10 @@ int fdl_svc_reward_reserve(struct fdl_service *svc, struct fdl_store *st,
         items[i].redemption_id = d.id;
         rc = FDL_STORE_CALL(st, settlement_item_insert, &items[i], err);
     }
-    if (rc == 0) {
+    if (rc == 0)
+        rc = svc_balance_of(st, &s, now_s, balance, err);
+    if (rc == 0)
         *out = d;
-        svc_balance_of(ps, &s.lots, now_s, balance);
-    }
     svc_state_release(&s);
     return rc;
 }
@@ -306,17 +311,9 @@ static int restore_points(struct fdl_service *svc, struct fdl_store *st,
     if (rc == 0 && !spent)
         rc = fdl_error_set(err, FDL_ENOMEM, NULL, "out of memory");
     for (size_t i = 0; i < n && rc == 0; i++) {
-        long index = fdl_lots_find(&s->lots, stored[i].lot_id);
-        if (index < 0) {
-            struct fdl_lot lot;
-            size_t at = 0;
-            rc = FDL_STORE_CALL(st, lot_get, d->program_id, d->member_id,
-                                stored[i].lot_id, &lot, err);
-            if (rc == 0)
-                rc = fdl_lots_push(&s->lots, &lot, &at);
-            index = (long)at;
-        }
-        spent[i] = (struct fdl_move){(size_t)index, stored[i].delta};
+        size_t index = 0;
+        rc = svc_lot_index(st, s, stored[i].lot_id, &index, err);
+        spent[i] = (struct fdl_move){index, stored[i].delta};
     }
     const struct fdl_program *prog;
     const struct fdl_tz *tz;
@@ -359,7 +356,7 @@ static int release(struct fdl_service *svc, struct fdl_store *st,
         rc = FDL_STORE_CALL(st, redemption_update, d, err);
     }
     if (rc == 0 && balance)
-        svc_balance_of(ps, &s.lots, now_s, balance);
+        rc = svc_balance_of(st, &s, now_s, balance, err);
     svc_state_release(&s);
     return rc;
 }

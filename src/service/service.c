@@ -446,9 +446,7 @@ static int signup_bonus(struct fdl_service *svc, struct fdl_store *st,
     if (points <= 0)
         return 0;
     struct member_state s;
-    fdl_lots_init(&s.lots);
-    fdl_moves_init(&s.moves);
-    s.member = *m;
+    svc_state_init(&s, m);
     const struct fdl_program *prog = &ver->def->program;
     int rc = fdl_lots_earn(&s.lots, points, now_s, svc_expiry_for(prog, ver->tz, now_s),
                            0, &s.moves);
@@ -697,24 +695,157 @@ int fdl_svc_cards_of(struct fdl_service *svc, struct fdl_store *st,
 
 /* ---- member state and writing ledger movements ---- */
 
+/* Nothing loaded yet: both cursors before every lot. */
+static void cursors_init(struct member_state *s)
+{
+    s->spendable = (struct svc_lot_cursor){INT64_MIN, 0, FDL_LOTS_LOAD_BATCH};
+    s->positive = s->spendable;
+}
+
+void svc_state_init(struct member_state *s, const struct fdl_member *m)
+{
+    fdl_lots_init(&s->lots);
+    fdl_moves_init(&s->moves);
+    cursors_init(s);
+    s->member = *m;
+}
+
+/* Appends the lots of q not loaded yet (a loaded lot's copy in memory is
+ * the newer); *rows says how many q returned, *last the last of them. */
+static int lots_merge(struct fdl_store *st, struct member_state *s,
+                      const struct fdl_lot_query *q, size_t *rows, struct fdl_lot *last,
+                      struct fdl_error *err)
+{
+    struct fdl_lots got;
+    fdl_lots_init(&got);
+    int rc =
+        FDL_STORE_CALL(st, lots_select, s->member.program_id, s->member.id, q, &got, err);
+    for (size_t i = 0; i < got.count && rc == 0; i++)
+        if (fdl_lots_find(&s->lots, got.items[i].id) < 0 &&
+            fdl_lots_push(&s->lots, &got.items[i], NULL))
+            rc = fdl_error_set(err, FDL_ENOMEM, NULL, "out of memory");
+    *rows = got.count;
+    if (rc == 0 && got.count > 0 && last)
+        *last = got.items[got.count - 1];
+    fdl_lots_release(&got);
+    return rc;
+}
+
+/*
+ * Loads lots of set (SPENDABLE or POSITIVE) in spending order after cursor
+ * c, a batch at a time, until what the ledger can take from the lots loaded
+ * through c covers amount, or every such lot is loaded (c at the end).
+ */
+static int lots_cover(struct fdl_store *st, struct member_state *s, enum fdl_lot_set set,
+                      struct svc_lot_cursor *c, int64_t now_s, int64_t amount,
+                      struct fdl_error *err)
+{
+    int available_only = set == FDL_LOTS_SPENDABLE;
+    while (!(c->expires_at_s == INT64_MAX && c->id == INT64_MAX) &&
+           fdl_lots_sum_through(&s->lots, now_s, available_only, c->expires_at_s, c->id) <
+               amount) {
+        struct fdl_lot_query q = {set, now_s, 0, c->expires_at_s, c->id, c->batch};
+        struct fdl_lot last;
+        size_t rows = 0;
+        int rc = lots_merge(st, s, &q, &rows, &last, err);
+        if (rc)
+            return rc;
+        if ((int64_t)rows < c->batch) { /* none left: complete through the end */
+            c->expires_at_s = c->id = INT64_MAX;
+            break;
+        }
+        c->expires_at_s = last.expires_at_s;
+        c->id = last.id;
+        c->batch = c->batch * 2 < FDL_MAX_LOTS_LOAD_BATCH ? c->batch * 2
+                                                          : FDL_MAX_LOTS_LOAD_BATCH;
+    }
+    return 0;
+}
+
 int svc_state_load(struct fdl_store *st, int64_t program_id, int64_t member_id,
                    struct member_state *s, struct fdl_error *err)
 {
     fdl_lots_init(&s->lots);
     fdl_moves_init(&s->moves);
+    cursors_init(s);
     int rc = FDL_STORE_CALL(st, member_get, program_id, member_id, &s->member, err);
     if (rc == FDL_ENOT_FOUND)
         return fdl_error_set(err, rc, "member_id", "no member %lld",
                              (long long)member_id);
-    if (rc)
+    if (rc || s->member.balance >= 0)
         return rc;
-    return FDL_STORE_CALL(st, lots_load, program_id, member_id, &s->lots, err);
+    /* Debt is only ever made when no lot has points left (a clawback takes
+     * every lot with points first) and every point in pays it first, so a
+     * member with debt has a negative balance: only then is there any. */
+    struct fdl_lot_query q = {.set = FDL_LOTS_DEBT, .limit = INT64_MAX};
+    size_t rows;
+    return lots_merge(st, s, &q, &rows, NULL, err);
 }
 
 void svc_state_release(struct member_state *s)
 {
     fdl_lots_release(&s->lots);
     fdl_moves_release(&s->moves);
+}
+
+int svc_lots_spend(struct fdl_store *st, struct member_state *s, int64_t amount,
+                   int64_t now_s, struct fdl_error *err)
+{
+    assert(amount > 0);
+    /* lots expiring at or before now are never spendable: vacuously loaded */
+    if (s->spendable.expires_at_s < now_s)
+        s->spendable.expires_at_s = now_s, s->spendable.id = INT64_MAX;
+    int rc = lots_cover(st, s, FDL_LOTS_SPENDABLE, &s->spendable, now_s, amount, err);
+    if (rc == 0 &&
+        (rc = fdl_lots_spend(&s->lots, amount, now_s, &s->moves, err)) == FDL_ENOMEM)
+        rc = fdl_error_set(err, FDL_ENOMEM, NULL, "out of memory");
+    return rc;
+}
+
+int svc_lots_clawback(struct fdl_store *st, struct member_state *s, int64_t amount,
+                      int64_t purchase_id, int64_t *taken, struct fdl_error *err)
+{
+    assert(amount > 0);
+    int rc = 0;
+    if (purchase_id) {
+        struct fdl_lot_query q = {
+            .set = FDL_LOTS_OF_PURCHASE, .purchase_id = purchase_id, .limit = INT64_MAX};
+        size_t rows;
+        rc = lots_merge(st, s, &q, &rows, NULL, err);
+    }
+    /* The purchase's own lots can only lower what the rest must give. */
+    if (rc == 0)
+        rc = lots_cover(st, s, FDL_LOTS_POSITIVE, &s->positive, 0, amount, err);
+    if (rc == 0 && fdl_lots_clawback(&s->lots, amount, purchase_id, &s->moves, taken))
+        rc = fdl_error_set(err, FDL_ENOMEM, NULL, "out of memory");
+    return rc;
+}
+
+int svc_lot_index(struct fdl_store *st, struct member_state *s, int64_t lot_id,
+                  size_t *index, struct fdl_error *err)
+{
+    long found = fdl_lots_find(&s->lots, lot_id);
+    if (found >= 0) {
+        *index = (size_t)found;
+        return 0;
+    }
+    struct fdl_lot lot;
+    int rc = FDL_STORE_CALL(st, lot_get, s->member.program_id, s->member.id, lot_id, &lot,
+                            err);
+    if (rc == 0 && fdl_lots_push(&s->lots, &lot, index))
+        rc = fdl_error_set(err, FDL_ENOMEM, NULL, "out of memory");
+    return rc;
+}
+
+int svc_lots_expire(struct fdl_store *st, struct member_state *s, int64_t now_s,
+                    int64_t *expired, struct fdl_error *err)
+{
+    struct fdl_lot_query q = {.set = FDL_LOTS_DUE, .now_s = now_s, .limit = INT64_MAX};
+    size_t rows;
+    int rc = lots_merge(st, s, &q, &rows, NULL, err);
+    if (rc == 0 && fdl_lots_expire(&s->lots, now_s, &s->moves, expired))
+        rc = fdl_error_set(err, FDL_ENOMEM, NULL, "out of memory");
+    return rc;
 }
 
 /* Inserts the lots a plan created and writes back the ones it changed. */
@@ -748,6 +879,9 @@ int svc_post_entry(struct fdl_store *st, struct member_state *s, enum fdl_entry_
     struct fdl_entry entry;
     if (fdl_entry_build(&entry, kind, mid, points))
         return fdl_error_set(err, FDL_EINTERNAL, NULL, "bad ledger movement");
+    int64_t moved = 0;
+    for (size_t i = 0; i < s->moves.count; i++)
+        moved += s->moves.items[i].delta;
     int rc = svc_flush_lots(st, s, err);
     int64_t id = 0;
     if (rc == 0)
@@ -762,14 +896,14 @@ int svc_post_entry(struct fdl_store *st, struct member_state *s, enum fdl_entry_
     if (rc)
         return rc;
     s->member.balance += fdl_entry_member_delta(&entry);
-    /* The cached balance and the lots agree unless the database was changed
-     * behind our back: refuse this member's writes (the batch goes on) and
-     * say so, rather than stop every till. `fidelis audit` finds the cause. */
-    if (s->member.balance != fdl_lots_total(&s->lots))
-        return fdl_error_set(
-            err, FDL_ESTORE, "member_id",
-            "member %lld: stored balance and lots disagree; run fidelis audit",
-            (long long)mid);
+    /* The entry moves the balance by what its moves moved the lots, so the
+     * cached balance stays the sum of the lots (only some of them are
+     * loaded; `fidelis audit` checks all of them). */
+    if (moved != fdl_entry_member_delta(&entry))
+        return fdl_error_set(err, FDL_EINTERNAL, "member_id",
+                             "member %lld: an entry of %lld points moved lots by %lld",
+                             (long long)mid, (long long)fdl_entry_member_delta(&entry),
+                             (long long)moved);
     if (entry_id)
         *entry_id = id;
     return 0;
@@ -782,42 +916,44 @@ int svc_state_save_balance(struct fdl_store *st, struct member_state *s,
                           s->member.balance, err);
 }
 
-void svc_balance_of(const struct fdl_program_state *ps, const struct fdl_lots *lots,
-                    int64_t now_s, struct fdl_balance *b)
+_Static_assert(FDL_MAX_EXPIRING_SHOWN <= FDL_LOT_SUMS_MAX_EXPIRING,
+               "lot_sums reads as many expiries as a balance shows");
+
+int svc_balance_of(struct fdl_store *st, struct member_state *s, int64_t now_s,
+                   struct fdl_balance *b, struct fdl_error *err)
 {
-    (void)ps;
-    memset(b, 0, sizeof(*b));
-    b->total = fdl_lots_total(lots);
-    b->available = fdl_lots_available(lots, now_s);
-    b->pending = fdl_lots_pending(lots, now_s);
+    assert(s->moves.count == 0); /* every change is posted */
+    struct fdl_lot_sums sums;
     int64_t horizon = now_s + (int64_t)FDL_EXPIRING_WINDOW_DAYS * 86400;
-    for (size_t i = 0; i < lots->count; i++) {
-        const struct fdl_lot *l = &lots->items[i];
-        if (l->remaining <= 0 || l->expires_at_s > horizon)
-            continue;
-        int k = 0;
-        while (k < b->expiring_count && b->expiring[k].expires_at_s != l->expires_at_s)
-            k++;
-        if (k < b->expiring_count) {
-            b->expiring[k].points += l->remaining;
-            continue;
-        }
-        /* insert in order, dropping the latest if full */
-        k = b->expiring_count;
-        while (k > 0 && b->expiring[k - 1].expires_at_s > l->expires_at_s)
-            k--;
-        if (k >= FDL_MAX_EXPIRING_SHOWN)
-            continue;
-        int last = b->expiring_count < FDL_MAX_EXPIRING_SHOWN
-                       ? b->expiring_count
-                       : FDL_MAX_EXPIRING_SHOWN - 1;
-        memmove(&b->expiring[k + 1], &b->expiring[k],
-                (size_t)(last - k) * sizeof(b->expiring[0]));
-        b->expiring[k].expires_at_s = l->expires_at_s;
-        b->expiring[k].points = l->remaining;
-        if (b->expiring_count < FDL_MAX_EXPIRING_SHOWN)
-            b->expiring_count++;
+    int rc = svc_flush_lots(st, s, err);
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, lot_sums, s->member.program_id, s->member.id, now_s,
+                            horizon, &sums, err);
+    if (rc)
+        return rc;
+    memset(b, 0, sizeof(*b));
+    b->total = s->member.balance;
+    b->pending = sums.pending;
+    /* total = debt + available lots + pending + due: the rest is spendable */
+    b->available = b->total - sums.pending - sums.due;
+    b->expiring_count = sums.expiring_count < FDL_MAX_EXPIRING_SHOWN
+                            ? sums.expiring_count
+                            : FDL_MAX_EXPIRING_SHOWN;
+    for (int k = 0; k < b->expiring_count; k++) {
+        b->expiring[k].expires_at_s = sums.expiring[k].expires_at_s;
+        b->expiring[k].points = sums.expiring[k].points;
     }
+    return 0;
+}
+
+int svc_points_available(struct fdl_store *st, struct member_state *s, int64_t now_s,
+                         int64_t *available, struct fdl_error *err)
+{
+    struct fdl_balance b;
+    int rc = svc_balance_of(st, s, now_s, &b, err);
+    if (rc == 0)
+        *available = b.available;
+    return rc;
 }
 
 int fdl_svc_balance(struct fdl_service *svc, struct fdl_store *st,
@@ -827,10 +963,16 @@ int fdl_svc_balance(struct fdl_service *svc, struct fdl_store *st,
     const struct fdl_program_state *ps = svc_program_of(svc, st, a, err);
     if (!ps)
         return err->code;
+    struct fdl_member m;
+    int rc = FDL_STORE_CALL(st, member_get, a->program_id, member_id, &m, err);
+    if (rc == FDL_ENOT_FOUND)
+        return fdl_error_set(err, rc, "member_id", "no member %lld",
+                             (long long)member_id);
+    if (rc)
+        return rc;
     struct member_state s;
-    int rc = svc_state_load(st, a->program_id, member_id, &s, err);
-    if (rc == 0)
-        svc_balance_of(ps, &s.lots, now_s, out);
+    svc_state_init(&s, &m);
+    rc = svc_balance_of(st, &s, now_s, out, err);
     svc_state_release(&s);
     return rc;
 }
@@ -1226,8 +1368,7 @@ int fdl_svc_purchase(struct fdl_service *svc, struct fdl_store *st,
     if (!lines)
         return fdl_error_set(err, FDL_ENOMEM, NULL, "out of memory");
     struct member_state s;
-    fdl_lots_init(&s.lots);
-    fdl_moves_init(&s.moves);
+    svc_state_init(&s, &(struct fdl_member){0});
     if ((rc = purchase_lines(req, lines, &total, err)) ||
         (rc = svc_state_load(st, a->program_id, member_id, &s, err))) {
         svc_state_release(&s);
@@ -1270,7 +1411,7 @@ int fdl_svc_purchase(struct fdl_service *svc, struct fdl_store *st,
         rc = earn_flat(prog, &p, lines, &awards, &award_count, err);
 
     if (rc == 0 && p.points_redeemed > 0 &&
-        (rc = fdl_lots_spend(&s.lots, p.points_redeemed, now_s, &s.moves, err)) != 0)
+        (rc = svc_lots_spend(st, &s, p.points_redeemed, now_s, err)) != 0)
         snprintf(err->field, sizeof(err->field), "redeem_points");
     if (rc == 0)
         rc = FDL_STORE_CALL(st, purchase_insert, &p, lines, err);
@@ -1322,8 +1463,9 @@ int fdl_svc_purchase(struct fdl_service *svc, struct fdl_store *st,
     }
     if (rc == 0)
         rc = svc_state_save_balance(st, &s, err);
+    if (rc == 0)
+        rc = svc_balance_of(st, &s, now_s, &res->balance, err);
     if (rc == 0) {
-        svc_balance_of(ps, &s.lots, now_s, &res->balance);
         svc_balance_messages(tz, prog->language, &res->balance, res->messages,
                              &res->message_count);
     } else {
@@ -1454,17 +1596,9 @@ static int restore_redemption(struct fdl_store *st, struct member_state *s,
     if (rc == 0 && !spent)
         rc = fdl_error_set(err, FDL_ENOMEM, NULL, "out of memory");
     for (size_t i = 0; i < n && rc == 0; i++) {
-        long index = fdl_lots_find(&s->lots, stored[i].lot_id);
-        if (index < 0) {
-            struct fdl_lot lot;
-            size_t at;
-            rc = FDL_STORE_CALL(st, lot_get, p->program_id, p->member_id,
-                                stored[i].lot_id, &lot, err);
-            if (rc == 0)
-                rc = fdl_lots_push(&s->lots, &lot, &at);
-            index = (long)at;
-        }
-        spent[i] = (struct fdl_move){(size_t)index, stored[i].delta};
+        size_t index = 0;
+        rc = svc_lot_index(st, s, stored[i].lot_id, &index, err);
+        spent[i] = (struct fdl_move){index, stored[i].delta};
     }
     if (rc == 0)
         rc = fdl_lots_restore_after(&s->lots, points, spent, n, p->points_restored,
@@ -1491,16 +1625,14 @@ int fdl_svc_refund(struct fdl_service *svc, struct fdl_store *st,
     struct fdl_refund r;
     memset(&r, 0, sizeof(r));
     struct member_state s;
-    fdl_lots_init(&s.lots);
-    fdl_moves_init(&s.moves);
+    svc_state_init(&s, &(struct fdl_member){0});
     rc = refund_plan(req, &p, lines, &r.amount_minor, &r.points_clawed,
                      &r.points_restored, err);
     if (rc == 0)
         rc = svc_state_load(st, a->program_id, p.member_id, &s, err);
     if (rc == 0 && r.points_clawed > 0) {
         /* Points that expired unspent are written off, not taken twice. */
-        rc =
-            fdl_lots_clawback(&s.lots, r.points_clawed, p.id, &s.moves, &r.points_clawed);
+        rc = svc_lots_clawback(st, &s, r.points_clawed, p.id, &r.points_clawed, err);
         if (rc == 0 && r.points_clawed > 0)
             rc = svc_post_entry(st, &s, FDL_ENTRY_CLAWBACK, r.points_clawed, p.id,
                                 req->refund_id, a, now_s, NULL, err);
@@ -1561,8 +1693,9 @@ int fdl_svc_refund(struct fdl_service *svc, struct fdl_store *st,
                 rc = svc_features[f]->refund_apply(&ctx, err);
         if (rc == 0)
             rc = svc_state_save_balance(st, &s, err);
+        if (rc == 0)
+            rc = svc_balance_of(st, &s, now_s, &res->balance, err);
         if (rc == 0) {
-            svc_balance_of(ps, &s.lots, now_s, &res->balance);
             svc_balance_messages(tz_now, lang, &res->balance, res->messages,
                                  &res->message_count);
         } else {
@@ -1604,19 +1737,18 @@ int fdl_svc_adjust(struct fdl_service *svc, struct fdl_store *st,
     if (rc == 0 && points > 0)
         rc = fdl_lots_earn(&s.lots, points, now_s, svc_expiry_for(prog, tz, now_s), 0,
                            &s.moves);
-    else if (rc == 0 && fdl_lots_total(&s.lots) < -points)
+    else if (rc == 0 && s.member.balance < -points)
         rc = fdl_error_set(err, FDL_EINSUFFICIENT_POINTS, "points",
-                           "the balance is %lld points",
-                           (long long)fdl_lots_total(&s.lots));
+                           "the balance is %lld points", (long long)s.member.balance);
     else if (rc == 0)
-        rc = fdl_lots_clawback(&s.lots, -points, 0, &s.moves, &taken);
+        rc = svc_lots_clawback(st, &s, -points, 0, &taken, err);
     if (rc == 0)
         rc = svc_post_entry(st, &s, FDL_ENTRY_ADJUST, points, 0, reason, a, now_s,
                             entry_id, err);
     if (rc == 0)
         rc = svc_state_save_balance(st, &s, err);
     if (rc == 0)
-        svc_balance_of(ps, &s.lots, now_s, balance);
+        rc = svc_balance_of(st, &s, now_s, balance, err);
     svc_state_release(&s);
     return rc;
 }
@@ -1650,7 +1782,7 @@ int fdl_svc_expire_batch(struct fdl_service *svc, struct fdl_store *st,
         int64_t expired = 0;
         rc = svc_state_load(st, program_id, ids[i], &s, err);
         if (rc == 0)
-            rc = fdl_lots_expire(&s.lots, now_s, &s.moves, &expired);
+            rc = svc_lots_expire(st, &s, now_s, &expired, err);
         if (rc == 0 && expired > 0)
             rc = svc_post_entry(st, &s, FDL_ENTRY_EXPIRE, expired, 0, NULL, &system,
                                 now_s, NULL, err);

@@ -388,8 +388,9 @@ static int rewards_revoke(struct svc_refund_ctx *c, struct fdl_stamp_voucher *re
     if (rc || points == 0)
         return rc;
     int64_t taken = 0;
-    if (fdl_lots_clawback(&c->s->lots, points, 0, &c->s->moves, &taken))
-        return fdl_error_set(err, FDL_ENOMEM, NULL, "out of memory");
+    rc = svc_lots_clawback(c->st, c->s, points, 0, &taken, err);
+    if (rc)
+        return rc;
     if (taken == 0)
         return svc_flush_lots(c->st, c->s, err);
     char reason[STAMP_REASON_MAX];
@@ -411,7 +412,7 @@ static int revocable_load(struct svc_refund_ctx *c, const char *card_id,
     int rc =
         FDL_STORE_CALL(c->st, stamp_vouchers_list, c->p->program_id, c->p->member_id,
                        card_id, FDL_VOUCHER_OPEN, NULL, out, STAMP_REVOKE_SCAN, &n, err);
-    int64_t balance = fdl_lots_total(&c->s->lots);
+    int64_t balance = c->s->member.balance;
     int kept = 0;
     for (int i = 0; rc == 0 && i < n; i++) {
         if (out[i].kind == FDL_STAMP_REWARD_POINTS) {

@@ -308,6 +308,19 @@ static const char schema_v5[] = "CREATE TABLE member_segments (\n"
                                 "(program_id, member_id, segment)\n"
                                 ");\n";
 
+/* Lots read a few at a time (docs/architecture.md, "Loading lots"); the
+ * same indexes as sqlite.c's, with id spelt out where SQLite has its rowid. */
+static const char schema_lots_hot[] =
+    "CREATE INDEX lots_open ON lots (program_id, member_id, expires_at, id)\n"
+    "    WHERE remaining > 0;\n"
+    "CREATE INDEX lots_pending ON lots (program_id, member_id, available_at)\n"
+    "    WHERE remaining > 0;\n"
+    "CREATE INDEX lots_debt ON lots (program_id, member_id, expires_at, id)\n"
+    "    WHERE remaining < 0;\n"
+    "CREATE INDEX lots_purchase ON lots (program_id, member_id, purchase_id, expires_at, "
+    "id)\n"
+    "    WHERE remaining <> 0 OR expired <> 0;\n";
+
 /* Migration N (N >= 1) is migrations[N - 1]; the same numbers as sqlite.c's. */
 static const char *const migrations[] = {
     schema_v1,
@@ -331,6 +344,8 @@ static const char *const migrations[] = {
     pg_schema_partners,
     /* -- staff lifecycle -- */
     pg_schema_staff_lifecycle,
+    /* -- lots read a few at a time -- */
+    schema_lots_hot,
 };
 #define MIGRATION_COUNT ((int64_t)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -375,6 +390,12 @@ enum stmt_id {
     STMT_CARD_UPDATE,
     STMT_CARD_LIST,
     STMT_LOTS_LOAD,
+    STMT_LOTS_DEBT,
+    STMT_LOTS_OF_PURCHASE,
+    STMT_LOTS_SPENDABLE,
+    STMT_LOTS_POSITIVE,
+    STMT_LOTS_DUE,
+    STMT_LOT_SUMS,
     STMT_LOT_GET,
     STMT_LOT_INSERT,
     STMT_LOT_UPDATE,
@@ -538,6 +559,42 @@ static const char *const stmt_sql[STMT_COUNT] = {
                        " WHERE program_id = $1 AND member_id = $2"
                        " AND (remaining <> 0 OR expired <> 0)"
                        " ORDER BY expires_at, id",
+    [STMT_LOTS_DEBT] = "SELECT " LOT_COLUMNS " FROM lots"
+                       " WHERE program_id = $1 AND member_id = $2 AND remaining < 0"
+                       " ORDER BY expires_at, id LIMIT $3",
+    [STMT_LOTS_OF_PURCHASE] = "SELECT " LOT_COLUMNS " FROM lots"
+                              " WHERE program_id = $1 AND member_id = $2"
+                              " AND purchase_id = $3"
+                              " AND (remaining <> 0 OR expired <> 0)"
+                              " ORDER BY expires_at, id LIMIT $4",
+    [STMT_LOTS_SPENDABLE] = "SELECT " LOT_COLUMNS " FROM lots"
+                            " WHERE program_id = $1 AND member_id = $2 AND remaining > 0"
+                            " AND (expires_at, id) > ($3, $4)"
+                            " AND expires_at > $5 AND available_at <= $5"
+                            " ORDER BY expires_at, id LIMIT $6",
+    [STMT_LOTS_POSITIVE] = "SELECT " LOT_COLUMNS " FROM lots"
+                           " WHERE program_id = $1 AND member_id = $2 AND remaining > 0"
+                           " AND (expires_at, id) > ($3, $4)"
+                           " ORDER BY expires_at, id LIMIT $5",
+    [STMT_LOTS_DUE] = "SELECT " LOT_COLUMNS " FROM lots"
+                      " WHERE program_id = $1 AND member_id = $2 AND remaining > 0"
+                      " AND expires_at <= $3 ORDER BY expires_at, id LIMIT $4",
+    /* One statement, one round trip: a first row (kind 0) of pending
+     * points, then one row per expiry up to $4 with its points and its due
+     * ones. */
+    [STMT_LOT_SUMS] =
+        "SELECT kind, expires_at, points, due FROM ("
+        " SELECT 0 AS kind, 0::bigint AS expires_at,"
+        " coalesce(sum(remaining), 0)::bigint AS points, 0::bigint AS due"
+        " FROM lots WHERE program_id = $1 AND member_id = $2 AND remaining > 0"
+        " AND available_at > $3"
+        " UNION ALL"
+        " SELECT 1, expires_at, sum(remaining)::bigint,"
+        " sum(CASE WHEN available_at <= $3 AND expires_at <= $3 THEN remaining ELSE 0"
+        " END)::bigint"
+        " FROM lots WHERE program_id = $1 AND member_id = $2 AND remaining > 0"
+        " AND expires_at <= $4 GROUP BY expires_at) AS sums"
+        " ORDER BY kind, expires_at",
     [STMT_LOT_GET] = "SELECT " LOT_COLUMNS " FROM lots"
                      " WHERE program_id = $1 AND member_id = $2 AND id = $3",
     [STMT_LOT_INSERT] =
@@ -1896,6 +1953,94 @@ static int pg_lots_load(struct fdl_store *st, int64_t program_id, int64_t member
     return rc;
 }
 
+static int pg_lots_select(struct fdl_store *st, int64_t program_id, int64_t member_id,
+                          const struct fdl_lot_query *q, struct fdl_lots *lots,
+                          struct fdl_error *err)
+{
+    static const enum stmt_id stmt_of[] = {
+        [FDL_LOTS_DEBT] = STMT_LOTS_DEBT,
+        [FDL_LOTS_OF_PURCHASE] = STMT_LOTS_OF_PURCHASE,
+        [FDL_LOTS_SPENDABLE] = STMT_LOTS_SPENDABLE,
+        [FDL_LOTS_POSITIVE] = STMT_LOTS_POSITIVE,
+        [FDL_LOTS_DUE] = STMT_LOTS_DUE,
+    };
+    struct pg_store *s = pg_of(st);
+    assert(lots && q && q->limit > 0);
+    assert(q->set >= FDL_LOTS_DEBT && q->set <= FDL_LOTS_DUE);
+    struct pg_params p = {0};
+    pg_int(&p, program_id);
+    pg_int(&p, member_id);
+    switch (q->set) {
+    case FDL_LOTS_DEBT:
+        break;
+    case FDL_LOTS_OF_PURCHASE:
+        pg_int(&p, q->purchase_id);
+        break;
+    case FDL_LOTS_SPENDABLE:
+        pg_int(&p, q->after_expires_at_s);
+        pg_int(&p, q->after_id);
+        pg_int(&p, q->now_s);
+        break;
+    case FDL_LOTS_POSITIVE:
+        pg_int(&p, q->after_expires_at_s);
+        pg_int(&p, q->after_id);
+        break;
+    case FDL_LOTS_DUE:
+        pg_int(&p, q->now_s);
+        break;
+    }
+    pg_int(&p, q->limit);
+    PGresult *res;
+    int rc = run(s, stmt_of[q->set], &p, NULL, &res, err);
+    if (rc)
+        return rc;
+    size_t before = lots->count;
+    for (int i = 0, rows = PQntuples(res); i < rows && rc == 0; i++) {
+        struct fdl_lot lot;
+        size_t at;
+        lot_read(res, i, &lot);
+        if (fdl_lots_push(lots, &lot, &at))
+            rc = fdl_error_set(err, FDL_ENOMEM, NULL, "out of memory");
+    }
+    PQclear(res);
+    if (rc)
+        lots->count = before;
+    return rc;
+}
+
+static int pg_lot_sums(struct fdl_store *st, int64_t program_id, int64_t member_id,
+                       int64_t now_s, int64_t horizon_s, struct fdl_lot_sums *out,
+                       struct fdl_error *err)
+{
+    struct pg_store *s = pg_of(st);
+    assert(out && horizon_s >= now_s);
+    struct fdl_lot_sums sums;
+    memset(&sums, 0, sizeof(sums));
+    struct pg_params p = {0};
+    pg_int(&p, program_id);
+    pg_int(&p, member_id);
+    pg_int(&p, now_s);
+    pg_int(&p, horizon_s);
+    PGresult *res;
+    int rc = run(s, STMT_LOT_SUMS, &p, NULL, &res, err);
+    if (rc)
+        return rc;
+    for (int i = 0, rows = PQntuples(res); i < rows; i++) {
+        if (pg_column_int(res, i, 0) == 0) {
+            sums.pending = pg_column_int(res, i, 2);
+            continue;
+        }
+        sums.due += pg_column_int(res, i, 3);
+        if (sums.expiring_count == FDL_LOT_SUMS_MAX_EXPIRING)
+            continue; /* the later ones only add to `due` */
+        sums.expiring[sums.expiring_count].expires_at_s = pg_column_int(res, i, 1);
+        sums.expiring[sums.expiring_count++].points = pg_column_int(res, i, 2);
+    }
+    PQclear(res);
+    *out = sums;
+    return 0;
+}
+
 static int pg_lot_get(struct fdl_store *st, int64_t program_id, int64_t member_id,
                       int64_t lot_id, struct fdl_lot *out, struct fdl_error *err)
 {
@@ -2584,6 +2729,8 @@ const struct fdl_store_ops fdl_store_pg = {
     .card_update = pg_card_update,
     .card_list = pg_card_list,
     .lots_load = pg_lots_load,
+    .lots_select = pg_lots_select,
+    .lot_sums = pg_lot_sums,
     .lot_get = pg_lot_get,
     .lot_insert = pg_lot_insert,
     .lot_update = pg_lot_update,

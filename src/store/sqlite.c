@@ -501,6 +501,20 @@ static const char schema_stamps[] =
  * changes nothing and only keeps the two backends' numbers equal. */
 static const char schema_migrate[] = "SELECT 1;\n";
 
+/* Lots read a few at a time (docs/architecture.md, "Loading lots"): those
+ * with points in spending order (the rowid, id, ends every index), the
+ * pending ones for the balance, the debt, and a purchase's own. */
+static const char schema_lots_hot[] =
+    "CREATE INDEX lots_open ON lots (program_id, member_id, expires_at)\n"
+    "    WHERE remaining > 0;\n"
+    "CREATE INDEX lots_pending ON lots (program_id, member_id, available_at)\n"
+    "    WHERE remaining > 0;\n"
+    "CREATE INDEX lots_debt ON lots (program_id, member_id, expires_at)\n"
+    "    WHERE remaining < 0;\n"
+    "CREATE INDEX lots_purchase ON lots (program_id, member_id, purchase_id, "
+    "expires_at)\n"
+    "    WHERE remaining != 0 OR expired != 0;\n";
+
 /* Migration N (N >= 1) is migrations[N - 1]. Append; never edit one that shipped. */
 static const char *const migrations[] = {
     schema_v1,
@@ -530,6 +544,8 @@ static const char *const migrations[] = {
     sqlite_schema_partners,
     /* -- staff lifecycle -- */
     sqlite_schema_staff_lifecycle,
+    /* -- lots read a few at a time -- */
+    schema_lots_hot,
 };
 #define MIGRATION_COUNT ((int64_t)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -580,6 +596,12 @@ enum stmt_id {
     STMT_CARD_UPDATE,
     STMT_CARD_LIST,
     STMT_LOTS_LOAD,
+    STMT_LOTS_DEBT,
+    STMT_LOTS_OF_PURCHASE,
+    STMT_LOTS_SPENDABLE,
+    STMT_LOTS_POSITIVE,
+    STMT_LOTS_DUE,
+    STMT_LOT_SUMS,
     STMT_LOT_GET,
     STMT_LOT_INSERT,
     STMT_LOT_UPDATE,
@@ -748,6 +770,42 @@ static const char *const stmt_sql[STMT_COUNT] = {
                        " WHERE program_id = ?1 AND member_id = ?2"
                        " AND (remaining != 0 OR expired != 0)"
                        " ORDER BY expires_at, id",
+    [STMT_LOTS_DEBT] = "SELECT " LOT_COLUMNS " FROM lots"
+                       " WHERE program_id = ?1 AND member_id = ?2 AND remaining < 0"
+                       " ORDER BY expires_at, id LIMIT ?3",
+    [STMT_LOTS_OF_PURCHASE] = "SELECT " LOT_COLUMNS " FROM lots"
+                              " WHERE program_id = ?1 AND member_id = ?2"
+                              " AND purchase_id = ?3"
+                              " AND (remaining != 0 OR expired != 0)"
+                              " ORDER BY expires_at, id LIMIT ?4",
+    /* expires_at >= ?3 is the index range; the OR only skips the ties */
+    [STMT_LOTS_SPENDABLE] = "SELECT " LOT_COLUMNS " FROM lots"
+                            " WHERE program_id = ?1 AND member_id = ?2 AND remaining > 0"
+                            " AND expires_at >= ?3 AND (expires_at > ?3 OR id > ?4)"
+                            " AND expires_at > ?5 AND available_at <= ?5"
+                            " ORDER BY expires_at, id LIMIT ?6",
+    [STMT_LOTS_POSITIVE] = "SELECT " LOT_COLUMNS " FROM lots"
+                           " WHERE program_id = ?1 AND member_id = ?2 AND remaining > 0"
+                           " AND expires_at >= ?3 AND (expires_at > ?3 OR id > ?4)"
+                           " ORDER BY expires_at, id LIMIT ?5",
+    [STMT_LOTS_DUE] = "SELECT " LOT_COLUMNS " FROM lots"
+                      " WHERE program_id = ?1 AND member_id = ?2 AND remaining > 0"
+                      " AND expires_at <= ?3 ORDER BY expires_at, id LIMIT ?4",
+    /* One statement (one round trip on PostgreSQL): a first row (kind 0) of
+     * pending points, then one row per expiry up to ?4 with its points and
+     * its due ones. */
+    [STMT_LOT_SUMS] =
+        "SELECT kind, expires_at, points, due FROM ("
+        " SELECT 0 AS kind, 0 AS expires_at, coalesce(sum(remaining), 0) AS points,"
+        " 0 AS due FROM lots WHERE program_id = ?1 AND member_id = ?2 AND remaining > 0"
+        " AND available_at > ?3"
+        " UNION ALL"
+        " SELECT 1, expires_at, sum(remaining),"
+        " sum(CASE WHEN available_at <= ?3 AND expires_at <= ?3 THEN remaining ELSE 0 "
+        "END)"
+        " FROM lots WHERE program_id = ?1 AND member_id = ?2 AND remaining > 0"
+        " AND expires_at <= ?4 GROUP BY expires_at)"
+        " ORDER BY kind, expires_at",
     [STMT_LOT_GET] = "SELECT " LOT_COLUMNS " FROM lots"
                      " WHERE id = ?3 AND program_id = ?1 AND member_id = ?2",
     [STMT_LOT_INSERT] =
@@ -2005,6 +2063,99 @@ static int sqlite_lots_load(struct fdl_store *st, int64_t program_id, int64_t me
     return result;
 }
 
+/* Binds q's parameters to the statement of its set; see enum fdl_lot_set. */
+static int lots_select_bind(sqlite3_stmt *stmt, int64_t program_id, int64_t member_id,
+                            const struct fdl_lot_query *q)
+{
+    int rc = bind_int(stmt, 1, program_id) || bind_int(stmt, 2, member_id);
+    switch (q->set) {
+    case FDL_LOTS_DEBT:
+        return rc || bind_int(stmt, 3, q->limit);
+    case FDL_LOTS_OF_PURCHASE:
+        return rc || bind_int(stmt, 3, q->purchase_id) || bind_int(stmt, 4, q->limit);
+    case FDL_LOTS_SPENDABLE:
+        return rc || bind_int(stmt, 3, q->after_expires_at_s) ||
+               bind_int(stmt, 4, q->after_id) || bind_int(stmt, 5, q->now_s) ||
+               bind_int(stmt, 6, q->limit);
+    case FDL_LOTS_POSITIVE:
+        return rc || bind_int(stmt, 3, q->after_expires_at_s) ||
+               bind_int(stmt, 4, q->after_id) || bind_int(stmt, 5, q->limit);
+    case FDL_LOTS_DUE:
+        return rc || bind_int(stmt, 3, q->now_s) || bind_int(stmt, 4, q->limit);
+    }
+    return 1;
+}
+
+static int sqlite_lots_select(struct fdl_store *st, int64_t program_id, int64_t member_id,
+                              const struct fdl_lot_query *q, struct fdl_lots *lots,
+                              struct fdl_error *err)
+{
+    static const enum stmt_id stmt_of[] = {
+        [FDL_LOTS_DEBT] = STMT_LOTS_DEBT,
+        [FDL_LOTS_OF_PURCHASE] = STMT_LOTS_OF_PURCHASE,
+        [FDL_LOTS_SPENDABLE] = STMT_LOTS_SPENDABLE,
+        [FDL_LOTS_POSITIVE] = STMT_LOTS_POSITIVE,
+        [FDL_LOTS_DUE] = STMT_LOTS_DUE,
+    };
+    struct sqlite_store *s = sqlite_of(st);
+    assert(lots && q && q->limit > 0);
+    assert(q->set >= FDL_LOTS_DEBT && q->set <= FDL_LOTS_DUE);
+    sqlite3_stmt *stmt;
+    int rc = stmt_get(s, stmt_of[q->set], &stmt, err);
+    if (rc)
+        return rc;
+    if (lots_select_bind(stmt, program_id, member_id, q))
+        return bind_failed(s, stmt, err);
+    size_t before = lots->count;
+    int result = 0;
+    while (result == 0 && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        struct fdl_lot lot;
+        size_t at;
+        lot_read(stmt, &lot);
+        if (fdl_lots_push(lots, &lot, &at))
+            result = fdl_error_set(err, FDL_ENOMEM, NULL, "out of memory");
+    }
+    if (result == 0 && rc != SQLITE_DONE)
+        result = db_error(s, rc, NULL, err);
+    stmt_reset(stmt);
+    if (result)
+        lots->count = before;
+    return result;
+}
+
+static int sqlite_lot_sums(struct fdl_store *st, int64_t program_id, int64_t member_id,
+                           int64_t now_s, int64_t horizon_s, struct fdl_lot_sums *out,
+                           struct fdl_error *err)
+{
+    struct sqlite_store *s = sqlite_of(st);
+    assert(out && horizon_s >= now_s);
+    struct fdl_lot_sums sums;
+    memset(&sums, 0, sizeof(sums));
+    sqlite3_stmt *q;
+    int rc = stmt_get(s, STMT_LOT_SUMS, &q, err);
+    if (rc)
+        return rc;
+    if (bind_int(q, 1, program_id) || bind_int(q, 2, member_id) ||
+        bind_int(q, 3, now_s) || bind_int(q, 4, horizon_s))
+        return bind_failed(s, q, err);
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if (column_int(q, 0) == 0) {
+            sums.pending = column_int(q, 2);
+            continue;
+        }
+        sums.due += column_int(q, 3);
+        if (sums.expiring_count == FDL_LOT_SUMS_MAX_EXPIRING)
+            continue; /* the later ones only add to `due` */
+        sums.expiring[sums.expiring_count].expires_at_s = column_int(q, 1);
+        sums.expiring[sums.expiring_count++].points = column_int(q, 2);
+    }
+    rc = rc == SQLITE_DONE ? 0 : db_error(s, rc, NULL, err);
+    stmt_reset(q);
+    if (rc == 0)
+        *out = sums;
+    return rc;
+}
+
 static int sqlite_lot_get(struct fdl_store *st, int64_t program_id, int64_t member_id,
                           int64_t lot_id, struct fdl_lot *out, struct fdl_error *err)
 {
@@ -2711,6 +2862,8 @@ const struct fdl_store_ops fdl_store_sqlite = {
     .card_update = sqlite_card_update,
     .card_list = sqlite_card_list,
     .lots_load = sqlite_lots_load,
+    .lots_select = sqlite_lots_select,
+    .lot_sums = sqlite_lot_sums,
     .lot_get = sqlite_lot_get,
     .lot_insert = sqlite_lot_insert,
     .lot_update = sqlite_lot_update,

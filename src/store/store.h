@@ -33,6 +33,37 @@ struct fdl_store; /* a backend connection; opaque */
 
 enum fdl_card_status { FDL_CARD_ACTIVE = 1, FDL_CARD_BLOCKED = 2 };
 
+/* Which of a member's lots lots_select reads. */
+enum fdl_lot_set {
+    FDL_LOTS_DEBT = 1,    /* remaining < 0 */
+    FDL_LOTS_OF_PURCHASE, /* purchase_id's, with points or expired points */
+    FDL_LOTS_SPENDABLE,   /* remaining > 0, available_at <= now_s < expires_at,
+                             after (after_expires_at_s, after_id) */
+    FDL_LOTS_POSITIVE,    /* remaining > 0, pending or not, after the same key */
+    FDL_LOTS_DUE,         /* remaining > 0, expires_at <= now_s */
+};
+
+struct fdl_lot_query {
+    enum fdl_lot_set set;
+    int64_t now_s;                        /* SPENDABLE, DUE */
+    int64_t purchase_id;                  /* OF_PURCHASE */
+    int64_t after_expires_at_s, after_id; /* SPENDABLE, POSITIVE: exclusive start */
+    int64_t limit;                        /* at most this many rows (> 0) */
+};
+
+/* The parts of a member's balance the lots with points decide at now_s:
+ * pending (available_at > now_s), due (available, expires_at <= now_s: the
+ * expiry job has yet to take them), and the points of each expiry time up
+ * to horizon_s (due ones included), soonest first, the first max_expiring. */
+#define FDL_LOT_SUMS_MAX_EXPIRING 8
+struct fdl_lot_sums {
+    int64_t pending, due;
+    int expiring_count;
+    struct {
+        int64_t expires_at_s, points;
+    } expiring[FDL_LOT_SUMS_MAX_EXPIRING];
+};
+
 struct fdl_member {
     int64_t id;
     int64_t program_id;
@@ -423,6 +454,17 @@ struct fdl_store_ops {
 
     int (*lots_load)(struct fdl_store *st, int64_t program_id, int64_t member_id,
                      struct fdl_lots *lots, struct fdl_error *err);
+    /* Appends at most q->limit of the member's lots in q->set (see struct
+     * fdl_lot_query) in spending order (expires_at, then id). Takes no lock:
+     * a write reads the member with member_get first, which locks it. */
+    int (*lots_select)(struct fdl_store *st, int64_t program_id, int64_t member_id,
+                       const struct fdl_lot_query *q, struct fdl_lots *out,
+                       struct fdl_error *err);
+    /* What of the member's points are pending, due and soon expiring at
+     * now_s (see struct fdl_lot_sums); reads only those lots. */
+    int (*lot_sums)(struct fdl_store *st, int64_t program_id, int64_t member_id,
+                    int64_t now_s, int64_t horizon_s, struct fdl_lot_sums *out,
+                    struct fdl_error *err);
     int (*lot_get)(struct fdl_store *st, int64_t program_id, int64_t member_id,
                    int64_t lot_id, struct fdl_lot *out, struct fdl_error *err);
     int (*lot_insert)(struct fdl_store *st, int64_t program_id, int64_t member_id,

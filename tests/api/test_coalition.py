@@ -321,3 +321,19 @@ def test_a_reward_reserved_at_a_partner_and_cancelled(capi):
     r = capi.post(f"/v1/redemptions/{rid}/cancel", {}, key=cashier)
     assert r.status_code == 200, r.text
     assert report(capi) == before
+
+
+def test_the_program_lists_its_partners_and_a_partner_key_knows_whose_it_is(capi):
+    program = capi.get("/v1/program").json()
+    assert program["name"] == "City Coalition" and program["version"] >= 1
+    assert [(p["id"], p["name"], p["stores"]) for p in program["partners"]] == [
+        ("bakery", "Bakery Ana", ["A1", "A2"]), ("cinema", "Cinema Bel", ["B1"]),
+        ("fuel", "Fuel Cor", ["C1"])]
+    r = capi.post("/v1/keys", {"name": "bakery till", "scopes": "pos", "partner": "bakery"},
+                  key="admin")
+    assert r.status_code == 201 and r.json()["partner"] == "bakery", r.text
+    me = capi.get("/v1/me", key=r.json()["key"]).json()
+    assert me["partner"] == "bakery" and me["kind"] == "key" and me["scopes"] == ["pos"]
+    assert me["role"] is None and me["actor"] == f"key:{r.json()['key_id']}"
+    operator = capi.get("/v1/me", key="admin").json()
+    assert operator["partner"] is None and operator["scopes"] == ["pos", "admin"]

@@ -984,6 +984,80 @@ static void test_random_operations_keep_journal_and_lots_in_agreement(void)
     CHECK(max_total > 0 && min_total < 0);
 }
 
+/* ---- partial loads ---- */
+
+static void test_sum_through_counts_only_lots_up_to_the_bound(void)
+{
+    struct fdl_lots lots;
+    fdl_lots_init(&lots);
+    add_lot(&lots, 1, 10, 0, 100, 0);           /* spendable */
+    add_lot(&lots, 2, 20, 0, 200, 0);           /* spendable */
+    add_lot(&lots, 3, 40, 0, 200, 0);           /* same expiry, later id */
+    add_lot(&lots, 4, 80, 60, 150, 0);          /* pending at 50 */
+    add_lot(&lots, 5, 5, 0, 40, 0);             /* due at 50 */
+    add_lot(&lots, 6, -7, 0, FDL_LOT_NEVER, 0); /* debt */
+    /* available: debt counts, pending and due lots do not */
+    CHECK_INT(fdl_lots_sum_through(&lots, 50, 1, 200, 2), 10 + 20 - 7);
+    CHECK_INT(fdl_lots_sum_through(&lots, 50, 1, 200, 3), 10 + 20 + 40 - 7);
+    CHECK_INT(fdl_lots_sum_through(&lots, 50, 1, INT64_MIN, 0), -7);
+    /* any lot with points, no debt */
+    CHECK_INT(fdl_lots_sum_through(&lots, 50, 0, 150, 4), 5 + 10 + 80);
+    CHECK_INT(fdl_lots_sum_through(&lots, 50, 0, INT64_MAX, INT64_MAX), 155);
+    /* a new lot (id 0) is the newest of its expiry */
+    add_lot(&lots, 0, 3, 0, 200, 0);
+    CHECK_INT(fdl_lots_sum_through(&lots, 50, 0, 200, 3), 5 + 10 + 80 + 20 + 40);
+    CHECK_INT(fdl_lots_sum_through(&lots, 50, 0, 200, INT64_MAX), 158);
+    fdl_lots_release(&lots);
+}
+
+/* A spend or clawback on a prefix complete through a bound that covers the
+ * amount makes the same moves as on every lot. */
+static void test_prefix_covering_the_amount_decides_as_all_lots(void)
+{
+    for (int available_only = 0; available_only <= 1; available_only++) {
+        struct fdl_lots all, part;
+        struct fdl_moves all_moves, part_moves;
+        fdl_lots_init(&all);
+        fdl_moves_init(&all_moves);
+        fdl_moves_init(&part_moves);
+        for (int64_t i = 1; i <= 40; i++) /* pairs of lots per expiry, some pending */
+            add_lot(&all, i, 3 + i % 4, i % 5 == 0 ? 1000 : 0, 100 + (i + 1) / 2, 0);
+        add_lot(&all, 41, -4, 0, FDL_LOT_NEVER, 0);
+        int64_t amount = 50;
+        /* the prefix: lots in order up to the first bound that covers amount */
+        size_t k = 0;
+        int64_t bound_e = INT64_MIN, bound_id = 0;
+        fdl_lots_init(&part);
+        add_lot(&part, 41, -4, 0, FDL_LOT_NEVER, 0);
+        while (fdl_lots_sum_through(&part, 50, available_only, bound_e, bound_id) <
+               amount) {
+            const struct fdl_lot *l = &all.items[k++];
+            add_lot(&part, l->id, l->remaining, l->available_at_s, l->expires_at_s, 0);
+            bound_e = l->expires_at_s, bound_id = l->id;
+        }
+        CHECK(k < 40);
+        int64_t taken = 0;
+        struct fdl_error err = {0};
+        if (available_only) {
+            CHECK_INT(fdl_lots_spend(&all, amount, 50, &all_moves, &err), 0);
+            CHECK_INT(fdl_lots_spend(&part, amount, 50, &part_moves, &err), 0);
+        } else {
+            CHECK_INT(fdl_lots_clawback(&all, amount, 0, &all_moves, &taken), 0);
+            CHECK_INT(fdl_lots_clawback(&part, amount, 0, &part_moves, &taken), 0);
+        }
+        CHECK_INT(part_moves.count, all_moves.count);
+        for (size_t m = 0; m < all_moves.count; m++) {
+            CHECK_INT(part.items[part_moves.items[m].lot_index].id,
+                      all.items[all_moves.items[m].lot_index].id);
+            CHECK_INT(part_moves.items[m].delta, all_moves.items[m].delta);
+        }
+        fdl_lots_release(&all);
+        fdl_lots_release(&part);
+        fdl_moves_release(&all_moves);
+        fdl_moves_release(&part_moves);
+    }
+}
+
 int main(void)
 {
     RUN(test_entry_earn_credits_member_against_issued);
@@ -1017,5 +1091,7 @@ int main(void)
     RUN(test_restore_refills_expired_lot_for_the_expiry_job);
     RUN(test_expire_takes_exactly_lots_at_or_past_expiry);
     RUN(test_random_operations_keep_journal_and_lots_in_agreement);
+    RUN(test_sum_through_counts_only_lots_up_to_the_bound);
+    RUN(test_prefix_covering_the_amount_decides_as_all_lots);
     return check_done();
 }

@@ -340,6 +340,106 @@ static void entries_balance_and_the_audit_sees_what_was_written(void)
     fdl_store_close(st);
 }
 
+/* Inserts a lot for member_id; returns its id (0 on failure). */
+static int64_t lot_add(struct fdl_store *st, int64_t member_id, int64_t remaining,
+                       int64_t available_at_s, int64_t expires_at_s, int64_t purchase_id,
+                       int64_t expired)
+{
+    struct fdl_error err;
+    struct fdl_lot lot = {0,           remaining, available_at_s, expires_at_s,
+                          purchase_id, 0,         expired};
+    if (FDL_STORE_CALL(st, lot_insert, 1, member_id, &lot, &err))
+        return 0;
+    return lot.id;
+}
+
+/* The ids of lots, in order, as "1,2,3" relative to base (the first id). */
+static const char *ids_of(const struct fdl_lots *lots, int64_t base, char *buf,
+                          size_t size)
+{
+    buf[0] = '\0';
+    for (size_t i = 0, len = 0; i < lots->count && len < size; i++) {
+        snprintf(buf + len, size - len, "%s%lld", i ? "," : "",
+                 (long long)(lots->items[i].id - base + 1));
+        len = strlen(buf);
+    }
+    return buf;
+}
+
+/* lots_select reads each set in spending order after its key, at most the
+ * limit; lot_sums adds up pending, due and soon-expiring points. */
+static void lot_sets_and_sums_read_the_same_lots(void)
+{
+    struct fdl_store *st = open_store();
+    CHECK(st);
+    struct fdl_error err;
+    fdl_error_clear(&err);
+    struct fdl_member m = member_named("Lots Lena", "lots lena", "");
+    struct fdl_member other = member_named("Other Otto", "other otto", "");
+    struct fdl_purchase p;
+    memset(&p, 0, sizeof(p));
+    p.program_id = 1;
+    snprintf(p.txn_id, sizeof(p.txn_id), "%s", "T-LOTS-1");
+    snprintf(p.currency, sizeof(p.currency), "%s", "EUR");
+    int rc = FDL_STORE_CALL(st, begin, 1, &err);
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, member_insert, &m, &err);
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, member_insert, &other, &err);
+    p.member_id = m.id;
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, purchase_insert, &p, NULL, &err);
+    CHECK_INT(rc, 0);
+    /* now = 100; lot n (1-based from base) */
+    int64_t base = lot_add(st, m.id, 10, 0, 300, 0, 0); /* 1 spendable */
+    lot_add(st, m.id, 20, 0, 200, p.id, 0);             /* 2 spendable, purchase */
+    lot_add(st, m.id, 30, 150, 200, 0, 0);              /* 3 pending */
+    lot_add(st, m.id, 40, 0, 90, 0, 0);                 /* 4 due */
+    lot_add(st, m.id, -5, 0, FDL_LOT_NEVER, 0, 0);      /* 5 debt */
+    lot_add(st, m.id, 0, 0, 80, p.id, 7);               /* 6 expired, purchase */
+    lot_add(st, m.id, 0, 0, 250, 0, 0);                 /* 7 spent */
+    lot_add(st, m.id, 50, 0, 200, 0, 0);                /* 8 spendable */
+    lot_add(st, other.id, 99, 0, 200, 0, 0);            /* someone else's */
+    CHECK(base > 0);
+    struct {
+        struct fdl_lot_query q;
+        const char *want;
+    } cases[] = {
+        {{FDL_LOTS_DEBT, 0, 0, 0, 0, 10}, "5"},
+        {{FDL_LOTS_OF_PURCHASE, 0, p.id, 0, 0, 10}, "6,2"},
+        {{FDL_LOTS_SPENDABLE, 100, 0, INT64_MIN, 0, 10}, "2,8,1"},
+        {{FDL_LOTS_SPENDABLE, 100, 0, INT64_MIN, 0, 2}, "2,8"},
+        {{FDL_LOTS_SPENDABLE, 100, 0, 200, base + 1, 10}, "8,1"},
+        {{FDL_LOTS_SPENDABLE, 100, 0, 200, base + 7, 10}, "1"},
+        {{FDL_LOTS_POSITIVE, 0, 0, INT64_MIN, 0, 10}, "4,2,3,8,1"},
+        {{FDL_LOTS_POSITIVE, 0, 0, 200, base + 2, 10}, "8,1"},
+        {{FDL_LOTS_POSITIVE, 0, 0, INT64_MAX, INT64_MAX, 10}, ""},
+        {{FDL_LOTS_DUE, 100, 0, 0, 0, 10}, "4"},
+    };
+    char got[64];
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct fdl_lots lots;
+        fdl_lots_init(&lots);
+        rc = FDL_STORE_CALL(st, lots_select, 1, m.id, &cases[i].q, &lots, &err);
+        ids_of(&lots, base, got, sizeof(got));
+        fdl_lots_release(&lots);
+        CHECK_INT(rc, 0);
+        CHECK_STR(got, cases[i].want);
+    }
+    struct fdl_lot_sums sums;
+    rc = FDL_STORE_CALL(st, lot_sums, 1, m.id, 100, 250, &sums, &err);
+    FDL_STORE_CALL0(st, rollback);
+    fdl_store_close(st);
+    CHECK_INT(rc, 0);
+    CHECK_INT(sums.pending, 30);
+    CHECK_INT(sums.due, 40);
+    CHECK_INT(sums.expiring_count, 2);
+    CHECK_INT(sums.expiring[0].expires_at_s, 90);
+    CHECK_INT(sums.expiring[0].points, 40);
+    CHECK_INT(sums.expiring[1].expires_at_s, 200);
+    CHECK_INT(sums.expiring[1].points, 100);
+}
+
 static void a_rolled_back_transaction_leaves_nothing(void)
 {
     struct fdl_store *st = open_store();
@@ -799,6 +899,7 @@ static void conformance(void)
     RUN(name_search_matches_word_prefixes_bytewise_across_accents);
     RUN(entries_balance_and_the_audit_sees_what_was_written);
     RUN(a_rolled_back_transaction_leaves_nothing);
+    RUN(lot_sets_and_sums_read_the_same_lots);
     RUN(coupon_and_referral_clashes_name_the_same_fields);
     /* -- currencies -- */
     RUN(currency_rates_and_conversions_behave_alike);

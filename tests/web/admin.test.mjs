@@ -147,6 +147,41 @@ test('add a cashier and see them listed; link their own card', { timeout: 60000 
   await waitForText(page.locator('#staff-list tr[data-login="pepe"]'), /member \d+/);
 });
 
+test('disabling a cashier ends their session at once; enabling lets them back; an admin sets a new password', { timeout: 60000 }, async () => {
+  const login = (password) => server.api('POST', '/v1/sessions', { key: '', body: { login: 'pepe', password } });
+  const first = await login(PASSWORD);
+  assert.equal(first.status, 201);
+  const token = first.json.token;
+  assert.equal((await server.api('GET', '/v1/me', { key: token })).status, 200);
+
+  const row = page.locator('#staff-list tr[data-login="pepe"]');
+  await page.getByRole('button', { name: 'Disable pepe' }).click();
+  await page.getByRole('button', { name: /Confirm: disable pepe/ }).click();
+  await waitForText(row, /disabled/);
+  assert.equal((await server.api('GET', '/v1/me', { key: token })).status, 401);
+  assert.equal((await login(PASSWORD)).status, 401);
+
+  await page.getByRole('button', { name: 'Enable pepe' }).click();
+  await waitForText(row, 'active');
+  assert.equal((await login(PASSWORD)).status, 201);
+
+  const form = page.locator('#reset-form');
+  await form.getByLabel('Staff account').selectOption({ label: 'Pepe Cashier (pepe)' });
+  await form.getByLabel('New password').fill('short');
+  await form.getByRole('button', { name: 'Set password' }).click();
+  await waitForText(page.locator('#reset-password-error'), /12 to 128/);
+  await form.getByLabel('New password').fill('a brand new passphrase');
+  await form.getByRole('button', { name: 'Set password' }).click();
+  await waitForText(page.locator('#reset-result'), 'New password set for pepe');
+  assert.equal((await login(PASSWORD)).status, 401);
+  assert.equal((await login('a brand new passphrase')).status, 201);
+  /* back to the old one, for the tests that follow */
+  const pepe = (await server.api('GET', '/v1/staff', { key: server.adminKey })).json.staff.find((s) => s.login === 'pepe');
+  await server.write('PUT', `/v1/staff/${pepe.id}/password`, { password: PASSWORD });
+  /* the admin's own row has no disable button */
+  assert.equal(await page.getByRole('button', { name: 'Disable owner' }).count(), 0);
+});
+
 test('a program file with an error shows the line and column; a good one becomes the new version', { timeout: 60000 }, async () => {
   await section('Program', 'program');
   await page.getByLabel('Program file', { exact: true }).fill(BAD_PROGRAM);
