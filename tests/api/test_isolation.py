@@ -578,8 +578,14 @@ def _settlements(w, other):
         assert ok(w["api"].get("/v1/settlements", key="admin", params=params))["pairs"]
 
 
+def _me(w, other):
+    assert ok(other.get("/v1/me"))["program_id"] == 2
+    assert ok(other.get("/v1/me", key="admin"))["program_id"] == 2
+
+
 # route name -> a check that program 2's answer shows nothing of program 1's
 LISTS = {
+    "me": _me,
     "program_get": _program, "program_versions": _versions, "program_explain": _explain,
     "member_lookup": _lookup_by_name, "rewards_list": _rewards,
     "currencies_list": _currencies, "stores_list": _stores, "staff_list": _staff,

@@ -394,7 +394,16 @@ def _ledger(w):
     assert w["txn"] not in str(b) and w["B_txn"] in str(b)
 
 
-LISTS = {"stores_list": _stores, "staff_list": _staff, "audit_log": _audit,
+def _me(w):
+    api = w["api"]
+    for key in (w["Bpos"], w["Badmin"], w["B_auditor"]):
+        assert ok(api.get("/v1/me", key=key))["partner"] == "cinema"
+    me = ok(api.get("/v1/me", key=w["B_manager"]))
+    assert (me["partner"], me["store"]) == ("cinema", "B1"), me
+    assert ok(api.get("/v1/me"))["partner"] is None
+
+
+LISTS = {"me": _me, "stores_list": _stores, "staff_list": _staff, "audit_log": _audit,
          "staff_activity": _activity, "settlements_report": _settlements,
          "redemptions_list": _redemptions, "ledger_get": _ledger}
 
