@@ -63,6 +63,9 @@
 #define FDL_MAX_ADDRESS_LEN   300
 #define FDL_MIN_LOGIN_LEN     3 /* staff logins: a-z, 0-9, '.', '_', '-' */
 #define FDL_MAX_LOGIN_LEN     32
+/* A sign-in name: the login qualified by its partner and program
+ * ("ana@bakery/2"); "staff:" and it name the actor in FDL_MAX_ID_LEN. */
+#define FDL_MAX_SIGN_IN_LEN   (FDL_MAX_ID_LEN - 6)
 #define FDL_MIN_PASSWORD_LEN  12  /* bytes; OWASP's minimum for passwords alone */
 #define FDL_MAX_PASSWORD_LEN  128 /* bytes; bounds the hashing work per request */
 #define FDL_MAX_ROLE_NAME_LEN 16  /* bytes of a role's name in a request ("cashier") */

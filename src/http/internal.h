@@ -293,6 +293,9 @@ json_t *http_currency_refund_json(const struct fdl_refund_result *res);
 
 /* Metrics: count a finished request; render the exposition text (malloc'd). */
 void http_metrics_observe(size_t route_index, int status, uint64_t elapsed_ns);
+/* 1 if every route of the table has a metrics slot of its own (the server
+ * refuses to start otherwise, so a new route cannot be miscounted). */
+int http_metrics_fit(void);
 char *http_metrics_render(struct http_server *srv, size_t *len);
 
 /* -- coalitions -- */

@@ -431,7 +431,7 @@ static int handle_history(struct http_request *r)
         const struct fdl_history_row *h = &rows[i];
         /* -- partner isolation -- the balance is the coalition's, but what
          * another partner's entry says (sale, reason, who) is its own */
-        int own = !r->actor.partner[0] || http_txn_out(r, h->txn_id) != NULL;
+        int own = !r->actor.partner[0] || (h->txn_id[0] && http_txn_out(r, h->txn_id));
         json_array_append_new(items,
                               json_pack("{s:I, s:s, s:I, s:o, s:o, s:o, s:o}", "entry_id",
                                         (json_int_t)h->entry_id, "kind",

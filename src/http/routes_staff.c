@@ -500,7 +500,7 @@ int http_session_create(struct http_request *r)
     memset(&a, 0, sizeof(a));
     a.r = r;
     static const struct fdl_json_field fields[] = {
-        {"login", FDL_JSON_STRING, 1, 1, FDL_MAX_LOGIN_LEN,
+        {"login", FDL_JSON_STRING, 1, 1, FDL_MAX_SIGN_IN_LEN,
          offsetof(struct session_arg, login)},
         {"password", FDL_JSON_STRING, 1, 1, FDL_MAX_PASSWORD_LEN,
          offsetof(struct session_arg, password)},

@@ -17,7 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SV_KEY_MAX 112 /* "gift-spend:" + 19 digits + ":" + a transaction id */
+#define SV_KEY_MAX                                                                       \
+    160 /* "gift-spend:" partner "/" + 19 digits + ":" + a transaction id */
 
 /* ---- encoders ---- */
 
@@ -34,17 +35,20 @@ static json_t *gift_card_json(const struct fdl_sv_card *c)
                      c->blocked_at_s ? http_time_json(c->blocked_at_s) : json_null());
 }
 
-static json_t *history_json(const struct fdl_gift_card_view *v)
+static json_t *history_json(const struct http_request *r,
+                            const struct fdl_gift_card_view *v)
 {
     json_t *a = json_array();
     for (int i = 0; i < v->history_count; i++) {
         const struct fdl_sv_history_row *h = &v->history[i];
-        json_array_append_new(a, json_pack("{s:I, s:s, s:I, s:o, s:s, s:o}", "entry_id",
-                                           (json_int_t)h->entry_id, "kind",
-                                           fdl_sv_entry_kind_name(h->kind), "amount",
-                                           (json_int_t)h->amount_minor, "txn_id",
-                                           http_opt_string(h->txn_id), "actor", h->actor,
-                                           "at", http_time_json(h->created_at_s)));
+        /* -- partner isolation -- another partner's sale and cashier are its own */
+        int own = !r->actor.partner[0] || (h->txn_id[0] && http_txn_out(r, h->txn_id));
+        json_array_append_new(
+            a, json_pack("{s:I, s:s, s:I, s:o, s:s, s:o}", "entry_id",
+                         (json_int_t)h->entry_id, "kind", fdl_sv_entry_kind_name(h->kind),
+                         "amount", (json_int_t)h->amount_minor, "txn_id",
+                         http_txn_json(r, h->txn_id), "actor", own ? h->actor : "", "at",
+                         http_time_json(h->created_at_s)));
     }
     return a;
 }
@@ -176,7 +180,7 @@ int http_gift_get(struct http_request *r)
         return http_fail(r, &r->err);
     }
     json_t *out = gift_card_json(&v->card);
-    json_object_set_new(out, "history", history_json(v));
+    json_object_set_new(out, "history", history_json(r, v));
     free(v);
     return http_reply(r, 200, out);
 }
@@ -207,9 +211,11 @@ int http_gift_load(struct http_request *r)
 static int answer_movement(struct fdl_job *job, const struct gift_arg *a,
                            const struct fdl_sv_card *c)
 {
-    return http_job_answer(job, 201,
-                           json_pack("{s:s, s:I, s:o}", "txn_id", a->txn_copy, "amount",
-                                     (json_int_t)a->amount, "card", gift_card_json(c)));
+    return http_job_answer(
+        job, 201,
+        json_pack("{s:s, s:I, s:o}", "txn_id",
+                  http_txn_out(a->r, a->txn_copy) ? http_txn_out(a->r, a->txn_copy) : "",
+                  "amount", (json_int_t)a->amount, "card", gift_card_json(c)));
 }
 
 static int run_redeem(struct fdl_store *st, struct fdl_job *job)
@@ -249,15 +255,20 @@ static int gift_movement(struct http_request *r, int redeem)
     if (http_body_json(r, &body))
         return r->err.code;
     int rc = fdl_json_decode(body, fields, 2, &a, "", &r->err);
-    if (rc == 0)
-        snprintf(a.txn_copy, sizeof(a.txn_copy), "%s", a.txn_id);
+    if (rc) {
+        json_decref(body);
+        return http_fail(r, &r->err);
+    }
+    /* -- partner isolation -- a partner's transaction ids are its own */
+    rc = http_txn_in(r, "txn_id", a.txn_id, 0, a.txn_copy);
     json_decref(body);
     if (rc)
-        return http_fail(r, &r->err);
+        return rc;
     if (!redeem)
         return http_write(r, NULL, NULL, run_refund, &a);
     char key[SV_KEY_MAX];
-    snprintf(key, sizeof(key), "gift-spend:%s:%s", a.number, a.txn_copy);
+    snprintf(key, sizeof(key), "gift-spend:%s%s%s:%s", r->actor.partner,
+             r->actor.partner[0] ? "/" : "", a.number, a.txn_copy);
     return http_write(r, "txn_id", key, run_redeem, &a);
 }
 
@@ -297,7 +308,9 @@ int http_gift_block(struct http_request *r)
             return http_fail(r, &r->err);
     }
     char key[SV_KEY_MAX];
-    snprintf(key, sizeof(key), "gift-block:%s", a.number);
+    /* -- partner isolation -- another partner's block is not replayed */
+    snprintf(key, sizeof(key), "gift-block:%s%s%s", r->actor.partner,
+             r->actor.partner[0] ? "/" : "", a.number);
     return http_write(r, NULL, key, run_block, &a);
 }
 

@@ -592,6 +592,9 @@ static void run_expiry(struct http_server *srv);
 
 static int server_start(struct http_server *srv, struct fdl_error *err)
 {
+    if (!http_metrics_fit())
+        return fdl_error_set(err, FDL_EINTERNAL, NULL,
+                             "more routes than metrics slots (METRICS_MAX_ROUTES)");
     struct fdl_store *st;
     int rc = fdl_store_open(srv->cfg.db_uri, 1, &st, err);
     if (rc)

@@ -273,6 +273,21 @@ int fdl_svc_staff_create(struct fdl_service *svc, struct fdl_store *st,
     }
     if (rc)
         return rc;
+    /* -- partner isolation -- the sign-in name is qualified by the partner
+     * and the program, so a login taken in another tenant is no clash (and
+     * says nothing about it) */
+    char name[FDL_MAX_SIGN_IN_LEN + 16];
+    int n = snprintf(name, sizeof(name), "%s%s%s", s->login, s->partner[0] ? "@" : "",
+                     s->partner);
+    if (a->program_id != 1)
+        n += snprintf(name + n, sizeof(name) - (size_t)n, "/%lld",
+                      (long long)a->program_id);
+    if (n > FDL_MAX_SIGN_IN_LEN)
+        return fdl_error_set(
+            err, FDL_ERANGE, "login",
+            "with its partner and program (%s) it must be at most %d bytes", name,
+            FDL_MAX_SIGN_IN_LEN);
+    memcpy(s->login, name, (size_t)n + 1);
     s->program_id = a->program_id;
     s->created_at_s = now_s;
     return FDL_STORE_CALL(st, staff_insert, s, err);
@@ -422,7 +437,7 @@ int fdl_svc_staff_password_set(struct fdl_store *st, const struct fdl_actor *a,
 #define LOGIN_PROBES 8 /* slots looked at for one login */
 
 struct login_slot {
-    char login[FDL_MAX_LOGIN_LEN + 1]; /* "" : free */
+    char login[FDL_MAX_SIGN_IN_LEN + 1]; /* "" : free */
     int64_t window_start_s;
     int64_t failures;
 };

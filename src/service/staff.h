@@ -67,7 +67,12 @@ int fdl_svc_shops_list(struct fdl_service *svc, struct fdl_store *st,
  * file in force, else `partner` (NULL: the caller's own; checked by
  * fdl_svc_partner_for_new); a store of another partner than the one named
  * is FDL_EINVALID naming "partner", and to a partner's caller another
- * partner's store is an unknown one. Inside a write transaction.
+ * partner's store is an unknown one. s->login becomes the sign-in name:
+ * the login, "@<partner>" for a partner's account and "/<program>" outside
+ * program 1 ("ana", "ana@bakery", "owner/2"); FDL_ERANGE naming "login" if
+ * that is longer than FDL_MAX_SIGN_IN_LEN. A sign-in name taken is
+ * FDL_EDUPLICATE, which so tells only of the caller's own tenant. Inside a
+ * write transaction.
  */
 int fdl_svc_staff_create(struct fdl_service *svc, struct fdl_store *st,
                          const struct fdl_actor *a, const char *partner,

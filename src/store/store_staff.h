@@ -42,7 +42,7 @@ struct fdl_shop {
 struct fdl_staff {
     int64_t id;
     int64_t program_id;
-    char login[FDL_MAX_LOGIN_LEN + 1];
+    char login[FDL_MAX_SIGN_IN_LEN + 1]; /* the sign-in name (service/staff.h) */
     char name[FDL_MAX_NAME_LEN + 1];
     unsigned role;                       /* one FDL_ROLE_* */
     char store_code[FDL_MAX_ID_LEN + 1]; /* cashiers and managers; else "" */
