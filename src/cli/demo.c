@@ -5,6 +5,7 @@
  * each moment of the past year), then served.
  */
 #include "cli/cli.h"
+#include "cli/demo.h"
 
 #include "base/clock.h"
 #include "http/http.h"
@@ -70,9 +71,17 @@ static uint64_t rng_next(void)
     return rng_state * 2685821657736338717ULL;
 }
 
-static int rng_below(int n)
+int demo_rng_below(int n)
 {
     return (int)(rng_next() % (uint64_t)n);
+}
+#define rng_below demo_rng_below
+
+const char *demo_name(char out[128])
+{
+    snprintf(out, 128, "%s %s", first_names[rng_below(N(first_names))],
+             last_names[rng_below(N(last_names))]);
+    return out;
 }
 
 struct demo_member {
@@ -115,15 +124,9 @@ static int64_t ana_member_id; /* the cashier's own loyalty card */
 static int demo_staff_setup(struct cli *c, int64_t at)
 {
     int rc = 0;
-    for (size_t i = 0; i < N(demo_stores) && rc == 0; i++) {
-        struct fdl_shop shop;
-        memset(&shop, 0, sizeof(shop));
-        snprintf(shop.code, sizeof(shop.code), "%s", demo_stores[i].code);
-        snprintf(shop.name, sizeof(shop.name), "%s", demo_stores[i].name);
-        snprintf(shop.time_zone, sizeof(shop.time_zone), "%s", demo_stores[i].zone);
-        snprintf(shop.address, sizeof(shop.address), "%s", demo_stores[i].address);
-        rc = fdl_svc_shop_put(&c->svc, c->st, &c->actor, 1, &shop, at, &c->err);
-    }
+    for (size_t i = 0; i < N(demo_stores) && rc == 0; i++)
+        rc = demo_store_put(c, demo_stores[i].code, demo_stores[i].name,
+                            demo_stores[i].zone, demo_stores[i].address, at);
     struct fdl_enrol_request own = {
         .name = "Ana Puig", .email = "ana.puig@example.com", .home_store = "BCN-01"};
     struct fdl_member m;
@@ -158,9 +161,19 @@ static int demo_staff_setup(struct cli *c, int64_t at)
     return rc;
 }
 
-/* The audit row the API writes for a sale rung up by a cashier. */
-static int demo_audit_sale(struct cli *c, const struct fdl_actor *a, const char *txn,
-                           int64_t at)
+int demo_store_put(struct cli *c, const char *code, const char *name, const char *zone,
+                   const char *address, int64_t at)
+{
+    struct fdl_shop shop;
+    memset(&shop, 0, sizeof(shop));
+    snprintf(shop.code, sizeof(shop.code), "%s", code);
+    snprintf(shop.name, sizeof(shop.name), "%s", name);
+    snprintf(shop.time_zone, sizeof(shop.time_zone), "%s", zone);
+    snprintf(shop.address, sizeof(shop.address), "%s", address ? address : "");
+    return fdl_svc_shop_put(&c->svc, c->st, &c->actor, 1, &shop, at, &c->err);
+}
+
+int demo_audit_sale(struct cli *c, const struct fdl_actor *a, const char *txn, int64_t at)
 {
     struct fdl_audit_row row;
     memset(&row, 0, sizeof(row));
@@ -174,6 +187,7 @@ static int demo_audit_sale(struct cli *c, const struct fdl_actor *a, const char 
     snprintf(row.method, sizeof(row.method), "POST");
     snprintf(row.path, sizeof(row.path), "/v1/purchases");
     snprintf(row.ref, sizeof(row.ref), "txn:%s", txn);
+    snprintf(row.partner, sizeof(row.partner), "%s", a->partner);
     row.status = 201;
     return FDL_STORE_CALL(c->st, audit_insert, &row, &c->err);
 }
@@ -181,14 +195,13 @@ static int demo_audit_sale(struct cli *c, const struct fdl_actor *a, const char 
 /* The demo program (examples/demo.yaml), applied from the first demo day. */
 #define DEMO_PROGRAM_PATH FDL_SOURCE_DIR "/examples/demo.yaml"
 
-static int demo_program(struct cli *c, int64_t day0)
+int demo_apply_program(struct cli *c, const char *path, int64_t day0)
 {
     struct fdl_program_def *def = NULL;
-    if (fdl_program_file_load_path(DEMO_PROGRAM_PATH, &def, &c->err))
-        return fdl_error_set(&c->err, c->err.code, NULL, "%s: %s", DEMO_PROGRAM_PATH,
-                             c->err.message);
+    if (fdl_program_file_load_path(path, &def, &c->err))
+        return fdl_error_set(&c->err, c->err.code, NULL, "%s: %s", path, c->err.message);
     fdl_program_def_free(def);
-    FILE *f = fopen(DEMO_PROGRAM_PATH, "rb");
+    FILE *f = fopen(path, "rb");
     char *text = f ? malloc(FDL_PROGRAM_FILE_MAX_BYTES + 1) : NULL;
     size_t len = text ? fread(text, 1, FDL_PROGRAM_FILE_MAX_BYTES, f) : 0;
     if (f)
@@ -197,19 +210,21 @@ static int demo_program(struct cli *c, int64_t day0)
     fdl_clock_set(at);
     int rc = text ? fdl_svc_program_apply(&c->svc, c->st, &c->actor, text, len, at, at,
                                           &version, &c->err)
-                  : fdl_error_set(&c->err, FDL_ENOMEM, NULL, "cannot read %s",
-                                  DEMO_PROGRAM_PATH);
+                  : fdl_error_set(&c->err, FDL_ENOMEM, NULL, "cannot read %s", path);
     free(text);
     return rc;
+}
+
+static int demo_program(struct cli *c, int64_t day0)
+{
+    return demo_apply_program(c, DEMO_PROGRAM_PATH, day0);
 }
 
 static int demo_enrol(struct cli *c, struct demo_member *dm, int i, int64_t day0,
                       const char *referral_code)
 {
     char name[128], email[128], phone[32];
-    const char *first = first_names[rng_below(N(first_names))];
-    const char *last = last_names[rng_below(N(last_names))];
-    snprintf(name, sizeof(name), "%s %s", first, last);
+    demo_name(name);
     snprintf(email, sizeof(email), "member%d@example.com", i + 1);
     snprintf(phone, sizeof(phone), "+3460%07d", 1000000 + i);
     struct fdl_enrol_request req = {
@@ -420,6 +435,9 @@ static int demo_generate(struct cli *c, int members)
     }
     fdl_clock_set(0);
     free(dm);
+    /* -- coalitions -- program 2 */
+    if (rc == 0)
+        rc = demo_coalition(c, members / 3 + 1, day0, DEMO_DAYS);
     int64_t expired_members = 0, expired_points = 0;
     if (rc == 0)
         rc = cli_expire_all(c, fdl_clock_now_s(), &expired_members, &expired_points);
