@@ -151,31 +151,35 @@ static struct sqlite_sql q_audit_list = {
     "(SELECT count(*) FROM audit_log a WHERE a.program_id = ?1 AND a.actor = 'staff:' "  \
     "|| s.login AND a.route = '" route "' AND a.at >= ?3 AND a.at < ?4)"
 
+#define SUM_POINTS "coalesce(sum(p.points_earned), 0)"
+/* Manual adjustments by the staff account in the period (entries of kind
+ * adjust, 6), and the points they added. */
+#define ACTIVITY_ADJUSTMENTS                                                             \
+    "(SELECT count(*) FROM entries e WHERE e.program_id = ?1 AND e.kind = 6 "            \
+    "AND e.actor = 'staff:' || s.login AND e.created_at >= ?3 AND e.created_at < ?4)"
+#define ACTIVITY_ADJUSTED_POINTS                                                         \
+    "(SELECT coalesce(sum(po.amount), 0) FROM entries e JOIN postings po ON "            \
+    "po.program_id = e.program_id AND po.member_id = e.member_id AND "                   \
+    "po.entry_id = e.id AND po.account = 1 WHERE e.program_id = ?1 AND e.kind = 6 "      \
+    "AND e.actor = 'staff:' || s.login AND e.created_at >= ?3 AND e.created_at < ?4 "    \
+    "AND po.amount > 0)"
+
+/* The report: one column a line. */
+/* clang-format off */
 static struct sqlite_sql q_activity = {
-    "SELECT " STAFF_COLUMNS
-    ", " ACTIVITY_ROUTE("purchase_create") ", " ACTIVITY_PURCHASES("count(*)", ANY_STAFF_CARD) ", " ACTIVITY_PURCHASES(
-        "coalesce(sum(p.points_earned),"
-        " 0)",
-        ANY_STAFF_CARD) ", " ACTIVITY_PURCHASES("count(*)",
-                                                OWN_CARD) ", " ACTIVITY_PURCHASES("coales"
-                                                                                  "ce("
-                                                                                  "sum(p."
-                                                                                  "points"
-                                                                                  "_earne"
-                                                                                  "d), "
-                                                                                  "0)",
-                                                                                  OWN_CARD) ", "
-                                                                                            "(SELECT count(*) FROM entries e WHERE e.program_id = ?1 AND e.kind = 6 "
-                                                                                            "AND e.actor = 'staff:' || s.login AND e.created_at >= ?3 AND "
-                                                                                            "e.created_at < ?4), "
-                                                                                            "(SELECT coalesce(sum(po.amount), 0) FROM entries e JOIN postings po ON "
-                                                                                            "po.program_id = e.program_id AND po.member_id = e.member_id AND "
-                                                                                            "po.entry_id = e.id AND po.account = 1 WHERE e.program_id = ?1 AND "
-                                                                                            "e.kind = 6 AND e.actor = 'staff:' || s.login AND e.created_at >= ?3 "
-                                                                                            "AND e.created_at < ?4 AND po.amount > 0), " ACTIVITY_ROUTE(
-                                                                                                "refund_create") " FROM staff s WHERE s.program_id = ?1 AND (?2 = "
-                                                                                                                 "'' OR s.store_code = ?2) AND (?6 = '' OR s.partner = ?6) ORDER BY s.id LIMIT ?5",
+    "SELECT " STAFF_COLUMNS ", "
+    ACTIVITY_ROUTE("purchase_create") ", "
+    ACTIVITY_PURCHASES("count(*)", ANY_STAFF_CARD) ", "
+    ACTIVITY_PURCHASES(SUM_POINTS, ANY_STAFF_CARD) ", "
+    ACTIVITY_PURCHASES("count(*)", OWN_CARD) ", "
+    ACTIVITY_PURCHASES(SUM_POINTS, OWN_CARD) ", "
+    ACTIVITY_ADJUSTMENTS ", "
+    ACTIVITY_ADJUSTED_POINTS ", "
+    ACTIVITY_ROUTE("refund_create")
+    " FROM staff s WHERE s.program_id = ?1 AND (?2 = '' OR s.store_code = ?2)"
+    " AND (?6 = '' OR s.partner = ?6) ORDER BY s.id LIMIT ?5",
     0};
+/* clang-format on */
 
 static void shop_row(sqlite3_stmt *q, struct fdl_shop *out)
 {
