@@ -76,7 +76,7 @@ def moved(tmp_path_factory, fidelis_bin, pg_maintenance):  # noqa: F811
     pg = new_pg(pg_maintenance)
     there = run(fidelis_bin, "migrate", "--from", demo, "--to", pg)
     back = work / "back.db"
-    again = run(fidelis_bin, "migrate", "--from", pg, "--to", back, "--program", 1)
+    again = run(fidelis_bin, "migrate", "--from", pg, "--to", back)
     try:
         yield dict(work=work, demo=demo, pg=pg, back=back, keys=keys, there=there,
                    again=again)
@@ -87,7 +87,7 @@ def moved(tmp_path_factory, fidelis_bin, pg_maintenance):  # noqa: F811
 def test_migrate_sqlite_to_postgresql_and_back_keeps_every_row(moved, fidelis_bin):
     for out in (moved["there"], moved["again"]):
         assert out.returncode == 0, out.stdout + out.stderr
-        assert "migrated 1 program(s)" in out.stdout
+        assert "migrated 2 program(s)" in out.stdout  # the demo and its coalition
         assert out.stdout.count(": clean") == 2
     # the summary's table counts are those of the source
     demo = sqlite_dump(moved["demo"])
