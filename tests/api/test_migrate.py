@@ -106,7 +106,8 @@ def test_the_postgresql_copy_serves_cards_issued_before(moved, fidelis_bin, open
                                                          tmp_path):
     with sqlite3.connect(moved["demo"]) as db:
         number, member_id = db.execute(
-            "SELECT number, member_id FROM cards WHERE status = 1 ORDER BY number"
+            "SELECT number, member_id FROM cards WHERE status = 1 AND program_id = 1"
+            " ORDER BY number"
             " LIMIT 1").fetchone()
         balance = db.execute("SELECT balance FROM members WHERE id = ?",
                              (member_id,)).fetchone()[0]
