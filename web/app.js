@@ -362,7 +362,7 @@
           await openTill(session.token);
           const who = session.staff;
           $('#program-info').textContent +=
-            ` · ${who.name} (${who.role}${who.store ? `, ${who.store}` : ''})`;
+            ` · ${who.name} (${who.role}${who.store ? `, ${who.store}` : ''}${who.partner ? `, ${who.partner}` : ''})`;
           announce(`Logged in as ${who.name}.`);
         } catch (p) {
           if (p instanceof ApiProblem && p.status === 401) {

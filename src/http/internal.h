@@ -170,6 +170,17 @@ int http_expire_all(struct http_server *srv, int64_t program_id,
                     struct fdl_error *err);
 
 /*
+ * The idempotency record's key of write r: natural_key when the write has
+ * one (a purchase's "txn:<id>"), else its Idempotency-Key header's, per
+ * partner (required; at most FDL_MAX_IDEMPOTENCY_KEY_LEN bytes). Writes it
+ * into key (cap bytes, HTTP_IDEMPOTENCY_KEY_MAX is enough); 0, or the error
+ * code (answered).
+ */
+#define HTTP_IDEMPOTENCY_KEY_MAX (FDL_MAX_IDEMPOTENCY_KEY_LEN + FDL_PARTNER_ID_MAX + 16)
+int http_idempotency_key(struct http_request *r, const char *natural_key, char *key,
+                         size_t cap);
+
+/*
  * -- partner isolation -- Transaction ids (txn_id, refund_id) and
  * idempotency keys are per coalition partner: the id T a partner's caller
  * sends is kept as "<partner>/T" ('/' is never in an id a caller sends), so

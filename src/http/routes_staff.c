@@ -437,10 +437,26 @@ int http_own_password_change(struct http_request *r)
          offsetof(struct password_arg, new_password)},
     };
     int rc = fdl_json_decode(body, fields, 2, &a, "", &r->err);
+    /* A retry of a change that went through finds the current password
+     * changed: its idempotency record, if there is one, answers it (the
+     * writer replays it without running anything). */
+    char key[HTTP_IDEMPOTENCY_KEY_MAX];
+    int done = 0;
+    if (rc == 0 && (rc = http_idempotency_key(r, NULL, key, sizeof(key))) != 0) {
+        json_decref(body);
+        return rc;
+    }
     if (rc == 0) {
         struct fdl_store *st = http_reader_get(r->srv, &r->err);
         rc = st ? FDL_STORE_CALL(st, begin, 0, &r->err) : r->err.code;
-        if (rc == 0)
+        struct fdl_idem idem = {0};
+        if (rc == 0 &&
+            FDL_STORE_CALL(st, idem_get, r->actor.program_id, key, &idem, &r->err) == 0) {
+            done = 1;
+            fdl_idem_release(&idem);
+        }
+        fdl_error_clear(&r->err);
+        if (rc == 0 && !done)
             rc = fdl_svc_own_password_check(st, &r->actor, a.current_password,
                                             fdl_clock_now_s(), &a.staff, &r->err);
         if (st) {
@@ -448,7 +464,7 @@ int http_own_password_change(struct http_request *r)
             http_reader_put(r->srv, st);
         }
     }
-    if (rc == 0) {
+    if (rc == 0 && !done) {
         rc = fdl_password_hash(a.new_password, a.staff.login, a.new_hash, &r->err);
         if (rc && strcmp(r->err.field, "password") == 0) /* the policy's words */
             snprintf(r->err.field, sizeof(r->err.field), "%s", "new_password");

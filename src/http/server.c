@@ -121,14 +121,13 @@ int http_job_answer(struct fdl_job *job, int status, json_t *obj)
     return job->body ? 0 : fdl_error_set(&job->err, FDL_ENOMEM, NULL, "out of memory");
 }
 
-int http_write(struct http_request *r, const char *natural_field, const char *natural_key,
-               int (*run)(struct fdl_store *st, struct fdl_job *job), void *arg)
+int http_idempotency_key(struct http_request *r, const char *natural_key, char *key,
+                         size_t cap)
 {
-    char key[FDL_MAX_IDEMPOTENCY_KEY_LEN + FDL_PARTNER_ID_MAX + 16];
     const char *header =
         MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Idempotency-Key");
     if (natural_key) {
-        snprintf(key, sizeof(key), "%s", natural_key);
+        snprintf(key, cap, "%s", natural_key);
     } else if (!header || !*header) {
         return http_failf(r, FDL_EMISSING_FIELD, "Idempotency-Key",
                           "this write needs an Idempotency-Key header");
@@ -136,10 +135,19 @@ int http_write(struct http_request *r, const char *natural_field, const char *na
         return http_failf(r, FDL_ERANGE, "Idempotency-Key", "at most %d bytes",
                           FDL_MAX_IDEMPOTENCY_KEY_LEN);
     } else if (r->actor.partner[0]) { /* -- partner isolation -- */
-        snprintf(key, sizeof(key), "pkey:%s/%s", r->actor.partner, header);
+        snprintf(key, cap, "pkey:%s/%s", r->actor.partner, header);
     } else {
-        snprintf(key, sizeof(key), "key:%s", header);
+        snprintf(key, cap, "key:%s", header);
     }
+    return 0;
+}
+
+int http_write(struct http_request *r, const char *natural_field, const char *natural_key,
+               int (*run)(struct fdl_store *st, struct fdl_job *job), void *arg)
+{
+    char key[HTTP_IDEMPOTENCY_KEY_MAX];
+    if (http_idempotency_key(r, natural_key, key, sizeof(key)))
+        return r->err.code;
     struct fdl_job job;
     memset(&job, 0, sizeof(job));
     job.program_id = r->actor.program_id;

@@ -283,6 +283,27 @@ def test_a_staff_member_changes_their_own_password(lapi):
     assert entry["actor"] == "staff:" + una["login"] and entry["status"] == 200
 
 
+def test_a_retried_own_password_change_replays_its_answer(lapi):
+    """The retry of a change that went through (its answer was lost) finds
+    the current password changed; the same Idempotency-Key answers it as the
+    first time, changing nothing more."""
+    api = lapi
+    ida = make(api, fresh("ida"), "cashier", "BCN-01")
+    token = login(api, ida["login"])
+    path = "/v1/sessions/current/password"
+    body = {"current_password": PASSWORD, "new_password": NEW_PASSWORD}
+    first = api.put(path, body, key=token, idempotency_key="ida-change-1")
+    assert first.status_code == 200, first.text
+    after = row(api, ida["id"])
+    again = api.put(path, body, key=token, idempotency_key="ida-change-1")
+    assert again.status_code == 200 and again.json() == first.json(), again.text
+    assert again.headers.get("Idempotent-Replayed") == "true"
+    assert row(api, ida["id"]) == after
+    # a new key is a new change, and the old password no longer proves anything
+    r = api.put(path, body, key=token, idempotency_key="ida-change-2")
+    assert_problem(r, 401, "unauthenticated", "current_password")
+
+
 def test_wrong_current_passwords_count_towards_the_login_throttle(lapi):
     api = lapi
     vic = make(api, fresh("vic"), "auditor")
