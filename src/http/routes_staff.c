@@ -338,6 +338,24 @@ struct password_arg {
     int64_t ended;
 };
 
+/* Ends a password write: with rc 0, writes it with the passwords left out of
+ * the idempotency hash; else answers rc. Wipes the hashes and frees body. */
+static int password_write(struct http_request *r, int rc, json_t *body,
+                          int (*run)(struct fdl_store *st, struct fdl_job *job),
+                          struct password_arg *a)
+{
+    char *redacted = NULL;
+    if (rc == 0)
+        rc = redact_passwords(r, body, &redacted);
+    rc = rc ? http_fail(r, &r->err) : http_write(r, NULL, NULL, run, a);
+    sodium_memzero(a->new_hash, sizeof(a->new_hash));
+    sodium_memzero(a->staff.password_hash, sizeof(a->staff.password_hash));
+    r->hash_body = NULL;
+    free(redacted);
+    json_decref(body);
+    return rc;
+}
+
 static int run_staff_password_set(struct fdl_store *st, struct fdl_job *job)
 {
     struct password_arg *a = job->arg;
@@ -387,17 +405,7 @@ int http_staff_password_set(struct http_request *r)
     /* Hashed here, on the request's thread, as on create. */
     if (rc == 0)
         rc = fdl_password_hash(a.password, a.staff.login, a.new_hash, &r->err);
-    char *redacted = NULL;
-    if (rc == 0)
-        rc = redact_passwords(r, body, &redacted);
-    rc = rc ? http_fail(r, &r->err)
-            : http_write(r, NULL, NULL, run_staff_password_set, &a);
-    sodium_memzero(a.new_hash, sizeof(a.new_hash));
-    sodium_memzero(a.staff.password_hash, sizeof(a.staff.password_hash));
-    r->hash_body = NULL;
-    free(redacted);
-    json_decref(body);
-    return rc;
+    return password_write(a.r, rc, body, run_staff_password_set, &a);
 }
 
 static int run_own_password_change(struct fdl_store *st, struct fdl_job *job)
@@ -469,17 +477,7 @@ int http_own_password_change(struct http_request *r)
         if (rc && strcmp(r->err.field, "password") == 0) /* the policy's words */
             snprintf(r->err.field, sizeof(r->err.field), "%s", "new_password");
     }
-    char *redacted = NULL;
-    if (rc == 0)
-        rc = redact_passwords(r, body, &redacted);
-    rc = rc ? http_fail(r, &r->err)
-            : http_write(r, NULL, NULL, run_own_password_change, &a);
-    sodium_memzero(a.new_hash, sizeof(a.new_hash));
-    sodium_memzero(a.staff.password_hash, sizeof(a.staff.password_hash));
-    r->hash_body = NULL;
-    free(redacted);
-    json_decref(body);
-    return rc;
+    return password_write(a.r, rc, body, run_own_password_change, &a);
 }
 
 /* ---- sessions ---- */

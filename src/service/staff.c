@@ -293,35 +293,6 @@ int fdl_svc_staff_create(struct fdl_service *svc, struct fdl_store *st,
     return FDL_STORE_CALL(st, staff_insert, s, err);
 }
 
-int fdl_svc_staff_link(struct fdl_store *st, const struct fdl_actor *a, int64_t id,
-                       int64_t member_id, struct fdl_staff *out, struct fdl_error *err)
-{
-    if (!(a->scopes & FDL_SCOPE_ADMIN) || a->role == FDL_ROLE_MANAGER)
-        return fdl_error_set(err, FDL_EFORBIDDEN, NULL,
-                             "staff accounts are set by admins");
-    /* -- partner isolation -- another partner's account is not found */
-    int rc = FDL_STORE_CALL(st, staff_get, a->program_id, id, out, err);
-    if (rc == 0 && !svc_partner_sees(a, out->partner))
-        rc = FDL_ENOT_FOUND;
-    if (rc == FDL_ENOT_FOUND)
-        return fdl_error_set(err, rc, "staff_id", "no such staff account");
-    if (rc)
-        return rc;
-    struct fdl_member m;
-    rc =
-        member_id ? FDL_STORE_CALL(st, member_get, a->program_id, member_id, &m, err) : 0;
-    if (rc == FDL_ENOT_FOUND)
-        return fdl_error_set(err, FDL_EINVALID, "member_id", "no member %lld",
-                             (long long)member_id);
-    if (rc == 0)
-        rc = FDL_STORE_CALL(st, staff_set_member, a->program_id, id, member_id, err);
-    if (rc == 0)
-        rc = FDL_STORE_CALL(st, staff_get, a->program_id, id, out, err);
-    return rc;
-}
-
-/* -- staff lifecycle -- */
-
 /* Staff account id of a's program for an admin's change: a manager is
  * refused, another partner's account is not found. */
 static int staff_for_change(struct fdl_store *st, const struct fdl_actor *a, int64_t id,
@@ -338,6 +309,27 @@ static int staff_for_change(struct fdl_store *st, const struct fdl_actor *a, int
         return fdl_error_set(err, rc, "staff_id", "no such staff account");
     return rc;
 }
+
+int fdl_svc_staff_link(struct fdl_store *st, const struct fdl_actor *a, int64_t id,
+                       int64_t member_id, struct fdl_staff *out, struct fdl_error *err)
+{
+    int rc = staff_for_change(st, a, id, out, err);
+    if (rc)
+        return rc;
+    struct fdl_member m;
+    rc =
+        member_id ? FDL_STORE_CALL(st, member_get, a->program_id, member_id, &m, err) : 0;
+    if (rc == FDL_ENOT_FOUND)
+        return fdl_error_set(err, FDL_EINVALID, "member_id", "no member %lld",
+                             (long long)member_id);
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, staff_set_member, a->program_id, id, member_id, err);
+    if (rc == 0)
+        rc = FDL_STORE_CALL(st, staff_get, a->program_id, id, out, err);
+    return rc;
+}
+
+/* -- staff lifecycle -- */
 
 /* The store s is to work at: registered, seen by a (a partner's caller sees
  * its own partner's stores only) and not another partner's than s's. */

@@ -1921,6 +1921,24 @@ static void lot_read(const PGresult *res, int row, struct fdl_lot *lot)
     lot->expired = pg_column_int(res, row, 5);
 }
 
+/* Appends the lots of res to lots (all or none) and clears res. */
+static int push_lots(PGresult *res, struct fdl_lots *lots, struct fdl_error *err)
+{
+    int rc = 0;
+    size_t before = lots->count;
+    for (int i = 0, rows = PQntuples(res); i < rows && rc == 0; i++) {
+        struct fdl_lot lot;
+        size_t at;
+        lot_read(res, i, &lot);
+        if (fdl_lots_push(lots, &lot, &at))
+            rc = fdl_error_set(err, FDL_ENOMEM, NULL, "out of memory");
+    }
+    PQclear(res);
+    if (rc)
+        lots->count = before;
+    return rc;
+}
+
 /*
  * Appends the member's live lots in spending order. In a write transaction
  * it first locks the member's row (see pg_member_get): the lots read after
@@ -1939,18 +1957,7 @@ static int pg_lots_load(struct fdl_store *st, int64_t program_id, int64_t member
     PGresult *res;
     if (rc || (rc = run(s, STMT_LOTS_LOAD, &p, NULL, &res, err)))
         return rc;
-    size_t before = lots->count;
-    for (int i = 0, rows = PQntuples(res); i < rows && rc == 0; i++) {
-        struct fdl_lot lot;
-        size_t at;
-        lot_read(res, i, &lot);
-        if (fdl_lots_push(lots, &lot, &at))
-            rc = fdl_error_set(err, FDL_ENOMEM, NULL, "out of memory");
-    }
-    PQclear(res);
-    if (rc)
-        lots->count = before;
-    return rc;
+    return push_lots(res, lots, err);
 }
 
 static int pg_lots_select(struct fdl_store *st, int64_t program_id, int64_t member_id,
@@ -1994,18 +2001,7 @@ static int pg_lots_select(struct fdl_store *st, int64_t program_id, int64_t memb
     int rc = run(s, stmt_of[q->set], &p, NULL, &res, err);
     if (rc)
         return rc;
-    size_t before = lots->count;
-    for (int i = 0, rows = PQntuples(res); i < rows && rc == 0; i++) {
-        struct fdl_lot lot;
-        size_t at;
-        lot_read(res, i, &lot);
-        if (fdl_lots_push(lots, &lot, &at))
-            rc = fdl_error_set(err, FDL_ENOMEM, NULL, "out of memory");
-    }
-    PQclear(res);
-    if (rc)
-        lots->count = before;
-    return rc;
+    return push_lots(res, lots, err);
 }
 
 static int pg_lot_sums(struct fdl_store *st, int64_t program_id, int64_t member_id,

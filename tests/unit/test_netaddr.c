@@ -52,13 +52,21 @@ static void bad_lists_name_the_offending_item(void)
         "10.0.0.0/8x", ",",      "1.2.3.4,,",  "300.1.1.1", "1.2.3.4:80"};
     for (size_t i = 0; i < sizeof(wrong) / sizeof(*wrong); i++)
         CHECK_INT(fdl_networks_parse(wrong[i], &nets, &bad), -1);
+    /* at the limit the list is taken; one past it is refused at that item */
     char many[FDL_MAX_TRUSTED_PROXIES * 12 + 16] = "";
+    size_t last = 0;
     for (int i = 0; i <= FDL_MAX_TRUSTED_PROXIES; i++) {
+        if (i == FDL_MAX_TRUSTED_PROXIES) {
+            CHECK_INT(fdl_networks_parse(many, &nets, &bad), 0);
+            CHECK_INT(nets.count, FDL_MAX_TRUSTED_PROXIES);
+            last = strlen(many) + 1;
+        }
         char one[16];
         snprintf(one, sizeof(one), "%s10.0.0.%d", i ? "," : "", i);
         snprintf(many + strlen(many), sizeof(many) - strlen(many), "%s", one);
     }
     CHECK_INT(fdl_networks_parse(many, &nets, &bad), -1);
+    CHECK_INT(bad, last);
 }
 
 static void the_client_is_the_peer_unless_the_peer_is_trusted(void)
